@@ -1,0 +1,75 @@
+/**
+ * The activation registry: names for users, small integer codes for the kernels, and a float64
+ * reference of each function for gradient checking. Adding an entry here is all it takes for
+ * the gradient-check tests to cover it.
+ */
+import { rangeError, typeError } from './errors';
+import { ActivationCode } from './backend/types';
+
+/** A built-in activation's name. */
+export type ActivationName = 'identity' | 'sigmoid' | 'tanh' | 'relu' | 'softmax' | 'heaviside';
+
+/** One activation: its kernel code and a float64 reference of the forward map. */
+export interface Activation {
+  readonly name: ActivationName;
+  readonly code: ActivationCode;
+  /** False for heaviside: it has no useful derivative, so backprop cannot train it. */
+  readonly differentiable: boolean;
+  /** True for softmax: it normalizes across a row, so only an output layer may use it. */
+  readonly outputOnly: boolean;
+  /** Float64 forward over one row `z` of length `n` into `a` (row-wise so softmax fits). */
+  forward64(z: Float64Array, a: Float64Array, n: number): void;
+}
+
+function elementwise(name: ActivationName, code: ActivationCode, f: (z: number) => number, differentiable = true): Activation {
+  return {
+    name,
+    code,
+    differentiable,
+    outputOnly: false,
+    forward64(z, a, n) {
+      for (let j = 0; j < n; j++) a[j] = f(z[j]!);
+    },
+  };
+}
+
+/** Every built-in activation, by name. */
+export const ACTIVATIONS: Readonly<Record<ActivationName, Activation>> = {
+  identity: elementwise('identity', ActivationCode.Identity, (z) => z),
+  sigmoid: elementwise('sigmoid', ActivationCode.Sigmoid, (z) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)))),
+  tanh: elementwise('tanh', ActivationCode.Tanh, Math.tanh),
+  relu: elementwise('relu', ActivationCode.Relu, (z) => (z > 0 ? z : 0)),
+  heaviside: elementwise('heaviside', ActivationCode.Heaviside, (z) => (z > 0 ? 1 : 0), false),
+  softmax: {
+    name: 'softmax',
+    code: ActivationCode.Softmax,
+    differentiable: true,
+    outputOnly: true,
+    forward64(z, a, n) {
+      let max = -Infinity;
+      for (let j = 0; j < n; j++) max = Math.max(max, z[j]!);
+      let sum = 0;
+      for (let j = 0; j < n; j++) sum += a[j] = Math.exp(z[j]! - max);
+      for (let j = 0; j < n; j++) a[j]! /= sum;
+    },
+  },
+};
+
+/** The names {@link activation} accepts. */
+export const ACTIVATION_NAMES = Object.keys(ACTIVATIONS) as ActivationName[];
+
+/**
+ * Look an activation up by name; an unknown name throws a `RangeError` listing the valid ones.
+ *
+ * @example
+ * ```ts
+ * activation('relu').differentiable; // true
+ * ```
+ */
+export function activation(name: unknown, argName = 'activation'): Activation {
+  const list = ACTIVATION_NAMES.map((n) => `"${n}"`).join(', ');
+  if (typeof name !== 'string') throw typeError(argName, `an activation name (one of ${list})`, name);
+  const found = (ACTIVATIONS as Record<string, Activation>)[name];
+  if (!found) throw rangeError(argName, `an activation name (one of ${list})`, name);
+  return found;
+}

@@ -1,0 +1,208 @@
+/**
+ * The contract's argument checks, in TypeScript, before any kernel runs. Both backends are
+ * wrapped in a {@link CheckedBackend}, so they reject bad input with the same errors; the native
+ * core checks again cheaply in C++ and never reads out of bounds, whatever reaches it.
+ */
+import { rangeError, shapeError, typeError } from '../errors';
+import { checkBoolean, checkFloat32, checkInt, checkNumber, checkUint32 } from '../validate';
+import { decodeSpec, Layout } from './spec';
+import { ActivationCode, Backend, BackendInfo, LossCode, UpdateHyper } from './types';
+
+const ACTIVATION_NAMES = ['identity', 'sigmoid', 'tanh', 'relu', 'softmax', 'heaviside'];
+
+function checkAct(name: string, act: unknown): ActivationCode {
+  checkInt(name, act, 0, ActivationCode.Heaviside);
+  return act as ActivationCode;
+}
+
+function checkDifferentiable(name: string, act: ActivationCode): void {
+  if (act === ActivationCode.Heaviside) {
+    throw rangeError(name, 'a differentiable activation (heaviside has no derivative: train it with the perceptron rule)', ACTIVATION_NAMES[act]);
+  }
+}
+
+/** The spec cache: decoding is cheap, but the training loop asks once per batch. */
+const layouts = new WeakMap<Int32Array, { copy: Int32Array; layout: Layout }>();
+
+function layoutOf(spec: unknown): Layout {
+  if (spec instanceof Int32Array) {
+    const hit = layouts.get(spec);
+    // The copy guards against a spec edited in place after its first use.
+    if (hit && hit.copy.length === spec.length && hit.copy.every((v, i) => v === spec[i])) return hit.layout;
+  }
+  const layout = decodeSpec(spec);
+  layouts.set(spec as Int32Array, { copy: (spec as Int32Array).slice(), layout });
+  return layout;
+}
+
+function checkHyper(hyper: unknown): UpdateHyper {
+  if (!(hyper instanceof Float64Array)) throw typeError('hyper', 'a Float64Array [learningRate, momentum, nesterov, l2]', hyper);
+  if (hyper.length !== 4) throw shapeError('hyper', 'a Float64Array of length 4', `length ${hyper.length}`);
+  checkNumber('hyper[0] (learningRate)', hyper[0], 0);
+  checkNumber('hyper[1] (momentum)', hyper[1], 0, 1);
+  if (hyper[2] !== 0 && hyper[2] !== 1) throw rangeError('hyper[2] (nesterov)', '0 or 1', hyper[2]);
+  checkNumber('hyper[3] (l2)', hyper[3], 0);
+  return hyper;
+}
+
+function checkNetworkBuffers(layout: Layout, params: unknown, x: unknown, batch: unknown, z: unknown, a: unknown): number {
+  checkFloat32('params', params, layout.paramCount);
+  const rows = checkInt('batch', batch, 1);
+  checkFloat32('x', x, rows * layout.sizes[0]!);
+  checkFloat32('z', z, rows * layout.unitsPerExample);
+  checkFloat32('a', a, rows * layout.unitsPerExample);
+  return rows;
+}
+
+function checkBackwardLayers(layout: Layout): void {
+  layout.acts.forEach((act, i) => checkDifferentiable(`activation of layer ${i + 1}`, act));
+}
+
+function checkLoss(layout: Layout, loss: unknown): LossCode {
+  checkInt('loss', loss, 0, LossCode.BinaryCrossEntropy);
+  const out = layout.acts[layout.L - 1]!;
+  if (loss === LossCode.CrossEntropy && out !== ActivationCode.Softmax) {
+    throw rangeError('loss', 'an output activation of softmax for cross-entropy', ACTIVATION_NAMES[out]);
+  }
+  if (loss === LossCode.BinaryCrossEntropy && out !== ActivationCode.Sigmoid) {
+    throw rangeError('loss', 'an output activation of sigmoid for binary cross-entropy', ACTIVATION_NAMES[out]);
+  }
+  return loss as LossCode;
+}
+
+/** Wraps a backend's kernels with the contract's argument checks. */
+export class CheckedBackend implements Backend {
+  readonly name: 'native' | 'js';
+
+  constructor(private readonly raw: Backend) {
+    this.name = raw.name;
+  }
+
+  info(): BackendInfo {
+    return this.raw.info();
+  }
+
+  setThreads(n: number): void {
+    this.raw.setThreads(checkInt('threads', n, 1, 1024));
+  }
+
+  sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, a: Float32Array, b: Float32Array, beta: number, c: Float32Array): void {
+    checkBoolean('transA', transA);
+    checkBoolean('transB', transB);
+    checkInt('m', m, 1);
+    checkInt('n', n, 1);
+    checkInt('k', k, 1);
+    checkNumber('alpha', alpha);
+    checkFloat32('a', a, m * k);
+    checkFloat32('b', b, k * n);
+    checkNumber('beta', beta);
+    checkFloat32('c', c, m * n);
+    this.raw.sgemm(transA, transB, m, n, k, alpha, a, b, beta, c);
+  }
+
+  biasActivate(z: Float32Array, a: Float32Array, bias: Float32Array, rows: number, cols: number, act: ActivationCode): void {
+    checkInt('rows', rows, 1);
+    checkInt('cols', cols, 1);
+    checkFloat32('z', z, rows * cols);
+    checkFloat32('a', a, rows * cols);
+    checkFloat32('bias', bias, cols);
+    checkAct('act', act);
+    this.raw.biasActivate(z, a, bias, rows, cols, act);
+  }
+
+  activationBackward(delta: Float32Array, z: Float32Array, a: Float32Array, rows: number, cols: number, act: ActivationCode): void {
+    checkInt('rows', rows, 1);
+    checkInt('cols', cols, 1);
+    checkFloat32('delta', delta, rows * cols);
+    checkFloat32('z', z, rows * cols);
+    checkFloat32('a', a, rows * cols);
+    checkDifferentiable('act', checkAct('act', act));
+    this.raw.activationBackward(delta, z, a, rows, cols, act);
+  }
+
+  columnSums(m: Float32Array, rows: number, cols: number, alpha: number, beta: number, out: Float32Array): void {
+    checkInt('rows', rows, 1);
+    checkInt('cols', cols, 1);
+    checkFloat32('m', m, rows * cols);
+    checkNumber('alpha', alpha);
+    checkNumber('beta', beta);
+    checkFloat32('out', out, cols);
+    this.raw.columnSums(m, rows, cols, alpha, beta, out);
+  }
+
+  softmax(z: Float32Array, a: Float32Array, rows: number, cols: number): void {
+    checkInt('rows', rows, 1);
+    checkInt('cols', cols, 1);
+    checkFloat32('z', z, rows * cols);
+    checkFloat32('a', a, rows * cols);
+    this.raw.softmax(z, a, rows, cols);
+  }
+
+  gatherRows(src: Float32Array, cols: number, indices: Uint32Array, start: number, count: number, dst: Float32Array): void {
+    checkFloat32('src', src);
+    checkInt('cols', cols, 1);
+    checkUint32('indices', indices);
+    checkInt('start', start, 0);
+    checkInt('count', count, 1);
+    if (start + count > indices.length) throw shapeError('start + count', `at most indices.length = ${indices.length}`, String(start + count));
+    checkFloat32('dst', dst, count * cols);
+    const rowsInSrc = Math.floor(src.length / cols);
+    for (let i = start; i < start + count; i++) {
+      if (indices[i]! >= rowsInSrc) throw rangeError(`indices[${i}]`, `a row index below ${rowsInSrc}`, indices[i]);
+    }
+    this.raw.gatherRows(src, cols, indices, start, count, dst);
+  }
+
+  forward(spec: Int32Array, params: Float32Array, x: Float32Array, batch: number, z: Float32Array, a: Float32Array): void {
+    checkNetworkBuffers(layoutOf(spec), params, x, batch, z, a);
+    this.raw.forward(spec, params, x, batch, z, a);
+  }
+
+  backward(spec: Int32Array, params: Float32Array, grad: Float32Array, x: Float32Array, batch: number, z: Float32Array, a: Float32Array, delta: Float32Array): void {
+    const layout = layoutOf(spec);
+    const rows = checkNetworkBuffers(layout, params, x, batch, z, a);
+    checkFloat32('grad', grad, layout.paramCount);
+    checkFloat32('delta', delta, rows * layout.unitsPerExample);
+    checkBackwardLayers(layout);
+    this.raw.backward(spec, params, grad, x, batch, z, a, delta);
+  }
+
+  update(spec: Int32Array, params: Float32Array, grad: Float32Array, velocity: Float32Array, hyper: UpdateHyper): void {
+    const layout = layoutOf(spec);
+    checkFloat32('params', params, layout.paramCount);
+    checkFloat32('grad', grad, layout.paramCount);
+    checkHyper(hyper);
+    checkFloat32('velocity', velocity, hyper[1]! > 0 ? layout.paramCount : 0);
+    this.raw.update(spec, params, grad, velocity, hyper);
+  }
+
+  trainBatch(
+    spec: Int32Array,
+    params: Float32Array,
+    grad: Float32Array,
+    velocity: Float32Array,
+    x: Float32Array,
+    y: Float32Array,
+    batch: number,
+    loss: LossCode,
+    z: Float32Array,
+    a: Float32Array,
+    delta: Float32Array,
+    hyper: UpdateHyper | null,
+  ): number {
+    const layout = layoutOf(spec);
+    const rows = checkNetworkBuffers(layout, params, x, batch, z, a);
+    checkFloat32('grad', grad, layout.paramCount);
+    checkFloat32('y', y, rows * layout.sizes[layout.L]!);
+    checkFloat32('delta', delta, rows * layout.unitsPerExample);
+    checkBackwardLayers(layout);
+    checkLoss(layout, loss);
+    if (hyper !== null) {
+      checkHyper(hyper);
+      checkFloat32('velocity', velocity, hyper[1]! > 0 ? layout.paramCount : 0);
+    } else {
+      checkFloat32('velocity', velocity);
+    }
+    return this.raw.trainBatch(spec, params, grad, velocity, x, y, batch, loss, z, a, delta, hyper);
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * Finding and loading the native addon (`blasnet.node`). Every candidate binary is tried in
+ * order and every failure is kept, so when none loads the one error says what was tried, why
+ * each failed and how to fix it. A binary built from another version of blasnet is refused:
+ * a stale build is never loaded silently.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { blasnetError } from '../../errors';
+import { packageRoot } from '../../package-root';
+import { ActivationCode, LossCode, UpdateHyper } from '../types';
+
+/** What `info()` of the addon reports. */
+export interface NativeInfo {
+  /** OpenBLAS's build description, e.g. `'OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64'`. */
+  blas: string;
+  /** BLAS threads in use. */
+  threads: number;
+  /** The OpenBLAS kernel set chosen for this CPU, e.g. `'Haswell'`. */
+  corename: string;
+}
+
+/**
+ * The raw exports of `blasnet.node` (native/binding/addon.cc). The kernels have exactly the
+ * signatures of the `Backend` methods in `../types`; the C++ side re-checks every argument and
+ * throws `TypeError`/`RangeError` with a `code`, but does no more validation than it needs to
+ * stay in bounds (the `CheckedBackend` wrapper gives the full TypeScript checks).
+ */
+export interface NativeAddon {
+  /** The blasnet version the binary was built from (package.json's `version`). */
+  readonly version: string;
+  info(): NativeInfo;
+  setThreads(n: number): void;
+  sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, a: Float32Array, b: Float32Array, beta: number, c: Float32Array): void;
+  biasActivate(z: Float32Array, a: Float32Array, bias: Float32Array, rows: number, cols: number, act: ActivationCode): void;
+  activationBackward(delta: Float32Array, z: Float32Array, a: Float32Array, rows: number, cols: number, act: ActivationCode): void;
+  columnSums(m: Float32Array, rows: number, cols: number, alpha: number, beta: number, out: Float32Array): void;
+  softmax(z: Float32Array, a: Float32Array, rows: number, cols: number): void;
+  gatherRows(src: Float32Array, cols: number, indices: Uint32Array, start: number, count: number, dst: Float32Array): void;
+  forward(spec: Int32Array, params: Float32Array, x: Float32Array, batch: number, z: Float32Array, a: Float32Array): void;
+  backward(spec: Int32Array, params: Float32Array, grad: Float32Array, x: Float32Array, batch: number, z: Float32Array, a: Float32Array, delta: Float32Array): void;
+  update(spec: Int32Array, params: Float32Array, grad: Float32Array, velocity: Float32Array, hyper: UpdateHyper): void;
+  trainBatch(
+    spec: Int32Array,
+    params: Float32Array,
+    grad: Float32Array,
+    velocity: Float32Array,
+    x: Float32Array,
+    y: Float32Array,
+    batch: number,
+    loss: LossCode,
+    z: Float32Array,
+    a: Float32Array,
+    delta: Float32Array,
+    hyper: UpdateHyper | null,
+  ): number;
+}
+
+/** The functions a binary must export to be usable (an older layout is refused, not half-used). */
+const REQUIRED_FUNCTIONS = [
+  'info',
+  'setThreads',
+  'sgemm',
+  'biasActivate',
+  'activationBackward',
+  'columnSums',
+  'softmax',
+  'gatherRows',
+  'forward',
+  'backward',
+  'update',
+  'trainBatch',
+] as const;
+
+const FIX =
+  'To fix it, install a C++ compiler, CMake and OpenBLAS (Debian/Ubuntu: apt-get install -y g++ cmake libopenblas-dev), ' +
+  'then run `npm rebuild blasnet` (or `npm run build:native` in a checkout of blasnet).';
+
+/** The binaries to try, in order: a prebuilt one for this platform, then local builds. */
+export function candidatePaths(root: string): string[] {
+  return [
+    join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'blasnet.node'),
+    join(root, 'build', 'Release', 'blasnet.node'),
+    join(root, 'build', 'Debug', 'blasnet.node'),
+  ];
+}
+
+function firstLine(text: string): string {
+  return text.split('\n').find((line) => line.trim() !== '')?.trim() ?? text;
+}
+
+/** Loads one candidate; returns the addon, or why it cannot be used. */
+function tryLoad(file: string, version: string): NativeAddon | string {
+  if (!existsSync(file)) return 'not found';
+  let exports: unknown;
+  try {
+    exports = require(file);
+  } catch (error) {
+    return `failed to load: ${firstLine(error instanceof Error ? error.message : String(error))}`;
+  }
+  const addon = exports as Partial<Record<string, unknown>>;
+  if (addon.version !== version) {
+    return `built for blasnet ${String(addon.version)}, but this is blasnet ${version} (a stale build; rebuild it)`;
+  }
+  const missing = REQUIRED_FUNCTIONS.filter((name) => typeof addon[name] !== 'function');
+  if (missing.length > 0) return `does not export ${missing.join(', ')} (a stale or foreign build; rebuild it)`;
+  return exports as NativeAddon;
+}
+
+/**
+ * Load the native addon: `prebuilds/<platform>-<arch>/blasnet.node`, then
+ * `build/Release/blasnet.node`, then `build/Debug/blasnet.node`, under the package root.
+ * Throws one `ERR_BLASNET_NATIVE` error listing every candidate and why it failed.
+ */
+export function loadAddon(): { addon: NativeAddon; path: string } {
+  let root: string;
+  let version: string;
+  try {
+    root = packageRoot();
+    version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch (error) {
+    throw blasnetError('ERR_BLASNET_NATIVE', `The native blasnet addon could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const failures: string[] = [];
+  for (const file of candidatePaths(root)) {
+    const result = tryLoad(file, version);
+    if (typeof result !== 'string') return { addon: result, path: file };
+    failures.push(`  - ${file}: ${result}`);
+  }
+  throw blasnetError(
+    'ERR_BLASNET_NATIVE',
+    `The native blasnet addon could not be loaded (no usable blasnet.node for ${process.platform}-${process.arch}, blasnet ${version}). Tried:\n` +
+      `${failures.join('\n')}\n${FIX}`,
+  );
+}

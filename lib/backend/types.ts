@@ -1,0 +1,163 @@
+/**
+ * The numeric contract every backend implements (native OpenBLAS core and pure TypeScript).
+ *
+ * Memory model, shared by both sides of the N-API boundary:
+ * - All numbers live in JS-owned `Float32Array`s; a backend borrows them for one call,
+ *   works in place, allocates nothing and keeps nothing between calls.
+ * - Matrices are row-major. A batch is `[batch, features]`: rows are examples.
+ * - A layer's weight matrix is `[nOut, nIn]`, so `w[j * nIn + k]` is the lecture's ω^l_jk
+ *   (the weight from neuron k of layer l-1 to neuron j of layer l; PyTorch's `nn.Linear` layout).
+ *
+ * Network spec (`Int32Array`), one array so it crosses N-API as one argument:
+ *   `spec = [L, n0, n1, ..., nL, act1, ..., actL]`   (length 2 + 2L, L >= 1 weight layers)
+ * where `n0` is the input size and `actl` is the {@link ActivationCode} of layer l.
+ *
+ * Parameter layout (`params`, and `grad` / `velocity` with the same layout), for l = 1..L in order:
+ *   `w^l` as `[nl, n(l-1)]` row-major, then `b^l` as `[nl]`.
+ *
+ * Workspace layout (`z`, `a`, `delta`, each at least `batch * (n1 + ... + nL)` long):
+ *   layer l's block starts at `batch * (n1 + ... + n(l-1))` and is `[batch, nl]` row-major.
+ *   Offsets use the batch size of the call, so a workspace sized for the largest batch serves a
+ *   smaller last batch too. The input `a^0` is `x` itself and is never copied.
+ */
+
+/** Activation codes as they cross N-API. TypeScript owns the names (see `activations.ts`). */
+export enum ActivationCode {
+  Identity = 0,
+  Sigmoid = 1,
+  Tanh = 2,
+  Relu = 3,
+  /** Row-wise softmax; output layer only. */
+  Softmax = 4,
+  /** Heaviside step, f(z) = 1 if z > 0 else 0; forward only (no derivative for backprop). */
+  Heaviside = 5,
+}
+
+/** Built-in loss codes as they cross N-API. TypeScript owns the names (see `losses.ts`). */
+export enum LossCode {
+  /** L = 1/(2N) Σ_n ‖a_n − y_n‖², ∂L/∂a = (a − y)/N; any output activation. */
+  Quadratic = 0,
+  /** L = −1/N Σ_n Σ_j y_nj log a_nj with a softmax output; δ^L = (a − y)/N (fused). */
+  CrossEntropy = 1,
+  /** L = −1/N Σ_n Σ_j [y log a + (1 − y) log(1 − a)] with a sigmoid output; δ^L = (a − y)/N (fused). */
+  BinaryCrossEntropy = 2,
+}
+
+/**
+ * Optimizer step parameters, a `Float64Array` of 4 values:
+ *   `[learningRate η, momentum μ, nesterov (0 or 1), l2 = λ/n]`.
+ * With g the mean gradient and, for weights only (never biases), g' = g + l2·w
+ * (Nielsen's network2.py weight decay: plain SGD then gives w ← (1 − ηλ/n)w − ηg):
+ * - μ = 0:               p ← p − η g'                      (`velocity` is not touched; may be empty)
+ * - μ > 0, nesterov = 0: v ← μ v − η g';  p ← p + v        (classical momentum)
+ * - μ > 0, nesterov = 1: v ← μ v − η g';  p ← p + μ v − η g'  (Nesterov, Sutskever's form)
+ */
+export type UpdateHyper = Float64Array;
+
+/** What a backend reports about itself. */
+export interface BackendInfo {
+  /** `'native'` (C++ core on BLAS) or `'js'` (pure TypeScript). */
+  name: 'native' | 'js';
+  /** BLAS in use, e.g. `'OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64'`; `'none'` for js. */
+  blas: string;
+  /** BLAS threads in use (1 for js). */
+  threads: number;
+  /** Where the native binary was loaded from, when native. */
+  binary?: string;
+}
+
+/**
+ * The kernels. Every function validates its arguments (the native one again in C++) and throws
+ * a `TypeError`/`RangeError` naming the argument; none allocates or copies.
+ */
+export interface Backend {
+  readonly name: 'native' | 'js';
+
+  /** Report the backend, its BLAS and thread count. */
+  info(): BackendInfo;
+
+  /** Set the BLAS thread count (n >= 1). A no-op for js. */
+  setThreads(n: number): void;
+
+  /**
+   * C ← alpha · op(A) · op(B) + beta · C, row-major, contiguous (lda = cols of A as stored).
+   * op(A) is `[m, k]`: A is stored `[m, k]`, or `[k, m]` when `transA`.
+   * op(B) is `[k, n]`: B is stored `[k, n]`, or `[n, k]` when `transB`. C is `[m, n]`.
+   * beta = 0 overwrites C (NaNs in C do not propagate), as in BLAS.
+   */
+  sgemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float32Array,
+    b: Float32Array,
+    beta: number,
+    c: Float32Array,
+  ): void;
+
+  /**
+   * Fused bias add and activation over a `[rows, cols]` block:
+   * z[r, j] += bias[j]; a[r, j] = σ(z[r, j]) (softmax: row-wise over j). `z` and `a` may not alias.
+   */
+  biasActivate(z: Float32Array, a: Float32Array, bias: Float32Array, rows: number, cols: number, act: ActivationCode): void;
+
+  /**
+   * Backprop through an activation, in place over `[rows, cols]`:
+   * delta ← delta ∘ σ'(z) (using a = σ(z) where cheaper: sigmoid a(1−a), tanh 1−a²);
+   * for softmax the Jacobian-vector product delta_j ← a_j (delta_j − Σ_k delta_k a_k).
+   * On entry delta holds ∂L/∂a; on exit ∂L/∂z. Heaviside throws (not differentiable).
+   */
+  activationBackward(delta: Float32Array, z: Float32Array, a: Float32Array, rows: number, cols: number, act: ActivationCode): void;
+
+  /** out[j] = alpha · Σ_r m[r, j] + beta · out[j] over a `[rows, cols]` matrix (bias gradients, BP3). */
+  columnSums(m: Float32Array, rows: number, cols: number, alpha: number, beta: number, out: Float32Array): void;
+
+  /** Row-wise softmax of `[rows, cols]` z into a, stable (max subtracted). */
+  softmax(z: Float32Array, a: Float32Array, rows: number, cols: number): void;
+
+  /**
+   * dst[i, :] = src[indices[start + i], :] for i < count, rows of `cols` floats: gathers a
+   * shuffled mini-batch straight from the dataset.
+   */
+  gatherRows(src: Float32Array, cols: number, indices: Uint32Array, start: number, count: number, dst: Float32Array): void;
+
+  /**
+   * Forward pass over the whole network for `batch` rows of x `[batch, n0]`:
+   * z^l = a^(l−1) · w^lᵀ + b^l, a^l = σ_l(z^l), into the `z` and `a` workspaces.
+   */
+  forward(spec: Int32Array, params: Float32Array, x: Float32Array, batch: number, z: Float32Array, a: Float32Array): void;
+
+  /**
+   * Backward pass (BP1..BP4) after `forward`. On entry the output block of `delta` holds
+   * ∂L/∂a^L (already divided by N); on exit every block of `delta` holds δ^l = ∂L/∂z^l and
+   * `grad` holds ∂L/∂w^l = δ^lᵀ · a^(l−1) and ∂L/∂b^l = column sums of δ^l (overwritten, not
+   * accumulated). The input layer's gradient is not computed.
+   */
+  backward(spec: Int32Array, params: Float32Array, grad: Float32Array, x: Float32Array, batch: number, z: Float32Array, a: Float32Array, delta: Float32Array): void;
+
+  /** One optimizer step over the whole parameter buffer; see {@link UpdateHyper}. */
+  update(spec: Int32Array, params: Float32Array, grad: Float32Array, velocity: Float32Array, hyper: UpdateHyper): void;
+
+  /**
+   * One whole training step for a built-in loss, crossing N-API once: forward, the loss value,
+   * the fused output delta, backward and, when `hyper` is not null, the update.
+   * y is `[batch, nL]`. Returns the mean loss over the batch, computed before the update.
+   */
+  trainBatch(
+    spec: Int32Array,
+    params: Float32Array,
+    grad: Float32Array,
+    velocity: Float32Array,
+    x: Float32Array,
+    y: Float32Array,
+    batch: number,
+    loss: LossCode,
+    z: Float32Array,
+    a: Float32Array,
+    delta: Float32Array,
+    hyper: UpdateHyper | null,
+  ): number;
+}

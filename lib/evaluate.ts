@@ -1,0 +1,89 @@
+/**
+ * Loss and accuracy of a network over a whole dataset, in bounded chunks.
+ */
+import { blockOffset } from './backend/spec';
+import { shapeError, typeError } from './errors';
+import { loss as lossOf, Loss, LossName } from './losses';
+import { argmaxRows, Network } from './network';
+
+/** A labelled dataset: inputs `x` `[n, n0]`, targets `y` `[n, nL]`, and optional class labels. */
+export interface TrainingData {
+  x: Float32Array;
+  y: Float32Array;
+  /** Class of each example, for accuracy (decoded from outputs by argmax, or by `decode`). */
+  labels?: Uint8Array;
+}
+
+/** Turns `[n, nL]` outputs into class labels (default: argmax, or > 0.5 for one output). */
+export type Decoder = (outputs: Float32Array, n: number) => Uint8Array;
+
+/** What {@link evaluate} measures. */
+export interface Evaluation {
+  /** Mean loss over the dataset. */
+  loss: number;
+  /** Fraction of examples classified correctly, when labels are given. */
+  accuracy?: number;
+  /** Number of examples. */
+  n: number;
+}
+
+const CHUNK = 1024;
+
+/** Check a dataset against a network; returns the number of examples. */
+export function checkData(name: string, net: Network, data: unknown): number {
+  if (data === null || typeof data !== 'object') throw typeError(name, 'an object { x, y, labels? }', data);
+  const { x, y, labels } = data as TrainingData;
+  const n = net.rowsOf(`${name}.x`, x);
+  if (!(y instanceof Float32Array)) throw typeError(`${name}.y`, `a Float32Array of ${n} rows of ${net.outputSize} targets`, y);
+  if (y.length !== n * net.outputSize) throw shapeError(`${name}.y`, `${n} rows of ${net.outputSize} targets (length ${n * net.outputSize})`, `length ${y.length}`);
+  if (labels !== undefined) {
+    if (!(labels instanceof Uint8Array)) throw typeError(`${name}.labels`, 'a Uint8Array', labels);
+    if (labels.length !== n) throw shapeError(`${name}.labels`, `${n} labels`, `length ${labels.length}`);
+  }
+  return n;
+}
+
+/**
+ * Mean loss and accuracy of `net` over `data`.
+ *
+ * @example
+ * ```ts
+ * const { loss, accuracy } = evaluate(net, { x: testX, y: testY, labels: testLabels }, { loss: 'crossEntropy' });
+ * ```
+ */
+export function evaluate(net: Network, data: TrainingData, options: { loss?: LossName | Loss; decode?: Decoder } = {}): Evaluation {
+  const n = checkData('data', net, data);
+  const loss = lossOf(options.loss ?? defaultLoss(net));
+  const decode = options.decode ?? ((outputs: Float32Array) => argmaxRows(outputs, net.outputSize));
+  const { layout } = net;
+  const n0 = net.inputSize;
+  const nOut = net.outputSize;
+  const rows = Math.min(n, CHUNK);
+  const z = new Float32Array(rows * layout.unitsPerExample);
+  const a = new Float32Array(rows * layout.unitsPerExample);
+  let total = 0;
+  let correct = 0;
+  for (let start = 0; start < n; start += rows) {
+    const count = Math.min(rows, n - start);
+    net.backend.forward(net.spec, net.params, data.x.subarray(start * n0, (start + count) * n0), count, z, a);
+    const off = blockOffset(layout, layout.L, count);
+    const aOut = a.subarray(off, off + count * nOut);
+    total += loss.value(aOut, data.y.subarray(start * nOut, (start + count) * nOut), count, nOut, z.subarray(off, off + count * nOut)) * count;
+    if (data.labels) correct += countCorrect(decode(aOut, count), data.labels, start);
+  }
+  const result: Evaluation = { loss: total / n, n };
+  if (data.labels) result.accuracy = correct / n;
+  return result;
+}
+
+/** How many of `predicted` equal `labels[start + i]`. */
+export function countCorrect(predicted: Uint8Array, labels: Uint8Array, start: number): number {
+  let correct = 0;
+  for (let i = 0; i < predicted.length; i++) if (predicted[i] === labels[start + i]) correct++;
+  return correct;
+}
+
+/** The natural loss for a network's output: cross-entropy for softmax, else the lecture's quadratic. */
+export function defaultLoss(net: Network): LossName {
+  return net.activations[net.depth - 1] === 'softmax' ? 'crossEntropy' : 'quadratic';
+}

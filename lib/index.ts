@@ -1,0 +1,27 @@
+/**
+ * blasnet: perceptrons and multilayer perceptrons for Node.js on an OpenBLAS core.
+ * This file holds the public exports only.
+ */
+export { Network, argmaxRows } from './network';
+export type { NetworkOptions } from './network';
+export { fit, fitSync } from './train';
+export type { FitOptions, FitResult, EpochReport, BatchReport, StopReason } from './train';
+export { evaluate } from './evaluate';
+export type { TrainingData, Evaluation, Decoder } from './evaluate';
+export { gradientCheck } from './gradient-check';
+export type { GradientCheckOptions, GradientCheckReport, LayerCheck } from './gradient-check';
+export { saveNetwork, loadNetwork, serializeNetwork, deserializeNetwork, readModelMetadata, MODEL_FORMAT_VERSION } from './model-file';
+export { ACTIVATIONS, ACTIVATION_NAMES, activation } from './activations';
+export type { Activation, ActivationName } from './activations';
+export { LOSSES, LOSS_NAMES, loss } from './losses';
+export type { Loss, LossName, BuiltinLoss } from './losses';
+export { INIT_NAMES } from './init';
+export type { InitName } from './init';
+export type { Schedule } from './schedule';
+export { Random, range } from './random';
+export { backend, getBackend, setBackend, nativeAvailability } from './backend/select';
+export type { BackendName, BackendReport } from './backend/select';
+export { ActivationCode, LossCode } from './backend/types';
+export type { Backend, BackendInfo } from './backend/types';
+export type { BlasnetError, BlasnetErrorCode } from './errors';
+export { version } from './version';

@@ -1,0 +1,242 @@
+/**
+ * A multilayer perceptron: layer sizes, an activation per layer, and all parameters in one flat
+ * `Float32Array` (w^1, b^1, w^2, b^2, ...; `w^l` is `[nOut, nIn]`, so `w[j * nIn + k]` is the
+ * lecture's ω^l_jk). The matrix work runs on a backend; the network holds no backend branches.
+ */
+import { ActivationName, activation } from './activations';
+import { getBackend, BackendName } from './backend/select';
+import { blockOffset, decodeSpec, Layout, makeSpec } from './backend/spec';
+import { Backend } from './backend/types';
+import { rangeError, shapeError, typeError } from './errors';
+import { InitName, initialize } from './init';
+import { Random } from './random';
+import { checkAllFinite, checkFloat32Exact, checkInt, checkOptions } from './validate';
+
+/** How to build a {@link Network}. */
+export interface NetworkOptions {
+  /** Layer sizes `[n0, n1, ..., nL]`: inputs, hidden layers, outputs. At least two entries. */
+  sizes: number[];
+  /** One activation for every layer, or one per weight layer (length L). Default `'sigmoid'`. */
+  activations?: ActivationName | ActivationName[];
+  /** Weight initialization (see {@link InitName}). Default `'xavier'`. */
+  init?: InitName;
+  /** Seed of the initialization. Default 1: a network is reproducible unless asked otherwise. */
+  seed?: number;
+  /** `'auto'` (default: `BLASNET_BACKEND`, else native when it loads), `'native'`, `'js'`, or a backend. */
+  backend?: BackendName | Backend;
+}
+
+/** Rows per forward call in {@link Network.predict}: bounds the workspace for large inputs. */
+const PREDICT_CHUNK = 1024;
+
+/**
+ * A multilayer perceptron.
+ *
+ * @example
+ * ```ts
+ * const net = new Network({ sizes: [2, 3, 1], activations: 'sigmoid', seed: 7 });
+ * const out = net.predict(new Float32Array([0, 1, 1, 0])); // 2 examples → Float32Array(2)
+ * ```
+ */
+export class Network {
+  /** Layer sizes `[n0, ..., nL]`. */
+  readonly sizes: readonly number[];
+  /** Activation of each weight layer 1..L. */
+  readonly activations: readonly ActivationName[];
+  /** The kernel spec `[L, n0..nL, act1..actL]` that crosses to the backend. */
+  readonly spec: Int32Array;
+  /** Offsets of every layer's weights and biases in {@link params}. */
+  readonly layout: Layout;
+  /** Every parameter in one buffer: for l = 1..L, w^l `[nl, n(l−1)]` then b^l `[nl]`. */
+  readonly params: Float32Array;
+  /** The backend that runs this network's kernels. */
+  readonly backend: Backend;
+  private workspace: { rows: number; z: Float32Array; a: Float32Array } | undefined;
+
+  constructor(options: NetworkOptions) {
+    const opts = checkOptions<NetworkOptions>('options', options, ['sizes', 'activations', 'init', 'seed', 'backend']);
+    const sizes = checkSizes(opts.sizes);
+    const L = sizes.length - 1;
+    const names = checkActivations(opts.activations ?? 'sigmoid', L);
+    this.sizes = Object.freeze(sizes);
+    this.activations = Object.freeze(names);
+    this.spec = makeSpec(sizes, names.map((n) => activation(n).code));
+    this.layout = decodeSpec(this.spec);
+    this.backend = getBackend(opts.backend);
+    this.params = new Float32Array(this.layout.paramCount);
+    const seed = opts.seed === undefined ? 1 : checkInt('seed', opts.seed, 0, 0xffffffff);
+    initialize(this.layout, this.params, opts.init ?? 'xavier', new Random(seed));
+  }
+
+  /** Number of weight layers L. */
+  get depth(): number {
+    return this.layout.L;
+  }
+
+  /** Input size n0. */
+  get inputSize(): number {
+    return this.sizes[0]!;
+  }
+
+  /** Output size nL. */
+  get outputSize(): number {
+    return this.sizes[this.layout.L]!;
+  }
+
+  /**
+   * The network's outputs a^L for a batch of inputs `x` `[n, n0]` (row-major), as a new
+   * `Float32Array` `[n, nL]`.
+   *
+   * @example
+   * ```ts
+   * const y = net.predict(x); // y[i * net.outputSize + j] is output j for example i
+   * ```
+   */
+  predict(x: Float32Array): Float32Array {
+    const n = this.rowsOf('x', x);
+    const nOut = this.outputSize;
+    const out = new Float32Array(n * nOut);
+    const rows = Math.min(n, PREDICT_CHUNK);
+    const ws = this.predictWorkspace(rows);
+    const n0 = this.inputSize;
+    for (let start = 0; start < n; start += rows) {
+      const count = Math.min(rows, n - start);
+      this.backend.forward(this.spec, this.params, x.subarray(start * n0, (start + count) * n0), count, ws.z, ws.a);
+      const off = blockOffset(this.layout, this.layout.L, count);
+      out.set(ws.a.subarray(off, off + count * nOut), start * nOut);
+    }
+    return out;
+  }
+
+  /**
+   * Predicted class of each example: the argmax of the outputs, or for a single output neuron
+   * `1` when it exceeds 0.5.
+   *
+   * @example
+   * ```ts
+   * const labels = net.classify(testImages); // Uint8Array, one label per image
+   * ```
+   */
+  classify(x: Float32Array): Uint8Array {
+    return argmaxRows(this.predict(x), this.outputSize);
+  }
+
+  /**
+   * A copy of layer l's weights `[nl, n(l−1)]` (l = 1..L, the lecture's numbering).
+   *
+   * @example
+   * ```ts
+   * const w1 = net.getWeights(1); // w1[j * net.sizes[0] + k] = ω^1_jk
+   * ```
+   */
+  getWeights(l: number): Float32Array {
+    return this.weightsView(l).slice();
+  }
+
+  /** A copy of layer l's biases `[nl]` (l = 1..L). @example `net.getBiases(2)` */
+  getBiases(l: number): Float32Array {
+    return this.biasesView(l).slice();
+  }
+
+  /** Replace layer l's weights with `w` `[nl, n(l−1)]` (copied; must be finite). @example `net.setWeights(1, w)` */
+  setWeights(l: number, w: Float32Array): void {
+    const view = this.weightsView(l);
+    checkFloat32Exact('w', w, view.length);
+    checkAllFinite('w', w);
+    view.set(w);
+  }
+
+  /** Replace layer l's biases with `b` `[nl]` (copied; must be finite). @example `net.setBiases(1, b)` */
+  setBiases(l: number, b: Float32Array): void {
+    const view = this.biasesView(l);
+    checkFloat32Exact('b', b, view.length);
+    checkAllFinite('b', b);
+    view.set(b);
+  }
+
+  /**
+   * An independent copy with the same topology, parameters and backend (or another backend).
+   *
+   * @example
+   * ```ts
+   * const onJs = net.clone('js'); // same weights, pure-TypeScript kernels
+   * ```
+   */
+  clone(backend?: BackendName | Backend): Network {
+    const copy = new Network({ sizes: [...this.sizes], activations: [...this.activations], backend: backend ?? this.backend, seed: 0, init: 'he' });
+    copy.params.set(this.params);
+    return copy;
+  }
+
+  /** Number of rows in x, checking it is a whole number of input vectors. */
+  rowsOf(name: string, x: unknown): number {
+    if (!(x instanceof Float32Array)) throw typeError(name, `a Float32Array of rows of ${this.inputSize} inputs`, x);
+    const n0 = this.inputSize;
+    if (x.length === 0 || x.length % n0 !== 0) {
+      throw shapeError(name, `a whole number (>= 1) of rows of ${n0} inputs`, `length ${x.length}`);
+    }
+    return x.length / n0;
+  }
+
+  private weightsView(l: number): Float32Array {
+    checkInt('l', l, 1, this.layout.L);
+    const off = this.layout.wOffset[l - 1]!;
+    return this.params.subarray(off, off + this.sizes[l]! * this.sizes[l - 1]!);
+  }
+
+  private biasesView(l: number): Float32Array {
+    checkInt('l', l, 1, this.layout.L);
+    const off = this.layout.bOffset[l - 1]!;
+    return this.params.subarray(off, off + this.sizes[l]!);
+  }
+
+  private predictWorkspace(rows: number): { z: Float32Array; a: Float32Array } {
+    if (!this.workspace || this.workspace.rows < rows) {
+      const length = rows * this.layout.unitsPerExample;
+      this.workspace = { rows, z: new Float32Array(length), a: new Float32Array(length) };
+    }
+    return this.workspace;
+  }
+}
+
+/** The index of the largest value of each row of `[n, width]` outputs (width 1: output > 0.5). */
+export function argmaxRows(outputs: Float32Array, width: number): Uint8Array {
+  const n = outputs.length / width;
+  const labels = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    if (width === 1) {
+      labels[i] = outputs[i]! > 0.5 ? 1 : 0;
+      continue;
+    }
+    let best = 0;
+    let bestValue = outputs[i * width]!;
+    for (let j = 1; j < width; j++) {
+      const v = outputs[i * width + j]!;
+      if (v > bestValue) {
+        bestValue = v;
+        best = j;
+      }
+    }
+    labels[i] = best;
+  }
+  return labels;
+}
+
+function checkSizes(sizes: unknown): number[] {
+  if (!Array.isArray(sizes)) throw typeError('sizes', 'an array of layer sizes like [784, 30, 10]', sizes);
+  if (sizes.length < 2) throw rangeError('sizes', 'at least two layer sizes (inputs and outputs)', sizes);
+  return sizes.map((n, i) => checkInt(`sizes[${i}]`, n, 1, 1 << 24));
+}
+
+function checkActivations(value: unknown, L: number): ActivationName[] {
+  const names = typeof value === 'string' ? new Array<unknown>(L).fill(value) : value;
+  if (!Array.isArray(names)) throw typeError('activations', 'an activation name or an array of one per layer', value);
+  if (names.length !== L) throw rangeError('activations', `${L} activation names (one per weight layer)`, value);
+  return names.map((name, i) => {
+    const act = activation(name, `activations[${i}]`);
+    if (act.outputOnly && i !== L - 1) {
+      throw rangeError(`activations[${i}]`, `an activation other than "${act.name}" on a hidden layer (it is for the output layer only)`, name);
+    }
+    return act.name;
+  });
+}

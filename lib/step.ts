@@ -1,0 +1,86 @@
+/**
+ * One mini-batch training step and the buffers it needs, sized once per batch size: no
+ * allocation per batch. A built-in loss crosses to the backend once for the step (plus the
+ * gather of a shuffled batch); a user loss runs forward, its gradient in TypeScript, then
+ * backward and the update.
+ */
+import { blockOffset } from './backend/spec';
+import { UpdateHyper } from './backend/types';
+import { isBuiltin, Loss } from './losses';
+import { Network } from './network';
+
+/** Buffers and the step function for training one network with one loss. */
+export class TrainingStep {
+  /** ∂L/∂params of the last step, in the layout of `network.params`. */
+  readonly grad: Float32Array;
+  /** Momentum velocity, same layout (length 0 without momentum). */
+  readonly velocity: Float32Array;
+  private readonly z: Float32Array;
+  private readonly a: Float32Array;
+  private readonly delta: Float32Array;
+  private readonly xBatch: Float32Array;
+  private readonly yBatch: Float32Array;
+
+  constructor(
+    private readonly network: Network,
+    private readonly loss: Loss,
+    readonly batchSize: number,
+    momentum: boolean,
+  ) {
+    const { layout } = network;
+    const units = batchSize * layout.unitsPerExample;
+    this.grad = new Float32Array(layout.paramCount);
+    this.velocity = new Float32Array(momentum ? layout.paramCount : 0);
+    this.z = new Float32Array(units);
+    this.a = new Float32Array(units);
+    this.delta = new Float32Array(units);
+    this.xBatch = new Float32Array(batchSize * network.inputSize);
+    this.yBatch = new Float32Array(batchSize * network.outputSize);
+  }
+
+  /**
+   * Train on rows `order[start .. start + count)` of `x` `[n, n0]` and `y` `[n, nL]`; returns the
+   * batch's mean loss before the update. `hyper` null computes gradients only.
+   */
+  run(x: Float32Array, y: Float32Array, order: Uint32Array, start: number, count: number, hyper: UpdateHyper | null): number {
+    const net = this.network;
+    const be = net.backend;
+    be.gatherRows(x, net.inputSize, order, start, count, this.xBatch);
+    gatherSmall(y, net.outputSize, order, start, count, this.yBatch);
+    return this.runOn(this.xBatch, this.yBatch, count, hyper);
+  }
+
+  /** The same step on a batch that is already contiguous: `x` `[count, n0]`, `y` `[count, nL]`. */
+  runOn(x: Float32Array, y: Float32Array, count: number, hyper: UpdateHyper | null): number {
+    const net = this.network;
+    const be = net.backend;
+    if (isBuiltin(this.loss)) {
+      return be.trainBatch(net.spec, net.params, this.grad, this.velocity, x, y, count, this.loss.code, this.z, this.a, this.delta, hyper);
+    }
+    be.forward(net.spec, net.params, x, count, this.z, this.a);
+    const nOut = net.outputSize;
+    const off = blockOffset(net.layout, net.layout.L, count);
+    const aOut = this.a.subarray(off, off + count * nOut);
+    const zOut = this.z.subarray(off, off + count * nOut);
+    const value = this.loss.value(aOut, y, count, nOut, zOut);
+    this.loss.gradient(aOut, y, count, nOut, this.delta.subarray(off, off + count * nOut));
+    be.backward(net.spec, net.params, this.grad, x, count, this.z, this.a, this.delta);
+    if (hyper !== null) be.update(net.spec, net.params, this.grad, this.velocity, hyper);
+    return value;
+  }
+
+  /** The outputs a^L of the last step's forward pass, `[count, nL]` (a view, valid until the next step). */
+  outputs(count: number): Float32Array {
+    const net = this.network;
+    const off = blockOffset(net.layout, net.layout.L, count);
+    return this.a.subarray(off, off + count * net.outputSize);
+  }
+}
+
+/** Targets are a few floats per example: gathering them in TypeScript costs less than a crossing. */
+function gatherSmall(src: Float32Array, cols: number, order: Uint32Array, start: number, count: number, dst: Float32Array): void {
+  for (let i = 0; i < count; i++) {
+    const from = order[start + i]! * cols;
+    for (let j = 0; j < cols; j++) dst[i * cols + j] = src[from + j]!;
+  }
+}

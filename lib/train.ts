@@ -1,0 +1,300 @@
+/**
+ * The SGD family: full-batch gradient descent (`batchSize: 'full'`), online SGD (`batchSize: 1`,
+ * the lecture's algorithm) and mini-batch SGD, with schedules, momentum, Nesterov, L2 weight
+ * decay, early stopping and callbacks. One loop, written as a generator that pauses after every
+ * batch: {@link fitSync} runs it straight through, {@link fit} yields to the event loop.
+ */
+import { activation } from './activations';
+import { blasnetError, rangeError, typeError } from './errors';
+import { checkData, countCorrect, Decoder, defaultLoss, evaluate, Evaluation, TrainingData } from './evaluate';
+import { loss as lossOf, Loss, LossName } from './losses';
+import { argmaxRows, Network } from './network';
+import { Random, range } from './random';
+import { Schedule, scheduleFunction } from './schedule';
+import { TrainingStep } from './step';
+import { checkAllFinite, checkBoolean, checkInt, checkNumber, checkOptions } from './validate';
+
+/** Options of {@link fit} and {@link fitSync}. */
+export interface FitOptions {
+  /** Passes over the training data. Default 10. */
+  epochs?: number;
+  /** Examples per mini-batch: 1 is online SGD, `'full'` is gradient descent. Default 10. */
+  batchSize?: number | 'full';
+  /** η, the base learning rate. Default 0.1. */
+  learningRate?: number;
+  /** α_i per epoch; see {@link Schedule}. Default `'constant'`. */
+  schedule?: Schedule;
+  /** μ in [0, 1). Default 0 (plain SGD). */
+  momentum?: number;
+  /** Nesterov's momentum instead of the classical one. Default false. */
+  nesterov?: boolean;
+  /** λ of L2 weight decay, Nielsen's form: w ← (1 − ηλ/n)w − η∂L/∂w (weights only). Default 0. */
+  weightDecay?: number;
+  /** A built-in loss name or a {@link Loss}. Default `'crossEntropy'` for a softmax output, else `'quadratic'`. */
+  loss?: LossName | Loss;
+  /** Reshuffle the examples every epoch. Default true. */
+  shuffle?: boolean;
+  /** Seed of the shuffles. Default 1. */
+  seed?: number;
+  /** Held-out data, evaluated after every epoch. */
+  validation?: TrainingData;
+  /** Stop once an epoch's mean training loss is at or below this. */
+  targetLoss?: number;
+  /** Stop after this many epochs without a lower validation loss, and restore the best weights. */
+  patience?: number;
+  /** Class decoder for accuracy (default: argmax, or > 0.5 for one output). */
+  decode?: Decoder;
+  /** Called after every batch. */
+  onBatch?: (report: BatchReport) => void;
+  /** Called after every epoch. */
+  onEpoch?: (report: EpochReport) => void;
+  /** Stops training between two batches; the network keeps the weights of the last whole step. */
+  signal?: AbortSignal;
+  /** {@link fit} only: the longest stretch of training between two yields to the event loop, in ms. Default 10. */
+  yieldEveryMs?: number;
+}
+
+/** Progress after one mini-batch. */
+export interface BatchReport {
+  epoch: number;
+  batch: number;
+  batches: number;
+  /** This batch's mean loss (before its update). */
+  loss: number;
+  /** Examples seen so far in this epoch. */
+  examples: number;
+  examplesPerSecond: number;
+  /** Seconds since training started. */
+  elapsed: number;
+}
+
+/** Progress after one epoch. */
+export interface EpochReport {
+  epoch: number;
+  /** Mean training loss over the epoch's batches (each before its update). */
+  loss: number;
+  /** Training accuracy over the epoch's batches, when labels are given. */
+  accuracy?: number;
+  validationLoss?: number;
+  validationAccuracy?: number;
+  learningRate: number;
+  /** Seconds this epoch took (training only). */
+  seconds: number;
+  examplesPerSecond: number;
+  /** Seconds since training started. */
+  elapsed: number;
+}
+
+/** Why training stopped. */
+export type StopReason = 'epochs' | 'targetLoss' | 'earlyStopping' | 'aborted';
+
+/** What {@link fit} returns. */
+export interface FitResult {
+  history: EpochReport[];
+  stopReason: StopReason;
+  /** With `patience`: the epoch whose weights were kept. */
+  bestEpoch?: number;
+  /** Seconds of the whole run. */
+  elapsed: number;
+}
+
+const FIT_OPTION_NAMES: (keyof FitOptions)[] = [
+  'epochs', 'batchSize', 'learningRate', 'schedule', 'momentum', 'nesterov', 'weightDecay', 'loss', 'shuffle', 'seed',
+  'validation', 'targetLoss', 'patience', 'decode', 'onBatch', 'onEpoch', 'signal', 'yieldEveryMs',
+];
+
+interface Settings {
+  epochs: number;
+  batchSize: number;
+  alpha: (epoch: number) => number;
+  momentum: number;
+  nesterov: boolean;
+  l2: number;
+  loss: Loss;
+  shuffle: boolean;
+  seed: number;
+  targetLoss?: number;
+  patience?: number;
+  decode: Decoder;
+  options: FitOptions;
+}
+
+function settle(net: Network, data: TrainingData, options: FitOptions | undefined): Settings {
+  const opts = checkOptions<FitOptions>('options', options, FIT_OPTION_NAMES);
+  const n = checkData('data', net, data);
+  checkAllFinite('data.x', data.x);
+  checkAllFinite('data.y', data.y);
+  if (opts.validation !== undefined) checkData('options.validation', net, opts.validation);
+  net.activations.forEach((name, i) => {
+    if (!activation(name).differentiable) {
+      throw rangeError(`activations[${i}]`, 'a differentiable activation for backpropagation (train heaviside units with the perceptron rule: see Perceptron)', name);
+    }
+  });
+  const loss = lossOf(opts.loss ?? defaultLoss(net), 'options.loss');
+  const requires = 'requires' in loss ? (loss as { requires?: string }).requires : undefined;
+  const output = net.activations[net.depth - 1];
+  if (requires && output !== requires) throw rangeError('options.loss', `a network whose output activation is ${requires} for ${loss.name}`, output);
+  const batchSize = opts.batchSize === 'full' ? n : checkInt('options.batchSize', opts.batchSize ?? 10, 1);
+  const learningRate = checkNumber('options.learningRate', opts.learningRate ?? 0.1, 0);
+  const momentum = checkNumber('options.momentum', opts.momentum ?? 0, 0, 0.999999);
+  const weightDecay = checkNumber('options.weightDecay', opts.weightDecay ?? 0, 0);
+  if (opts.patience !== undefined && opts.validation === undefined) throw rangeError('options.patience', 'validation data to go with it (options.validation)', opts.patience);
+  if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal)) throw typeError('options.signal', 'an AbortSignal', opts.signal);
+  for (const name of ['onBatch', 'onEpoch', 'decode'] as const) {
+    if (opts[name] !== undefined && typeof opts[name] !== 'function') throw typeError(`options.${name}`, 'a function', opts[name]);
+  }
+  return {
+    epochs: checkInt('options.epochs', opts.epochs ?? 10, 1),
+    batchSize: Math.min(batchSize, n),
+    alpha: scheduleFunction(opts.schedule, learningRate),
+    momentum,
+    nesterov: checkBoolean('options.nesterov', opts.nesterov ?? false),
+    l2: weightDecay / n,
+    loss,
+    shuffle: checkBoolean('options.shuffle', opts.shuffle ?? true),
+    seed: checkInt('options.seed', opts.seed ?? 1, 0, 0xffffffff),
+    targetLoss: opts.targetLoss === undefined ? undefined : checkNumber('options.targetLoss', opts.targetLoss, 0),
+    patience: opts.patience === undefined ? undefined : checkInt('options.patience', opts.patience, 1),
+    decode: opts.decode ?? ((outputs: Float32Array) => argmaxRows(outputs, net.outputSize)),
+    options: opts,
+  };
+}
+
+/** The loop; pauses after every batch. Validation happens before it starts. */
+function* trainingLoop(net: Network, data: TrainingData, s: Settings): Generator<void, FitResult> {
+  const n = data.x.length / net.inputSize;
+  const step = new TrainingStep(net, s.loss, s.batchSize, s.momentum > 0);
+  const order = range(n);
+  const rng = new Random(s.seed);
+  const hyper = new Float64Array([0, s.momentum, s.nesterov ? 1 : 0, s.l2]);
+  const batches = Math.ceil(n / s.batchSize);
+  const snapshot = new Float32Array(net.params.length);
+  const best = s.patience === undefined ? undefined : new Float32Array(net.params.length);
+  let bestLoss = Infinity;
+  let bestEpoch: number | undefined;
+  const history: EpochReport[] = [];
+  const started = performance.now();
+  const { signal, onBatch, onEpoch, validation } = s.options;
+
+  for (let epoch = 0; epoch < s.epochs; epoch++) {
+    if (s.shuffle) rng.shuffle(order);
+    hyper[0] = s.alpha(epoch);
+    snapshot.set(net.params);
+    const epochStart = performance.now();
+    let lossSum = 0;
+    let correct = 0;
+    for (let batch = 0; batch < batches; batch++) {
+      if (signal?.aborted) return { history, stopReason: 'aborted', bestEpoch, elapsed: seconds(started) };
+      const start = batch * s.batchSize;
+      const count = Math.min(s.batchSize, n - start);
+      const value = step.run(data.x, data.y, order, start, count, hyper);
+      if (!Number.isFinite(value)) {
+        net.params.set(snapshot);
+        throw blasnetError(
+          'ERR_BLASNET_DIVERGED',
+          `Training diverged: the loss became ${value} at epoch ${epoch + 1}, batch ${batch + 1} of ${batches}. ` +
+            `The weights were restored to the start of epoch ${epoch + 1}. Try a lower learning rate (now ${hyper[0]}).`,
+        );
+      }
+      lossSum += value * count;
+      if (data.labels) correct += countCorrectIn(s.decode(step.outputs(count), count), data.labels, order, start);
+      if (onBatch) {
+        const examples = start + count;
+        onBatch({ epoch: epoch + 1, batch: batch + 1, batches, loss: value, examples, examplesPerSecond: examples / seconds(epochStart), elapsed: seconds(started) });
+      }
+      yield;
+    }
+    const epochSeconds = seconds(epochStart);
+    const report: EpochReport = {
+      epoch: epoch + 1,
+      loss: lossSum / n,
+      learningRate: hyper[0]!,
+      seconds: epochSeconds,
+      examplesPerSecond: n / epochSeconds,
+      elapsed: 0,
+    };
+    if (data.labels) report.accuracy = correct / n;
+    let held: Evaluation | undefined;
+    if (validation) {
+      held = evaluate(net, validation, { loss: s.loss, decode: s.decode });
+      report.validationLoss = held.loss;
+      if (held.accuracy !== undefined) report.validationAccuracy = held.accuracy;
+    }
+    report.elapsed = seconds(started);
+    history.push(report);
+    onEpoch?.(report);
+    if (best && held) {
+      if (held.loss < bestLoss) {
+        bestLoss = held.loss;
+        bestEpoch = epoch + 1;
+        best.set(net.params);
+      } else if (epoch + 1 - bestEpoch! >= s.patience!) {
+        net.params.set(best);
+        return { history, stopReason: 'earlyStopping', bestEpoch, elapsed: seconds(started) };
+      }
+    }
+    if (s.targetLoss !== undefined && report.loss <= s.targetLoss) {
+      return { history, stopReason: 'targetLoss', bestEpoch, elapsed: seconds(started) };
+    }
+  }
+  if (best && bestEpoch !== undefined) net.params.set(best);
+  return { history, stopReason: 'epochs', bestEpoch, elapsed: seconds(started) };
+}
+
+function countCorrectIn(predicted: Uint8Array, labels: Uint8Array, order: Uint32Array, start: number): number {
+  if (order[start] === start && order[start + predicted.length - 1] === start + predicted.length - 1) return countCorrect(predicted, labels, start);
+  let correct = 0;
+  for (let i = 0; i < predicted.length; i++) if (predicted[i] === labels[order[start + i]!]) correct++;
+  return correct;
+}
+
+function seconds(since: number): number {
+  return (performance.now() - since) / 1000;
+}
+
+/**
+ * Train `net` on `data`, synchronously: for scripts and benchmarks. Blocks the event loop until
+ * done; servers should use {@link fit}.
+ *
+ * @example
+ * ```ts
+ * const net = new Network({ sizes: [2, 3, 1], seed: 3 });
+ * const xor = { x: new Float32Array([0, 0, 0, 1, 1, 0, 1, 1]), y: new Float32Array([0, 1, 1, 0]) };
+ * fitSync(net, xor, { epochs: 2000, batchSize: 4, learningRate: 2 });
+ * ```
+ */
+export function fitSync(net: Network, data: TrainingData, options?: FitOptions): FitResult {
+  const loop = trainingLoop(net, data, settle(net, data, options));
+  for (;;) {
+    const next = loop.next();
+    if (next.done) return next.value;
+  }
+}
+
+/**
+ * Train `net` on `data`, yielding to the event loop at least every `yieldEveryMs` (default 10 ms)
+ * so a server stays responsive. Abort through `options.signal`: the promise resolves with
+ * `stopReason: 'aborted'` and the weights of the last whole step.
+ *
+ * @example
+ * ```ts
+ * const result = await fit(net, train, {
+ *   epochs: 30, batchSize: 10, learningRate: 3.0, validation: test,
+ *   onEpoch: (e) => console.log(e.epoch, e.validationAccuracy),
+ * });
+ * ```
+ */
+export async function fit(net: Network, data: TrainingData, options?: FitOptions): Promise<FitResult> {
+  const s = settle(net, data, options);
+  const budget = checkNumber('options.yieldEveryMs', s.options.yieldEveryMs ?? 10, 0);
+  const loop = trainingLoop(net, data, s);
+  let last = performance.now();
+  for (;;) {
+    const next = loop.next();
+    if (next.done) return next.value;
+    if (performance.now() - last >= budget) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      last = performance.now();
+    }
+  }
+}

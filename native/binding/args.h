@@ -1,0 +1,76 @@
+// Cheap re-checks of every argument, in C++, whatever the TypeScript layer did: argument count,
+// exact typed-array kinds, integral non-negative sizes, lengths that cover every element the
+// call will read or write, detached buffers. Each check throws (see errors.h) or returns the
+// checked value; after them the core can never read or write out of bounds.
+#ifndef BLASNET_BINDING_ARGS_H
+#define BLASNET_BINDING_ARGS_H
+
+#include <napi.h>
+
+#include <cstdint>
+
+#include "../core/blasnet_core.h"
+
+namespace blasnet {
+
+// A borrowed typed-array view, valid for the current call only.
+template <typename T>
+struct View {
+  T* data;
+  int64_t length;
+};
+
+// The largest size BLAS takes (its int) and that a spec can hold (int32).
+constexpr int64_t kMaxSize = 2147483647;
+// Number.MAX_SAFE_INTEGER, for offsets that are not BLAS dimensions.
+constexpr int64_t kMaxSafe = 9007199254740991;
+
+// a · b for lengths, saturating instead of overflowing (a saturated need exceeds every buffer).
+int64_t product(int64_t a, int64_t b);
+
+class Args {
+ public:
+  // Throws a TypeError unless at least `count` arguments came; `signature` names them.
+  Args(const Napi::CallbackInfo& info, const char* call, size_t count, const char* signature);
+
+  Napi::Env env() const { return info_.Env(); }
+
+  bool boolean(size_t i, const char* name) const;
+  // An integer in [min, max]: TypeError for a non-number, RangeError for a fraction, NaN, ±∞
+  // or a value out of range.
+  int64_t integer(size_t i, const char* name, int64_t min, int64_t max = kMaxSize) const;
+  // A finite number that also fits a float (alpha, beta).
+  float number(size_t i, const char* name) const;
+  // An activation code in [0, 5], or a loss code in [0, 2].
+  int activation(size_t i, const char* name) const;
+  int loss(size_t i, const char* name) const;
+
+  // A Float32Array (exactly; a Float64Array is a TypeError) of at least min_length elements,
+  // not detached.
+  View<float> f32(size_t i, const char* name, int64_t min_length) const;
+  View<uint32_t> u32(size_t i, const char* name, int64_t min_length) const;
+
+  // The Int32Array spec, decoded and checked as lib/backend/spec.ts does.
+  void spec(size_t i, bn_layout* out) const;
+  // The Float64Array [η, μ, nesterov, l2]; returns false for null when nullable.
+  bool hyper(size_t i, bn_hyper* out, bool nullable) const;
+
+ private:
+  Napi::TypedArray typed(size_t i, const char* name, napi_typedarray_type type, const char* kind,
+                         int64_t min_length) const;
+
+  const Napi::CallbackInfo& info_;
+};
+
+// Throws a RangeError naming the layer when any of layers 1..L is heaviside (backprop needs σ').
+void require_differentiable(Napi::Env env, const bn_layout& layout);
+// Throws a RangeError when the loss does not fit the output activation.
+void require_loss_fits(Napi::Env env, const bn_layout& layout, int loss);
+// The velocity a step needs: the whole parameter count with momentum, nothing without.
+inline int64_t velocity_length(const bn_layout& layout, const bn_hyper* hyper) {
+  return hyper != nullptr && hyper->momentum > 0.0 ? layout.param_count : 0;
+}
+
+}  // namespace blasnet
+
+#endif  // BLASNET_BINDING_ARGS_H

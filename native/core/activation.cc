@@ -1,0 +1,92 @@
+// Activations: the fused bias-add + σ of the forward pass, and δ ∘ σ' of the backward pass.
+// Transcendentals run in double and round once, which keeps the native and the TypeScript
+// backends (JS numbers are doubles) within a float ulp of each other.
+#include <cmath>
+#include <cstring>
+
+#include "blasnet_core.h"
+
+namespace {
+
+// exp() of a non-positive number only: no overflow, no inf/inf = NaN for large |z|.
+inline float sigmoid(float z) {
+  if (z >= 0.0f) return static_cast<float>(1.0 / (1.0 + std::exp(-static_cast<double>(z))));
+  const double e = std::exp(static_cast<double>(z));
+  return static_cast<float>(e / (1.0 + e));
+}
+
+// a[i] = f(z[i]) over count elements.
+template <typename F>
+void map(const float* z, float* a, int64_t count, F f) {
+  for (int64_t i = 0; i < count; i++) a[i] = f(z[i]);
+}
+
+// delta[i] *= d(i) over count elements, the product taken in double.
+template <typename D>
+void scale_by(float* delta, int64_t count, D d) {
+  for (int64_t i = 0; i < count; i++) delta[i] = static_cast<float>(static_cast<double>(delta[i]) * d(i));
+}
+
+}  // namespace
+
+bn_status bn_bias_activate(float* z, float* a, const float* bias, int64_t rows, int64_t cols, int act) {
+  if (rows < 0 || cols < 0) return BN_ERR_SIZE;
+  if (act < 0 || act > BN_ACT_MAX) return BN_ERR_ACTIVATION;
+  for (int64_t r = 0; r < rows; r++) {
+    float* zr = z + r * cols;
+    for (int64_t j = 0; j < cols; j++) zr[j] += bias[j];
+  }
+  const int64_t count = rows * cols;
+  switch (act) {
+    case BN_ACT_IDENTITY:
+      if (count > 0 && a != z) std::memmove(a, z, static_cast<size_t>(count) * sizeof(float));
+      return BN_OK;
+    case BN_ACT_SIGMOID:
+      map(z, a, count, sigmoid);
+      return BN_OK;
+    case BN_ACT_TANH:
+      map(z, a, count, [](float v) { return static_cast<float>(std::tanh(static_cast<double>(v))); });
+      return BN_OK;
+    case BN_ACT_RELU:
+      map(z, a, count, [](float v) { return v > 0.0f ? v : 0.0f; });
+      return BN_OK;
+    case BN_ACT_SOFTMAX:
+      return bn_softmax(z, a, rows, cols);
+    case BN_ACT_HEAVISIDE:
+      map(z, a, count, [](float v) { return v > 0.0f ? 1.0f : 0.0f; });
+      return BN_OK;
+  }
+  return BN_ERR_ACTIVATION;
+}
+
+bn_status bn_activation_backward(float* delta, const float* z, const float* a, int64_t rows,
+                                 int64_t cols, int act) {
+  if (rows < 0 || cols < 0) return BN_ERR_SIZE;
+  if (act < 0 || act > BN_ACT_MAX) return BN_ERR_ACTIVATION;
+  const int64_t count = rows * cols;
+  switch (act) {
+    case BN_ACT_IDENTITY:
+      return BN_OK;  // σ' = 1
+    case BN_ACT_SIGMOID:  // σ' = a (1 − a), from the stored activation
+      scale_by(delta, count, [a](int64_t i) { const double v = a[i]; return v * (1.0 - v); });
+      return BN_OK;
+    case BN_ACT_TANH:  // σ' = 1 − a²
+      scale_by(delta, count, [a](int64_t i) { const double v = a[i]; return 1.0 - v * v; });
+      return BN_OK;
+    case BN_ACT_RELU:  // σ' = 1 where z > 0, else 0 (a multiplication, so NaNs still show)
+      scale_by(delta, count, [z](int64_t i) { return z[i] > 0.0f ? 1.0 : 0.0; });
+      return BN_OK;
+    case BN_ACT_SOFTMAX:  // Jacobian-vector product: δ_j ← a_j (δ_j − Σ_k δ_k a_k), per row
+      for (int64_t r = 0; r < rows; r++) {
+        float* dr = delta + r * cols;
+        const float* ar = a + r * cols;
+        double dot = 0.0;
+        for (int64_t j = 0; j < cols; j++) dot += static_cast<double>(dr[j]) * ar[j];
+        for (int64_t j = 0; j < cols; j++) dr[j] = static_cast<float>(ar[j] * (dr[j] - dot));
+      }
+      return BN_OK;
+    case BN_ACT_HEAVISIDE:
+      return BN_ERR_NOT_DIFFERENTIABLE;
+  }
+  return BN_ERR_ACTIVATION;
+}

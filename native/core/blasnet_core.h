@@ -1,0 +1,189 @@
+// blasnet core: the matrix work of a multilayer perceptron, in plain C++17 (no N-API here).
+//
+// Memory model (the contract of lib/backend/types.ts, which both backends implement):
+//
+// - Every number lives in a float buffer owned by JavaScript (a Float32Array). The core only
+//   borrows the pointers for the length of one call: it allocates nothing, copies nothing and
+//   keeps nothing between calls. Workspaces (z, a, delta, grad, velocity) are passed in.
+// - Matrices are row-major and contiguous. A batch is [batch, features]: rows are examples.
+// - A layer's weight matrix w^l is [nOut, nIn] = [nl, n(l-1)], so w[j * nIn + k] is the
+//   lecture's ω^l_jk, the weight from neuron k of layer l-1 to neuron j of layer l
+//   (PyTorch's nn.Linear layout). Hence z^l = a^(l-1) · w^lᵀ + b^l.
+//
+// The network spec is one int32 array, so it crosses N-API as one argument:
+//   spec = [L, n0, n1, ..., nL, act1, ..., actL]      length 2 + 2L, L >= 1 weight layers,
+// n0 is the input size, sizes are >= 1, act codes are in [0, 5], softmax only on layer L.
+//
+// Parameter layout (params, and grad / velocity with the same layout), for l = 1..L in order:
+//   w^l as [nl, n(l-1)] row-major, then b^l as [nl].
+//
+// Workspace layout (z, a, delta, each at least batch * (n1 + ... + nL) floats):
+//   layer l's block starts at batch * (n1 + ... + n(l-1)) and is [batch, nl] row-major.
+//   Offsets use the batch of the call, so a workspace sized for the largest batch serves a
+//   smaller last batch too. The input a^0 is x itself and is never copied.
+//
+// Errors: every function that can fail returns a bn_status (BN_OK on success) and never
+// asserts, aborts or throws. Callers (the N-API binding) check buffer lengths before calling;
+// the core re-checks only what it can see (codes, sizes, indices against a row count).
+#ifndef BLASNET_CORE_H
+#define BLASNET_CORE_H
+
+#include <cstddef>
+#include <cstdint>
+
+// ---- status ----------------------------------------------------------------------------------
+
+enum bn_status {
+  BN_OK = 0,
+  BN_ERR_SPEC_LENGTH,          // L < 1, or the spec is not 2 + 2L long
+  BN_ERR_SPEC_TOO_DEEP,        // L > BN_MAX_LAYERS
+  BN_ERR_SPEC_SIZE,            // a layer size < 1
+  BN_ERR_SPEC_ACTIVATION,      // an activation code outside [0, 5]
+  BN_ERR_SPEC_SOFTMAX_HIDDEN,  // softmax on a hidden layer
+  BN_ERR_ACTIVATION,           // an activation code outside [0, 5] passed to a kernel
+  BN_ERR_NOT_DIFFERENTIABLE,   // heaviside where backprop needs a derivative
+  BN_ERR_LOSS,                 // a loss code outside [0, 2]
+  BN_ERR_LOSS_ACTIVATION,      // crossEntropy without softmax, binaryCrossEntropy without sigmoid
+  BN_ERR_SIZE,                 // a size < 0, or too large for BLAS (above INT_MAX)
+  BN_ERR_INDEX,                // a gather index past the last row of the source
+  BN_ERR_HYPER,                // optimizer parameters out of range, or no velocity for momentum
+};
+
+// A short English description of a status, for the binding's ERR_BLASNET_NATIVE errors.
+const char* bn_status_message(bn_status status);
+
+// ---- codes (TypeScript owns the names; see lib/backend/types.ts) ------------------------------
+
+enum bn_activation {
+  BN_ACT_IDENTITY = 0,
+  BN_ACT_SIGMOID = 1,
+  BN_ACT_TANH = 2,
+  BN_ACT_RELU = 3,
+  BN_ACT_SOFTMAX = 4,    // row-wise; output layer only
+  BN_ACT_HEAVISIDE = 5,  // forward only: no derivative
+};
+constexpr int BN_ACT_MAX = BN_ACT_HEAVISIDE;
+
+enum bn_loss {
+  BN_LOSS_QUADRATIC = 0,             // 1/(2N) Σ (a − y)², any output activation
+  BN_LOSS_CROSS_ENTROPY = 1,         // softmax output only; fused δ^L = (a − y)/N
+  BN_LOSS_BINARY_CROSS_ENTROPY = 2,  // sigmoid output only; fused δ^L = (a − y)/N
+};
+constexpr int BN_LOSS_MAX = BN_LOSS_BINARY_CROSS_ENTROPY;
+
+// ---- the decoded spec ------------------------------------------------------------------------
+
+// Deep enough for any MLP; a fixed capacity lets bn_layout live on the stack (no allocation)
+// and hold a private copy of the spec, so the offsets cannot change under a running call.
+constexpr int BN_MAX_LAYERS = 256;
+
+struct bn_layout {
+  int L;                                 // number of weight layers
+  int64_t sizes[BN_MAX_LAYERS + 1];      // sizes[l] = n_l, l = 0..L
+  int acts[BN_MAX_LAYERS];               // acts[l - 1] = activation code of layer l
+  int64_t w_offset[BN_MAX_LAYERS];       // offset of w^l in params, index l - 1
+  int64_t b_offset[BN_MAX_LAYERS];       // offset of b^l in params, index l - 1
+  int64_t units_before[BN_MAX_LAYERS];   // n1 + ... + n(l-1), index l - 1 (block start / batch)
+  int64_t param_count;                   // total parameters
+  int64_t units_per_example;             // n1 + ... + nL
+};
+
+// Decode and check a spec (the checks of lib/backend/spec.ts). On failure *bad_index, when not
+// null, is the spec index at fault (0 for a length problem) so the caller can name it.
+bn_status bn_layout_decode(const int32_t* spec, size_t length, bn_layout* out, size_t* bad_index);
+
+// Layer l's block (1-based) in a workspace for `batch` rows.
+inline int64_t bn_block_offset(const bn_layout& layout, int l, int64_t batch) {
+  return batch * layout.units_before[l - 1];
+}
+
+// ---- optimizer -------------------------------------------------------------------------------
+
+// The UpdateHyper of types.ts, decoded: [η, μ, nesterov (0 or 1), l2 = λ/n].
+struct bn_hyper {
+  double learning_rate;
+  double momentum;
+  bool nesterov;
+  double l2;
+};
+
+// ---- kernels ---------------------------------------------------------------------------------
+
+// C[m, n] ← alpha · op(A)[m, k] · op(B)[k, n] + beta · C, row-major, contiguous (lda = cols of A
+// as stored). A is [m, k], or [k, m] when trans_a; B is [k, n], or [n, k] when trans_b.
+// beta = 0 overwrites C. Thread-safe: BLAS calls are serialized process-wide.
+bn_status bn_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                   const float* a, const float* b, float beta, float* c);
+
+// z[r, j] += bias[j]; a[r, j] = σ(z[r, j]) over [rows, cols] (softmax: row-wise over j).
+bn_status bn_bias_activate(float* z, float* a, const float* bias, int64_t rows, int64_t cols, int act);
+
+// In place over [rows, cols]: delta ← delta ∘ σ'(z) (softmax: Jacobian-vector product).
+// On entry delta holds ∂L/∂a, on exit ∂L/∂z. Heaviside → BN_ERR_NOT_DIFFERENTIABLE.
+bn_status bn_activation_backward(float* delta, const float* z, const float* a, int64_t rows,
+                                 int64_t cols, int act);
+
+// out[j] = alpha · Σ_r m[r, j] + beta · out[j] over [rows, cols] (bias gradients, BP3).
+// beta = 0 overwrites out.
+bn_status bn_column_sums(const float* m, int64_t rows, int64_t cols, float alpha, float beta, float* out);
+
+// Row-wise softmax of z [rows, cols] into a, stable (the row max is subtracted).
+bn_status bn_softmax(const float* z, float* a, int64_t rows, int64_t cols);
+
+// dst[i, :] = src[indices[i], :] for i < count, rows of `cols` floats; src has src_rows rows.
+// The binding passes indices + start. An index >= src_rows → BN_ERR_INDEX, never read.
+bn_status bn_gather_rows(const float* src, int64_t src_rows, int64_t cols, const uint32_t* indices,
+                         int64_t count, float* dst);
+
+// ---- whole network ---------------------------------------------------------------------------
+
+// Forward pass for `batch` rows of x [batch, n0]: z^l = a^(l-1) · w^lᵀ + b^l, a^l = σ_l(z^l).
+bn_status bn_forward(const bn_layout& layout, const float* params, const float* x, int64_t batch,
+                     float* z, float* a);
+
+// Backward pass (BP1..BP4) after bn_forward. On entry delta's output block holds ∂L/∂a^L
+// (already divided by N); on exit every block holds δ^l and grad holds ∂L/∂w^l, ∂L/∂b^l
+// (overwritten). Any heaviside layer → BN_ERR_NOT_DIFFERENTIABLE before anything is written.
+bn_status bn_backward(const bn_layout& layout, const float* params, float* grad, const float* x,
+                      int64_t batch, const float* z, const float* a, float* delta);
+
+// BP2..BP4 only: delta's output block already holds δ^L = ∂L/∂z^L (a fused output delta).
+bn_status bn_backward_from_output(const bn_layout& layout, const float* params, float* grad,
+                                  const float* x, int64_t batch, const float* z, const float* a,
+                                  float* delta);
+
+// Mean loss over [rows, cols] outputs (z and a of the output layer, targets y), sums in double.
+// Checks that the loss fits the output activation (crossEntropy needs softmax, binary cross-
+// entropy needs sigmoid).
+bn_status bn_loss_value(int loss, int act, const float* z, const float* a, const float* y,
+                        int64_t rows, int64_t cols, double* value);
+
+// δ^L = ∂L/∂z^L into delta [rows, cols]: fused (a − y)/N for crossEntropy / binaryCrossEntropy,
+// (a − y)/N times σ' (through bn_activation_backward) for quadratic.
+bn_status bn_output_delta(int loss, int act, const float* z, const float* a, const float* y,
+                          int64_t rows, int64_t cols, float* delta);
+
+// η and l2 finite and >= 0, μ in [0, 1], and a velocity buffer when μ > 0.
+bn_status bn_hyper_check(const bn_hyper& hyper, bool has_velocity);
+
+// One optimizer step over the whole parameter buffer (weight decay on weights only).
+// velocity is not touched, and may be null, when momentum is 0.
+bn_status bn_update(const bn_layout& layout, float* params, const float* grad, float* velocity,
+                    const bn_hyper& hyper);
+
+// One training step for a built-in loss: forward, loss value (into *loss_value, before the
+// update), output delta, backward, then bn_update when hyper is not null.
+bn_status bn_train_batch(const bn_layout& layout, float* params, float* grad, float* velocity,
+                         const float* x, const float* y, int64_t batch, int loss, float* z,
+                         float* a, float* delta, const bn_hyper* hyper, double* loss_value);
+
+// ---- BLAS configuration ----------------------------------------------------------------------
+
+// Set / read the BLAS thread count (serialized with the sgemm calls).
+void bn_set_threads(int n);
+int bn_get_threads();
+// OpenBLAS's build description ("OpenBLAS 0.3.21 DYNAMIC_ARCH ...") and the core in use.
+const char* bn_blas_config();
+const char* bn_blas_corename();
+
+#endif  // BLASNET_CORE_H

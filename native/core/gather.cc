@@ -1,0 +1,20 @@
+// Gathering a shuffled mini-batch straight from the dataset: one memmove per row, no JS loop.
+#include <cstring>
+
+#include "blasnet_core.h"
+
+bn_status bn_gather_rows(const float* src, int64_t src_rows, int64_t cols, const uint32_t* indices,
+                         int64_t count, float* dst) {
+  if (src_rows < 0 || cols < 0 || count < 0) return BN_ERR_SIZE;
+  const size_t row_bytes = static_cast<size_t>(cols) * sizeof(float);
+  for (int64_t i = 0; i < count; i++) {
+    // Each index is read once, checked and used: even if the indices sit in shared memory that
+    // another thread rewrites, no row past the end of src is ever read. (The binding has checked
+    // every index before the call, so a failure here stops a racing caller half-way.)
+    const int64_t row = indices[i];
+    if (row >= src_rows) return BN_ERR_INDEX;
+    // memmove: a caller may gather within one buffer; overlap must not be undefined behavior.
+    if (row_bytes > 0) std::memmove(dst + i * cols, src + row * cols, row_bytes);
+  }
+  return BN_OK;
+}

@@ -1,0 +1,65 @@
+/**
+ * Every public export of lib/data (what lib/data/index.ts exports) has a TSDoc comment with an
+ * `@example`, and so does every public method of an exported class. Read with the TypeScript
+ * compiler API, so a new export without docs fails here.
+ */
+import * as path from 'node:path';
+import { expect } from 'chai';
+import * as ts from 'typescript';
+
+const INDEX = path.resolve(__dirname, '..', 'lib', 'data', 'index.ts');
+
+function hasExample(node: ts.Node): boolean {
+  return ts.getJSDocTags(node).some((t) => t.tagName.text === 'example');
+}
+
+function hasDoc(node: ts.Node): boolean {
+  return ts.getJSDocCommentsAndTags(node).length > 0;
+}
+
+describe('47 lib/data API docs', function () {
+  let exports: Array<{ name: string; decls: ts.Declaration[] }>;
+  before(function () {
+    const program = ts.createProgram([INDEX], { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, strict: true, noEmit: true, types: ['node'] });
+    const checker = program.getTypeChecker();
+    const source = program.getSourceFile(INDEX)!;
+    const moduleSymbol = checker.getSymbolAtLocation(source)!;
+    exports = checker.getExportsOfModule(moduleSymbol).map((sym) => {
+      const target = sym.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(sym) : sym;
+      return { name: sym.getName(), decls: target.getDeclarations() ?? [] };
+    });
+  });
+
+  it('exports the API the data layer promises', function () {
+    const names = exports.map((e) => e.name);
+    for (const n of ['readIdx', 'writeIdx', 'decodeIdx', 'encodeIdx', 'loadMnist', 'downloadMnist', 'getEncoding', 'encodings', 'DataRng', 'permutation', 'miniBatches', 'batches', 'gatherRows']) {
+      expect(names).to.include(n);
+    }
+  });
+
+  it('every export has TSDoc with an @example', function () {
+    const missing: string[] = [];
+    for (const { name, decls } of exports) {
+      expect(decls.length, name).to.be.greaterThan(0);
+      // A const's docs sit on its variable statement; getJSDocTags looks there from the declaration.
+      if (!decls.some((d) => hasDoc(d) && hasExample(d))) missing.push(name);
+    }
+    expect(missing, `exports without an @example: ${missing.join(', ')}`).to.deep.equal([]);
+  });
+
+  it('every public member of an exported class has TSDoc with an @example', function () {
+    const missing: string[] = [];
+    for (const { name, decls } of exports) {
+      for (const decl of decls) {
+        if (!ts.isClassDeclaration(decl)) continue;
+        for (const member of decl.members) {
+          const isPrivate = ts.getCombinedModifierFlags(member as ts.Declaration) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected);
+          if (isPrivate || ts.isPropertyDeclaration(member)) continue;
+          const label = ts.isConstructorDeclaration(member) ? 'constructor' : (member.name?.getText() ?? '?');
+          if (!hasExample(member)) missing.push(`${name}.${label}`);
+        }
+      }
+    }
+    expect(missing, `members without an @example: ${missing.join(', ')}`).to.deep.equal([]);
+  });
+});
