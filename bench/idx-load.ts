@@ -35,7 +35,9 @@ function time(fn: () => unknown): number {
 
 function row(label: string, seconds: number, bytes: number): void {
   const mb = bytes / 1e6;
-  console.log(`${label.padEnd(58)} ${seconds.toFixed(4).padStart(8)} s ${(mb / seconds).toFixed(0).padStart(7)} MB/s  (${mb.toFixed(1)} MB)`);
+  // Below a millisecond (a view, no copy) a rate means nothing: print microseconds instead.
+  const rate = seconds < 1e-3 ? `${(seconds * 1e6).toFixed(1).padStart(7)} µs ` : `${(mb / seconds).toFixed(0).padStart(7)} MB/s`;
+  console.log(`${label.padEnd(58)} ${seconds.toFixed(4).padStart(8)} s ${rate}  (${mb.toFixed(1)} MB)`);
 }
 
 function findFile(dir: string, base: string): string {

@@ -4,8 +4,14 @@
  */
 import { checkInt } from './validate';
 
+/** Anything that yields uniform unsigned 32-bit integers, such as a {@link Random}. */
+export interface Uint32Source {
+  /** A uniform integer in [0, 2^32). */
+  nextUint32(): number;
+}
+
 /** A seeded random number generator. */
-export class Random {
+export class Random implements Uint32Source {
   private s0: number;
   private s1: number;
   private s2: number;
@@ -35,6 +41,7 @@ export class Random {
     this.s1 = next();
     this.s2 = next();
     this.s3 = next();
+    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1; // the all-zero state is a fixed point
   }
 
   /** A uniform 32-bit unsigned integer. */
@@ -55,13 +62,9 @@ export class Random {
     return this.nextUint32() / 4294967296;
   }
 
-  /** A uniform integer in [0, n), without modulo bias. */
+  /** A uniform integer in [0, n) for n in [1, 2^32], without modulo bias. */
   below(n: number): number {
-    const limit = 4294967296 - (4294967296 % n);
-    let r: number;
-    do r = this.nextUint32();
-    while (r >= limit);
-    return r % n;
+    return uniformBelow(this, checkInt('n', n, 1, 4294967296));
   }
 
   /** A standard normal N(0, 1) sample (Box-Muller, both values used). */
@@ -81,14 +84,36 @@ export class Random {
 
   /** Shuffle in place (Fisher-Yates) and return the array. */
   shuffle<T extends { length: number; [i: number]: number }>(values: T): T {
-    for (let i = values.length - 1; i > 0; i--) {
-      const j = this.below(i + 1);
-      const t = values[i]!;
-      values[i] = values[j]!;
-      values[j] = t;
-    }
-    return values;
+    return shuffle(values, this);
   }
+}
+
+/** A uniform integer in [0, n) by rejection (n already checked), without modulo bias. */
+export function uniformBelow(source: Uint32Source, n: number): number {
+  if (n === 4294967296) return source.nextUint32();
+  const limit = 4294967296 - (4294967296 % n);
+  for (;;) {
+    const r = source.nextUint32();
+    if (r < limit) return r % n;
+  }
+}
+
+/**
+ * Fisher-Yates shuffle of `values` in place, drawing from `source`; returns `values`.
+ *
+ * @example
+ * ```ts
+ * shuffle(range(10), new Random(3)); // the same permutation every run
+ * ```
+ */
+export function shuffle<T extends { length: number; [i: number]: number }>(values: T, source: Uint32Source): T {
+  for (let i = values.length - 1; i > 0; i--) {
+    const j = uniformBelow(source, i + 1);
+    const t = values[i]!;
+    values[i] = values[j]!;
+    values[j] = t;
+  }
+  return values;
 }
 
 function rotl(x: number, k: number): number {
@@ -104,6 +129,7 @@ function rotl(x: number, k: number): number {
  * ```
  */
 export function range(n: number): Uint32Array {
+  checkInt('n', n, 0, 0xffffffff);
   const out = new Uint32Array(n);
   for (let i = 0; i < n; i++) out[i] = i;
   return out;

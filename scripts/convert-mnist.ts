@@ -9,12 +9,13 @@
  * `Math.round(v * 255)` gives the original byte back (checked here for every pixel).
  *
  * Order: all digits class by class (0 … 9), each class in file order, then one Fisher–Yates
- * permutation with `DataRng(BUNDLE_SEED)`; the first 8,000 of that order are the train part, the
+ * permutation with `Random(BUNDLE_SEED)`; the first 8,000 of that order are the train part, the
  * last 2,000 the test part, so both have every class in about its natural proportion.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DataRng, permutation } from '../lib/data/shuffle';
+import { permutation } from '../lib/data/shuffle';
+import { Random } from '../lib/random';
 import { writeIdx } from '../lib/data/idx';
 import { MNIST_FILE_NAMES } from '../lib/data/mnist';
 
@@ -50,7 +51,7 @@ export function bundleOrder(raw: number[][]): SourceDigit[] {
   raw.forEach((data, label) => {
     for (let index = 0; index < data.length / PIXELS; index++) all.push({ label, index });
   });
-  const perm = permutation(all.length, new DataRng(BUNDLE_SEED));
+  const perm = permutation(all.length, new Random(BUNDLE_SEED));
   return Array.from(perm, (i) => all[i]!);
 }
 

@@ -196,11 +196,11 @@ describe('45 downloadMnist (local HTTP server)', function () {
     expect(err.message).to.include('checksum mismatch');
   });
 
-  it('gives up on a stalled transfer after timeoutMs', async function () {
+  it('gives up on a stalled transfer after timeoutMs without data', async function () {
     const dir = fresh();
     const err = await rejected(downloadMnist(options(dir, { mirrors: [mirror('stall')], retries: 0, timeoutMs: 300 })));
     expect(err.code).to.equal('ERR_BLASNET_IO');
-    expect(err.message).to.match(/timeout|aborted/i);
+    expect(err.message).to.include(`round 1: ${mirror('stall')}${NAMES[0]}: stalled: no data for 300 ms (options.timeoutMs)`);
     expectNoPartial(dir);
   });
 

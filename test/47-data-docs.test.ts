@@ -32,7 +32,7 @@ describe('47 lib/data API docs', function () {
 
   it('exports the API the data layer promises', function () {
     const names = exports.map((e) => e.name);
-    for (const n of ['readIdx', 'writeIdx', 'decodeIdx', 'encodeIdx', 'loadMnist', 'downloadMnist', 'getEncoding', 'encodings', 'DataRng', 'permutation', 'miniBatches', 'batches', 'gatherRows']) {
+    for (const n of ['readIdx', 'writeIdx', 'decodeIdx', 'encodeIdx', 'loadMnist', 'downloadMnist', 'getEncoding', 'encodings', 'permutation', 'miniBatches', 'batches', 'gatherRows']) {
       expect(names).to.include(n);
     }
   });

@@ -17,10 +17,17 @@ import * as zlib from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { blasnetError, BlasnetError, rangeError, typeError } from '../errors';
 import { checkInt, checkNumber, checkOneOf, checkOptions } from '../validate';
-import { fsyncDirectory, ioError } from './atomic';
+import { fsyncDirectory, ioError } from '../atomic-file';
 import { MNIST_FILE_NAMES } from './mnist';
 
-/** The datasets {@link downloadMnist} knows. */
+/**
+ * The datasets {@link downloadMnist} knows.
+ * @example
+ * ```ts
+ * const dataset: DatasetName = 'fashion-mnist';
+ * await downloadMnist({ dir: 'data/fashion', dataset });
+ * ```
+ */
 export type DatasetName = 'mnist' | 'fashion-mnist';
 
 /**
@@ -39,7 +46,14 @@ export interface FileChecksum {
   contentSha256?: string;
 }
 
-/** A dataset's default mirrors and the checksums of its four files. */
+/**
+ * A dataset's default mirrors and the checksums of its four files.
+ * @example
+ * ```ts
+ * const source: DatasetSource = DATASETS.mnist;
+ * source.mirrors[0]; // the first mirror tried
+ * ```
+ */
 export interface DatasetSource {
   /** Base URLs, tried in order; a file's URL is the base + its name. */
   mirrors: readonly string[];
@@ -113,7 +127,13 @@ const FILE_NAMES = [MNIST_FILE_NAMES.trainImages, MNIST_FILE_NAMES.trainLabels, 
   (n) => `${n}.gz`,
 );
 
-/** The subset of a `fetch` Response that {@link downloadMnist} uses. */
+/**
+ * The subset of a `fetch` Response that {@link downloadMnist} uses.
+ * @example
+ * ```ts
+ * const notFound: FetchResponseLike = { ok: false, status: 404, statusText: 'Not Found', headers: new Headers(), body: null };
+ * ```
+ */
 export interface FetchResponseLike {
   ok: boolean;
   status: number;
@@ -122,10 +142,27 @@ export interface FetchResponseLike {
   body: AsyncIterable<Uint8Array> | null;
 }
 
-/** A `fetch`-compatible function (Node's global `fetch` by default). */
+/**
+ * A `fetch`-compatible function (Node's global `fetch` by default).
+ * @example
+ * ```ts
+ * const logged: FetchLike = (url, init) => {
+ *   console.log('GET', url);
+ *   return fetch(url, init);
+ * };
+ * await downloadMnist({ dir: 'data/mnist', fetchImpl: logged });
+ * ```
+ */
 export type FetchLike = (url: string, init: { signal?: AbortSignal; redirect?: 'follow' }) => Promise<FetchResponseLike>;
 
-/** Options of {@link downloadMnist}. */
+/**
+ * Options of {@link downloadMnist}.
+ * @example
+ * ```ts
+ * const options: DownloadOptions = { dir: 'data/mnist', retries: 4, backoffMs: 2000 };
+ * await downloadMnist(options);
+ * ```
+ */
 export interface DownloadOptions {
   /** Directory to download into (created if missing). */
   dir: string;
@@ -137,7 +174,7 @@ export interface DownloadOptions {
   retries?: number;
   /** Wait before the second round in ms, doubled each further round (default 1000). */
   backoffMs?: number;
-  /** Give up on one request after this many ms without completing (default 120000). */
+  /** Give up on a request when no data arrives for this many ms (default 60000). */
   timeoutMs?: number;
   /** Called as bytes arrive: bytes so far, the total (from Content-Length, or `null`), the file name. */
   onProgress?: (bytes: number, total: number | null, file: string) => void;
@@ -149,7 +186,15 @@ export interface DownloadOptions {
   signal?: AbortSignal;
 }
 
-/** One file's outcome. */
+/**
+ * One file's outcome.
+ * @example
+ * ```ts
+ * for (const f of (await downloadMnist({ dir: 'data/mnist' })).files) {
+ *   console.log(f.name, f.status, f.bytes); // e.g. train-images-idx3-ubyte.gz downloaded 9912422
+ * }
+ * ```
+ */
 export interface DownloadedFile {
   /** The file name, e.g. `train-images-idx3-ubyte.gz`. */
   name: string;
@@ -165,7 +210,14 @@ export interface DownloadedFile {
   verifiedBy: 'archive' | 'content';
 }
 
-/** What {@link downloadMnist} returns. */
+/**
+ * What {@link downloadMnist} returns.
+ * @example
+ * ```ts
+ * const result: DownloadResult = await downloadMnist({ dir: 'data/mnist' });
+ * loadMnist({ dir: result.dir });
+ * ```
+ */
 export interface DownloadResult {
   /** The directory, absolute. */
   dir: string;
@@ -278,19 +330,28 @@ async function fetchToFile(
   signal: AbortSignal | undefined,
   onProgress: DownloadOptions['onProgress'],
 ): Promise<{ bytes: number; md5: string; sha256: string }> {
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const combined = signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
-  const res = await fetchImpl(url, { signal: combined, redirect: 'follow' });
-  if (!res.ok) throw new Error(`HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
-  if (res.body === null) throw new Error('empty response body');
-  const length = res.headers.get('content-length');
-  // With a Content-Encoding the length counts encoded bytes, not the ones fetch hands us.
-  const total = length !== null && res.headers.get('content-encoding') === null && /^\d+$/.test(length) ? Number(length) : null;
-  const md5 = createHash('md5');
-  const sha = createHash('sha256');
-  const handle = await fs.promises.open(part, 'w', 0o644);
-  let bytes = 0;
+  // An idle timeout: the request is abandoned when no byte arrives for timeoutMs (a slow but
+  // moving transfer is never cut off).
+  const idle = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => idle.abort(new Error(`stalled: no data for ${timeoutMs} ms (options.timeoutMs)`)), timeoutMs);
+  };
+  const combined = signal === undefined ? idle.signal : AbortSignal.any([signal, idle.signal]);
+  arm();
+  let handle: fs.promises.FileHandle | undefined;
   try {
+    const res = await fetchImpl(url, { signal: combined, redirect: 'follow' });
+    if (!res.ok) throw new Error(`HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
+    if (res.body === null) throw new Error('empty response body');
+    const length = res.headers.get('content-length');
+    // With a Content-Encoding the length counts encoded bytes, not the ones fetch hands us.
+    const total = length !== null && res.headers.get('content-encoding') === null && /^\d+$/.test(length) ? Number(length) : null;
+    const md5 = createHash('md5');
+    const sha = createHash('sha256');
+    handle = await fs.promises.open(part, 'w', 0o644);
+    let bytes = 0;
     const report = (): void => {
       if (onProgress === undefined) return;
       try {
@@ -301,6 +362,7 @@ async function fetchToFile(
     };
     report();
     for await (const chunk of res.body) {
+      arm();
       md5.update(chunk);
       sha.update(chunk);
       let off = 0;
@@ -310,10 +372,15 @@ async function fetchToFile(
     }
     if (total !== null && bytes !== total) throw new Error(`truncated transfer: ${bytes} of ${total} bytes`);
     await handle.sync();
+    return { bytes, md5: md5.digest('hex'), sha256: sha.digest('hex') };
+  } catch (err) {
+    // Report the stall rather than the generic abort it caused.
+    if (idle.signal.aborted && !(err instanceof Fatal)) throw idle.signal.reason;
+    throw err;
   } finally {
-    await handle.close();
+    clearTimeout(timer);
+    await handle?.close();
   }
-  return { bytes, md5: md5.digest('hex'), sha256: sha.digest('hex') };
 }
 
 /**
@@ -349,7 +416,7 @@ export async function downloadMnist(options: DownloadOptions): Promise<DownloadR
   const mirrors = o.mirrors === undefined ? [...source.mirrors] : checkMirrors(o.mirrors);
   const retries = o.retries === undefined ? 2 : checkInt('options.retries', o.retries, 0, 100);
   const backoffMs = o.backoffMs === undefined ? 1000 : checkNumber('options.backoffMs', o.backoffMs, 0, 3_600_000);
-  const timeoutMs = o.timeoutMs === undefined ? 120_000 : checkInt('options.timeoutMs', o.timeoutMs, 1, 2 ** 31 - 1);
+  const timeoutMs = o.timeoutMs === undefined ? 60_000 : checkInt('options.timeoutMs', o.timeoutMs, 1, 2 ** 31 - 1);
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw typeError('options.onProgress', 'a function', o.onProgress);
   const fetchImpl: FetchLike = o.fetchImpl ?? (globalThis.fetch as unknown as FetchLike);
   if (typeof fetchImpl !== 'function') throw typeError('options.fetchImpl', 'a fetch-compatible function', o.fetchImpl);

@@ -5,7 +5,9 @@
  * - `'regression'`: 1 neuron, the label as a number, scaled to [0, 1] by default
  *   (y = label / (classes − 1), so a sigmoid can reach it); decoded by rounding and clamping.
  * - `'binary'`: ⌈log2 classes⌉ neurons (4 for digits), the label's binary code, most significant bit
- *   first; decoded by thresholding each output at 0.5.
+ *   first; decoded by thresholding each output at 0.5. A code that is not a class (10…15 for
+ *   digits) decodes to the nearest valid class: the one whose code is closest to the raw outputs
+ *   in squared Euclidean distance, ties to the smaller class. Decoded labels are always < classes.
  * - `'onehot'`: `classes` neurons (10 for digits), a 1 at the label; decoded by argmax.
  *
  * Targets and outputs are row-major `Float32Array [n, width]`, one example per row.
@@ -13,7 +15,14 @@
 import { rangeError, shapeError, typeError } from '../errors';
 import { checkBoolean, checkInt, checkOptions } from '../validate';
 
-/** The names of the built-in encodings. */
+/**
+ * The names of the built-in encodings.
+ * @example
+ * ```ts
+ * const name: EncodingName = 'onehot';
+ * getEncoding(name).width(10); // 10
+ * ```
+ */
 export type EncodingName = 'regression' | 'binary' | 'onehot';
 
 /**
@@ -41,7 +50,14 @@ export interface LabelEncoding {
   decode(outputs: Float32Array, n: number, classes?: number): Uint8Array;
 }
 
-/** Options of {@link getEncoding}. */
+/**
+ * Options of {@link getEncoding}.
+ * @example
+ * ```ts
+ * const options: EncodingOptions = { scaled: false };
+ * getEncoding('regression', options).encode(new Uint8Array([7]), 10); // Float32Array [7]
+ * ```
+ */
 export interface EncodingOptions {
   /** `'regression'` only: scale targets to [0, 1] as label / (classes − 1) (default true). */
   scaled?: boolean;

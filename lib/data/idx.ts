@@ -23,12 +23,25 @@ import * as os from 'node:os';
 import * as zlib from 'node:zlib';
 import { blasnetError, BlasnetError, rangeError, shapeError, typeError } from '../errors';
 import { checkBoolean, checkInt, checkOptions } from '../validate';
-import { ioError, writeFileAtomicSync } from './atomic';
+import { ioError, writeFileAtomic } from '../atomic-file';
 
-/** The element types of IDX, by name. */
+/**
+ * The element types of IDX, by name.
+ * @example
+ * ```ts
+ * const type: IdxType = readIdx('t10k-labels-idx1-ubyte.gz').type; // 'uint8'
+ * ```
+ */
 export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
 
-/** A typed array that holds the elements of one IDX type. */
+/**
+ * A typed array that holds the elements of one IDX type.
+ * @example
+ * ```ts
+ * const data: IdxTypedArray = new Float32Array([0.5, 1]);
+ * encodeIdx({ data }); // a float32 IDX file
+ * ```
+ */
 export type IdxTypedArray = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 
 /**
@@ -91,13 +104,26 @@ export const IDX_TYPES: readonly IdxType[] = Object.freeze(['uint8', 'int8', 'in
 
 const TYPE_BY_CODE = new Map<number, IdxType>(IDX_TYPES.map((t) => [TYPES[t].code, t]));
 
-/** The default cap on the data of one IDX file: 2 GiB, far above any MNIST-like set (47 MB). */
+/**
+ * The default cap on the data of one IDX file: 2 GiB, far above any MNIST-like set (47 MB).
+ * @example
+ * ```ts
+ * readIdx('huge-idx3-ubyte', { maxBytes: 2 * IDX_DEFAULT_MAX_BYTES });
+ * ```
+ */
 export const IDX_DEFAULT_MAX_BYTES = 2 ** 31;
 const ABSOLUTE_MAX_BYTES = 2 ** 32; // Node 20's largest Buffer
 
 const LITTLE_ENDIAN_HOST = os.endianness() === 'LE';
 
-/** Options of {@link decodeIdx} and {@link readIdx}. */
+/**
+ * Options of {@link decodeIdx} and {@link readIdx}.
+ * @example
+ * ```ts
+ * const options: IdxReadOptions = { maxBytes: 100e6, name: 'upload.idx' };
+ * decodeIdx(bytes, options);
+ * ```
+ */
 export interface IdxReadOptions {
   /** The largest data size accepted, in bytes (default 2 GiB): guards against absurd headers and gzip bombs. */
   maxBytes?: number;
@@ -105,7 +131,14 @@ export interface IdxReadOptions {
   name?: string;
 }
 
-/** Options of {@link encodeIdx} and {@link writeIdx}. */
+/**
+ * Options of {@link encodeIdx} and {@link writeIdx}.
+ * @example
+ * ```ts
+ * const options: IdxWriteOptions = { gzip: true, level: 6 };
+ * writeIdx('out/weights-idx2-float', { data: w, dims: [30, 784] }, options);
+ * ```
+ */
 export interface IdxWriteOptions {
   /** Gzip the output. Default: `false` for `encodeIdx`; for `writeIdx`, whether the path ends in `.gz`. */
   gzip?: boolean;
@@ -113,7 +146,14 @@ export interface IdxWriteOptions {
   level?: number;
 }
 
-/** An input to {@link encodeIdx}: the data, its dimensions (default `[data.length]`), its type (default from the array class). */
+/**
+ * An input to {@link encodeIdx}: the data, its dimensions (default `[data.length]`), its type (default from the array class).
+ * @example
+ * ```ts
+ * const input: IdxInput = { data: new Uint8Array(2 * 28 * 28), dims: [2, 28, 28] };
+ * encodeIdx(input, { gzip: true });
+ * ```
+ */
 export interface IdxInput {
   /** Elements, row-major; the array class fixes the IDX type unless `type` is given. */
   data: IdxTypedArray;
@@ -131,8 +171,15 @@ function hex(byte: number): string {
   return `0x${byte.toString(16).padStart(2, '0').toUpperCase()}`;
 }
 
+/** `60000x28x28`; a long list is cut so a hostile header cannot make a huge message. */
 function describeDims(dims: readonly number[]): string {
-  return dims.join('x');
+  return dims.length <= 8 ? dims.join('x') : `${dims.slice(0, 8).join('x')}x… (${dims.length} dimensions)`;
+}
+
+/** A byte count: exact up to 21 digits, else in scientific notation. */
+function describeBig(n: bigint): string {
+  const s = n.toString();
+  return s.length <= 21 ? s : `about ${s[0]}.${s.slice(1, 3)}e${s.length - 1}`;
 }
 
 /**
@@ -226,19 +273,24 @@ function decode(input: Uint8Array, name: string, maxBytes: number): IdxArray {
   const view = new DataView(bytes.buffer, bytes.byteOffset, headerBytes);
   const dims: number[] = new Array<number>(ndims);
   const { size, ctor } = TYPES[type];
-  let elements = 1;
+  let product = 1; // stops growing once over the cap, so it stays exact below it and never overflows
   let tooLarge = false;
+  let empty = false;
   for (let i = 0; i < ndims; i++) {
     const d = view.getUint32(4 + 4 * i, false);
     dims[i] = d;
-    elements *= d;
-    if (elements * size > maxBytes) tooLarge = true; // checked as we go: the product never loses precision below the cap
+    if (d === 0) empty = true;
+    if (!tooLarge) {
+      product *= d;
+      if (product * size > maxBytes) tooLarge = true;
+    }
   }
-  if (tooLarge && elements !== 0) {
+  const elements = empty ? 0 : product;
+  if (tooLarge && !empty) {
     const exact = dims.reduce((p, d) => p * BigInt(d), BigInt(size));
     throw formatError(
       name,
-      `dimensions ${describeDims(dims)} of ${type} describe ${exact} bytes, over the limit of ${maxBytes} bytes (options.maxBytes)`,
+      `dimensions ${describeDims(dims)} of ${type} describe ${describeBig(exact)} bytes, over the limit of ${maxBytes} bytes (options.maxBytes)`,
     );
   }
   const dataBytes = elements * size;
@@ -405,5 +457,5 @@ export function writeIdx(file: string, array: IdxInput, options?: IdxWriteOption
   const { header, body } = encodeChunks(array);
   const { gzip, level } = checkWriteOptions(options, file.endsWith('.gz'));
   const chunks = gzip ? [zlib.gzipSync(Buffer.concat([header, body]), { level })] : [header, body];
-  writeFileAtomicSync(file, chunks);
+  writeFileAtomic(file, chunks);
 }

@@ -28,5 +28,5 @@ export type {
 } from './download';
 export { encodingNames, encodings, getEncoding } from './encodings';
 export type { EncodingName, EncodingOptions, LabelEncoding } from './encodings';
-export { DataRng, batches, gatherRows, identityIndices, miniBatches, permutation, shuffleInPlace } from './shuffle';
-export type { Batch, BatchSource, IndexBatch, MiniBatchOptions, Uint32Source } from './shuffle';
+export { batches, gatherRows, miniBatches, permutation, shuffleInPlace } from './shuffle';
+export type { Batch, BatchSource, IndexBatch, MiniBatchOptions } from './shuffle';

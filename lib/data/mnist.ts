@@ -26,7 +26,14 @@ import { IdxArray, readIdx } from './idx';
  */
 export const BUNDLED_MNIST_DIR: string = path.resolve(__dirname, '..', '..', 'data', 'mnist-bundled');
 
-/** The four files of an MNIST-layout dataset. */
+/**
+ * The four files of an MNIST-layout dataset.
+ * @example
+ * ```ts
+ * const files: Partial<MnistFiles> = { trainImages: 'emnist-digits-train-images-idx3-ubyte.gz' };
+ * loadMnist({ dir: 'data/emnist', files });
+ * ```
+ */
 export interface MnistFiles {
   /** Training images, `[n, rows, cols]` uint8. */
   trainImages: string;
@@ -54,7 +61,14 @@ export const MNIST_FILE_NAMES: Readonly<MnistFiles> = Object.freeze({
 
 const FILE_KEYS = ['trainImages', 'trainLabels', 'testImages', 'testLabels'] as const;
 
-/** Options of {@link loadMnist}. */
+/**
+ * Options of {@link loadMnist}.
+ * @example
+ * ```ts
+ * const options: LoadMnistOptions = { dir: 'data/mnist', validation: 10000, standardize: true };
+ * loadMnist(options);
+ * ```
+ */
 export interface LoadMnistOptions {
   /** Directory holding the four files (raw or `.gz`); default: the bundled digits ({@link BUNDLED_MNIST_DIR}). */
   dir?: string;
@@ -71,6 +85,11 @@ export interface LoadMnistOptions {
 /**
  * One split: `count` examples, as a float32 matrix, as raw bytes, and their labels. Splits of the
  * training file (train and validation) are subarray views of one buffer.
+ * @example
+ * ```ts
+ * const { test }: { test: MnistSet } = loadMnist();
+ * const firstImage = test.images.subarray(0, 784); // row 0, label test.labels[0]
+ * ```
  */
 export interface MnistSet {
   /** Number of examples. */
@@ -83,7 +102,14 @@ export interface MnistSet {
   readonly labels: Uint8Array;
 }
 
-/** What {@link loadMnist} returns. */
+/**
+ * What {@link loadMnist} returns.
+ * @example
+ * ```ts
+ * const data: MnistData = loadMnist({ validation: 1000 });
+ * const sizes = [data.inputSize, 30, data.classes]; // [784, 30, 10]
+ * ```
+ */
 export interface MnistData {
   /** The training examples (the training file less the validation tail). */
   train: MnistSet;

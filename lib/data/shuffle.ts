@@ -6,115 +6,10 @@
  */
 import { rangeError, shapeError, typeError } from '../errors';
 import { checkBoolean, checkInt, checkOptions } from '../validate';
-
-/** Anything that yields uniform unsigned 32-bit integers: a {@link DataRng}, or blasnet's `Random`. */
-export interface Uint32Source {
-  /** A uniform integer in [0, 2^32). */
-  nextUint32(): number;
-}
-
-function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
-}
-
-/**
- * A seeded xoshiro128** generator: the same seed gives the same shuffles on every machine and run.
- * The state is spread from the seed with splitmix32, so nearby seeds give unrelated streams.
- *
- * @example
- * ```ts
- * const rng = new DataRng(42);
- * rng.nextUint32(); // the same 32-bit integer on every run
- * rng.below(10);    // an integer in [0, 10)
- * ```
- */
-export class DataRng implements Uint32Source {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
-
-  /**
-   * @param seed an integer in [0, 2^32).
-   * @example
-   * ```ts
-   * const a = new DataRng(7), b = new DataRng(7);
-   * a.uniform() === b.uniform(); // true
-   * ```
-   */
-  constructor(seed: number) {
-    checkInt('seed', seed, 0, 0xffffffff);
-    let x = seed >>> 0;
-    const next = (): number => {
-      x = (x + 0x9e3779b9) >>> 0;
-      let t = x;
-      t = Math.imul(t ^ (t >>> 16), 0x85ebca6b);
-      t = Math.imul(t ^ (t >>> 13), 0xc2b2ae35);
-      return (t ^ (t >>> 16)) >>> 0;
-    };
-    this.s0 = next();
-    this.s1 = next();
-    this.s2 = next();
-    this.s3 = next();
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1; // the all-zero state is a fixed point
-  }
-
-  /**
-   * A uniform integer in [0, 2^32).
-   * @example
-   * ```ts
-   * new DataRng(1).nextUint32(); // 2442144158, the same every run
-   * ```
-   */
-  nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5) >>> 0, 7), 9) >>> 0;
-    const t = this.s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = rotl(this.s3, 11);
-    return result;
-  }
-
-  /**
-   * A uniform float in [0, 1).
-   * @example
-   * ```ts
-   * const u = new DataRng(3).uniform(); // 0 <= u < 1
-   * ```
-   */
-  uniform(): number {
-    return this.nextUint32() / 4294967296;
-  }
-
-  /**
-   * A uniform integer in [0, n), without modulo bias.
-   * @param n an integer in [1, 2^32].
-   * @example
-   * ```ts
-   * const die = new DataRng(5).below(6) + 1; // 1..6
-   * ```
-   */
-  below(n: number): number {
-    checkInt('n', n, 1, 4294967296);
-    return uniformBelow(this, n);
-  }
-}
-
-/** Unbiased integer in [0, n) by rejection; n already checked. */
-function uniformBelow(rng: Uint32Source, n: number): number {
-  if (n === 4294967296) return rng.nextUint32();
-  const limit = 4294967296 - (4294967296 % n);
-  for (;;) {
-    const x = rng.nextUint32();
-    if (x < limit) return x % n;
-  }
-}
+import { Random, range, shuffle, Uint32Source } from '../random';
 
 function toRng(name: string, value: unknown): Uint32Source {
-  if (typeof value === 'number') return new DataRng(checkInt(name, value, 0, 0xffffffff));
+  if (typeof value === 'number') return new Random(checkInt(name, value, 0, 0xffffffff));
   if (value !== null && typeof value === 'object' && typeof (value as Uint32Source).nextUint32 === 'function') {
     return value as Uint32Source;
   }
@@ -130,35 +25,13 @@ function toRng(name: string, value: unknown): Uint32Source {
  * @param rng a seed in [0, 2^32) or a {@link Uint32Source}; a generator carries on its stream.
  * @example
  * ```ts
- * const order = identityIndices(5);
+ * const order = range(5);
  * shuffleInPlace(order, 42); // Uint32Array [3, 0, 2, 1, 4], the same every run
  * ```
  */
 export function shuffleInPlace(indices: Uint32Array, rng: number | Uint32Source): Uint32Array {
   if (!(indices instanceof Uint32Array)) throw typeError('indices', 'a Uint32Array', indices);
-  const source = toRng('rng', rng);
-  for (let i = indices.length - 1; i > 0; i--) {
-    const j = uniformBelow(source, i + 1);
-    const t = indices[i]!;
-    indices[i] = indices[j]!;
-    indices[j] = t;
-  }
-  return indices;
-}
-
-/**
- * `Uint32Array [0, 1, …, n−1]`.
- * @param n the number of indices, an integer in [0, 2^32 − 1].
- * @example
- * ```ts
- * identityIndices(3); // Uint32Array [0, 1, 2]
- * ```
- */
-export function identityIndices(n: number): Uint32Array {
-  checkInt('n', n, 0, 0xffffffff);
-  const out = new Uint32Array(n);
-  for (let i = 0; i < n; i++) out[i] = i;
-  return out;
+  return shuffle(indices, toRng('rng', rng));
 }
 
 /**
@@ -173,7 +46,7 @@ export function identityIndices(n: number): Uint32Array {
 export function permutation(n: number, rng: number | Uint32Source): Uint32Array {
   checkInt('n', n, 0, 0xffffffff);
   const source = toRng('rng', rng);
-  return shuffleInPlace(identityIndices(n), source);
+  return shuffle(range(n), source);
 }
 
 /**
@@ -216,7 +89,16 @@ export function gatherRows<T extends Float32Array | Uint8Array>(source: T, rowSi
   return dest;
 }
 
-/** Options of {@link miniBatches}. */
+/**
+ * Options of {@link miniBatches} and {@link batches}.
+ * @example
+ * ```ts
+ * const options: MiniBatchOptions = { batchSize: 10, rng: new Random(1), dropLast: true };
+ * for (const { indices } of miniBatches(50000, options)) {
+ *   // train on the rows `indices`
+ * }
+ * ```
+ */
 export interface MiniBatchOptions {
   /** Examples per batch, an integer ≥ 1. */
   batchSize: number;
@@ -230,7 +112,14 @@ export interface MiniBatchOptions {
   order?: Uint32Array;
 }
 
-/** One mini-batch as an index range: `indices` is a view into the epoch's order. */
+/**
+ * One mini-batch as an index range: `indices` is a view into the epoch's order.
+ * @example
+ * ```ts
+ * const first: IndexBatch = miniBatches(100, { batchSize: 10 }).next().value!;
+ * first.indices.length; // 10
+ * ```
+ */
 export interface IndexBatch {
   /** The position of this batch in the epoch, from 0. */
   index: number;
@@ -251,7 +140,7 @@ export interface IndexBatch {
  * @param options batch size, shuffling, seed.
  * @example
  * ```ts
- * const rng = new DataRng(1);
+ * const rng = new Random(1);
  * for (let epoch = 0; epoch < 3; epoch++) {
  *   for (const { indices } of miniBatches(50000, { batchSize: 10, rng })) {
  *     // train on the rows `indices`
@@ -289,13 +178,20 @@ function checkBatchOptions(n: number, options: unknown): { order: Uint32Array; b
     order = o.order;
     for (let i = 0; i < n; i++) order[i] = i;
   } else {
-    order = identityIndices(n);
+    order = range(n);
   }
   if (doShuffle) shuffleInPlace(order, rng);
   return { order, batchSize, dropLast };
 }
 
-/** A labelled set to batch: a row-major `[n, inputSize]` matrix and n labels. */
+/**
+ * A labelled set to batch: a row-major `[n, inputSize]` matrix and n labels.
+ * @example
+ * ```ts
+ * const set: BatchSource = { images: new Float32Array(4 * 784), labels: new Uint8Array([1, 2, 3, 4]) };
+ * [...batches(set, { batchSize: 2 })].length; // 2
+ * ```
+ */
 export interface BatchSource {
   /** `[n, inputSize]` row-major. */
   images: Float32Array;
@@ -303,7 +199,15 @@ export interface BatchSource {
   labels: Uint8Array;
 }
 
-/** One gathered mini-batch. */
+/**
+ * One gathered mini-batch.
+ * @example
+ * ```ts
+ * for (const batch of batches(loadMnist().train, { batchSize: 10 })) {
+ *   const b: Batch = batch; // b.images [b.size, 784], b.labels [b.size]
+ * }
+ * ```
+ */
 export interface Batch extends IndexBatch {
   /** `[size, inputSize]` rows of the batch: a view of a buffer reused by the next batch. */
   images: Float32Array;
@@ -323,7 +227,7 @@ export interface Batch extends IndexBatch {
  * @example
  * ```ts
  * const { train } = loadMnist();
- * const rng = new DataRng(42);
+ * const rng = new Random(42);
  * for (const batch of batches(train, { batchSize: 10, rng })) {
  *   // batch.images: Float32Array [batch.size, 784], batch.labels: Uint8Array [batch.size]
  * }
