@@ -25,3 +25,7 @@ export { ActivationCode, LossCode } from './backend/types';
 export type { Backend, BackendInfo } from './backend/types';
 export type { BlasnetError, BlasnetErrorCode } from './errors';
 export { version } from './version';
+export * from './data';
+export * from './perceptron';
+export { approximate, supNormError } from './universal';
+export type { ApproximateOptions, Approximation, ErrorReport, TargetFunction, Interval } from './universal';

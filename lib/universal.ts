@@ -9,18 +9,21 @@
  *
  * {@link approximate} builds such a network for a box S = [lo₁, hi₁] × .. × [lo_n, hi_n] and
  * measures the sup-norm error max |g − OUT| on a grid denser than the training points. How:
- * 1. The box is mapped to [−1, 1]^n. Hidden units start as seeded random sigmoids whose
+ * 1. The box is mapped to [−1, 1]^n. The hidden units start as seeded random sigmoids whose
  *    transitions fall inside the box (random directions, slopes growing with K, centres drawn
  *    uniformly in the box).
- * 2. The output layer c is solved by least squares on the training grid (below).
- * 3. Backpropagation (`fitSync`: quadratic loss, mini-batch SGD with momentum, a 1/t schedule)
- *    trains all weights, hidden and output.
- * 4. The output layer is solved by least squares once more for the trained hidden layer: with
- *    H = [1 | f(U·Wᵀ + b)] `[N, K+1]` and targets G `[N, 1]`, the normal equations
- *    (HᵀH + λI) c = HᵀG are formed with the backend's sgemm and solved by Cholesky in float64,
- *    with a tiny ridge λ (relative 1e-7, raised if needed) because HᵀH is float32, and two steps
- *    of iterative refinement.
- * 5. The input scaling is folded into the first layer, so the network takes x in S itself.
+ * 2. Fit, by one of two methods:
+ *    - `'levenberg-marquardt'` (default, a direct fit): the output layer c by least squares, then
+ *      Levenberg-Marquardt on every weight, hidden and output (JᵀJ on the backend's sgemm).
+ *    - `'sgd'`: backpropagation with `fitSync` (quadratic loss, mini-batch SGD with momentum and a
+ *      1/t schedule) on every weight, then the output layer c by least squares.
+ *    Least squares: with H = [1 | f(U·Wᵀ + b)] `[N, K+1]` and targets y `[N]`, the normal
+ *    equations (HᵀH + λI) c = Hᵀy are formed with the backend's sgemm and solved by Cholesky in
+ *    float64, with a tiny ridge λ (1e-7 of the largest diagonal entry, raised if needed, since
+ *    HᵀH is float32) and two steps of iterative refinement.
+ * 3. The input scaling is folded into the first layer, so the network takes x ∈ S as it is.
+ * Levenberg-Marquardt reaches errors SGD would need very many epochs for (1e-4 and below in 1-D);
+ * the network's float32 weights put a floor near 1e-5 under either.
  */
 import { activation } from './activations';
 import { BackendName } from './backend/select';
@@ -29,12 +32,26 @@ import { rangeError, shapeError, typeError } from './errors';
 import { Network } from './network';
 import { Random } from './random';
 import { fitSync } from './train';
-import { checkBoolean, checkInt, checkNumber, checkOneOf, checkOptions } from './validate';
+import { checkInt, checkNumber, checkOneOf, checkOptions } from './validate';
 
-/** The function to approximate: one number per point, called with the point's coordinates. */
+/**
+ * The function to approximate: one number per point, called with the point's coordinates.
+ *
+ * @example
+ * ```ts
+ * const g: TargetFunction = (x, y) => Math.sin(x) * Math.cos(y);
+ * ```
+ */
 export type TargetFunction = (...x: number[]) => number;
 
-/** A closed interval [lo, hi] with lo < hi. */
+/**
+ * A closed interval [lo, hi] with lo < hi.
+ *
+ * @example
+ * ```ts
+ * const domain: Interval[] = [[0, Math.PI], [0, Math.PI]];
+ * ```
+ */
 export type Interval = readonly [number, number];
 
 /**
@@ -54,20 +71,31 @@ export interface ApproximateOptions {
   activation?: 'sigmoid' | 'tanh';
   /** Seed of the initial hidden layer and of the SGD shuffles. Default 1. */
   seed?: number;
-  /** Training grid points per dimension (including both ends). Default 64 in 1-D, 24 in 2-D, fewer above. */
+  /**
+   * Training grid points per dimension, both ends included. Default 64 in 1-D, 24 in 2-D (about
+   * 4096 points in all above), raised to keep at least 4 points per weight.
+   */
   trainPoints?: number;
-  /** Sup-norm grid points per dimension. Default 2001 in 1-D, 161 in 2-D, fewer above (always denser than training). */
+  /** Sup-norm grid points per dimension. Default 2001 in 1-D, 161 in 2-D, and at least 4× denser than training. */
   testPoints?: number;
-  /** Backpropagation epochs over the training grid; 0 keeps the random hidden layer. Default 300. */
+  /**
+   * How the weights are fitted (after a seeded random hidden layer):
+   * - `'levenberg-marquardt'` (default): the output layer by least squares, then Levenberg-Marquardt
+   *   on all weights (a direct fit: sharp and quick for the few hundred weights of one small layer).
+   * - `'sgd'`: backpropagation with `fitSync` (quadratic loss, mini-batch SGD with momentum and a
+   *   1/t schedule) on all weights, then the output layer by least squares.
+   */
+  method?: 'levenberg-marquardt' | 'sgd';
+  /** Levenberg-Marquardt iterations at most (it stops earlier once the loss stops falling). Default 200. */
+  iterations?: number;
+  /** SGD epochs over the training grid. Default 300. */
   epochs?: number;
-  /** Examples per SGD step. Default 16. */
+  /** SGD: examples per step. Default 4. */
   batchSize?: number;
-  /** η of SGD on the [−1, 1]-scaled inputs. Default 0.05. */
+  /** SGD: η, on inputs scaled to [−1, 1]. Default 0.05. */
   learningRate?: number;
-  /** Momentum μ. Default 0.9. */
+  /** SGD: momentum μ. Default 0.9. */
   momentum?: number;
-  /** Solve the output layer by least squares before and after SGD. Default true. */
-  leastSquares?: boolean;
   /** Backend of the network. Default `'auto'`. */
   backend?: BackendName | Backend;
 }
@@ -108,13 +136,16 @@ export interface Approximation extends ErrorReport {
   trainSupError: number;
   /** Training grid points (all dimensions). */
   trainPoints: number;
-  /** Mean quadratic loss of each SGD epoch. */
+  /** Mean quadratic loss ½(g − OUT)² on the training grid after each iteration (LM) or epoch (SGD). */
   lossHistory: number[];
 }
 
 const OPTION_NAMES: (keyof ApproximateOptions)[] = [
-  'domain', 'hiddenUnits', 'activation', 'seed', 'trainPoints', 'testPoints', 'epochs', 'batchSize', 'learningRate', 'momentum', 'leastSquares', 'backend',
+  'domain', 'hiddenUnits', 'activation', 'seed', 'trainPoints', 'testPoints', 'method', 'iterations', 'epochs', 'batchSize', 'learningRate', 'momentum', 'backend',
 ];
+
+/** Most weights Levenberg-Marquardt fits (its JᵀJ is P × P, its Jacobian N × P). */
+const MAX_LM_WEIGHTS = 1024;
 
 /** Largest grid (all dimensions) either phase evaluates. */
 const MAX_GRID = 1 << 22;
@@ -140,16 +171,19 @@ export function approximate(g: TargetFunction, options: ApproximateOptions): App
   const K = checkInt('options.hiddenUnits', opts.hiddenUnits, 1, 4096);
   const act = checkOneOf('options.activation', opts.activation ?? 'sigmoid', ['sigmoid', 'tanh'] as const);
   const seed = checkInt('options.seed', opts.seed ?? 1, 0, 0xffffffff);
-  const trainPer = checkInt('options.trainPoints', opts.trainPoints ?? defaultTrainPoints(n), 2, MAX_GRID);
+  const trainPer = checkInt('options.trainPoints', opts.trainPoints ?? defaultTrainPoints(n, K), 2, MAX_GRID);
   const testPer = checkInt('options.testPoints', opts.testPoints ?? defaultTestPoints(n, trainPer), 2, MAX_GRID);
   if (trainPer ** n > MAX_GRID) throw rangeError('options.trainPoints', `at most ${MAX_GRID} grid points in all (points^${n})`, trainPer);
   if (testPer ** n > MAX_GRID) throw rangeError('options.testPoints', `at most ${MAX_GRID} grid points in all (points^${n})`, testPer);
+  const method = checkOneOf('options.method', opts.method ?? 'levenberg-marquardt', ['levenberg-marquardt', 'sgd'] as const);
+  const iterations = checkInt('options.iterations', opts.iterations ?? 200, 0, 1e6);
   const epochs = checkInt('options.epochs', opts.epochs ?? 300, 0, 1e7);
-  const batchSize = checkInt('options.batchSize', opts.batchSize ?? 16, 1);
+  const batchSize = checkInt('options.batchSize', opts.batchSize ?? 4, 1);
   const learningRate = checkNumber('options.learningRate', opts.learningRate ?? 0.05, 0);
   const momentum = checkNumber('options.momentum', opts.momentum ?? 0.9, 0, 0.999999);
-  const leastSquares = checkBoolean('options.leastSquares', opts.leastSquares ?? true);
-  if (!leastSquares && epochs === 0) throw rangeError('options.epochs', 'at least 1 epoch when leastSquares is false (nothing would fit the output layer)', epochs);
+  if (method === 'levenberg-marquardt' && K * (n + 2) + 1 > MAX_LM_WEIGHTS) {
+    throw rangeError('options.hiddenUnits', `at most ${Math.floor((MAX_LM_WEIGHTS - 1) / (n + 2))} units for ${n} input(s) with Levenberg-Marquardt (or method 'sgd')`, K);
+  }
 
   const network = new Network({ sizes: [n, K, 1], activations: [act, 'identity'], seed, init: 'xavier', ...(opts.backend === undefined ? {} : { backend: opts.backend }) });
   const mid = box.map(([lo, hi]) => (lo + hi) / 2);
@@ -163,21 +197,25 @@ export function approximate(g: TargetFunction, options: ApproximateOptions): App
   const target = evaluateTarget(g, train.x, N, n, 'g');
   const y = Float32Array.from(target); // y: [N, 1]
 
-  initHidden(network, K, n, act, new Random(seed ^ 0x5eed));
-  if (leastSquares && (epochs === 0 || process.env.PRE_LS)) solveOutputLayer(network, u, y, N);
-  const lossHistory: number[] = [];
-  if (epochs > 0) {
-    const { history } = fitSync(network, { x: u, y }, {
-      epochs,
-      batchSize: Math.min(batchSize, N),
-      learningRate,
-      momentum,
-      schedule: { type: 'inverse', decay: 10 / epochs },
-      loss: 'quadratic',
-      seed,
-    });
-    for (const h of history) lossHistory.push(h.loss);
-    if (leastSquares) solveOutputLayer(network, u, y, N);
+  initHidden(network, K, n, act, new Random((seed ^ 0x5eed) >>> 0));
+  let lossHistory: number[] = [];
+  if (method === 'levenberg-marquardt') {
+    solveOutputLayer(network, u, y, N);
+    lossHistory = levenbergMarquardt(network, u, y, N, iterations);
+  } else {
+    if (epochs > 0) {
+      const { history } = fitSync(network, { x: u, y }, {
+        epochs,
+        batchSize: Math.min(batchSize, N),
+        learningRate,
+        momentum,
+        schedule: { type: 'inverse', decay: 10 / epochs },
+        loss: 'quadratic',
+        seed,
+      });
+      lossHistory = history.map((h) => h.loss);
+    }
+    solveOutputLayer(network, u, y, N);
   }
   foldScaling(network, K, n, mid, half);
 
@@ -224,16 +262,20 @@ export function supNormError(g: TargetFunction, network: Network, domain: Interv
   return { supError: sup, at: Array.from(test.x.subarray(worst * n, worst * n + n)), rmsError: Math.sqrt(sq / test.count), points: test.count };
 }
 
-function defaultTrainPoints(n: number): number {
-  if (n === 1) return 64;
-  if (n === 2) return 24;
-  return Math.max(3, Math.floor(4096 ** (1 / n)));
+/**
+ * Training points per dimension: a base grid (64 in 1-D, 24 in 2-D, ~4096 points above), more
+ * when needed so the grid has at least 4 points per weight (P = K(n + 2) + 1): fewer points than
+ * weights would let the fit interpolate them and swing between them.
+ */
+function defaultTrainPoints(n: number, K: number): number {
+  const base = n === 1 ? 64 : n === 2 ? 24 : Math.max(3, Math.floor(4096 ** (1 / n)));
+  return Math.max(base, Math.ceil((4 * (K * (n + 2) + 1)) ** (1 / n)));
 }
 
+/** Sup-norm grid points per dimension: 2001 in 1-D, 161 in 2-D, ~65536 points above; always more than 4× the training spacing. */
 function defaultTestPoints(n: number, train: number): number {
-  if (n === 1) return 2001;
-  if (n === 2) return 161;
-  return Math.max(2 * train + 1, Math.floor(65536 ** (1 / n)));
+  const base = n === 1 ? 2001 : n === 2 ? 161 : Math.floor(65536 ** (1 / n));
+  return Math.max(base, 4 * (train - 1) + 1);
 }
 
 function checkDomain(name: string, domain: unknown): [number, number][] {
@@ -314,55 +356,179 @@ function initHidden(network: Network, K: number, n: number, act: 'sigmoid' | 'ta
 }
 
 /**
- * Least squares for the output layer: c = argmin ‖H c − y‖² (+ a tiny ridge), H = [1 | f(U·Wᵀ + b)].
+ * H = [1 | f(U·W1ᵀ + b1)] `[N, K+1]` for the network's hidden layer, on its backend.
  */
-function solveOutputLayer(network: Network, u: Float32Array, y: Float32Array, N: number): void {
+function hiddenMatrix(network: Network, u: Float32Array, N: number): Float32Array {
   const be = network.backend;
   const n = network.inputSize;
   const K = network.sizes[1]!;
   const K1 = K + 1;
-  const w1 = network.getWeights(1); // [K, n]
-  const b1 = network.getBiases(1); // [K]
   const z = new Float32Array(N * K);
   const a = new Float32Array(N * K);
   // z = 1 · U · W1ᵀ + 0 · z:  A = U [N, n], op(B) = W1ᵀ [n, K] (W1 stored [K, n], transB), C = z [N, K].
-  be.sgemm(false, true, N, K, n, 1, u, w1, 0, z);
-  be.biasActivate(z, a, b1, N, K, activation(network.activations[0]).code); // a = f(z + b1): [N, K]
-  const h = new Float32Array(N * K1); // H = [1 | a]: [N, K+1]
+  be.sgemm(false, true, N, K, n, 1, u, network.getWeights(1), 0, z);
+  be.biasActivate(z, a, network.getBiases(1), N, K, activation(network.activations[0]).code); // a = f(z + b1): [N, K]
+  const h = new Float32Array(N * K1);
   for (let i = 0; i < N; i++) {
     h[i * K1] = 1;
     h.set(a.subarray(i * K, (i + 1) * K), i * K1 + 1);
   }
-  const gram = new Float32Array(K1 * K1);
-  // HᵀH = 1 · Hᵀ · H:  op(A) = Hᵀ [K+1, N] (H stored [N, K+1], transA), B = H [N, K+1], C = [K+1, K+1].
-  be.sgemm(true, false, K1, K1, N, 1, h, h, 0, gram);
-  const rhs = new Float32Array(K1);
-  // Hᵀy = 1 · Hᵀ · y:  op(A) = Hᵀ [K+1, N] (transA), B = y [N, 1], C = rhs [K+1, 1].
-  be.sgemm(true, false, K1, 1, N, 1, h, y, 0, rhs);
-  const factor = choleskyWithRidge(gram, K1);
-  const c = solveCholesky(factor, Float64Array.from(rhs), K1);
-  // Iterative refinement: r = y − H c, c += solve(Hᵀ r). Recovers accuracy lost to float32 HᵀH.
-  const c32 = Float32Array.from(c);
-  const r = new Float32Array(N);
-  const hr = new Float32Array(K1);
-  for (let step = 0; step < 2; step++) {
-    r.set(y);
-    // r = −1 · H · c + 1 · r:  A = H [N, K+1], B = c [K+1, 1], C = r [N, 1].
-    be.sgemm(false, false, N, 1, K1, -1, h, c32, 1, r);
-    // Hᵀr:  op(A) = Hᵀ [K+1, N] (transA), B = r [N, 1], C = hr [K+1, 1].
-    be.sgemm(true, false, K1, 1, N, 1, h, r, 0, hr);
-    const dc = solveCholesky(factor, Float64Array.from(hr), K1);
-    for (let j = 0; j < K1; j++) c32[j] = c[j] = c[j]! + dc[j]!;
-  }
-  network.setBiases(2, c32.subarray(0, 1));
-  network.setWeights(2, c32.subarray(1));
+  return h;
 }
 
-/** Cholesky L of (A + λI), λ = 1e-7 · max diag(A), raised tenfold until A + λI is positive definite. */
-function choleskyWithRidge(a: Float32Array, m: number): Float64Array {
+/**
+ * Least squares c = argmin ‖H c − y‖² (+ a tiny ridge) for H `[N, m]`, y `[N]`: the normal
+ * equations on the backend's sgemm, Cholesky in float64, two steps of iterative refinement.
+ */
+function leastSquares(be: Backend, h: Float32Array, y: Float32Array, N: number, m: number): Float64Array {
+  const gram = new Float32Array(m * m);
+  // HᵀH = 1 · Hᵀ · H:  op(A) = Hᵀ [m, N] (H stored [N, m], transA), B = H [N, m], C = [m, m].
+  be.sgemm(true, false, m, m, N, 1, h, h, 0, gram);
+  const rhs = new Float32Array(m);
+  // Hᵀy = 1 · Hᵀ · y:  op(A) = Hᵀ [m, N] (transA), B = y [N, 1], C = rhs [m, 1].
+  be.sgemm(true, false, m, 1, N, 1, h, y, 0, rhs);
+  const factor = choleskyWithRidge(gram, m, 1e-7);
+  const c = solveCholesky(factor, Float64Array.from(rhs), m);
+  // Iterative refinement: r = y − H c, c += solve(Hᵀ r); recovers accuracy lost to a float32 HᵀH.
+  const c32 = Float32Array.from(c);
+  const r = new Float32Array(N);
+  const hr = new Float32Array(m);
+  for (let step = 0; step < 2; step++) {
+    r.set(y);
+    // r = −1 · H · c + 1 · r:  A = H [N, m], B = c [m, 1], C = r [N, 1].
+    be.sgemm(false, false, N, 1, m, -1, h, c32, 1, r);
+    // Hᵀr:  op(A) = Hᵀ [m, N] (transA), B = r [N, 1], C = hr [m, 1].
+    be.sgemm(true, false, m, 1, N, 1, h, r, 0, hr);
+    const dc = solveCholesky(factor, Float64Array.from(hr), m);
+    for (let j = 0; j < m; j++) c32[j] = c[j] = c[j]! + dc[j]!;
+  }
+  return c;
+}
+
+/** Solve the output layer (c₀, c) of the network by least squares on its current hidden layer. */
+function solveOutputLayer(network: Network, u: Float32Array, y: Float32Array, N: number): void {
+  const K1 = network.sizes[1]! + 1;
+  const c = Float32Array.from(leastSquares(network.backend, hiddenMatrix(network, u, N), y, N, K1));
+  network.setBiases(2, c.subarray(0, 1));
+  network.setWeights(2, c.subarray(1));
+}
+
+/**
+ * Levenberg-Marquardt on every parameter p = (W1 [K, n], b1 [K], c [K], c₀) of equation (1),
+ * minimizing ½ Σ_i (OUT(u_i) − y_i)². Each iteration forms the Jacobian J `[N, P]` in float64
+ * (∂OUT/∂c_k = h_ik, ∂OUT/∂b_k = c_k f'(z_ik), ∂OUT/∂W_kj = c_k f'(z_ik) u_ij, ∂OUT/∂c₀ = 1),
+ * JᵀJ with the backend's sgemm, and solves (JᵀJ + μ diag(JᵀJ)) δ = −Jᵀr by Cholesky; a step that
+ * lowers the cost is taken and μ shrinks, else μ grows. Returns the mean ½r² per iteration.
+ */
+function levenbergMarquardt(network: Network, u: Float32Array, y: Float32Array, N: number, iterations: number): number[] {
+  const be = network.backend;
+  const n = network.inputSize;
+  const K = network.sizes[1]!;
+  const tanh = network.activations[0] === 'tanh';
+  const P = K * (n + 2) + 1;
+  const oB = K * n; // offsets in p: W1, then b1, c, c₀
+  const oC = oB + K;
+  const o0 = oC + K;
+  const p = new Float64Array(P);
+  p.set(network.getWeights(1), 0);
+  p.set(network.getBiases(1), oB);
+  p.set(network.getWeights(2), oC);
+  p[o0] = network.getBiases(2)[0]!;
+
+  const h = new Float64Array(N * K);
+  const r = new Float64Array(N);
+  const forward = (q: Float64Array, out: Float64Array): number => {
+    let cost = 0;
+    for (let i = 0; i < N; i++) {
+      let o = q[o0]!;
+      for (let k = 0; k < K; k++) {
+        let zk = q[oB + k]!;
+        for (let j = 0; j < n; j++) zk += q[k * n + j]! * u[i * n + j]!;
+        const hk = tanh ? Math.tanh(zk) : sigmoid(zk);
+        h[i * K + k] = hk;
+        o += q[oC + k]! * hk;
+      }
+      out[i] = o - y[i]!;
+      cost += out[i]! * out[i]!;
+    }
+    return cost / (2 * N);
+  };
+
+  const J = new Float32Array(N * P); // J: [N, P]
+  const A = new Float32Array(P * P); // JᵀJ: [P, P]
+  const grad = new Float64Array(P);
+  const trial = new Float64Array(P);
+  const rTrial = new Float64Array(N);
+  const history: number[] = [];
+  let cost = forward(p, r);
+  let mu = 1e-3;
+  let done = false;
+  for (let it = 0; it < iterations; it++) {
+    // J and Jᵀr at p (h holds f(z) at p after the last accepted forward).
+    grad.fill(0);
+    for (let i = 0; i < N; i++) {
+      const row = i * P;
+      for (let k = 0; k < K; k++) {
+        const hk = h[i * K + k]!;
+        const dz = p[oC + k]! * (tanh ? 1 - hk * hk : hk * (1 - hk));
+        for (let j = 0; j < n; j++) J[row + k * n + j] = dz * u[i * n + j]!;
+        J[row + oB + k] = dz;
+        J[row + oC + k] = hk;
+      }
+      J[row + o0] = 1;
+      for (let q = 0; q < P; q++) grad[q]! += J[row + q]! * r[i]!;
+    }
+    // JᵀJ = 1 · Jᵀ · J:  op(A) = Jᵀ [P, N] (J stored [N, P], transA), B = J [N, P], C = [P, P].
+    be.sgemm(true, false, P, P, N, 1, J, J, 0, A);
+    let accepted = false;
+    while (mu < 1e12) {
+      const L = dampedCholesky(A, P, mu);
+      if (L) {
+        const step = solveCholesky(L, grad, P);
+        for (let q = 0; q < P; q++) trial[q] = p[q]! - step[q]!;
+        const next = forward(trial, rTrial);
+        if (next < cost) {
+          accepted = true;
+          p.set(trial);
+          r.set(rTrial);
+          const gain = (cost - next) / cost;
+          cost = next;
+          mu = Math.max(mu / 3, 1e-12);
+          done = gain < 1e-10; // converged: no measurable progress
+          break;
+        }
+      }
+      mu *= 4;
+    }
+    history.push(cost);
+    if (!accepted || done) break; // h holds f(z) at p: the accepted trial was evaluated last
+  }
+  const w1 = Float32Array.from(p.subarray(0, oB));
+  network.setWeights(1, w1);
+  network.setBiases(1, Float32Array.from(p.subarray(oB, oC)));
+  network.setWeights(2, Float32Array.from(p.subarray(oC, o0)));
+  network.setBiases(2, Float32Array.of(p[o0]!));
+  return history;
+}
+
+function sigmoid(z: number): number {
+  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+}
+
+/** Cholesky of A + μ·(diag(A) + 1e-9·max diag(A)), or undefined when not positive definite. */
+function dampedCholesky(a: Float32Array, m: number, mu: number): Float64Array | undefined {
   let maxDiag = 0;
   for (let i = 0; i < m; i++) maxDiag = Math.max(maxDiag, a[i * m + i]!);
-  for (let lambda = 1e-7 * (maxDiag || 1); ; lambda *= 10) {
+  const damped = Float32Array.from(a);
+  for (let i = 0; i < m; i++) damped[i * m + i] = a[i * m + i]! + mu * (a[i * m + i]! + 1e-9 * maxDiag);
+  return cholesky(damped, m, 0);
+}
+
+/** Cholesky L of (A + λI), λ = ridge · max diag(A), raised tenfold until A + λI is positive definite. */
+function choleskyWithRidge(a: Float32Array, m: number, ridge: number): Float64Array {
+  let maxDiag = 0;
+  for (let i = 0; i < m; i++) maxDiag = Math.max(maxDiag, a[i * m + i]!);
+  for (let lambda = ridge * (maxDiag || 1); ; lambda *= 10) {
     const l = cholesky(a, m, lambda);
     if (l) return l;
   }

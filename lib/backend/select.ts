@@ -76,13 +76,19 @@ export function getBackend(name?: BackendName | Backend): Backend {
   }
   if (!warned) {
     warned = true;
-    process.emitWarning(`blasnet: native backend unavailable, using the pure-TypeScript backend (${firstLine(nativeError!.message)}). Call backend() for details.`, { code: 'BLASNET_FALLBACK' });
+    process.emitWarning(
+      `blasnet: the native backend is unavailable (${summary(nativeError!.message)}); using the pure-TypeScript backend. ` +
+        'See backend().fallbackReason; to get native, install libopenblas-dev and run `npm rebuild blasnet`.',
+      { code: 'BLASNET_FALLBACK' },
+    );
   }
   return jsBackend();
 }
 
-function firstLine(text: string): string {
-  return text.split('\n').find((line) => line.trim() !== '') ?? text;
+/** The loader's reasons on one line: each candidate tried, or the first line of another error. */
+function summary(text: string): string {
+  const tried = text.split('\n').filter((line) => line.startsWith('  - ')).map((line) => line.slice(4));
+  return tried.length > 0 ? tried.join('; ') : (text.split('\n').find((line) => line.trim() !== '') ?? text);
 }
 
 /**

@@ -53,7 +53,14 @@ export interface CircuitOptions {
   backend?: BackendName | Backend;
 }
 
-/** A 0/1 input value; booleans are accepted too. */
+/**
+ * A 0/1 input value; booleans are accepted too.
+ *
+ * @example
+ * ```ts
+ * circuit.evaluate({ a: 1, b: false });
+ * ```
+ */
 export type Bit = 0 | 1 | boolean;
 
 interface Gate {
@@ -89,6 +96,14 @@ export class Circuit {
   private readonly nandOf = new Map<string, number>();
   private liveCache: number[] | undefined;
 
+  /**
+   * An empty circuit: declare inputs, combine them with NANDs, name the outputs.
+   *
+   * @example
+   * ```ts
+   * const circuit = new Circuit({ backend: 'js' });
+   * ```
+   */
   constructor(options?: CircuitOptions) {
     const opts = checkOptions<CircuitOptions>('options', options, ['backend']);
     this.gate = nandPerceptron(opts.backend);
@@ -457,7 +472,7 @@ export interface TruthTableOptions extends CircuitOptions {
  * xor.gateCount; // 5
  * ```
  */
-export function fromTruthTable(table: ArrayLike<Bit>, options?: TruthTableOptions): Circuit {
+export function fromTruthTable(table: ArrayLike<number | boolean>, options?: TruthTableOptions): Circuit {
   const opts = checkOptions<TruthTableOptions>('options', options, ['inputs', 'output', 'backend']);
   if (!(Array.isArray(table) || (ArrayBuffer.isView(table) && !(table instanceof DataView)))) {
     throw typeError('table', 'an array of 2^n outputs (0/1 or booleans)', table);

@@ -6,7 +6,14 @@ import { rangeError } from '../errors';
 import { Random } from '../random';
 import { checkInt, checkNumber, checkOneOf, checkOptions } from '../validate';
 
-/** A two-input gate with a truth table in {@link gateData}. */
+/**
+ * A two-input gate with a truth table in {@link gateData}.
+ *
+ * @example
+ * ```ts
+ * const gate: GateName = 'nand';
+ * ```
+ */
 export type GateName = 'and' | 'or' | 'nand' | 'nor' | 'xor' | 'xnor';
 
 /**

@@ -12,7 +12,7 @@
  */
 export { Perceptron } from './perceptron';
 export type { PerceptronOptions, PerceptronData, PerceptronFitOptions, PerceptronFitResult, PerceptronEpochReport } from './perceptron';
-export type { PerceptronInput, PerceptronLabels, LabelEncoding } from './inputs';
+export type { PerceptronInput, PerceptronLabels, PerceptronLabelKind } from './inputs';
 export { mapFeatures, pairwiseProducts } from './features';
 export type { MappedFeatures } from './features';
 export { NAND_THETA, nandPerceptron } from './nand';

@@ -8,14 +8,35 @@ import { checkAllFinite } from '../validate';
 /**
  * Examples for a perceptron with d inputs: a flat row-major `Float32Array` `[n, d]` (the layout
  * of the rest of blasnet), or an array of n rows, each an array-like of d numbers.
+ *
+ * @example
+ * ```ts
+ * const rows: PerceptronInput = [[0, 1], [1, 1]];
+ * const flat: PerceptronInput = new Float32Array([0, 1, 1, 1]); // the same two examples
+ * ```
  */
 export type PerceptronInput = Float32Array | readonly ArrayLike<number>[];
 
-/** Class labels, one per example: all ±1, or all 0/1 (0 means class −1). */
+/**
+ * Class labels, one per example: all ±1, or all 0/1 (0 means class −1). Any array-like of numbers.
+ *
+ * @example
+ * ```ts
+ * const binary: PerceptronLabels = [0, 0, 0, 1];
+ * const signed: PerceptronLabels = new Int8Array([-1, -1, -1, 1]); // the same classes
+ * ```
+ */
 export type PerceptronLabels = ArrayLike<number>;
 
-/** How labels were given: `'signed'` (±1) or `'binary'` (0/1). */
-export type LabelEncoding = 'signed' | 'binary';
+/**
+ * How labels were given: `'signed'` (±1) or `'binary'` (0/1).
+ *
+ * @example
+ * ```ts
+ * perceptron.fit({ x, y: [0, 1, 1, 1] }).labels; // 'binary'
+ * ```
+ */
+export type PerceptronLabelKind = 'signed' | 'binary';
 
 /**
  * Check `x` and return it as a flat `[n, d]` `Float32Array` (a `Float32Array` is returned as is,
@@ -52,10 +73,10 @@ export function toMatrix(name: string, x: unknown, d: number): { x: Float32Array
  * All labels ±1 is `'signed'`, all 0/1 is `'binary'` (0 ↦ −1); all 1 reads as either.
  * Mixing −1 and 0, or any other value, is a `RangeError` naming the first bad label.
  */
-export function toSignedLabels(name: string, y: unknown, n: number): { y: Float32Array; encoding: LabelEncoding } {
+export function toSignedLabels(name: string, y: unknown, n: number): { y: Float32Array; encoding: PerceptronLabelKind } {
   if (!isArrayLike(y)) throw typeError(name, `an array of ${n} labels (±1 or 0/1)`, y);
   if (y.length !== n) throw shapeError(name, `${n} labels (one per example)`, `length ${y.length}`);
-  let encoding: LabelEncoding | undefined;
+  let encoding: PerceptronLabelKind | undefined;
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const v: unknown = y[i];
@@ -64,7 +85,7 @@ export function toSignedLabels(name: string, y: unknown, n: number): { y: Float3
       out[i] = 1;
       continue;
     }
-    const kind: LabelEncoding | undefined = v === -1 ? 'signed' : v === 0 ? 'binary' : undefined;
+    const kind: PerceptronLabelKind | undefined = v === -1 ? 'signed' : v === 0 ? 'binary' : undefined;
     if (kind === undefined) throw rangeError(`${name}[${i}]`, 'a label of -1 or 1 (or 0 or 1)', v);
     if (encoding !== undefined && encoding !== kind) {
       throw rangeError(`${name}[${i}]`, `a label of ${encoding === 'signed' ? '-1 or 1 like the earlier ones' : '0 or 1 like the earlier ones'}`, v);

@@ -6,7 +6,10 @@
  *     θ^(i) = θ^(i−1) + α_i Σ_{x_n ∈ M} y_n x̃_n          (M: the misclassified examples)
  *
  * in batch form (one update per epoch over all of M) or online form (one example at a time,
- * updating on each mistake). Labels are ±1 inside; output 1 means class +1, output 0 class −1.
+ * updating on each mistake). Labels are ±1 inside and may be given as ±1 or as 0/1: output 1
+ * (θᵀx̃ > 0) is class +1 (label 1), output 0 (θᵀx̃ <= 0, since f(0) = 0) is class −1 (label −1,
+ * or 0 in 0/1 labels). The lecture names the two sides "class 0" and "class 1" the other way
+ * round; only the sign convention differs.
  *
  * The matrix work runs on the backend's sgemm, over X̃ = [1 | X] `[n, d+1]`, built once per fit:
  * - scores:       s = X̃ · θ                 `[n, 1]`   (one sgemm per epoch)
@@ -18,7 +21,7 @@ import { rangeError, shapeError, typeError } from '../errors';
 import { Random, range } from '../random';
 import { Schedule, scheduleFunction } from '../schedule';
 import { checkBoolean, checkInt, checkNumber, checkOneOf, checkOptions } from '../validate';
-import { LabelEncoding, PerceptronInput, PerceptronLabels, toMatrix, toSignedLabels, withBiasColumn } from './inputs';
+import { PerceptronLabelKind, PerceptronInput, PerceptronLabels, toMatrix, toSignedLabels, withBiasColumn } from './inputs';
 
 /**
  * How to build a {@link Perceptron}.
@@ -135,7 +138,7 @@ export interface PerceptronFitResult {
   /** A copy of the kept θ (θ₀ bias first). */
   theta: Float32Array;
   /** How the labels were given. */
-  labels: LabelEncoding;
+  labels: PerceptronLabelKind;
 }
 
 const OPTION_NAMES: (keyof PerceptronOptions)[] = ['inputs', 'theta', 'backend'];
@@ -163,6 +166,15 @@ export class Perceptron {
   /** θ `[d + 1]`: θ₀ (bias) then the d weights. Doubles as the `[d+1, 1]` sgemm operand. */
   private readonly theta: Float32Array;
 
+  /**
+   * A perceptron with d = `inputs` features, θ = 0 unless `theta` is given.
+   *
+   * @example
+   * ```ts
+   * const p = new Perceptron({ inputs: 784, backend: 'native' });
+   * const nand = new Perceptron({ inputs: 2, theta: [3, -2, -2] });
+   * ```
+   */
   constructor(options: PerceptronOptions) {
     const opts = checkOptions<PerceptronOptions>('options', options, OPTION_NAMES);
     if (options === undefined) throw typeError('options', 'an options object { inputs, theta?, backend? }', options);
@@ -344,7 +356,7 @@ export class Perceptron {
     return s;
   }
 
-  private prepare(data: unknown): { xt: Float32Array; y: Float32Array; n: number; encoding: LabelEncoding } {
+  private prepare(data: unknown): { xt: Float32Array; y: Float32Array; n: number; encoding: PerceptronLabelKind } {
     if (data === null || typeof data !== 'object' || Array.isArray(data)) throw typeError('data', 'an object { x, y }', data);
     const { x, y } = data as PerceptronData;
     const m = toMatrix('data.x', x, this.inputs);

@@ -18,6 +18,8 @@ export interface NativeInfo {
   threads: number;
   /** The OpenBLAS kernel set chosen for this CPU, e.g. `'Haswell'`. */
   corename: string;
+  /** blasnet's own small-matrix sgemm kernels in use: `'avx512'`, `'avx2'` or `'none'` (BLAS does every product). */
+  kernels?: 'avx512' | 'avx2' | 'none';
 }
 
 /**
@@ -54,6 +56,19 @@ export interface NativeAddon {
     delta: Float32Array,
     hyper: UpdateHyper | null,
   ): number;
+  /**
+   * Choose blasnet's own sgemm kernels: `'auto'` (the best the CPU has), or lower: `'avx2'`,
+   * `'none'` (BLAS for every product). Process-wide; returns the kernels now in use. For tests and
+   * benchmarks comparing the paths.
+   */
+  setKernels?(kernels: 'auto' | 'avx512' | 'avx2' | 'none'): 'avx512' | 'avx2' | 'none';
+  /**
+   * Benchmarks only (bench/): seconds for `reps` sgemm calls at one shape, looped in C++ through
+   * the core's sgemm (`direct` false) or straight into cblas_sgemm (`direct` true).
+   */
+  benchSgemm?(transA: boolean, transB: boolean, m: number, n: number, k: number, reps: number, direct: boolean): number;
+  /** Benchmarks only: seconds for the GEMMs of one epoch back to back in C++ (the sgemm ceiling). */
+  benchEpochGemms?(spec: Int32Array, examples: number, batch: number, fused: boolean): number;
 }
 
 /** The functions a binary must export to be usable (an older layout is refused, not half-used). */
@@ -109,14 +124,15 @@ function tryLoad(file: string, version: string): NativeAddon | string {
 
 /**
  * Load the native addon: `prebuilds/<platform>-<arch>/blasnet.node`, then
- * `build/Release/blasnet.node`, then `build/Debug/blasnet.node`, under the package root.
+ * `build/Release/blasnet.node`, then `build/Debug/blasnet.node`, under the package root
+ * (`root`, default: the installed package's; tests pass a temporary one). The binary must
+ * report the `version` of `<root>/package.json`.
  * Throws one `ERR_BLASNET_NATIVE` error listing every candidate and why it failed.
  */
-export function loadAddon(): { addon: NativeAddon; path: string } {
-  let root: string;
+export function loadAddon(root?: string): { addon: NativeAddon; path: string } {
   let version: string;
   try {
-    root = packageRoot();
+    root ??= packageRoot();
     version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
   } catch (error) {
     throw blasnetError('ERR_BLASNET_NATIVE', `The native blasnet addon could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
