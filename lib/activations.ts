@@ -6,10 +6,26 @@
 import { rangeError, typeError } from './errors';
 import { ActivationCode } from './backend/types';
 
-/** A built-in activation's name. */
+/**
+ * A built-in activation's name.
+ *
+ * @example
+ * ```ts
+ * const hidden: ActivationName = 'relu';
+ * new Network({ sizes: [2, 8, 1], activations: [hidden, 'sigmoid'] });
+ * ```
+ */
 export type ActivationName = 'identity' | 'sigmoid' | 'tanh' | 'relu' | 'softmax' | 'heaviside';
 
-/** One activation: its kernel code and a float64 reference of the forward map. */
+/**
+ * One activation: its kernel code and a float64 reference of the forward map.
+ *
+ * @example
+ * ```ts
+ * const a = new Float64Array(2);
+ * activation('sigmoid').forward64(new Float64Array([0, 0]), a, 2); // a = [0.5, 0.5]
+ * ```
+ */
 export interface Activation {
   readonly name: ActivationName;
   readonly code: ActivationCode;
@@ -33,7 +49,15 @@ function elementwise(name: ActivationName, code: ActivationCode, f: (z: number) 
   };
 }
 
-/** Every built-in activation, by name. */
+/**
+ * Every built-in activation, by name.
+ *
+ * @example
+ * ```ts
+ * ACTIVATIONS.softmax.outputOnly; // true
+ * ACTIVATIONS.heaviside.differentiable; // false
+ * ```
+ */
 export const ACTIVATIONS: Readonly<Record<ActivationName, Activation>> = {
   identity: elementwise('identity', ActivationCode.Identity, (z) => z),
   sigmoid: elementwise('sigmoid', ActivationCode.Sigmoid, (z) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)))),
@@ -55,7 +79,14 @@ export const ACTIVATIONS: Readonly<Record<ActivationName, Activation>> = {
   },
 };
 
-/** The names {@link activation} accepts. */
+/**
+ * The names {@link activation} accepts.
+ *
+ * @example
+ * ```ts
+ * ACTIVATION_NAMES; // ['identity', 'sigmoid', 'tanh', 'relu', 'heaviside', 'softmax']
+ * ```
+ */
 export const ACTIVATION_NAMES = Object.keys(ACTIVATIONS) as ActivationName[];
 
 /**

@@ -3,7 +3,16 @@
  * can branch on `err.code` while `instanceof TypeError` keeps working.
  */
 
-/** Every `code` blasnet puts on the errors it throws. */
+/**
+ * Every `code` blasnet puts on the errors it throws.
+ *
+ * @example
+ * ```ts
+ * try { loadNetwork('model.blasnet'); } catch (err) {
+ *   if ((err as BlasnetError).code === 'ERR_BLASNET_FORMAT') console.error('corrupted or not a model file');
+ * }
+ * ```
+ */
 export type BlasnetErrorCode =
   | 'ERR_BLASNET_TYPE' // an argument of the wrong kind
   | 'ERR_BLASNET_RANGE' // a value out of range (negative size, unknown name, non-finite number)
@@ -14,7 +23,16 @@ export type BlasnetErrorCode =
   | 'ERR_BLASNET_IO' // a file or network operation failed
   | 'ERR_BLASNET_ABORTED'; // training was cancelled through an AbortSignal
 
-/** An error blasnet threw: a built-in error class with a `code`. */
+/**
+ * An error blasnet threw: a built-in error class with a `code`.
+ *
+ * @example
+ * ```ts
+ * try { new Network({ sizes: [2] }); } catch (err) {
+ *   (err as BlasnetError).code; // 'ERR_BLASNET_RANGE', and err instanceof RangeError
+ * }
+ * ```
+ */
 export type BlasnetError = Error & { code: BlasnetErrorCode };
 
 function withCode<E extends Error>(error: E, code: BlasnetErrorCode): E & { code: BlasnetErrorCode } {

@@ -6,7 +6,15 @@ import { shapeError, typeError } from './errors';
 import { loss as lossOf, Loss, LossName } from './losses';
 import { argmaxRows, Network } from './network';
 
-/** A labelled dataset: inputs `x` `[n, n0]`, targets `y` `[n, nL]`, and optional class labels. */
+/**
+ * A labelled dataset: inputs `x` `[n, n0]`, targets `y` `[n, nL]`, and optional class labels.
+ *
+ * @example
+ * ```ts
+ * // XOR: four examples of two inputs, one target each
+ * const xor: TrainingData = { x: new Float32Array([0, 0, 0, 1, 1, 0, 1, 1]), y: new Float32Array([0, 1, 1, 0]), labels: new Uint8Array([0, 1, 1, 0]) };
+ * ```
+ */
 export interface TrainingData {
   x: Float32Array;
   y: Float32Array;
@@ -14,10 +22,26 @@ export interface TrainingData {
   labels?: Uint8Array;
 }
 
-/** Turns `[n, nL]` outputs into class labels (default: argmax, or > 0.5 for one output). */
+/**
+ * Turns `[n, nL]` outputs into class labels (default: argmax, or > 0.5 for one output).
+ *
+ * @example
+ * ```ts
+ * const strict: Decoder = (outputs) => Uint8Array.from(outputs, (v) => (v > 0.9 ? 1 : 0));
+ * evaluate(net, data, { decode: strict });
+ * ```
+ */
 export type Decoder = (outputs: Float32Array, n: number) => Uint8Array;
 
-/** What {@link evaluate} measures. */
+/**
+ * What {@link evaluate} measures.
+ *
+ * @example
+ * ```ts
+ * const { loss, accuracy, n }: Evaluation = evaluate(net, test);
+ * console.log(`loss ${loss.toFixed(4)}, accuracy ${accuracy} over ${n} examples`); // accuracy undefined without labels
+ * ```
+ */
 export interface Evaluation {
   /** Mean loss over the dataset. */
   loss: number;

@@ -11,7 +11,14 @@ import { Random } from './random';
 import { TrainingStep } from './step';
 import { checkInt, checkNumber, checkOptions } from './validate';
 
-/** Options of {@link gradientCheck}. */
+/**
+ * Options of {@link gradientCheck}.
+ *
+ * @example
+ * ```ts
+ * gradientCheck(net, x, y, { loss: 'crossEntropy', epsilon: 1e-5, samplesPerLayer: 100, tolerance: 1e-4 });
+ * ```
+ */
 export interface GradientCheckOptions {
   /** Loss to differentiate. Default: the network's natural loss. */
   loss?: LossName | Loss;
@@ -27,7 +34,14 @@ export interface GradientCheckOptions {
   backend?: Backend;
 }
 
-/** One layer's agreement: relative error ‖g_bp − g_num‖ / (‖g_bp‖ + ‖g_num‖) over the checked entries. */
+/**
+ * One layer's agreement: relative error ‖g_bp − g_num‖ / (‖g_bp‖ + ‖g_num‖) over the checked entries.
+ *
+ * @example
+ * ```ts
+ * for (const { layer, weights, biases } of gradientCheck(net, x, y).layers) console.log(layer, weights, biases);
+ * ```
+ */
 export interface LayerCheck {
   layer: number;
   weights: number;
@@ -36,7 +50,15 @@ export interface LayerCheck {
   maxAbsoluteError: number;
 }
 
-/** What {@link gradientCheck} found. */
+/**
+ * What {@link gradientCheck} found.
+ *
+ * @example
+ * ```ts
+ * const report: GradientCheckReport = gradientCheck(net, x, y);
+ * if (!report.passed) console.log(`max relative error ${report.maxRelativeError} > ${report.tolerance}`);
+ * ```
+ */
 export interface GradientCheckReport {
   layers: LayerCheck[];
   maxRelativeError: number;

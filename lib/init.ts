@@ -11,10 +11,22 @@ import { Random } from './random';
  * - `xavier`: w ~ N(0, 1/nIn), b ~ N(0, 1), Nielsen's network2.py default.
  * - `he`: w ~ N(0, 2/nIn), b = 0, for ReLU layers.
  * - `glorot`: w ~ U(−√(6/(nIn+nOut)), +√(6/(nIn+nOut))), b = 0.
+ *
+ * @example
+ * ```ts
+ * new Network({ sizes: [784, 100, 10], activations: ['relu', 'softmax'], init: 'he' });
+ * ```
  */
 export type InitName = 'normal' | 'xavier' | 'he' | 'glorot';
 
-/** The names {@link initialize} accepts. */
+/**
+ * The names {@link initialize} accepts.
+ *
+ * @example
+ * ```ts
+ * INIT_NAMES; // ['normal', 'xavier', 'he', 'glorot']
+ * ```
+ */
 export const INIT_NAMES: readonly InitName[] = ['normal', 'xavier', 'he', 'glorot'];
 
 /**

@@ -29,14 +29,30 @@ export interface Loss {
   gradient(a: ArrayLike<number>, y: ArrayLike<number>, batch: number, nOut: number, out: Float32Array): void;
 }
 
-/** A built-in loss: a {@link Loss} with a kernel code and the output activation it requires, if any. */
+/**
+ * A built-in loss: a {@link Loss} with a kernel code and the output activation it requires, if any.
+ *
+ * @example
+ * ```ts
+ * const ce: BuiltinLoss = LOSSES.crossEntropy;
+ * ce.requires; // 'softmax'
+ * ```
+ */
 export interface BuiltinLoss extends Loss {
   readonly name: LossName;
   readonly code: LossCode;
   readonly requires?: ActivationName;
 }
 
-/** A built-in loss's name. */
+/**
+ * A built-in loss's name.
+ *
+ * @example
+ * ```ts
+ * const name: LossName = 'crossEntropy';
+ * evaluate(net, test, { loss: name });
+ * ```
+ */
 export type LossName = 'quadratic' | 'crossEntropy' | 'binaryCrossEntropy';
 
 function softplus(t: number): number {
@@ -47,7 +63,15 @@ function meanDifference(a: ArrayLike<number>, y: ArrayLike<number>, batch: numbe
   for (let i = 0; i < batch * nOut; i++) out[i] = (a[i]! - y[i]!) / batch;
 }
 
-/** Every built-in loss, by name. */
+/**
+ * Every built-in loss, by name.
+ *
+ * @example
+ * ```ts
+ * LOSSES.quadratic.value([1, 0], [0, 0], 1, 2, [0, 0]); // 0.5 = ‖a − y‖² / 2
+ * LOSSES.binaryCrossEntropy.requires; // 'sigmoid'
+ * ```
+ */
 export const LOSSES: Readonly<Record<LossName, BuiltinLoss>> = {
   /** L = 1/(2N) Σ ‖a − y‖² (the lecture's); ∂L/∂a = (a − y)/N. */
   quadratic: {
@@ -102,7 +126,14 @@ export const LOSSES: Readonly<Record<LossName, BuiltinLoss>> = {
   },
 };
 
-/** The names {@link loss} accepts. */
+/**
+ * The names {@link loss} accepts.
+ *
+ * @example
+ * ```ts
+ * LOSS_NAMES; // ['quadratic', 'crossEntropy', 'binaryCrossEntropy']
+ * ```
+ */
 export const LOSS_NAMES = Object.keys(LOSSES) as LossName[];
 
 /**

@@ -25,7 +25,14 @@ import { Network } from './network';
 import { version as blasnetVersion } from './version';
 
 const MAGIC = Buffer.from('BLASNET\n', 'latin1');
-/** The format version this build writes and reads. */
+/**
+ * The format version this build writes and reads.
+ *
+ * @example
+ * ```ts
+ * MODEL_FORMAT_VERSION; // 1: saveNetwork writes it, loadNetwork rejects any other version
+ * ```
+ */
 export const MODEL_FORMAT_VERSION = 1;
 
 interface Header {

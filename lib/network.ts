@@ -12,7 +12,15 @@ import { InitName, initialize } from './init';
 import { Random } from './random';
 import { checkAllFinite, checkFloat32Exact, checkInt, checkOptions } from './validate';
 
-/** How to build a {@link Network}. */
+/**
+ * How to build a {@link Network}.
+ *
+ * @example
+ * ```ts
+ * const options: NetworkOptions = { sizes: [784, 30, 10], activations: ['relu', 'softmax'], init: 'he', seed: 1 };
+ * const net = new Network(options);
+ * ```
+ */
 export interface NetworkOptions {
   /** Layer sizes `[n0, n1, ..., nL]`: inputs, hidden layers, outputs. At least two entries. */
   sizes: number[];
@@ -53,6 +61,15 @@ export class Network {
   readonly backend: Backend;
   private workspace: { rows: number; z: Float32Array; a: Float32Array } | undefined;
 
+  /**
+   * A network of the given sizes and activations, its parameters initialized from `seed`
+   * (bad options throw a `TypeError` or `RangeError` naming the option).
+   *
+   * @example
+   * ```ts
+   * const net = new Network({ sizes: [784, 30, 10], activations: ['sigmoid', 'softmax'], seed: 42 });
+   * ```
+   */
   constructor(options: NetworkOptions) {
     const opts = checkOptions<NetworkOptions>('options', options, ['sizes', 'activations', 'init', 'seed', 'backend']);
     const sizes = checkSizes(opts.sizes);
@@ -68,17 +85,38 @@ export class Network {
     initialize(this.layout, this.params, opts.init ?? 'xavier', new Random(seed));
   }
 
-  /** Number of weight layers L. */
+  /**
+   * Number of weight layers L.
+   *
+   * @example
+   * ```ts
+   * new Network({ sizes: [784, 30, 10] }).depth; // 2
+   * ```
+   */
   get depth(): number {
     return this.layout.L;
   }
 
-  /** Input size n0. */
+  /**
+   * Input size n0.
+   *
+   * @example
+   * ```ts
+   * new Network({ sizes: [784, 30, 10] }).inputSize; // 784
+   * ```
+   */
   get inputSize(): number {
     return this.sizes[0]!;
   }
 
-  /** Output size nL. */
+  /**
+   * Output size nL.
+   *
+   * @example
+   * ```ts
+   * new Network({ sizes: [784, 30, 10] }).outputSize; // 10
+   * ```
+   */
   get outputSize(): number {
     return this.sizes[this.layout.L]!;
   }
@@ -168,7 +206,15 @@ export class Network {
     return copy;
   }
 
-  /** Number of rows in x, checking it is a whole number of input vectors. */
+  /**
+   * Number of rows in x, checking it is a whole number of input vectors.
+   *
+   * @example
+   * ```ts
+   * net.rowsOf('x', new Float32Array(3 * net.inputSize)); // 3
+   * net.rowsOf('x', new Float32Array(net.inputSize + 1)); // throws a RangeError (ERR_BLASNET_SHAPE)
+   * ```
+   */
   rowsOf(name: string, x: unknown): number {
     if (!(x instanceof Float32Array)) throw typeError(name, `a Float32Array of rows of ${this.inputSize} inputs`, x);
     const n0 = this.inputSize;
@@ -199,7 +245,15 @@ export class Network {
   }
 }
 
-/** The index of the largest value of each row of `[n, width]` outputs (width 1: output > 0.5). */
+/**
+ * The index of the largest value of each row of `[n, width]` outputs (width 1: output > 0.5).
+ *
+ * @example
+ * ```ts
+ * argmaxRows(new Float32Array([0.1, 0.7, 0.2, 0.6, 0.3, 0.1]), 3); // Uint8Array [1, 0]
+ * argmaxRows(new Float32Array([0.2, 0.9]), 1); // Uint8Array [0, 1]
+ * ```
+ */
 export function argmaxRows(outputs: Float32Array, width: number): Uint8Array {
   const n = outputs.length / width;
   const labels = new Uint8Array(n);

@@ -10,7 +10,15 @@ export interface Uint32Source {
   nextUint32(): number;
 }
 
-/** A seeded random number generator. */
+/**
+ * A seeded random number generator.
+ *
+ * @example
+ * ```ts
+ * const rng = new Random(7);
+ * const i = rng.below(10); // an integer in 0..9, the same for seed 7 on every run
+ * ```
+ */
 export class Random implements Uint32Source {
   private s0: number;
   private s1: number;
@@ -44,7 +52,14 @@ export class Random implements Uint32Source {
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1; // the all-zero state is a fixed point
   }
 
-  /** A uniform 32-bit unsigned integer. */
+  /**
+   * A uniform 32-bit unsigned integer.
+   *
+   * @example
+   * ```ts
+   * const bits = rng.nextUint32(); // an integer in [0, 2^32)
+   * ```
+   */
   nextUint32(): number {
     const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
     const t = this.s1 << 9;
@@ -57,17 +72,38 @@ export class Random implements Uint32Source {
     return result;
   }
 
-  /** A uniform float in [0, 1) with 32 random bits. */
+  /**
+   * A uniform float in [0, 1) with 32 random bits.
+   *
+   * @example
+   * ```ts
+   * const keep = rng.uniform() < 0.8; // true with probability 0.8
+   * ```
+   */
   uniform(): number {
     return this.nextUint32() / 4294967296;
   }
 
-  /** A uniform integer in [0, n) for n in [1, 2^32], without modulo bias. */
+  /**
+   * A uniform integer in [0, n) for n in [1, 2^32], without modulo bias.
+   *
+   * @example
+   * ```ts
+   * const die = rng.below(6) + 1; // 1..6
+   * ```
+   */
   below(n: number): number {
     return uniformBelow(this, checkInt('n', n, 1, 4294967296));
   }
 
-  /** A standard normal N(0, 1) sample (Box-Muller, both values used). */
+  /**
+   * A standard normal N(0, 1) sample (Box-Muller, both values used).
+   *
+   * @example
+   * ```ts
+   * const w = rng.normal() * 0.1; // a sample of N(0, 0.1²)
+   * ```
+   */
   normal(): number {
     if (this.spare !== undefined) {
       const s = this.spare;
@@ -82,7 +118,14 @@ export class Random implements Uint32Source {
     return r * Math.cos(2 * Math.PI * v);
   }
 
-  /** Shuffle in place (Fisher-Yates) and return the array. */
+  /**
+   * Shuffle in place (Fisher-Yates) and return the array.
+   *
+   * @example
+   * ```ts
+   * const order = new Random(3).shuffle(range(10)); // a permutation of 0..9, the same every run
+   * ```
+   */
   shuffle<T extends { length: number; [i: number]: number }>(values: T): T {
     return shuffle(values, this);
   }

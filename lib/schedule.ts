@@ -10,6 +10,12 @@ import { checkInt, checkNumber } from './validate';
  * - `{ type: 'exponential', decay }`: α_i = η · e^(−decay · i).
  * - `{ type: 'inverse', decay }`: α_i = η / (1 + decay · i)  (the 1/t schedule).
  * - a function `(epoch, learningRate) => α_i`.
+ *
+ * @example
+ * ```ts
+ * await fit(net, train, { epochs: 30, learningRate: 3.0, schedule: { type: 'step', every: 10, factor: 0.5 } });
+ * await fit(net, train, { epochs: 30, learningRate: 0.5, schedule: (epoch, eta) => eta / Math.sqrt(epoch + 1) });
+ * ```
  */
 export type Schedule =
   | 'constant'

@@ -2,5 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { packageRoot } from './package-root';
 
-/** The package version, e.g. `'0.1.0'`. */
+/**
+ * The package version, e.g. `'0.1.0'`.
+ *
+ * @example
+ * ```ts
+ * console.log(`blasnet ${version}`); // blasnet 0.1.0
+ * ```
+ */
 export const version: string = (JSON.parse(readFileSync(`${packageRoot()}/package.json`, 'utf8')) as { version: string }).version;

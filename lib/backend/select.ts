@@ -12,12 +12,28 @@ import { loadAddon } from './native/addon';
 import { createNativeBackend } from './native/backend';
 import { Backend, BackendInfo } from './types';
 
-/** A backend choice: `'native'` (C++ on OpenBLAS), `'js'` (pure TypeScript) or `'auto'` (native when it loads). */
+/**
+ * A backend choice: `'native'` (C++ on OpenBLAS), `'js'` (pure TypeScript) or `'auto'` (native when it loads).
+ *
+ * @example
+ * ```ts
+ * const choice: BackendName = process.env.CI ? 'js' : 'auto';
+ * const net = new Network({ sizes: [2, 3, 1], backend: choice });
+ * ```
+ */
 export type BackendName = 'native' | 'js' | 'auto';
 
 const BACKEND_NAMES: readonly BackendName[] = ['auto', 'native', 'js'];
 
-/** What {@link backend} reports. */
+/**
+ * What {@link backend} reports.
+ *
+ * @example
+ * ```ts
+ * const report: BackendReport = backend();
+ * if (report.name === 'js') console.warn(`blasnet on js: ${report.fallbackReason}`);
+ * ```
+ */
 export interface BackendReport extends BackendInfo {
   /** Why the native backend is not in use, when it is not. */
   fallbackReason?: string;

@@ -27,7 +27,15 @@ import { Perceptron } from './perceptron';
  * ```
  */
 export class Wire {
-  /** @internal */
+  /**
+   * Not called directly: a circuit makes its wires.
+   *
+   * @internal
+   * @example
+   * ```ts
+   * const a = circuit.input('a'); // a Wire; gates such as circuit.not(a) return new ones
+   * ```
+   */
   constructor(
     /** The circuit the wire belongs to. */
     readonly circuit: Circuit,
