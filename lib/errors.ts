@@ -21,7 +21,9 @@ export type BlasnetErrorCode =
   | 'ERR_BLASNET_FORMAT' // a file that is corrupted, truncated or of the wrong kind
   | 'ERR_BLASNET_DIVERGED' // training produced a NaN or infinite loss
   | 'ERR_BLASNET_IO' // a file or network operation failed
-  | 'ERR_BLASNET_ABORTED'; // training was cancelled through an AbortSignal
+  | 'ERR_BLASNET_ABORTED' // training was cancelled through an AbortSignal
+  | 'ERR_BLASNET_WORKER' // a training worker exited without sending its result
+  | 'ERR_BLASNET_USAGE'; // a command-line usage error
 
 /**
  * An error blasnet threw: a built-in error class with a `code`.

@@ -29,3 +29,7 @@ export * from './data';
 export * from './perceptron';
 export { approximate, supNormError } from './universal';
 export type { ApproximateOptions, Approximation, ErrorReport, TargetFunction, Interval } from './universal';
+export { trainInBackground, BackgroundTraining } from './background';
+export type { BackgroundTrainingOptions, BackgroundNetworkSpec, BackgroundReport, BackgroundResult, BackgroundFitOptions } from './background';
+export { classificationMetrics, renderReport, writeReport, misclassifiedDigits } from './report';
+export type { ClassMetrics, ClassificationMetrics, ReportInput, ReportDigit } from './report';

@@ -166,16 +166,24 @@ forEachBackend('fit', (be) => {
     const timer = setInterval(() => ticks++, 1);
     const controller = new AbortController();
     let batches = 0;
+    let abortedAt = 0;
+    const started = performance.now();
     const result = await fit(net, data, {
       epochs: 1000, batchSize: 1, learningRate: 0.01, signal: controller.signal, yieldEveryMs: 5,
       onBatch: () => {
-        if (++batches === 3000) controller.abort();
+        batches++;
+        // Train for 300 ms of wall time whatever the backend's speed, then abort.
+        if (!controller.signal.aborted && performance.now() - started > 300) {
+          controller.abort();
+          abortedAt = batches;
+        }
       },
     });
     clearInterval(timer);
     expect(result.stopReason).to.equal('aborted');
-    expect(batches).to.equal(3000);
-    expect(ticks).to.be.above(3);
+    expect(batches).to.equal(abortedAt); // stopped before the next batch
+    // Yielding every 5 ms over 300 ms lets a 1 ms timer run dozens of times; without yields it runs never.
+    expect(ticks).to.be.above(10);
     expect(Array.from(net.params).every(Number.isFinite)).to.equal(true);
   });
 

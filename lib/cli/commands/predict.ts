@@ -1,0 +1,98 @@
+/**
+ * `blasnet predict <model> <input>...`: one label per line for every image of IDX images files
+ * and PNG images.
+ */
+import { readFileSync } from 'node:fs';
+import { BackendName } from '../../backend/select';
+import { decodeIdx } from '../../data';
+import { choiceOption, COMMON_OPTIONS, parseCommand } from '../args';
+import { cliBackend } from '../backend';
+import { CliError, EXIT_CODES } from '../errors';
+import { PREDICT_HELP } from '../help';
+import { pngToInput } from '../image';
+import { Output } from '../io';
+import { LoadedModel, loadCliModel } from '../model';
+import { sizeMismatch } from './evaluate';
+
+const OPTIONS = {
+  ...COMMON_OPTIONS,
+  backend: { type: 'string' },
+} as const;
+
+const C = 'predict';
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+interface Batch {
+  source: string;
+  kind: 'png' | 'idx';
+  x: Float32Array;
+  count: number;
+  notes?: Record<string, unknown>;
+}
+
+function readInput(file: string, model: LoadedModel, modelFile: string): Batch {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new CliError('ERR_BLASNET_IO', `Cannot read the input ${file}: ${reason}. Give an IDX images file (like t10k-images-idx3-ubyte.gz) or a PNG image.`);
+  }
+  const { meta, net } = model;
+  if (bytes.length >= 8 && bytes.subarray(0, 8).equals(PNG_SIGNATURE)) {
+    const png = pngToInput(bytes, meta.rows, meta.cols, file);
+    return { source: file, kind: 'png', x: png.input, count: 1, notes: { width: png.width, height: png.height, inverted: png.inverted, normalized: png.normalized } };
+  }
+  let idx;
+  try {
+    idx = decodeIdx(bytes, { name: file });
+  } catch (error) {
+    throw new CliError('ERR_BLASNET_FORMAT', `${(error as Error).message}. Give an IDX images file (like t10k-images-idx3-ubyte.gz) or a PNG image.`);
+  }
+  if (idx.type !== 'uint8' || idx.dims.length < 2) {
+    throw new CliError('ERR_BLASNET_FORMAT', `${file}: expected an IDX images file of uint8 pixels [count, rows, cols] but it holds ${idx.type} [${idx.dims.join(', ')}] (a labels file?)`);
+  }
+  const [count, rows, ...rest] = idx.dims as [number, number, ...number[]];
+  const cols = rest.reduce((p, d) => p * d, 1);
+  if (rows * cols !== net.inputSize) throw sizeMismatch(modelFile, model, file, rows, cols);
+  const x = new Float32Array(idx.data.length);
+  for (let i = 0; i < x.length; i++) x[i] = idx.data[i]! / 255;
+  return { source: file, kind: 'idx', x, count };
+}
+
+/** Run `blasnet predict`. */
+export async function predictCommand(args: string[], out: Output): Promise<number> {
+  const { values, positionals } = parseCommand(C, args, OPTIONS, { min: 2, names: '<model> and at least one <input> (an IDX images file or a PNG image)' });
+  if (values.help) {
+    out.io.stdout.write(PREDICT_HELP);
+    return EXIT_CODES.ok;
+  }
+  const [modelFile, ...inputs] = positionals as [string, ...string[]];
+  const backendName = choiceOption<BackendName>(C, 'backend', values.backend, 'auto', ['auto', 'native', 'js']);
+  const be = cliBackend(backendName, undefined);
+  const model = loadCliModel(modelFile, be.name);
+  if (model.inferred && !out.json) out.note(`blasnet: ${modelFile} has no CLI metadata; assuming ${model.meta.encoding} outputs and ${model.meta.rows}x${model.meta.cols} images`);
+  const batches = inputs.map((file) => readInput(file, model, modelFile));
+  const nOut = model.net.outputSize;
+  const predictions: Record<string, unknown>[] = [];
+  for (const b of batches) {
+    if (b.count === 0) continue;
+    const outputs = model.net.predict(b.x);
+    const labels = model.decode(outputs, b.count);
+    if (out.json) {
+      for (let i = 0; i < b.count; i++) {
+        const row = Array.from(outputs.subarray(i * nOut, (i + 1) * nOut), (v) => Number(v.toPrecision(6)));
+        const p: Record<string, unknown> = { input: b.source, index: i, label: labels[i] };
+        if (model.meta.encoding === 'onehot') p.confidence = row[labels[i]!];
+        p.outputs = row;
+        if (b.notes) Object.assign(p, b.notes);
+        predictions.push(p);
+      }
+    } else {
+      // One label per line; joined so a large IDX file is one write.
+      out.io.stdout.write(`${Array.from(labels).join('\n')}\n`);
+    }
+  }
+  out.record({ model: modelFile, encoding: model.meta.encoding, classes: model.meta.classes, predictions });
+  return EXIT_CODES.ok;
+}

@@ -1,0 +1,285 @@
+/**
+ * The `blasnet` CLI end to end. `cli(...)` spawns `node --import tsx lib/cli/main.ts ...` (a real
+ * process: exit code, stdout, stderr); `run(...)` calls the same `main()` in this process with
+ * captured streams, for the many small usage checks (a spawn costs about a second here). One
+ * short training run (2 epochs of [784, 30, 10] on the bundled digits) feeds evaluate, predict
+ * and the report checks.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Writable } from 'node:stream';
+import { expect } from 'chai';
+import { main } from '../lib/cli/main';
+import { loadMnist } from '../lib/data';
+import { writeIdx } from '../lib/data/idx';
+import { saveNetwork } from '../lib/model-file';
+import { Network } from '../lib/network';
+
+const ROOT = path.resolve(__dirname, '..');
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the CLI from the repository root, without a TTY. */
+export function cli(...args: string[]): Run {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 110_000,
+    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+  });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Run the CLI's main() in this process with captured, non-TTY streams. */
+async function run(...args: string[]): Promise<Run> {
+  const chunks = { stdout: [] as string[], stderr: [] as string[] };
+  const sink = (into: string[]) => new Writable({ write(chunk: Buffer | string, _enc, done) { into.push(chunk.toString()); done(); } });
+  const status = await main(args, { stdout: sink(chunks.stdout), stderr: sink(chunks.stderr) });
+  return { status, stdout: chunks.stdout.join(''), stderr: chunks.stderr.join('') };
+}
+
+function jsonLines(text: string): Record<string, unknown>[] {
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+describe('50 CLI (blasnet)', function () {
+  let tmp: string;
+  before(function () {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'blasnet-cli-'));
+  });
+  after(function () {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  describe('help, version, info', function () {
+    it('--help lists the commands and the exit codes, and exits 0', function () {
+      const r = cli('--help');
+      expect(r.status).to.equal(0);
+      for (const word of ['train', 'evaluate', 'predict', 'download', 'info', 'Exit codes', '0    success', '2    usage error']) expect(r.stdout).to.include(word);
+    });
+
+    it('every command has --help (and blasnet help <command> says the same)', async function () {
+      const train = await run('train', '--help');
+      expect(train.status).to.equal(0);
+      for (const option of ['--layers', '--activation', '--output', '--encoding', '--loss', '--epochs', '--batch-size', '--learning-rate', '--momentum', '--weight-decay', '--seed', '--backend', '--threads', '--validation', '--out', '--report', '--json']) {
+        expect(train.stdout).to.include(option);
+      }
+      const predict = await run('help', 'predict');
+      expect(predict.status).to.equal(0);
+      expect(predict.stdout).to.include('Usage: blasnet predict <model> <input>...');
+      for (const command of ['evaluate', 'download', 'info']) {
+        const r = await run(command, '--help');
+        expect(r.status, command).to.equal(0);
+        expect(r.stdout).to.include(`Usage: blasnet ${command}`);
+      }
+    });
+
+    it('--version prints the package version', async function () {
+      const r = await run('--version');
+      expect(r.status).to.equal(0);
+      const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+      expect(r.stdout.trim()).to.equal(pkg.version);
+    });
+
+    it('info --json reports the backend, BLAS, threads, binary and version', async function () {
+      const r = cli('info', '--json');
+      expect(r.status, r.stderr).to.equal(0);
+      const info = JSON.parse(r.stdout) as Record<string, unknown>;
+      expect(info.backend).to.be.oneOf(['native', 'js']);
+      expect(info.version).to.be.a('string');
+      expect(info.threads).to.be.a('number');
+      expect(info).to.have.property('blas');
+      expect(info).to.have.property('binary');
+      expect(info).to.have.property('fallbackReason');
+      if (info.backend === 'js') expect(info.fallbackReason).to.be.a('string');
+      const js = JSON.parse((await run('info', '--json', '--backend', 'js')).stdout) as Record<string, unknown>;
+      expect(js.backend).to.equal('js');
+      expect(js.fallbackReason).to.equal('the js backend was requested');
+    });
+  });
+
+  describe('usage errors exit 2 and name the problem', function () {
+    it('an unknown option is named, with a suggestion', function () {
+      const r = cli('train', '--epochz', '3');
+      expect(r.status).to.equal(2);
+      expect(r.stderr).to.include('Unknown option --epochz');
+      expect(r.stderr).to.include('did you mean --epochs?');
+      expect(r.stderr).to.include("Run 'blasnet train --help'");
+      expect(r.stdout).to.equal('');
+    });
+
+    it('a bad option value is named with what was expected', async function () {
+      const r = await run('train', '--learning-rate', 'fast');
+      expect(r.status).to.equal(2);
+      expect(r.stderr).to.include('Expected a number >= 0 for --learning-rate but received "fast"');
+      const act = await run('train', '--activation', 'softsign');
+      expect(act.status).to.equal(2);
+      expect(act.stderr).to.include('Expected one of sigmoid, tanh, relu for --activation');
+    });
+
+    it('an unknown command, a missing argument and incompatible options are usage errors', async function () {
+      const typo = await run('trian');
+      expect(typo.status).to.equal(2);
+      expect(typo.stderr).to.include('did you mean train?');
+      const missing = await run('evaluate');
+      expect(missing.status).to.equal(2);
+      expect(missing.stderr).to.include('Missing <model>');
+      const combo = await run('train', '--encoding', 'binary', '--output', 'softmax');
+      expect(combo.status).to.equal(2);
+      expect(combo.stderr).to.include('--output sigmoid or identity for --encoding binary');
+      const layers = await run('train', '--layers', '784,30,7');
+      expect(layers.status).to.equal(2);
+      expect(layers.stderr).to.include('Expected 10 outputs as the last of --layers for --encoding onehot');
+    });
+
+    it('with --json, errors are one JSON object on stderr and stdout stays empty', async function () {
+      const r = await run('train', '--bogus', '--json');
+      expect(r.status).to.equal(2);
+      expect(r.stdout).to.equal('');
+      const e = JSON.parse(r.stderr.trim()) as Record<string, unknown>;
+      expect(e).to.include({ type: 'error', exitCode: 2, code: 'ERR_BLASNET_USAGE' });
+      expect(e.message).to.include('--bogus');
+    });
+  });
+
+  describe('runtime failures exit 1 and say what to do', function () {
+    it('a missing data directory', function () {
+      const dir = path.join(tmp, 'no-such-dir');
+      const r = cli('train', '--data', dir, '--epochs', '1');
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.include(`Cannot read the data directory ${dir}: it does not exist`);
+      expect(r.stderr).to.include(`blasnet download ${dir}`);
+      expect(r.stderr).to.include('leave out --data to use the bundled digits');
+    });
+
+    it('a data directory without the IDX files', async function () {
+      const dir = fs.mkdtempSync(path.join(tmp, 'empty-'));
+      const r = await run('evaluate', 'model.blasnet', '--data', dir);
+      expect(r.status).to.equal(1); // the model is missing too; the first failure is reported
+      const t = await run('train', '--data', dir);
+      expect(t.status).to.equal(1);
+      expect(t.stderr).to.include('no train-images-idx3-ubyte file');
+      expect(t.stderr).to.include(`blasnet download ${dir}`);
+    });
+
+    it('a missing model file', async function () {
+      const r = await run('evaluate', path.join(tmp, 'nothing.blasnet'));
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.include('no such file');
+      expect(r.stderr).to.include('blasnet train --out');
+    });
+
+    it('a model whose input size does not match the data', function () {
+      const file = path.join(tmp, 'small-input.blasnet');
+      saveNetwork(new Network({ sizes: [100, 5, 10], activations: ['sigmoid', 'softmax'], backend: 'js' }), file);
+      const r = cli('evaluate', file);
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.include(`The model ${file} expects 100 inputs (10x10 images) but bundled digits has 28x28 images (784 inputs)`);
+      expect(r.stderr).to.include('train a model on this data');
+    });
+
+    it('a download that cannot reach its mirror', async function () {
+      const r = await run('download', path.join(tmp, 'dl'), '--mirror', 'http://127.0.0.1:9/', '--retries', '0');
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.include('download failed');
+      expect(r.stderr).to.include('Check the network connection');
+      const bad = await run('download', path.join(tmp, 'dl'), '--mirror', 'ftp://example.org/mnist/');
+      expect(bad.status).to.equal(2);
+      expect(bad.stderr).to.include('Expected an http(s) URL for --mirror but received "ftp://example.org/mnist/"');
+    });
+  });
+
+  describe('train → evaluate → predict', function () {
+    let model: string;
+    let report: string;
+    let train: Run;
+    before(function () {
+      model = path.join(tmp, 'digits.blasnet');
+      report = path.join(tmp, 'report.html');
+      train = cli('train', '--layers', '784,30,10', '--epochs', '2', '--batch-size', '10', '--out', model, '--report', report);
+    });
+
+    it('train prints a line per epoch (no bar, no escape codes, stdout not a TTY) and saves the model and report', function () {
+      expect(train.status, train.stderr).to.equal(0);
+      const lines = train.stdout.split('\n');
+      expect(lines.filter((l) => /^epoch [ 0-9]+\/2 {2}loss \d\.\d{4} {2}train acc .* {2}test acc \d+\.\d\d%/.test(l))).to.have.length(2);
+      expect(train.stdout).to.not.match(/\u001b\[/);
+      expect(train.stdout).to.match(/test accuracy \d+\.\d\d% \(\d+\/2000\)/);
+      expect(fs.existsSync(model)).to.equal(true);
+      expect(fs.existsSync(report)).to.equal(true);
+    });
+
+    it('evaluate reports accuracy, per-class precision/recall and the confusion matrix', async function () {
+      const text = await run('evaluate', model);
+      expect(text.status, text.stderr).to.equal(0);
+      expect(text.stdout).to.include('class  precision  recall  support');
+      expect(text.stdout).to.include('confusion matrix (rows: true class, columns: predicted)');
+      const r = cli('evaluate', model, '--json');
+      expect(r.status, r.stderr).to.equal(0);
+      const e = JSON.parse(r.stdout) as { accuracy: number; n: number; correct: number; confusion: number[][]; perClass: { precision: number; recall: number; support: number }[]; encoding: string };
+      expect(e.n).to.equal(2000);
+      expect(e.encoding).to.equal('onehot');
+      expect(e.accuracy).to.be.above(0.85);
+      // The same number as train's final line.
+      const trained = /test accuracy (\d+\.\d\d)%/.exec(train.stdout)![1]!;
+      expect((e.accuracy * 100).toFixed(2)).to.equal(trained);
+      expect(e.confusion).to.have.length(10);
+      expect(e.confusion.flat().reduce((a, b) => a + b, 0)).to.equal(2000);
+      expect(e.confusion.reduce((s, row, i) => s + row[i]!, 0)).to.equal(e.correct);
+      expect(e.perClass.map((c) => c.support).reduce((a, b) => a + b, 0)).to.equal(2000);
+      for (const c of e.perClass) {
+        expect(c.precision).to.be.within(0, 1);
+        expect(c.recall).to.be.within(0, 1);
+      }
+    });
+
+    it('predict prints one label per image of an IDX file', async function () {
+      const mnist = loadMnist();
+      const file = path.join(tmp, 'first-50-idx3-ubyte.gz');
+      writeIdx(file, { data: mnist.test.bytes.subarray(0, 50 * 784), dims: [50, 28, 28] });
+      const r = cli('predict', model, file);
+      expect(r.status, r.stderr).to.equal(0);
+      const labels = r.stdout.trim().split('\n').map(Number);
+      expect(labels).to.have.length(50);
+      const correct = labels.filter((l, i) => l === mnist.test.labels[i]).length;
+      expect(correct).to.be.at.least(40);
+      const json = JSON.parse((await run('predict', model, file, '--json')).stdout) as { predictions: { label: number; confidence: number; outputs: number[] }[] };
+      expect(json.predictions.map((p) => p.label)).to.deep.equal(labels);
+      expect(json.predictions[0]!.outputs).to.have.length(10);
+      expect(json.predictions[0]!.confidence).to.be.within(0, 1);
+    });
+
+    it('predict refuses images of another size with a clear error', async function () {
+      const file = path.join(tmp, 'small-idx3-ubyte');
+      writeIdx(file, { data: new Uint8Array(3 * 14 * 14), dims: [3, 14, 14] });
+      const r = await run('predict', model, file);
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.include('expects 784 inputs (28x28 images)');
+      expect(r.stderr).to.include('has 14x14 images (196 inputs)');
+    });
+
+    it('train --json writes JSON lines: start, one per epoch, result', async function () {
+      const r = await run('train', '--layers', '784,20,10', '--epochs', '2', '--validation', '1000', '--json');
+      expect(r.status, r.stderr).to.equal(0);
+      const records = jsonLines(r.stdout);
+      expect(records.map((x) => x.type)).to.deep.equal(['start', 'epoch', 'epoch', 'result']);
+      expect(records[1]).to.include({ epoch: 1, epochs: 2, heldOut: 'validation' });
+      expect(records[1]!.heldOutAccuracy).to.be.a('number');
+      const result = records[3] as { testAccuracy: number; confusion: number[][]; model: unknown; stopReason: string };
+      expect(result.testAccuracy).to.be.above(0.8);
+      expect(result.confusion).to.have.length(10);
+      expect(result.stopReason).to.equal('epochs');
+      expect(result.model).to.equal(null);
+    });
+  });
+});
