@@ -13,6 +13,7 @@
         "native/core/status.cc",
         "native/core/layout.cc",
         "native/core/gemm.cc",
+        "native/core/kernel.cc",
         "native/core/softmax.cc",
         "native/core/activation.cc",
         "native/core/column_sums.cc",
@@ -21,11 +22,14 @@
         "native/core/network.cc",
         "native/core/update.cc",
         "native/core/train.cc",
+        "native/core/train_batches.cc",
+        "native/core/bench.cc",
         "native/binding/errors.cc",
         "native/binding/args.cc",
         "native/binding/kernel_calls.cc",
         "native/binding/network_calls.cc",
         "native/binding/info_calls.cc",
+        "native/binding/bench_calls.cc",
         "native/binding/addon.cc"
       ],
       "include_dirs": [

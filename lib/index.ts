@@ -5,7 +5,7 @@
 export { Network, argmaxRows } from './network';
 export type { NetworkOptions } from './network';
 export { fit, fitSync } from './train';
-export type { FitOptions, FitResult, EpochReport, BatchReport, StopReason } from './train';
+export type { FitOptions, FitResult, EpochReport, BatchReport, StopReason, ByteTrainingData } from './train';
 export { evaluate } from './evaluate';
 export type { TrainingData, Evaluation, Decoder } from './evaluate';
 export { gradientCheck } from './gradient-check';

@@ -40,12 +40,14 @@ export class TrainingStep {
 
   /**
    * Train on rows `order[start .. start + count)` of `x` `[n, n0]` and `y` `[n, nL]`; returns the
-   * batch's mean loss before the update. `hyper` null computes gradients only.
+   * batch's mean loss before the update. `hyper` null computes gradients only. Bytes in `x` are
+   * converted as byte · xScale + xOffset (in float32, as `trainBatches` does).
    */
-  run(x: Float32Array, y: Float32Array, order: Uint32Array, start: number, count: number, hyper: UpdateHyper | null): number {
+  run(x: Float32Array | Uint8Array, y: Float32Array, order: Uint32Array, start: number, count: number, hyper: UpdateHyper | null, xScale = 1, xOffset = 0): number {
     const net = this.network;
     const be = net.backend;
-    be.gatherRows(x, net.inputSize, order, start, count, this.xBatch);
+    if (x instanceof Uint8Array) gatherBytes(x, net.inputSize, order, start, count, xScale, xOffset, this.xBatch);
+    else be.gatherRows(x, net.inputSize, order, start, count, this.xBatch);
     gatherSmall(y, net.outputSize, order, start, count, this.yBatch);
     return this.runOn(this.xBatch, this.yBatch, count, hyper);
   }
@@ -69,11 +71,41 @@ export class TrainingStep {
     return value;
   }
 
+  /**
+   * Train on `batches` consecutive mini-batches of rows `order[start ..]` of `x` `[n, n0]` (floats,
+   * or bytes converted per batch as byte · xScale + xOffset) and `y` `[n, nL]`, in one backend call
+   * with the optimizer step of `hyper` fused into backward (built-in losses only; `grad` is not
+   * written). Per batch b: `out[2b]` is the mean loss before its step and `out[2b + 1]` the number
+   * of examples whose argmax output equals their label (0 without labels). Returns the number of
+   * batches done: fewer when a batch's loss was not finite (that batch's step taken).
+   */
+  runBatches(
+    x: Float32Array | Uint8Array, xScale: number, xOffset: number, y: Float32Array, labels: Uint8Array | null,
+    order: Uint32Array, start: number, batches: number, hyper: UpdateHyper, out: Float64Array,
+  ): number {
+    const net = this.network;
+    if (!isBuiltin(this.loss)) throw new TypeError('runBatches needs a built-in loss');
+    return net.backend.trainBatches(
+      net.spec, net.params, this.velocity, x, xScale, xOffset, y, labels, order, start, this.batchSize, batches,
+      this.loss.code, this.z, this.a, this.delta, this.xBatch, this.yBatch, hyper, out,
+    );
+  }
+
   /** The outputs a^L of the last step's forward pass, `[count, nL]` (a view, valid until the next step). */
   outputs(count: number): Float32Array {
     const net = this.network;
     const off = blockOffset(net.layout, net.layout.L, count);
     return this.a.subarray(off, off + count * net.outputSize);
+  }
+}
+
+/** Rows of bytes converted as the backends' trainBatches does: fround(fround(byte · scale) + offset). */
+function gatherBytes(src: Uint8Array, cols: number, order: Uint32Array, start: number, count: number, scale: number, offset: number, dst: Float32Array): void {
+  const s = Math.fround(scale);
+  const o = Math.fround(offset);
+  for (let i = 0; i < count; i++) {
+    const from = order[start + i]! * cols;
+    for (let j = 0; j < cols; j++) dst[i * cols + j] = Math.fround(src[from + j]! * s) + o;
   }
 }
 

@@ -13,7 +13,7 @@
  *
  * The histogram's values are the intervals between the monitor's 10 ms ticks, so an idle loop
  * reads about 10 ms and a loop blocked for t ms reads about t. Bound held by (a) and (b): p99
- * < 60 ms (the 10 ms tick and fit's 10 ms yield budget, plus a wide margin for a noisy, shared
+ * < 100 ms (the 10 ms tick and fit's 10 ms yield budget, plus a wide margin for a noisy, shared
  * 2-core machine). Measured here: p99 15-22 ms for both; max 40-60 ms for fit and 40-130 ms in
  * the background run (one-offs: the worker's start and exit, garbage collection). fitSync for
  * one epoch: max 80-160 ms, the whole epoch. The figures are printed on every run.
@@ -26,7 +26,7 @@ import { TrainingData } from '../lib/evaluate';
 import { Network } from '../lib/network';
 import { fit, fitSync } from '../lib/train';
 
-const P99_BOUND_MS = 60;
+const P99_BOUND_MS = 100;
 /** Each run trains for this long, then is aborted: ~200 samples of the 10 ms tick. */
 const WINDOW_MS = 2000;
 const SIZES = [784, 100, 10];

@@ -205,4 +205,64 @@ export class CheckedBackend implements Backend {
     }
     return this.raw.trainBatch(spec, params, grad, velocity, x, y, batch, loss, z, a, delta, hyper);
   }
+
+  trainBatches(
+    spec: Int32Array,
+    params: Float32Array,
+    velocity: Float32Array,
+    x: Float32Array | Uint8Array,
+    xScale: number,
+    xOffset: number,
+    y: Float32Array,
+    labels: Uint8Array | null,
+    order: Uint32Array,
+    start: number,
+    batchSize: number,
+    batches: number,
+    loss: LossCode,
+    z: Float32Array,
+    a: Float32Array,
+    delta: Float32Array,
+    xBatch: Float32Array,
+    yBatch: Float32Array,
+    hyper: UpdateHyper,
+    out: Float64Array,
+  ): number {
+    const layout = layoutOf(spec);
+    const n0 = layout.sizes[0]!;
+    const nL = layout.sizes[layout.L]!;
+    checkFloat32('params', params, layout.paramCount);
+    if (!(x instanceof Float32Array) && !(x instanceof Uint8Array)) throw typeError('x', 'a Float32Array or a Uint8Array', x);
+    if (x.length === 0 || x.length % n0 !== 0) throw shapeError('x', `a whole number (>= 1) of rows of ${n0} inputs`, `length ${x.length}`);
+    const rows = x.length / n0;
+    checkNumber('xScale', xScale);
+    checkNumber('xOffset', xOffset);
+    checkFloat32('y', y, rows * nL);
+    if (labels !== null) {
+      if (!(labels instanceof Uint8Array)) throw typeError('labels', 'a Uint8Array or null', labels);
+      if (labels.length < rows) throw shapeError('labels', `a Uint8Array of at least ${rows} elements (one per row of x)`, `length ${labels.length}`);
+    }
+    checkUint32('order', order);
+    checkInt('start', start, 0);
+    const size = checkInt('batchSize', batchSize, 1);
+    const count = checkInt('batches', batches, 1);
+    const last = start + (count - 1) * size;
+    if (last >= order.length) throw shapeError('start + (batches - 1) * batchSize', `below order.length = ${order.length}`, String(last));
+    checkBackwardLayers(layout);
+    checkLoss(layout, loss);
+    checkFloat32('z', z, size * layout.unitsPerExample);
+    checkFloat32('a', a, size * layout.unitsPerExample);
+    checkFloat32('delta', delta, size * layout.unitsPerExample);
+    checkFloat32('xBatch', xBatch, size * n0);
+    checkFloat32('yBatch', yBatch, size * nL);
+    checkHyper(hyper);
+    checkFloat32('velocity', velocity, hyper[1]! > 0 ? layout.paramCount : 0);
+    if (!(out instanceof Float64Array)) throw typeError('out', 'a Float64Array', out);
+    if (out.length < 2 * count) throw shapeError('out', `a Float64Array of at least ${2 * count} elements (2 per batch)`, `length ${out.length}`);
+    const end = Math.min(start + count * size, order.length);
+    for (let i = start; i < end; i++) {
+      if (order[i]! >= rows) throw rangeError(`order[${i}]`, `a row index below ${rows}`, order[i]);
+    }
+    return this.raw.trainBatches(spec, params, velocity, x, xScale, xOffset, y, labels, order, start, size, count, loss, z, a, delta, xBatch, yBatch, hyper, out);
+  }
 }

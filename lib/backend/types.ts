@@ -21,7 +21,14 @@
  *   smaller last batch too. The input `a^0` is `x` itself and is never copied.
  */
 
-/** Activation codes as they cross N-API. TypeScript owns the names (see `activations.ts`). */
+/**
+ * Activation codes as they cross N-API. TypeScript owns the names (see `activations.ts`).
+ *
+ * @example
+ * ```ts
+ * const spec = makeSpec([784, 30, 10], [ActivationCode.Sigmoid, ActivationCode.Sigmoid]);
+ * ```
+ */
 export enum ActivationCode {
   Identity = 0,
   Sigmoid = 1,
@@ -33,7 +40,14 @@ export enum ActivationCode {
   Heaviside = 5,
 }
 
-/** Built-in loss codes as they cross N-API. TypeScript owns the names (see `losses.ts`). */
+/**
+ * Built-in loss codes as they cross N-API. TypeScript owns the names (see `losses.ts`).
+ *
+ * @example
+ * ```ts
+ * const mean = getBackend().trainBatch(spec, params, grad, velocity, x, y, 10, LossCode.CrossEntropy, z, a, delta, null);
+ * ```
+ */
 export enum LossCode {
   /** L = 1/(2N) Σ_n ‖a_n − y_n‖², ∂L/∂a = (a − y)/N; any output activation. */
   Quadratic = 0,
@@ -54,7 +68,15 @@ export enum LossCode {
  */
 export type UpdateHyper = Float64Array;
 
-/** What a backend reports about itself. */
+/**
+ * What a backend reports about itself.
+ *
+ * @example
+ * ```ts
+ * const info: BackendInfo = getBackend('native').info();
+ * // { name: 'native', blas: 'OpenBLAS 0.3.21 ...', threads: 2, binary: '.../blasnet.node', kernels: 'avx512' }
+ * ```
+ */
 export interface BackendInfo {
   /** `'native'` (C++ core on BLAS) or `'js'` (pure TypeScript). */
   name: 'native' | 'js';
@@ -64,11 +86,23 @@ export interface BackendInfo {
   threads: number;
   /** Where the native binary was loaded from, when native. */
   binary?: string;
+  /**
+   * Native only: blasnet's own small-matrix sgemm kernels in use beside BLAS (`'avx512'`,
+   * `'avx2'`), or `'none'` when BLAS does every product.
+   */
+  kernels?: 'avx512' | 'avx2' | 'none';
 }
 
 /**
  * The kernels. Every function validates its arguments (the native one again in C++) and throws
  * a `TypeError`/`RangeError` naming the argument; none allocates or copies.
+ *
+ * @example
+ * ```ts
+ * const be: Backend = getBackend('js');
+ * const c = new Float32Array(4);
+ * be.sgemm(false, false, 2, 2, 1, 1, new Float32Array([1, 2]), new Float32Array([3, 4]), 0, c); // c = [3, 4, 6, 8]
+ * ```
  */
 export interface Backend {
   readonly name: 'native' | 'js';
@@ -159,5 +193,45 @@ export interface Backend {
     a: Float32Array,
     delta: Float32Array,
     hyper: UpdateHyper | null,
+  ): number;
+
+  /**
+   * Many training steps in one call, for a built-in loss: mini-batch b (b < `batches`) is the
+   * examples `order[start + b·batchSize ..]`, `batchSize` of them (the last batch may be shorter
+   * where `order` ends). Per batch it gathers the rows of `x` `[n, n0]` and `y` `[n, nL]` into
+   * `xBatch` `[batchSize, n0]` and `yBatch` `[batchSize, nL]`, runs forward, writes the mean loss
+   * (before the step) to `out[2b]` and, when `labels` `[n]` is given, the number of examples whose
+   * predicted class (argmax of a^L, or a^L > 0.5 for one output) equals their label to
+   * `out[2b + 1]`, then backward with the optimizer step of `hyper` fused into it: the weight
+   * gradient's product accumulates −η·δᵀ·a straight into w (plain SGD: beta = 1 − η·l2) or into the
+   * velocity (momentum), so `grad` is never written. The parameters end as after `trainBatch` +
+   * `update` on the same batches, to float32 rounding.
+   *
+   * `x` may hold bytes (`Uint8Array`, e.g. pixels as stored): each is converted per batch as
+   * `fround(fround(byte · xScale) + xOffset)` with `xScale`, `xOffset` rounded to float32 (for a
+   * `Float32Array` they are ignored). Stops after the first batch whose loss is not finite (its step
+   * taken). Returns the number of batches done.
+   */
+  trainBatches(
+    spec: Int32Array,
+    params: Float32Array,
+    velocity: Float32Array,
+    x: Float32Array | Uint8Array,
+    xScale: number,
+    xOffset: number,
+    y: Float32Array,
+    labels: Uint8Array | null,
+    order: Uint32Array,
+    start: number,
+    batchSize: number,
+    batches: number,
+    loss: LossCode,
+    z: Float32Array,
+    a: Float32Array,
+    delta: Float32Array,
+    xBatch: Float32Array,
+    yBatch: Float32Array,
+    hyper: UpdateHyper,
+    out: Float64Array,
   ): number;
 }

@@ -17,6 +17,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("version", Napi::String::New(env, BLASNET_VERSION));
   exports.Set("info", Napi::Function::New(env, info, "info"));
   exports.Set("setThreads", Napi::Function::New(env, setThreads, "setThreads"));
+  exports.Set("setKernels", Napi::Function::New(env, setKernels, "setKernels"));
   exports.Set("sgemm", Napi::Function::New(env, sgemm, "sgemm"));
   exports.Set("biasActivate", Napi::Function::New(env, biasActivate, "biasActivate"));
   exports.Set("activationBackward", Napi::Function::New(env, activationBackward, "activationBackward"));
@@ -27,6 +28,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("backward", Napi::Function::New(env, backward, "backward"));
   exports.Set("update", Napi::Function::New(env, update, "update"));
   exports.Set("trainBatch", Napi::Function::New(env, trainBatch, "trainBatch"));
+  exports.Set("trainBatches", Napi::Function::New(env, trainBatches, "trainBatches"));
+  exports.Set("benchSgemm", Napi::Function::New(env, benchSgemm, "benchSgemm"));
+  exports.Set("benchEpochGemms", Napi::Function::New(env, benchEpochGemms, "benchEpochGemms"));
   return exports;
 }
 

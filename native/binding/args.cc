@@ -95,6 +95,16 @@ View<uint32_t> Args::u32(size_t i, const char* name, int64_t min_length) const {
   return {array.Data(), static_cast<int64_t>(array.ElementLength())};
 }
 
+View<uint8_t> Args::u8(size_t i, const char* name, int64_t min_length) const {
+  Napi::Uint8Array array = typed(i, name, napi_uint8_array, "Uint8Array", min_length).As<Napi::Uint8Array>();
+  return {array.Data(), static_cast<int64_t>(array.ElementLength())};
+}
+
+bool Args::is_typed(size_t i, napi_typedarray_type type) const {
+  const Napi::Value v = info_[i];
+  return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == type;
+}
+
 void Args::spec(size_t i, bn_layout* out) const {
   const Napi::Value v = info_[i];
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) throw_type(env(), "spec", "an Int32Array", v);

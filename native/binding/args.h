@@ -49,6 +49,10 @@ class Args {
   // not detached.
   View<float> f32(size_t i, const char* name, int64_t min_length) const;
   View<uint32_t> u32(size_t i, const char* name, int64_t min_length) const;
+  View<uint8_t> u8(size_t i, const char* name, int64_t min_length) const;
+  // Whether argument i is a typed array of the given kind (no throw).
+  bool is_typed(size_t i, napi_typedarray_type type) const;
+  bool is_null(size_t i) const { return info_[i].IsNull(); }
 
   // The Int32Array spec, decoded and checked as lib/backend/spec.ts does.
   void spec(size_t i, bn_layout* out) const;

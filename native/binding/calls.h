@@ -20,10 +20,18 @@ Napi::Value forward(const Napi::CallbackInfo& info);     // (spec, params, x, ba
 Napi::Value backward(const Napi::CallbackInfo& info);    // (spec, params, grad, x, batch, z, a, delta)
 Napi::Value update(const Napi::CallbackInfo& info);      // (spec, params, grad, velocity, hyper)
 Napi::Value trainBatch(const Napi::CallbackInfo& info);  // (spec, params, grad, velocity, x, y, batch, loss, z, a, delta, hyper) -> loss
+// (spec, params, velocity, x, xScale, xOffset, y, labels, order, start, batchSize, batches, loss, z, a, delta,
+//  xBatch, yBatch, hyper, out) -> batches done
+Napi::Value trainBatches(const Napi::CallbackInfo& info);
 
 // info_calls.cc
 Napi::Value info(const Napi::CallbackInfo& call);        // () -> { blas, threads, corename }
 Napi::Value setThreads(const Napi::CallbackInfo& call);  // (threads), an integer in [1, 1024]
+Napi::Value setKernels(const Napi::CallbackInfo& call);  // ('auto' | 'avx512' | 'avx2' | 'none') -> the kernels now in use
+
+// bench_calls.cc (benchmarks only; not part of Backend)
+Napi::Value benchSgemm(const Napi::CallbackInfo& info);       // (transA, transB, m, n, k, reps, direct) -> seconds
+Napi::Value benchEpochGemms(const Napi::CallbackInfo& info);  // (spec, examples, batch, beta) -> seconds
 
 }  // namespace blasnet
 

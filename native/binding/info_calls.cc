@@ -8,6 +8,14 @@
 
 namespace blasnet {
 
+namespace {
+
+const char* kernel_name(int isa) {
+  return isa == 3 ? "avx512" : isa == 2 ? "avx2" : "none";
+}
+
+}  // namespace
+
 Napi::Value info(const Napi::CallbackInfo& call) {
   return guarded(call, "info", [&] {
     const Napi::Env env = call.Env();
@@ -20,6 +28,7 @@ Napi::Value info(const Napi::CallbackInfo& call) {
     out.Set("blas", Napi::String::New(env, blas));
     out.Set("threads", Napi::Number::New(env, bn_get_threads()));
     out.Set("corename", Napi::String::New(env, corename));
+    out.Set("kernels", Napi::String::New(env, kernel_name(bn_kernel_isa())));
     return static_cast<Napi::Value>(out);
   });
 }
@@ -29,6 +38,24 @@ Napi::Value setThreads(const Napi::CallbackInfo& call) {
     const Args args(call, "setThreads", 1, "threads");
     bn_set_threads(static_cast<int>(args.integer(0, "threads", 1, 1024)));
     return call.Env().Undefined();
+  });
+}
+
+Napi::Value setKernels(const Napi::CallbackInfo& call) {
+  return guarded(call, "setKernels", [&] {
+    const Args args(call, "setKernels", 1, "kernels");
+    const Napi::Value v = call[0];
+    const std::string name = v.IsString() ? v.As<Napi::String>().Utf8Value() : std::string();
+    int isa = -2;
+    if (name == "auto") isa = -1;
+    else if (name == "none") isa = 0;
+    else if (name == "avx2") isa = 2;
+    else if (name == "avx512") isa = 3;
+    if (isa == -2) {
+      if (!v.IsString()) throw_type(call.Env(), "kernels", "one of \"auto\", \"avx512\", \"avx2\", \"none\"", v);
+      throw_range(call.Env(), "kernels", "one of \"auto\", \"avx512\", \"avx2\", \"none\"", v);
+    }
+    return static_cast<Napi::Value>(Napi::String::New(call.Env(), kernel_name(bn_kernel_set_isa(isa))));
   });
 }
 

@@ -100,4 +100,80 @@ Napi::Value trainBatch(const Napi::CallbackInfo& info) {
   });
 }
 
+Napi::Value trainBatches(const Napi::CallbackInfo& info) {
+  return guarded(info, "trainBatches", [&] {
+    const Napi::Env env = info.Env();
+    const Args args(info, "trainBatches", 20,
+                    "spec, params, velocity, x, xScale, xOffset, y, labels, order, start, batchSize, batches, loss, z, a, "
+                    "delta, xBatch, yBatch, hyper, out");
+    bn_layout layout;
+    args.spec(0, &layout);
+    const int64_t n0 = layout.sizes[0];
+    const int64_t n_out = layout.sizes[layout.L];
+    const View<float> params = args.f32(1, "params", layout.param_count);
+    // The dataset's inputs: floats, or bytes scaled per batch.
+    bn_inputs inputs{nullptr, nullptr, 1.0f, 0.0f, 0};
+    int64_t x_length = 0;
+    if (args.is_typed(3, napi_uint8_array)) {
+      const View<uint8_t> x = args.u8(3, "x", 0);
+      inputs.u8 = x.data;
+      x_length = x.length;
+    } else {
+      if (!args.is_typed(3, napi_float32_array)) throw_type(env, "x", "a Float32Array or a Uint8Array", info[3]);
+      const View<float> x = args.f32(3, "x", 0);
+      inputs.f32 = x.data;
+      x_length = x.length;
+    }
+    if (x_length == 0 || x_length % n0 != 0) {
+      throw_shape(env, "x", "a whole number (>= 1) of rows of " + std::to_string(n0) + " inputs", "length " + std::to_string(x_length));
+    }
+    inputs.rows = x_length / n0;
+    inputs.scale = args.number(4, "xScale");
+    inputs.offset = args.number(5, "xOffset");
+    const View<float> y = args.f32(6, "y", product(inputs.rows, n_out));
+    const uint8_t* labels = nullptr;
+    if (!args.is_null(7)) labels = args.u8(7, "labels", inputs.rows).data;
+    const View<uint32_t> order = args.u32(8, "order", 0);
+    const int64_t start = args.integer(9, "start", 0, kMaxSafe);
+    const int64_t batch = args.integer(10, "batchSize", 1);
+    const int64_t batches = args.integer(11, "batches", 1);
+    if (start + (batches - 1) * batch >= order.length) {
+      throw_shape(env, "start + (batches - 1) * batchSize", "below order.length = " + std::to_string(order.length),
+                  std::to_string(start + (batches - 1) * batch));
+    }
+    const int loss = args.loss(12, "loss");
+    require_differentiable(env, layout);
+    require_loss_fits(env, layout, loss);
+    const int64_t units = product(batch, layout.units_per_example);
+    const View<float> z = args.f32(13, "z", units);
+    const View<float> a = args.f32(14, "a", units);
+    const View<float> delta = args.f32(15, "delta", units);
+    const View<float> x_batch = args.f32(16, "xBatch", product(batch, n0));
+    const View<float> y_batch = args.f32(17, "yBatch", product(batch, n_out));
+    bn_hyper hyper;
+    args.hyper(18, &hyper, false);
+    const View<float> velocity = args.f32(2, "velocity", velocity_length(layout, &hyper));
+    Napi::Float64Array out_array;
+    if (!args.is_typed(19, napi_float64_array)) throw_type(env, "out", "a Float64Array", info[19]);
+    out_array = info[19].As<Napi::Float64Array>();
+    if (out_array.ArrayBuffer().IsDetached() || static_cast<int64_t>(out_array.ElementLength()) < product(batches, 2)) {
+      throw_shape(env, "out", "a Float64Array of at least " + std::to_string(product(batches, 2)) + " elements (2 per batch)",
+                  "length " + std::to_string(out_array.ElementLength()));
+    }
+    const int64_t end = start + batches * batch < order.length ? start + batches * batch : order.length;
+    for (int64_t i = start; i < end; i++) {
+      if (static_cast<int64_t>(order.data[i]) >= inputs.rows) {
+        throw_range(env, "order[" + std::to_string(i) + "]", "a row index below " + std::to_string(inputs.rows),
+                    Napi::Number::New(env, order.data[i]));
+      }
+    }
+    float* v = hyper.momentum > 0.0 ? velocity.data : nullptr;
+    int64_t done = 0;
+    check(env, "trainBatches",
+          bn_train_batches(layout, params.data, v, inputs, y.data, labels, order.data, order.length, start, batch, batches,
+                           loss, z.data, a.data, delta.data, x_batch.data, y_batch.data, hyper, out_array.Data(), &done));
+    return static_cast<Napi::Value>(Napi::Number::New(env, static_cast<double>(done)));
+  });
+}
+
 }  // namespace blasnet

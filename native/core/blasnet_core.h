@@ -22,6 +22,13 @@
 //   Offsets use the batch of the call, so a workspace sized for the largest batch serves a
 //   smaller last batch too. The input a^0 is x itself and is never copied.
 //
+// Products: bn_sgemm sends each product either to the own kernels of kernel.cc (AVX-512 or AVX2,
+// chosen at run time; which shapes, measured, is in gemm.cc) or to OpenBLAS, never both at once.
+// A large product may be split over worker threads of the kernels' own small pool, started on
+// first use and kept (the one thing the core creates that outlives a call; it holds no buffers).
+// Training runs one call per chunk of mini-batches (bn_train_batches), the optimizer step fused
+// into the weight-gradient products.
+//
 // Errors: every function that can fail returns a bn_status (BN_OK on success) and never
 // asserts, aborts or throws. Callers (the N-API binding) check buffer lengths before calling;
 // the core re-checks only what it can see (codes, sizes, indices against a row count).
@@ -111,9 +118,18 @@ struct bn_hyper {
 
 // C[m, n] ← alpha · op(A)[m, k] · op(B)[k, n] + beta · C, row-major, contiguous (lda = cols of A
 // as stored). A is [m, k], or [k, m] when trans_a; B is [k, n], or [n, k] when trans_b.
-// beta = 0 overwrites C. Thread-safe: BLAS calls are serialized process-wide.
+// beta = 0 overwrites C. Thread-safe: BLAS calls are serialized process-wide. Small products
+// (which ones: measured, see gemm.cc) run on the own kernels of kernel.cc instead of BLAS.
 bn_status bn_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                    const float* a, const float* b, float beta, float* c);
+// C ← alpha · op(A) · B + beta · C (op(B) = B), then p ← p + f·C (p laid out as C): the momentum
+// step w += v fused into the product that updates the velocity (in the kernel's write-back where
+// a kernel takes the product, else as a pass after it).
+bn_status bn_sgemm_step(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const float* a, const float* b,
+                        float beta, float* c, float* p, float f);
+// The same product, always through cblas_sgemm (benchmarks and tests compare the two).
+bn_status bn_sgemm_blas(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                        const float* a, const float* b, float beta, float* c);
 
 // z[r, j] += bias[j]; a[r, j] = σ(z[r, j]) over [rows, cols] (softmax: row-wise over j).
 bn_status bn_bias_activate(float* z, float* a, const float* bias, int64_t rows, int64_t cols, int act);
@@ -134,6 +150,11 @@ bn_status bn_softmax(const float* z, float* a, int64_t rows, int64_t cols);
 // The binding passes indices + start. An index >= src_rows → BN_ERR_INDEX, never read.
 bn_status bn_gather_rows(const float* src, int64_t src_rows, int64_t cols, const uint32_t* indices,
                          int64_t count, float* dst);
+
+// dst[i, :] = src[indices[i], :] · scale + offset for i < count, rows of `cols` bytes converted to
+// floats (uint8 pixels kept as stored, scaled per batch). An index >= src_rows → BN_ERR_INDEX.
+bn_status bn_gather_rows_u8(const uint8_t* src, int64_t src_rows, int64_t cols, const uint32_t* indices,
+                            int64_t count, float scale, float offset, float* dst);
 
 // ---- whole network ---------------------------------------------------------------------------
 
@@ -177,6 +198,66 @@ bn_status bn_train_batch(const bn_layout& layout, float* params, float* grad, fl
                          const float* x, const float* y, int64_t batch, int loss, float* z,
                          float* a, float* delta, const bn_hyper* hyper, double* loss_value);
 
+// ---- many training steps in one call (train_batches.cc) ----------------------------------------
+
+// A dataset's inputs [rows, n0], as floats or as bytes scaled per batch (x = byte · scale + offset).
+struct bn_inputs {
+  const float* f32;  // exactly one of f32 and u8 is set
+  const uint8_t* u8;
+  float scale;
+  float offset;
+  int64_t rows;
+};
+
+// `batches` mini-batches of the shuffled dataset in one call: batch b is the examples
+// order[start + b·batch .. start + (b+1)·batch) (the last one may be shorter when it reaches the
+// end of `order`). Per batch: gather x (converting bytes) and y rows into x_batch [batch, n0] and
+// y_batch [batch, nL]; forward; the mean loss before the update into out[2b]; when labels is not
+// null, the number of examples whose predicted class (argmax of a^L, or a^L > 0.5 for one output)
+// equals labels[example] into out[2b + 1]; the output delta; backward with the optimizer step
+// fused into it: layer by layer from L, δ^(l−1) = δ^l · w^l with the weights before the step, then
+// the weight-gradient GEMM accumulates straight into w^l (plain SGD: alpha = −η, beta = 1 − η·l2)
+// or into the velocity (momentum: beta = μ, then w += v; Nesterov and l2 by a pass before it), and
+// the bias gradient likewise through bn_column_sums. No gradient buffer is written. The result
+// equals trainBatch + update to float32 rounding. Stops after the first batch whose loss is not
+// finite (its step already taken); *done is the number of batches completed. All indices are
+// checked against inputs.rows before anything is written.
+bn_status bn_train_batches(const bn_layout& layout, float* params, float* velocity, const bn_inputs& inputs,
+                           const float* y, const uint8_t* labels, const uint32_t* order, int64_t order_length,
+                           int64_t start, int64_t batch, int64_t batches, int loss, float* z, float* a,
+                           float* delta, float* x_batch, float* y_batch, const bn_hyper& hyper, double* out,
+                           int64_t* done);
+
+// ---- own small-matrix kernels (kernel.cc) ----------------------------------------------------
+
+// The instruction set of the own kernels: 0 none (BLAS does everything), 2 AVX2+FMA, 3 AVX-512F.
+int bn_kernel_isa();
+// Lower the kernels' instruction set (tests, benchmarks): isa < 0 restores the best the CPU has;
+// never raises it above what the CPU supports. Returns the instruction set now in use.
+int bn_kernel_set_isa(int isa);
+// The own kernels' sgemm (same contract as bn_sgemm, any shape; sizes already checked). Returns
+// false, doing nothing, when there is no kernel for this CPU or for both operands transposed.
+bool bn_kernel_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                     const float* a, const float* b, float beta, float* c);
+
+// The same with the momentum step fused into the product's write-back, op(B) = B only: after
+// C = alpha · op(A) · B + beta · C, p ← p + f·C for the parameters p laid out as C. False, doing
+// nothing, without a kernel for this CPU.
+bool bn_kernel_sgemm_step(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                          const float* b, float beta, float* c, float* p, float f);
+// Threads the kernels may use for one product (large products only; see kernel.cc). Default: the
+// CPU's hardware threads. bn_set_threads sets this and BLAS's count together.
+void bn_kernel_set_threads(int n);
+int bn_kernel_threads();
+
+// a[i] = 1 / (1 + e^(−z[i])) over count elements, in float with a vectorized exp (within 2 ulp).
+// Returns false, doing nothing, when there is no kernel for this CPU (the caller then uses double).
+bool bn_kernel_sigmoid(const float* z, float* a, int64_t count);
+
+// dst[j] = src[j] · scale + offset in float (multiply, then add: two roundings) over count bytes,
+// vectorized. False, doing nothing, without a kernel for this CPU.
+bool bn_kernel_bytes_to_floats(const uint8_t* src, float* dst, int64_t count, float scale, float offset);
+
 // ---- BLAS configuration ----------------------------------------------------------------------
 
 // Set / read the BLAS thread count (serialized with the sgemm calls).
@@ -185,5 +266,19 @@ int bn_get_threads();
 // OpenBLAS's build description ("OpenBLAS 0.3.21 DYNAMIC_ARCH ...") and the core in use.
 const char* bn_blas_config();
 const char* bn_blas_corename();
+
+// ---- benchmarks (bench/kernels.ts, bench/train.ts; never on a training path) -------------------
+
+// Seconds for `reps` calls of bn_sgemm (the core's path: lock, dispatch) at one shape, after one
+// warm-up call, on scratch buffers allocated outside the timed loop. -1 for a bad shape.
+double bn_bench_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, int64_t reps);
+// The same, calling cblas_sgemm directly in a loop (the lock taken once): the BLAS ceiling.
+double bn_bench_blas_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, int64_t reps);
+// Seconds for the GEMMs of one epoch of `examples` in mini-batches of `batch` (the last one
+// partial), back to back through bn_sgemm with no other work: per batch the forward GEMM of each
+// layer, then from layer L down the weight-gradient GEMM and (l > 1) the δ GEMM. beta = 0: the
+// weight gradient into a buffer of its own (trainBatch); otherwise accumulated with that beta as
+// the fused step of bn_train_batches does (1: plain SGD, μ: momentum). The sgemm ceiling of an epoch.
+double bn_bench_epoch_gemms(const bn_layout& layout, int64_t examples, int64_t batch, float beta);
 
 #endif  // BLASNET_CORE_H

@@ -18,3 +18,19 @@ bn_status bn_gather_rows(const float* src, int64_t src_rows, int64_t cols, const
   }
   return BN_OK;
 }
+
+bn_status bn_gather_rows_u8(const uint8_t* src, int64_t src_rows, int64_t cols, const uint32_t* indices,
+                            int64_t count, float scale, float offset, float* dst) {
+  if (src_rows < 0 || cols < 0 || count < 0) return BN_ERR_SIZE;
+  for (int64_t i = 0; i < count; i++) {
+    const int64_t row = indices[i];  // read once, checked, used (see bn_gather_rows)
+    if (row >= src_rows) return BN_ERR_INDEX;
+    const uint8_t* from = src + row * cols;
+    float* to = dst + i * cols;
+    // The vectorized kernel where the CPU has one, else a plain loop the compiler vectorizes for
+    // SSE2 (bytes widened to int32, converted, multiplied, added: the same two roundings).
+    if (bn_kernel_bytes_to_floats(from, to, cols, scale, offset)) continue;
+    for (int64_t j = 0; j < cols; j++) to[j] = static_cast<float>(from[j]) * scale + offset;
+  }
+  return BN_OK;
+}

@@ -6,6 +6,7 @@
  */
 import { ActivationCode, Backend, BackendInfo } from '../types';
 import { activationBackwardAt, biasActivateAt, softmaxAt } from './activations';
+import { trainBatches } from './batches';
 import { backward, forward, trainBatch, update } from './network';
 import { columnSumsAt, gatherRows } from './reduce';
 import { sgemm } from './sgemm';
@@ -38,5 +39,6 @@ export function createJsBackend(): Backend {
     backward,
     update,
     trainBatch,
+    trainBatches,
   };
 }

@@ -18,7 +18,7 @@ import { sgemmAt } from './sgemm';
 import { updateParams } from './update';
 
 /** Forward pass: z^l = a^(l−1) · w^lᵀ + b^l, a^l = σ_l(z^l) for l = 1..L. */
-function forwardPass(layout: Layout, params: Float32Array, x: Float32Array, batch: number, z: Float32Array, a: Float32Array): void {
+export function forwardPass(layout: Layout, params: Float32Array, x: Float32Array, batch: number, z: Float32Array, a: Float32Array): void {
   for (let l = 1; l <= layout.L; l++) {
     const nIn = layout.sizes[l - 1];
     const nOut = layout.sizes[l];

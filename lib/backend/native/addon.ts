@@ -56,6 +56,28 @@ export interface NativeAddon {
     delta: Float32Array,
     hyper: UpdateHyper | null,
   ): number;
+  trainBatches(
+    spec: Int32Array,
+    params: Float32Array,
+    velocity: Float32Array,
+    x: Float32Array | Uint8Array,
+    xScale: number,
+    xOffset: number,
+    y: Float32Array,
+    labels: Uint8Array | null,
+    order: Uint32Array,
+    start: number,
+    batchSize: number,
+    batches: number,
+    loss: LossCode,
+    z: Float32Array,
+    a: Float32Array,
+    delta: Float32Array,
+    xBatch: Float32Array,
+    yBatch: Float32Array,
+    hyper: UpdateHyper,
+    out: Float64Array,
+  ): number;
   /**
    * Choose blasnet's own sgemm kernels: `'auto'` (the best the CPU has), or lower: `'avx2'`,
    * `'none'` (BLAS for every product). Process-wide; returns the kernels now in use. For tests and
@@ -67,8 +89,12 @@ export interface NativeAddon {
    * the core's sgemm (`direct` false) or straight into cblas_sgemm (`direct` true).
    */
   benchSgemm?(transA: boolean, transB: boolean, m: number, n: number, k: number, reps: number, direct: boolean): number;
-  /** Benchmarks only: seconds for the GEMMs of one epoch back to back in C++ (the sgemm ceiling). */
-  benchEpochGemms?(spec: Int32Array, examples: number, batch: number, fused: boolean): number;
+  /**
+   * Benchmarks only: seconds for the GEMMs of one epoch back to back in C++ (the sgemm ceiling).
+   * `beta` 0: the weight gradient into a buffer of its own; else accumulated with that beta as
+   * the fused step of `trainBatches` does (1 for plain SGD, μ with momentum).
+   */
+  benchEpochGemms?(spec: Int32Array, examples: number, batch: number, beta: number): number;
 }
 
 /** The functions a binary must export to be usable (an older layout is refused, not half-used). */
@@ -85,6 +111,7 @@ const REQUIRED_FUNCTIONS = [
   'backward',
   'update',
   'trainBatch',
+  'trainBatches',
 ] as const;
 
 const FIX =

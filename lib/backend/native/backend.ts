@@ -12,8 +12,10 @@ export function createNativeBackend(addon: NativeAddon, path: string): Backend {
   return {
     name: 'native',
     info(): BackendInfo {
-      const { blas, threads } = addon.info();
-      return { name: 'native', blas, threads, binary: path };
+      const { blas, threads, kernels } = addon.info();
+      const out: BackendInfo = { name: 'native', blas, threads, binary: path };
+      if (kernels !== undefined) out.kernels = kernels;
+      return out;
     },
     // The addon's functions use no `this`, so they are handed over as they are.
     setThreads: addon.setThreads,
@@ -27,5 +29,6 @@ export function createNativeBackend(addon: NativeAddon, path: string): Backend {
     backward: addon.backward,
     update: addon.update,
     trainBatch: addon.trainBatch,
+    trainBatches: addon.trainBatches,
   };
 }

@@ -1,0 +1,417 @@
+// blasnet's own sgemm kernels for the small shapes where calling BLAS costs more than the work
+// (as ggml skips BLAS below 32): kernel_isa.inc, compiled here once for AVX2+FMA and once for
+// AVX-512F under `target` pragmas, and chosen at run time from what the CPU supports. The
+// shipped binary is built for baseline x86-64 (never -march=native), so it runs on any x86-64
+// CPU; without AVX2+FMA (or off x86-64, or with MSVC) there is no kernel and bn_sgemm always
+// calls BLAS. Which shapes take the kernel is decided in gemm.cc, from measurements.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "blasnet_core.h"
+
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+#define BN_KERNELS 1
+#if defined(__GNUC__) && !defined(__clang__)
+// GCC 12's _mm512_reduce_add_ps starts from _mm256_undefined_pd(), which -Wuninitialized flags.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#include <immintrin.h>
+#else
+#define BN_KERNELS 0
+#endif
+
+#if BN_KERNELS
+
+// One product for the kernels: C[m, n] = alpha · op(A)[m, k] · op(B)[k, n] + beta · C, with
+// op(A)(i, p) at a[i·a_si + p·a_sp] and, for the broadcast kernel, B[p, j] at b[p·ldb + j]; for
+// the dot kernel (op(B) = Bᵀ) B's row j at b + j·ldb and A's row i at a + i·a_si. With p set
+// (broadcast kernel only): the momentum epilogue p ← p + f·C_new, p laid out as C.
+struct bn_kernel_gemm {
+  int64_t m, n, k;
+  float alpha, beta;
+  const float* a;
+  int64_t a_si, a_sp;
+  const float* b;
+  int64_t ldb;
+  float* c;
+  int64_t ldc;
+  float* p;
+  float f;
+};
+
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+#endif
+namespace bn_avx2 {
+
+using V = __m256;
+constexpr int VL = 8;
+constexpr int MR_B = 4, NV_B = 3;  // 12 accumulators of 16 ymm registers
+constexpr int MR_D = 4, NR_D = 3;  // 12 accumulators + 3 of B + 1 of A: all 16 registers
+constexpr int MR_D_ALT = 4;       // (5 rows would spill)
+
+inline __m256i lanes_below(int n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+inline V vzero() { return _mm256_setzero_ps(); }
+inline V vset1(float x) { return _mm256_set1_ps(x); }
+inline V vload(const float* p) { return _mm256_loadu_ps(p); }
+inline V vloadn(const float* p, int n) { return _mm256_maskload_ps(p, lanes_below(n)); }
+inline void vstore(float* p, V v) { _mm256_storeu_ps(p, v); }
+inline void vstoren(float* p, V v, int n) { _mm256_maskstore_ps(p, lanes_below(n), v); }
+inline V vfmadd(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+inline V vmul(V a, V b) { return _mm256_mul_ps(a, b); }
+inline V vmax(V a, V b) { return _mm256_max_ps(a, b); }
+inline V vadd(V a, V b) { return _mm256_add_ps(a, b); }
+inline V vsub(V a, V b) { return _mm256_sub_ps(a, b); }
+inline V vdiv(V a, V b) { return _mm256_div_ps(a, b); }
+inline V vround(V x) { return _mm256_round_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+inline V vneg_abs(V x) { return _mm256_or_ps(x, _mm256_set1_ps(-0.0f)); }
+// 2^n for integral n in [−126, 127], in the exponent bits.
+inline V vpow2(V n) {
+  return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23));
+}
+// z >= 0 ? yes : no
+inline V vselect_nonneg(V z, V yes, V no) { return _mm256_blendv_ps(no, yes, _mm256_cmp_ps(z, _mm256_setzero_ps(), _CMP_GE_OQ)); }
+// z > 0 ? yes : no (NaN: no)
+inline V vselect_pos(V z, V yes, V no) { return _mm256_blendv_ps(no, yes, _mm256_cmp_ps(z, _mm256_setzero_ps(), _CMP_GT_OQ)); }
+// VL bytes widened and converted to floats.
+inline V vcvt_u8(const uint8_t* p) {
+  return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
+}
+inline float vhsum(V v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+#include "kernel_isa.inc"
+
+}  // namespace bn_avx2
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx512f")
+#endif
+namespace bn_avx512 {
+
+using V = __m512;
+constexpr int VL = 16;
+constexpr int MR_B = 8, NV_B = 3;  // 24 accumulators of 32 zmm registers
+constexpr int MR_D = 4, NR_D = 4;  // 16 accumulators + 4 of B + 1 of A
+constexpr int MR_D_ALT = 5;       // for m = 10 and other multiples of 5 that 4 leaves a remainder of
+
+inline __mmask16 lanes_below(int n) { return static_cast<__mmask16>((1u << n) - 1u); }
+inline V vzero() { return _mm512_setzero_ps(); }
+inline V vset1(float x) { return _mm512_set1_ps(x); }
+inline V vload(const float* p) { return _mm512_loadu_ps(p); }
+inline V vloadn(const float* p, int n) { return _mm512_maskz_loadu_ps(lanes_below(n), p); }
+inline void vstore(float* p, V v) { _mm512_storeu_ps(p, v); }
+inline void vstoren(float* p, V v, int n) { _mm512_mask_storeu_ps(p, lanes_below(n), v); }
+inline V vfmadd(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+inline V vmul(V a, V b) { return _mm512_mul_ps(a, b); }
+inline float vhsum(V v) { return _mm512_reduce_add_ps(v); }
+inline V vcvt_u8(const uint8_t* p) {
+  return _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));
+}
+inline V vmax(V a, V b) { return _mm512_max_ps(a, b); }
+inline V vadd(V a, V b) { return _mm512_add_ps(a, b); }
+inline V vsub(V a, V b) { return _mm512_sub_ps(a, b); }
+inline V vdiv(V a, V b) { return _mm512_div_ps(a, b); }
+inline V vround(V x) { return _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+inline V vneg_abs(V x) {
+  return _mm512_castsi512_ps(_mm512_or_epi32(_mm512_castps_si512(x), _mm512_set1_epi32(static_cast<int>(0x80000000u))));
+}
+inline V vpow2(V n) {
+  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23));
+}
+inline V vselect_nonneg(V z, V yes, V no) {
+  return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(z, _mm512_setzero_ps(), _CMP_GE_OQ), no, yes);
+}
+inline V vselect_pos(V z, V yes, V no) {
+  return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(z, _mm512_setzero_ps(), _CMP_GT_OQ), no, yes);
+}
+
+#include "kernel_isa.inc"
+
+}  // namespace bn_avx512
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+
+namespace {
+
+// 0: no kernel, 2: AVX2+FMA, 3: AVX-512F. Detected once; bn_kernel_set_isa can lower it
+// (benchmarks and tests: AVX2 on an AVX-512 machine, or none to measure BLAS alone).
+int detect_isa() {
+  __builtin_cpu_init();
+  int isa = 0;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) isa = 2;
+  if (isa == 2 && __builtin_cpu_supports("avx512f")) isa = 3;
+  return isa;
+}
+
+std::atomic<int> g_isa{-1};
+
+}  // namespace
+
+int bn_kernel_isa() {
+  int isa = g_isa.load(std::memory_order_relaxed);
+  if (isa < 0) {
+    isa = detect_isa();
+    g_isa.store(isa, std::memory_order_relaxed);
+  }
+  return isa;
+}
+
+int bn_kernel_set_isa(int isa) {
+  const int best = detect_isa();
+  g_isa.store(isa < 0 ? best : (isa < best ? isa : best), std::memory_order_relaxed);
+  return g_isa.load(std::memory_order_relaxed);
+}
+
+// ---- threads ----------------------------------------------------------------------------------
+//
+// A product large enough is split by columns of C across the calling thread and up to
+// threads − 1 workers of a small pool of our own (BLAS's pool is idle while the kernels run: a
+// product goes to one or the other). Workers spin for a short while after a task, then sleep on a
+// condition variable. One product uses the pool at a time (a second caller, say another worker
+// thread of Node, runs single-threaded meanwhile). The pool is never destroyed: its threads end
+// with the process.
+
+namespace {
+
+using part_fn = void (*)(const void* ctx, int part, int parts);
+
+class Pool {
+ public:
+  // Runs fn(ctx, i, parts) for i in [0, parts): part 0 here, the others on workers. Returns false
+  // (running nothing) when another caller holds the pool.
+  bool run(int parts, part_fn fn, const void* ctx) {
+    std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
+    if (!busy.owns_lock()) return false;
+    while (static_cast<int>(workers_.size()) < parts - 1) start_worker();
+    fn_ = fn;
+    ctx_ = ctx;
+    parts_ = parts;
+    done_.store(0, std::memory_order_relaxed);
+    const int helpers = static_cast<int>(workers_.size());
+    generation_.fetch_add(1, std::memory_order_release);
+    {
+      std::lock_guard<std::mutex> lock(sleep_);
+    }
+    wake_.notify_all();
+    fn(ctx, 0, parts);
+    // Every worker reports, those without a part too, so none still reads fn_ / ctx_ after this.
+    // Yield now and then: a worker that the OS put on this very core must get to run.
+    for (int spins = 1; done_.load(std::memory_order_acquire) < helpers; spins++) {
+      if ((spins & 63) == 0) std::this_thread::yield();
+      else pause();
+    }
+    return true;
+  }
+
+ private:
+  static void pause() {
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#endif
+  }
+
+  void start_worker() {
+    const int index = static_cast<int>(workers_.size()) + 1;
+    const uint64_t seen = generation_.load(std::memory_order_acquire);
+    workers_.emplace_back([this, index, seen] { loop(index, seen); });
+    workers_.back().detach();
+  }
+
+  void loop(int index, uint64_t seen) {
+    for (;;) {
+      // Spin up to ~0.2 ms for the next task (the next product of a training step is that close),
+      // then sleep until woken.
+      auto spin_start = std::chrono::steady_clock::now();
+      uint64_t g;
+      for (int spins = 1; (g = generation_.load(std::memory_order_acquire)) == seen; spins++) {
+        if ((spins & 255) == 0) {
+          if (std::chrono::steady_clock::now() - spin_start > std::chrono::microseconds(200)) {
+            std::unique_lock<std::mutex> lock(sleep_);
+            wake_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
+            spin_start = std::chrono::steady_clock::now();
+          } else {
+            std::this_thread::yield();  // let a thread sharing this core run
+          }
+        }
+        pause();
+      }
+      seen = g;
+      if (index < parts_) fn_(ctx_, index, parts_);
+      done_.fetch_add(1, std::memory_order_release);
+    }
+  }
+
+  std::mutex busy_;
+  std::mutex sleep_;
+  std::condition_variable wake_;
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<int> done_{0};
+  part_fn fn_ = nullptr;
+  const void* ctx_ = nullptr;
+  int parts_ = 1;
+  std::vector<std::thread> workers_;
+};
+
+Pool& pool() {
+  static Pool* instance = new Pool();  // never destroyed: detached workers may still wait on it
+  return *instance;
+}
+
+std::atomic<int> g_threads{0};
+
+// Multiply-adds per thread below which a product is not split (a product of fewer than twice
+// this runs on one thread). Measured on 2 cores of an AMD EPYC (Zen 5, shared with other work):
+//   bench/threads.ts (products in a tight loop, 1 vs 2 threads): 80M multiply-adds (128×800×784)
+//     NT 2.02x, TN 1.92x, NN 1.85x; 10M (128×100×784) 1.7x–1.9x; 2.5M (32×100×784) 1.5x–1.7x in
+//     one run, 0.7x–0.9x in another; below 1M no better or much worse (30×784×10: 0.2x–0.5x).
+//   Training (bench/train.ts, medians of 3 runs): W2, whose products are 2.5M, 0.170 s/epoch on
+//     one thread against 0.195 s split at 1M; W3 (80M) 0.68–0.91 s on two against 1.14–1.30 s.
+// Hence 2M: W1 and W2 stay on one thread, W3's large products use both cores.
+// BLASNET_MIN_MACS_PER_THREAD overrides it (for these measurements).
+double min_macs_per_thread() {
+  static const double value = [] {
+    const char* env = std::getenv("BLASNET_MIN_MACS_PER_THREAD");
+    const double v = env != nullptr ? std::atof(env) : 0.0;
+    return v > 0.0 ? v : static_cast<double>(1 << 21);
+  }();
+  return value;
+}
+
+int parts_for(int64_t m, int64_t n, int64_t k) {
+  const int threads = bn_kernel_threads();
+  if (threads < 2) return 1;
+  const double macs = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
+  const double by_size = macs / min_macs_per_thread();
+  return by_size < 2.0 ? 1 : (by_size < threads ? static_cast<int>(by_size) : threads);
+}
+
+struct split_ctx {
+  bn_kernel_gemm g;
+  int isa;
+  bool dot;
+  int64_t align;  // column split points are multiples of this (a panel / a tile of B rows)
+};
+
+void run_part(const void* raw, int part, int parts) {
+  const split_ctx& s = *static_cast<const split_ctx*>(raw);
+  const int64_t units = (s.g.n + s.align - 1) / s.align;
+  const int64_t j0 = units * part / parts * s.align;
+  const int64_t j1 = part + 1 == parts ? s.g.n : units * (part + 1) / parts * s.align;
+  if (j0 >= j1) return;
+  if (s.dot) {
+    if (s.isa == 3) bn_avx512::gemm_dot(s.g, j0, j1);
+    else bn_avx2::gemm_dot(s.g, j0, j1);
+  } else {
+    if (s.isa == 3) bn_avx512::gemm_bcast(s.g, j0, j1);
+    else bn_avx2::gemm_bcast(s.g, j0, j1);
+  }
+}
+
+bool run_kernel(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                const float* b, float beta, float* c, float* p, float f) {
+  const int isa = bn_kernel_isa();
+  if (isa < 2 || (trans_a && trans_b) || (trans_b && p != nullptr)) return false;
+  split_ctx s;
+  s.isa = isa;
+  s.dot = trans_b;
+  if (trans_b) {
+    // c[m, n] = alpha · a[m, k] · b[n, k]ᵀ + beta · c  (the forward z = a · wᵀ)
+    s.g = bn_kernel_gemm{m, n, k, alpha, beta, a, k, 1, b, k, c, n, nullptr, 0.0f};
+    s.align = isa == 3 ? bn_avx512::NR_D : bn_avx2::NR_D;
+  } else {
+    // c[m, n] = alpha · op(a)[m, k] · b[k, n] + beta · c (+ the epilogue); op(a)(i, p) at a[i·si + p·sp]
+    s.g = bn_kernel_gemm{m, n, k, alpha, beta, a, trans_a ? 1 : k, trans_a ? m : 1, b, n, c, n, p, f};
+    // Split at whole vectors, not whole panels: 784 columns are 49 vectors of 16 but only 16.3
+    // panels of 48, so panels would leave one thread an eighth more work.
+    s.align = isa == 3 ? bn_avx512::VL : bn_avx2::VL;
+  }
+  const int parts = parts_for(m, n, k);
+  if (parts < 2 || !pool().run(parts, run_part, &s)) run_part(&s, 0, 1);
+  return true;
+}
+
+}  // namespace
+
+void bn_kernel_set_threads(int n) { g_threads.store(n < 1 ? 1 : n, std::memory_order_relaxed); }
+
+int bn_kernel_threads() {
+  int n = g_threads.load(std::memory_order_relaxed);
+  if (n < 1) {
+    const unsigned hw = std::thread::hardware_concurrency();
+    n = hw < 1 ? 1 : static_cast<int>(hw);
+    g_threads.store(n, std::memory_order_relaxed);
+  }
+  return n;
+}
+
+bool bn_kernel_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                     const float* a, const float* b, float beta, float* c) {
+  return run_kernel(trans_a, trans_b, m, n, k, alpha, a, b, beta, c, nullptr, 0.0f);
+}
+
+bool bn_kernel_sgemm_step(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                          const float* b, float beta, float* c, float* p, float f) {
+  return run_kernel(trans_a, false, m, n, k, alpha, a, b, beta, c, p, f);
+}
+
+bool bn_kernel_sigmoid(const float* z, float* a, int64_t count) {
+  const int isa = bn_kernel_isa();
+  if (isa == 3) bn_avx512::sigmoid(z, a, count);
+  else if (isa == 2) bn_avx2::sigmoid(z, a, count);
+  else return false;
+  return true;
+}
+
+bool bn_kernel_bytes_to_floats(const uint8_t* src, float* dst, int64_t count, float scale, float offset) {
+  const int isa = bn_kernel_isa();
+  if (isa == 3) bn_avx512::bytes_to_floats(src, dst, count, scale, offset);
+  else if (isa == 2) bn_avx2::bytes_to_floats(src, dst, count, scale, offset);
+  else return false;
+  return true;
+}
+
+#else  // no kernels: BLAS does every product
+
+int bn_kernel_isa() { return 0; }
+int bn_kernel_set_isa(int) { return 0; }
+bool bn_kernel_sgemm(bool, bool, int64_t, int64_t, int64_t, float, const float*, const float*, float, float*) {
+  return false;
+}
+bool bn_kernel_sigmoid(const float*, float*, int64_t) { return false; }
+bool bn_kernel_sgemm_step(bool, int64_t, int64_t, int64_t, float, const float*, const float*, float, float*, float*,
+                          float) {
+  return false;
+}
+bool bn_kernel_bytes_to_floats(const uint8_t*, float*, int64_t, float, float) { return false; }
+void bn_kernel_set_threads(int) {}
+int bn_kernel_threads() { return 1; }
+
+#endif

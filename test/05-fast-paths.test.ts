@@ -1,0 +1,362 @@
+/**
+ * The fast paths added for training speed, on every backend:
+ * - `trainBatches` (many steps per call, batches gathered from the dataset, bytes converted on the
+ *   way, the optimizer step fused into backward) equals gather + `trainBatch` + `update`, batch by
+ *   batch, for every optimizer and built-in loss; counts correct predictions as argmaxRows does;
+ *   stops at a non-finite loss; rejects bad input on both backends and in C++.
+ * - native and js agree on `trainBatches`.
+ * - the native core's own sgemm kernels (AVX-512, AVX2, and BLAS alone), split over threads or
+ *   not, and the momentum write-back, against the float64 reference at odd shapes.
+ * - fitSync's fast path trains exactly as the per-batch path does.
+ */
+import { expect } from 'chai';
+import { loadAddon, NativeAddon } from '../lib/backend/native/addon';
+import { nativeAvailability } from '../lib/backend/select';
+import { makeSpec } from '../lib/backend/spec';
+import { ActivationCode, Backend, LossCode } from '../lib/backend/types';
+import { Network } from '../lib/network';
+import { fitSync } from '../lib/train';
+import { forEachBackend } from './helpers/backends';
+import { mulberry32, randomFloat32, randomParams, randomTargets } from './helpers/random';
+import { expectClose, maxAbs, refSgemm, refSgemmMagnitude } from './helpers/reference';
+
+const { Identity, Sigmoid, Tanh, Relu, Softmax } = ActivationCode;
+
+interface Net {
+  sizes: number[];
+  acts: ActivationCode[];
+  loss: LossCode;
+}
+
+const NETS: Net[] = [
+  { sizes: [7, 5, 3], acts: [Sigmoid, Sigmoid], loss: LossCode.Quadratic },
+  { sizes: [9, 6, 4], acts: [Relu, Softmax], loss: LossCode.CrossEntropy },
+  { sizes: [5, 8, 3, 1], acts: [Tanh, Relu, Sigmoid], loss: LossCode.BinaryCrossEntropy },
+  { sizes: [4, 3], acts: [Identity], loss: LossCode.Quadratic },
+];
+
+/** [name, η, μ, nesterov, l2] */
+const HYPERS: Array<[string, number, number, number, number]> = [
+  ['sgd', 0.5, 0, 0, 0],
+  ['sgd + l2', 0.5, 0, 0, 0.01],
+  ['momentum', 0.1, 0.9, 0, 0],
+  ['momentum + l2', 0.1, 0.9, 0, 0.02],
+  ['nesterov', 0.1, 0.8, 1, 0],
+  ['nesterov + l2', 0.1, 0.8, 1, 0.02],
+];
+
+function paramCount(sizes: number[]): number {
+  let n = 0;
+  for (let l = 1; l < sizes.length; l++) n += sizes[l]! * sizes[l - 1]! + sizes[l]!;
+  return n;
+}
+
+function units(sizes: number[]): number {
+  return sizes.slice(1).reduce((s, n) => s + n, 0);
+}
+
+/** A dataset of n rows for a net: float inputs, their bytes, targets and labels. */
+function dataset(net: Net, n: number, seed: number) {
+  const rng = mulberry32(seed);
+  const n0 = net.sizes[0]!;
+  const nL = net.sizes.at(-1)!;
+  const bytes = new Uint8Array(n * n0);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(rng() * 256);
+  const scale = 1 / 255;
+  const offset = -0.25;
+  const x = Float32Array.from(bytes, (b) => Math.fround(b * Math.fround(scale)) + Math.fround(offset));
+  const y = randomTargets(rng, n, nL, net.loss === LossCode.CrossEntropy);
+  const labels = new Uint8Array(n);
+  for (let i = 0; i < n; i++) labels[i] = nL === 1 ? (y[i]! > 0.5 ? 1 : 0) : Math.floor(rng() * nL);
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return { x, bytes, scale, offset, y, labels, order };
+}
+
+/** The per-batch path: gather, trainBatch (grad), update; returns losses and correct counts. */
+function perBatch(be: Backend, net: Net, params: Float32Array, velocity: Float32Array, x: Float32Array, y: Float32Array, labels: Uint8Array, order: Uint32Array, start: number, batch: number, batches: number, hyper: Float64Array) {
+  const spec = makeSpec(net.sizes, net.acts);
+  const n0 = net.sizes[0]!;
+  const nL = net.sizes.at(-1)!;
+  const u = units(net.sizes);
+  const out: number[] = [];
+  for (let b = 0; b < batches; b++) {
+    const first = start + b * batch;
+    const rows = Math.min(batch, order.length - first);
+    const xb = new Float32Array(rows * n0);
+    const yb = new Float32Array(rows * nL);
+    be.gatherRows(x, n0, order, first, rows, xb);
+    for (let i = 0; i < rows; i++) yb.set(y.subarray(order[first + i]! * nL, (order[first + i]! + 1) * nL), i * nL);
+    const z = new Float32Array(rows * u);
+    const a = new Float32Array(rows * u);
+    const delta = new Float32Array(rows * u);
+    const grad = new Float32Array(params.length);
+    const value = be.trainBatch(spec, params, grad, velocity, xb, yb, rows, net.loss, z, a, delta, null);
+    const off = rows * (u - nL);
+    let correct = 0;
+    for (let r = 0; r < rows; r++) {
+      let best = 0;
+      if (nL === 1) best = a[off + r]! > 0.5 ? 1 : 0;
+      else for (let j = 1; j < nL; j++) if (a[off + r * nL + j]! > a[off + r * nL + best]!) best = j;
+      if (best === labels[order[first + r]!]) correct++;
+    }
+    be.update(spec, params, grad, velocity, hyper);
+    out.push(value, correct);
+  }
+  return out;
+}
+
+function fastWorkspace(net: Net, batch: number) {
+  const u = units(net.sizes);
+  return {
+    z: new Float32Array(batch * u),
+    a: new Float32Array(batch * u),
+    delta: new Float32Array(batch * u),
+    xBatch: new Float32Array(batch * net.sizes[0]!),
+    yBatch: new Float32Array(batch * net.sizes.at(-1)!),
+  };
+}
+
+const netName = (net: Net) => `[${net.sizes.join(', ')}] ${net.acts.map((a) => ActivationCode[a]).join('/')} ${LossCode[net.loss]}`;
+
+forEachBackend('trainBatches', (be) => {
+  for (const net of NETS) {
+    for (const [name, eta, mu, nesterov, l2] of HYPERS) {
+      it(`${netName(net)}, ${name}: equals gather + trainBatch + update, batch by batch (a short last batch too)`, function () {
+        const n = 23;
+        const batch = 5; // batches of 5, 5, 5, 5, 3
+        const d = dataset(net, n, 11);
+        const spec = makeSpec(net.sizes, net.acts);
+        const params0 = randomParams(mulberry32(3), net.sizes);
+        const P = paramCount(net.sizes);
+        const velocity0 = mu > 0 ? randomFloat32(mulberry32(4), P, -0.01, 0.01) : new Float32Array(0);
+        const hyper = new Float64Array([eta, mu, nesterov, l2]);
+        // Reference: one batch at a time through the per-batch contract.
+        const pRef = params0.slice();
+        const vRef = velocity0.slice();
+        const outRef = perBatch(be(), net, pRef, vRef, d.x, d.y, d.labels, d.order, 0, batch, 5, hyper);
+        // Fast: two calls (3 batches, then 2) on float inputs.
+        const p = params0.slice();
+        const v = velocity0.slice();
+        const ws = fastWorkspace(net, batch);
+        const out = new Float64Array(10);
+        expect(be().trainBatches(spec, p, v, d.x, 1, 0, d.y, d.labels, d.order, 0, batch, 3, net.loss, ws.z, ws.a, ws.delta, ws.xBatch, ws.yBatch, hyper, out)).to.equal(3);
+        const rest = new Float64Array(4);
+        expect(be().trainBatches(spec, p, v, d.x, 1, 0, d.y, d.labels, d.order, 15, batch, 2, net.loss, ws.z, ws.a, ws.delta, ws.xBatch, ws.yBatch, hyper, rest)).to.equal(2);
+        out.set(rest, 6);
+        for (let b = 0; b < 5; b++) {
+          expect(Math.abs(out[2 * b]! - outRef[2 * b]!), `loss of batch ${b}`).to.be.at.most(1e-5 * Math.abs(outRef[2 * b]!) + 1e-6);
+          expect(out[2 * b + 1], `correct in batch ${b}`).to.equal(outRef[2 * b + 1]);
+        }
+        expectClose(p, pRef, (i) => 2e-5 * (Math.abs(pRef[i]!) + 1e-2), 'params');
+        if (mu > 0) expectClose(v, vRef, (i) => 2e-5 * (Math.abs(vRef[i]!) + 1e-2), 'velocity');
+        // The same from the bytes, converted per batch: the same floats, so the same result.
+        const pb = params0.slice();
+        const vb = velocity0.slice();
+        const outB = new Float64Array(10);
+        be().trainBatches(spec, pb, vb, d.bytes, d.scale, d.offset, d.y, null, d.order, 0, batch, 5, net.loss, ws.z, ws.a, ws.delta, ws.xBatch, ws.yBatch, hyper, outB);
+        expectClose(pb, p, (i) => 1e-6 * (Math.abs(p[i]!) + 1e-2), 'params from bytes');
+        for (let b = 0; b < 5; b++) expect(outB[2 * b + 1], 'no labels: 0 correct').to.equal(0);
+      });
+    }
+  }
+
+  it('gathers bytes as fround(fround(byte · scale) + offset)', function () {
+    const net: Net = { sizes: [3, 2], acts: [Identity], loss: LossCode.Quadratic };
+    const spec = makeSpec(net.sizes, net.acts);
+    const bytes = Uint8Array.from([0, 1, 2, 127, 128, 255]);
+    const ws = fastWorkspace(net, 2);
+    const params = new Float32Array(paramCount(net.sizes));
+    be().trainBatches(spec, params, new Float32Array(0), bytes, 1 / 255, 0.5, new Float32Array(4), null, Uint32Array.from([1, 0]), 0, 2, 1, net.loss, ws.z, ws.a, ws.delta, ws.xBatch, ws.yBatch, new Float64Array([0, 0, 0, 0]), new Float64Array(2));
+    const s = Math.fround(1 / 255);
+    const expected = [127, 128, 255, 0, 1, 2].map((b) => Math.fround(Math.fround(b * s) + 0.5));
+    expect(Array.from(ws.xBatch)).to.deep.equal(expected);
+  });
+
+  it('stops after the first batch whose loss is not finite, and says how many ran', function () {
+    const net = NETS[0]!;
+    const d = dataset(net, 12, 5);
+    d.x[d.order[4]! * net.sizes[0]!] = NaN; // an example of the second batch
+    const ws = fastWorkspace(net, 4);
+    const out = new Float64Array(6).fill(-1);
+    const params = randomParams(mulberry32(1), net.sizes);
+    const done = be().trainBatches(makeSpec(net.sizes, net.acts), params, new Float32Array(0), d.x, 1, 0, d.y, d.labels, d.order, 0, 4, 3, net.loss, ws.z, ws.a, ws.delta, ws.xBatch, ws.yBatch, new Float64Array([0.1, 0, 0, 0]), out);
+    expect(done).to.equal(2);
+    expect(Number.isFinite(out[0])).to.equal(true);
+    expect(Number.isNaN(out[2])).to.equal(true);
+    expect(out[4]).to.equal(-1);
+  });
+
+  it('rejects bad input, writing nothing', function () {
+    const net = NETS[1]!;
+    const spec = makeSpec(net.sizes, net.acts);
+    const d = dataset(net, 10, 9);
+    const ws = fastWorkspace(net, 4);
+    const P = paramCount(net.sizes);
+    const params = randomParams(mulberry32(2), net.sizes);
+    const before = params.slice();
+    const valid = (): unknown[] => [spec, params, new Float32Array(P), d.x, 1, 0, d.y, d.labels, d.order, 0, 4, 2, net.loss, ws.z, ws.a, ws.delta, ws.xBatch, ws.yBatch, new Float64Array([0.1, 0.9, 0, 0]), new Float64Array(4)];
+    const cases: Array<[number, unknown, typeof TypeError | typeof RangeError, string]> = [
+      [3, new Float64Array(90), TypeError, 'x'],
+      [3, new Float32Array(91), RangeError, 'x'],
+      [4, NaN, RangeError, 'xScale'],
+      [6, new Float32Array(3), RangeError, 'y'],
+      [7, new Uint8Array(3), RangeError, 'labels'],
+      [7, [1, 2], TypeError, 'labels'],
+      [8, Uint32Array.from([0, 1, 2, 3, 4, 99, 6, 7]), RangeError, 'order[5]'],
+      [9, 7, RangeError, 'start + (batches - 1) * batchSize'],
+      [10, 0, RangeError, 'batchSize'],
+      [11, 0, RangeError, 'batches'],
+      [12, LossCode.BinaryCrossEntropy, RangeError, 'loss'],
+      [13, new Float32Array(3), RangeError, 'z'],
+      [16, new Float32Array(3), RangeError, 'xBatch'],
+      [17, new Float32Array(3), RangeError, 'yBatch'],
+      [2, new Float32Array(3), RangeError, 'velocity'],
+      [18, null, TypeError, 'hyper'],
+      [19, new Float64Array(3), RangeError, 'out'],
+    ];
+    for (const [index, value, kind, name] of cases) {
+      const args = valid();
+      args[index] = value;
+      let caught: unknown;
+      try {
+        (be().trainBatches as (...a: unknown[]) => number)(...args);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught, `${name}: expected a ${kind.name}`).to.be.instanceOf(kind);
+      expect((caught as Error).message).to.contain(`for ${name} but received`);
+      expect((caught as { code?: string }).code).to.match(/^ERR_BLASNET_/);
+      expect(Array.from(params), `${name}: params untouched`).to.deep.equal(Array.from(before));
+    }
+  });
+});
+
+describe('trainBatches: native and js agree', function () {
+  before(function () {
+    if (!nativeAvailability().available) this.skip();
+  });
+  for (const net of NETS) {
+    it(`${netName(net)}: 20 momentum steps from bytes, params within 1e-4`, function () {
+      const { getBackend } = require('../lib/backend/select') as typeof import('../lib/backend/select');
+      const d = dataset(net, 60, 21);
+      const spec = makeSpec(net.sizes, net.acts);
+      const P = paramCount(net.sizes);
+      const results = (['native', 'js'] as const).map((kind) => {
+        const params = randomParams(mulberry32(8), net.sizes);
+        const velocity = new Float32Array(P);
+        const ws = fastWorkspace(net, 3);
+        const out = new Float64Array(40);
+        getBackend(kind).trainBatches(spec, params, velocity, d.bytes, d.scale, d.offset, d.y, d.labels, d.order, 0, 3, 20, net.loss, ws.z, ws.a, ws.delta, ws.xBatch, ws.yBatch, new Float64Array([0.05, 0.9, 0, 0.001]), out);
+        return { params, out };
+      });
+      expectClose(results[0]!.params, results[1]!.params, 1e-4 * Math.max(1, maxAbs(results[1]!.params)), 'params native vs js');
+      for (let b = 0; b < 20; b++) expect(results[0]!.out[2 * b + 1]).to.equal(results[1]!.out[2 * b + 1]);
+    });
+  }
+});
+
+describe('native sgemm kernels', function () {
+  let addon: NativeAddon;
+  let threadsBefore = 1;
+  before(function () {
+    if (!nativeAvailability().available) this.skip();
+    addon = loadAddon().addon;
+    threadsBefore = addon.info().threads;
+  });
+  after(function () {
+    if (!addon) return;
+    addon.setKernels!('auto');
+    addon.setThreads(threadsBefore);
+  });
+
+  it('reports its kernels and rejects an unknown choice', function () {
+    expect(['avx512', 'avx2', 'none']).to.include(addon.info().kernels);
+    expect(addon.setKernels!('none')).to.equal('none');
+    expect(addon.info().kernels).to.equal('none');
+    const best = addon.setKernels!('auto');
+    expect(['avx512', 'avx2', 'none']).to.include(best);
+    expect(() => addon.setKernels!('sse' as 'auto')).to.throw(RangeError, /for kernels but received/);
+    expect(() => addon.setKernels!(3 as unknown as 'auto')).to.throw(TypeError, /for kernels but received/);
+  });
+
+  const SHAPES: Array<[number, number, number]> = [
+    [1, 1, 1], [7, 33, 1], [1, 784, 10], [10, 30, 784], [17, 5, 33], [33, 7, 17], [5, 97, 300], [130, 50, 20], [64, 300, 129],
+  ];
+  for (const kernels of ['avx512', 'avx2', 'none'] as const) {
+    for (const threads of [1, 2]) {
+      it(`${kernels}, ${threads} thread(s): all transposes, alpha/beta, odd shapes vs the float64 reference`, function () {
+        const got = addon.setKernels!(kernels);
+        if (got !== kernels) this.skip(); // this CPU lacks the instruction set
+        addon.setThreads(threads);
+        let seed = 100;
+        for (const [m, n, k] of SHAPES) {
+          for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+            const rng = mulberry32(seed++);
+            const a = randomFloat32(rng, m * k);
+            const b = randomFloat32(rng, k * n);
+            const c0 = randomFloat32(rng, m * n);
+            for (const [alpha, beta] of [[1, 0], [-0.7, 1], [0.3, 0.9]] as const) {
+              const c = c0.slice();
+              addon.sgemm(tA, tB, m, n, k, alpha, a, b, beta, c);
+              const ref = refSgemm(tA, tB, m, n, k, alpha, a, b, beta, c0);
+              const mag = refSgemmMagnitude(tA, tB, m, n, k, alpha, a, b, beta, c0);
+              expectClose(c, ref, (i) => 1e-5 * Math.sqrt(k) * mag[i]! + 1e-30, `${m}x${n}x${k} ${tA ? 'T' : 'N'}${tB ? 'T' : 'N'} alpha ${alpha} beta ${beta}`);
+            }
+          }
+        }
+      });
+    }
+  }
+
+  it('large products split over two threads equal the one-thread result (the split is by columns)', function () {
+    addon.setKernels!('auto');
+    const rng = mulberry32(5);
+    const [m, n, k] = [128, 800, 784];
+    for (const [tA, tB] of [[false, true], [true, false], [false, false]] as const) {
+      const a = randomFloat32(rng, m * k);
+      const b = randomFloat32(rng, k * n);
+      const c1 = new Float32Array(m * n);
+      const c2 = new Float32Array(m * n);
+      addon.setThreads(1);
+      addon.sgemm(tA, tB, m, n, k, 1, a, b, 0, c1);
+      addon.setThreads(2);
+      addon.sgemm(tA, tB, m, n, k, 1, a, b, 0, c2);
+      expect(Array.from(c2)).to.deep.equal(Array.from(c1));
+    }
+  });
+
+  it('benchSgemm and benchEpochGemms time loops in C++ and check their arguments', function () {
+    expect(addon.benchSgemm!(false, true, 10, 30, 784, 3, false)).to.be.above(0);
+    expect(addon.benchSgemm!(false, true, 10, 30, 784, 3, true)).to.be.above(0);
+    expect(addon.benchEpochGemms!(makeSpec([784, 30, 10], [Sigmoid, Sigmoid]), 100, 10, 1)).to.be.above(0);
+    expect(() => addon.benchSgemm!(false, true, 0, 30, 784, 3, false)).to.throw(RangeError, /for m but received/);
+    expect(() => addon.benchEpochGemms!(new Int32Array([1]), 100, 10, 0)).to.throw(RangeError, /for spec but received/);
+  });
+});
+
+describe('fitSync: the fast path trains as the per-batch path does', function () {
+  for (const kind of ['native', 'js'] as const) {
+    it(`${kind}: same losses and accuracies with and without onBatch (which takes the per-batch path)`, function () {
+      if (kind === 'native' && !nativeAvailability().available) this.skip();
+      const net0 = new Network({ sizes: [12, 9, 4], activations: ['relu', 'softmax'], init: 'he', seed: 3, backend: kind });
+      const d = dataset({ sizes: [12, 9, 4], acts: [Relu, Softmax], loss: LossCode.CrossEntropy }, 200, 4);
+      const options = { epochs: 3, batchSize: 16, learningRate: 0.05, momentum: 0.9, seed: 2 };
+      const fast = net0.clone();
+      const slow = net0.clone();
+      const a = fitSync(fast, { x: d.x, y: d.y, labels: d.labels }, options);
+      let batches = 0;
+      const b = fitSync(slow, { x: d.x, y: d.y, labels: d.labels }, { ...options, onBatch: () => batches++ });
+      expect(batches).to.equal(3 * 13);
+      for (let e = 0; e < 3; e++) {
+        expect(Math.abs(a.history[e]!.loss - b.history[e]!.loss)).to.be.at.most(1e-4 * b.history[e]!.loss);
+        expect(a.history[e]!.accuracy).to.equal(b.history[e]!.accuracy);
+      }
+      expectClose(fast.params, slow.params, 1e-4 * Math.max(1, maxAbs(slow.params)), 'params');
+    });
+  }
+});
