@@ -66,8 +66,8 @@ export class TrainingStep {
     const zOut = this.z.subarray(off, off + count * nOut);
     const value = this.loss.value(aOut, y, count, nOut, zOut);
     this.loss.gradient(aOut, y, count, nOut, this.delta.subarray(off, off + count * nOut));
-    be.backward(net.spec, net.params, this.grad, x, count, this.z, this.a, this.delta);
-    if (hyper !== null) be.update(net.spec, net.params, this.grad, this.velocity, hyper);
+    // Backward and the update in one crossing: two per batch for a loss defined in TypeScript.
+    be.backward(net.spec, net.params, this.grad, x, count, this.z, this.a, this.delta, this.velocity, hyper);
     return value;
   }
 

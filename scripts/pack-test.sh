@@ -240,7 +240,7 @@ install_into no-prebuild "$NOPREBUILD" --foreground-scripts
 cat "$WORK/no-prebuild/install.log"
 grep -q "no prebuilt binary for $PLATFORM" "$WORK/no-prebuild/install.log" || fail "the install script did not explain the missing prebuild"
 (cd "$WORK/no-prebuild" && restricted node verify.js js 2>"$WORK/no-prebuild/stderr.log") || { cat "$WORK/no-prebuild/stderr.log"; fail "the package without a prebuild does not run on js"; }
-grep "native backend unavailable" "$WORK/no-prebuild/stderr.log" || fail "no one-line fallback notice"
+grep "the native backend is unavailable" "$WORK/no-prebuild/stderr.log" || fail "no one-line fallback notice"
 (cd "$WORK/no-prebuild" && restricted BLASNET_BACKEND=native node force-native.js) || fail "BLASNET_BACKEND=native without a binary does not give the one helpful error"
 
 if [[ ${BLASNET_PACK_SOURCE_BUILD:-0} == 1 ]]; then

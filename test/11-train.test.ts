@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { evaluate } from '../lib/evaluate';
 import { Loss } from '../lib/losses';
+import { Backend } from '../lib/backend/types';
 import { Network } from '../lib/network';
 import { Random } from '../lib/random';
 import { fit, fitSync } from '../lib/train';
@@ -157,6 +158,39 @@ forEachBackend('fit', (be) => {
     });
     expect(nets[1]!.loss).to.be.closeTo(nets[0]!.loss, 1e-6);
     for (let i = 0; i < nets[0]!.net.params.length; i++) expect(nets[1]!.net.params[i]).to.be.closeTo(nets[0]!.net.params[i]!, 1e-5);
+  });
+
+  it('trains a user-supplied loss with two backend calls per batch (forward, then backward + update), with momentum too', function () {
+    const data = spirals(60, 4);
+    const userQuadratic: Loss = {
+      name: 'myQuadratic',
+      value: (a, y, batch, nOut) => {
+        let s = 0;
+        for (let i = 0; i < batch * nOut; i++) s += (a[i]! - y[i]!) ** 2;
+        return s / (2 * batch);
+      },
+      gradient: (a, y, batch, nOut, out) => {
+        for (let i = 0; i < batch * nOut; i++) out[i] = (a[i]! - y[i]!) / batch;
+      },
+    };
+    const real = be();
+    const calls: string[] = [];
+    const counting: Backend = Object.create(real);
+    for (const name of ['forward', 'backward', 'update', 'trainBatch', 'trainBatches'] as const) {
+      counting[name] = ((...args: unknown[]) => {
+        calls.push(name);
+        return (real[name] as (...a: unknown[]) => unknown)(...args);
+      }) as never;
+    }
+    const user = new Network({ sizes: [2, 6, 2], activations: 'sigmoid', seed: 6, backend: counting });
+    const builtin = new Network({ sizes: [2, 6, 2], activations: 'sigmoid', seed: 6, backend: be() });
+    const options = { epochs: 3, batchSize: 10, learningRate: 0.5, momentum: 0.9, nesterov: true, shuffle: false };
+    fitSync(user, data, { ...options, loss: userQuadratic });
+    fitSync(builtin, data, { ...options, loss: 'quadratic' });
+    expect(calls.filter((c) => c === 'update' || c === 'trainBatch' || c === 'trainBatches')).to.deep.equal([]);
+    expect(calls.filter((c) => c === 'backward')).to.have.length(18);
+    expect(calls.filter((c) => c === 'forward')).to.have.length(18);
+    for (let i = 0; i < user.params.length; i++) expect(user.params[i]).to.be.closeTo(builtin.params[i]!, 1e-5);
   });
 
   it('fit() yields to the event loop while training and can be aborted between batches', async function () {

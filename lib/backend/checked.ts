@@ -158,13 +158,22 @@ export class CheckedBackend implements Backend {
     this.raw.forward(spec, params, x, batch, z, a);
   }
 
-  backward(spec: Int32Array, params: Float32Array, grad: Float32Array, x: Float32Array, batch: number, z: Float32Array, a: Float32Array, delta: Float32Array): void {
+  backward(
+    spec: Int32Array, params: Float32Array, grad: Float32Array, x: Float32Array, batch: number,
+    z: Float32Array, a: Float32Array, delta: Float32Array, velocity?: Float32Array, hyper?: UpdateHyper | null,
+  ): void {
     const layout = layoutOf(spec);
     const rows = checkNetworkBuffers(layout, params, x, batch, z, a);
     checkFloat32('grad', grad, layout.paramCount);
     checkFloat32('delta', delta, rows * layout.unitsPerExample);
     checkBackwardLayers(layout);
-    this.raw.backward(spec, params, grad, x, batch, z, a, delta);
+    if (hyper === undefined || hyper === null) {
+      this.raw.backward(spec, params, grad, x, batch, z, a, delta);
+      return;
+    }
+    checkHyper(hyper);
+    checkFloat32('velocity', velocity, hyper[1]! > 0 ? layout.paramCount : 0);
+    this.raw.backward(spec, params, grad, x, batch, z, a, delta, velocity, hyper);
   }
 
   update(spec: Int32Array, params: Float32Array, grad: Float32Array, velocity: Float32Array, hyper: UpdateHyper): void {

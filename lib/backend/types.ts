@@ -168,9 +168,14 @@ export interface Backend {
    * Backward pass (BP1..BP4) after `forward`. On entry the output block of `delta` holds
    * ∂L/∂a^L (already divided by N); on exit every block of `delta` holds δ^l = ∂L/∂z^l and
    * `grad` holds ∂L/∂w^l = δ^lᵀ · a^(l−1) and ∂L/∂b^l = column sums of δ^l (overwritten, not
-   * accumulated). The input layer's gradient is not computed.
+   * accumulated). The input layer's gradient is not computed. With `hyper` (and `velocity`), the
+   * optimizer step follows in the same call, as in {@link Backend.update}: a loss defined in
+   * TypeScript then trains with two crossings per batch.
    */
-  backward(spec: Int32Array, params: Float32Array, grad: Float32Array, x: Float32Array, batch: number, z: Float32Array, a: Float32Array, delta: Float32Array): void;
+  backward(
+    spec: Int32Array, params: Float32Array, grad: Float32Array, x: Float32Array, batch: number,
+    z: Float32Array, a: Float32Array, delta: Float32Array, velocity?: Float32Array, hyper?: UpdateHyper | null,
+  ): void;
 
   /** One optimizer step over the whole parameter buffer; see {@link UpdateHyper}. */
   update(spec: Int32Array, params: Float32Array, grad: Float32Array, velocity: Float32Array, hyper: UpdateHyper): void;

@@ -46,15 +46,25 @@ Napi::Value forward(const Napi::CallbackInfo& info) {
 
 Napi::Value backward(const Napi::CallbackInfo& info) {
   return guarded(info, "backward", [&] {
-    const Args args(info, "backward", 8, "spec, params, grad, x, batch, z, a, delta");
+    const Args args(info, "backward", 8, "spec, params, grad, x, batch, z, a, delta[, velocity, hyper]");
     bn_layout layout;
     args.spec(0, &layout);
     const NetworkBuffers n = network_buffers(args, layout, 1, 3, 4, 5, 6);
     const View<float> grad = args.f32(2, "grad", layout.param_count);
     const View<float> delta = args.f32(7, "delta", product(n.batch, layout.units_per_example));
     require_differentiable(info.Env(), layout);
+    // Optional (velocity, hyper): the optimizer step in the same call, so a loss defined in
+    // TypeScript trains with two crossings per batch (forward, then backward + update).
+    bn_hyper hyper;
+    const bn_hyper* step = info.Length() > 9 && args.hyper(9, &hyper, true) ? &hyper : nullptr;
+    float* v = nullptr;
+    if (step != nullptr) {
+      const View<float> velocity = args.f32(8, "velocity", velocity_length(layout, step));
+      v = step->momentum > 0.0 ? velocity.data : nullptr;
+    }
     check(info.Env(), "backward",
           bn_backward(layout, n.params.data, grad.data, n.x.data, n.batch, n.z.data, n.a.data, delta.data));
+    if (step != nullptr) check(info.Env(), "backward", bn_update(layout, n.params.data, grad.data, v, *step));
     return info.Env().Undefined();
   });
 }

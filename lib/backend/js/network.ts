@@ -66,11 +66,15 @@ export function forward(spec: Int32Array, params: Float32Array, x: Float32Array,
  * `Backend.backward`: on entry the output block of delta holds ∂L/∂a^L; BP1 turns it into
  * δ^L = ∂L/∂a^L ∘ σ'(z^L) (the Jacobian-vector product for softmax), then BP2..BP4.
  */
-export function backward(spec: Int32Array, params: Float32Array, grad: Float32Array, x: Float32Array, batch: number, z: Float32Array, a: Float32Array, delta: Float32Array): void {
+export function backward(
+  spec: Int32Array, params: Float32Array, grad: Float32Array, x: Float32Array, batch: number,
+  z: Float32Array, a: Float32Array, delta: Float32Array, velocity?: Float32Array, hyper?: UpdateHyper | null,
+): void {
   const layout = layoutOf(spec);
   const out = blockOffset(layout, layout.L, batch);
   activationBackwardAt(delta, out, z, out, a, out, batch, layout.sizes[layout.L], layout.acts[layout.L - 1]);
   backPropagate(layout, params, grad, x, batch, z, a, delta);
+  if (hyper) updateParams(layout, params, grad, velocity!, hyper);
 }
 
 /** `Backend.update`: one optimizer step over the parameter buffer. */

@@ -40,7 +40,7 @@ export interface NativeAddon {
   softmax(z: Float32Array, a: Float32Array, rows: number, cols: number): void;
   gatherRows(src: Float32Array, cols: number, indices: Uint32Array, start: number, count: number, dst: Float32Array): void;
   forward(spec: Int32Array, params: Float32Array, x: Float32Array, batch: number, z: Float32Array, a: Float32Array): void;
-  backward(spec: Int32Array, params: Float32Array, grad: Float32Array, x: Float32Array, batch: number, z: Float32Array, a: Float32Array, delta: Float32Array): void;
+  backward(spec: Int32Array, params: Float32Array, grad: Float32Array, x: Float32Array, batch: number, z: Float32Array, a: Float32Array, delta: Float32Array, velocity?: Float32Array, hyper?: Float64Array | null): void;
   update(spec: Int32Array, params: Float32Array, grad: Float32Array, velocity: Float32Array, hyper: UpdateHyper): void;
   trainBatch(
     spec: Int32Array,
