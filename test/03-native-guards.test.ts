@@ -26,7 +26,7 @@ interface BadArg {
 
 /** An export, a factory for valid arguments, and the bad variants. */
 interface Guarded {
-  name: keyof NativeAddon;
+  name: keyof NativeAddon & string;
   args: () => unknown[];
   bad: BadArg[];
 }
@@ -266,7 +266,7 @@ describe('native addon: argument guards (raw addon, no TypeScript checks)', func
     if (threads > 0) addon.setThreads(threads);
   });
 
-  function call(name: keyof NativeAddon, args: unknown[]): unknown {
+  function call(name: keyof NativeAddon & string, args: unknown[]): unknown {
     return (addon[name] as (...a: unknown[]) => unknown)(...args);
   }
 

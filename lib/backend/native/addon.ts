@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { blasnetError } from '../../errors';
 import { packageRoot } from '../../package-root';
-import { ActivationCode, LossCode, UpdateHyper } from '../types';
+import { Backend } from '../types';
 
 /** What `info()` of the addon reports. */
 export interface NativeInfo {
@@ -28,56 +28,10 @@ export interface NativeInfo {
  * throws `TypeError`/`RangeError` with a `code`, but does no more validation than it needs to
  * stay in bounds (the `CheckedBackend` wrapper gives the full TypeScript checks).
  */
-export interface NativeAddon {
+export interface NativeAddon extends Omit<Backend, 'name' | 'info'> {
   /** The blasnet version the binary was built from (package.json's `version`). */
   readonly version: string;
   info(): NativeInfo;
-  setThreads(n: number): void;
-  sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, a: Float32Array, b: Float32Array, beta: number, c: Float32Array): void;
-  biasActivate(z: Float32Array, a: Float32Array, bias: Float32Array, rows: number, cols: number, act: ActivationCode): void;
-  activationBackward(delta: Float32Array, z: Float32Array, a: Float32Array, rows: number, cols: number, act: ActivationCode): void;
-  columnSums(m: Float32Array, rows: number, cols: number, alpha: number, beta: number, out: Float32Array): void;
-  softmax(z: Float32Array, a: Float32Array, rows: number, cols: number): void;
-  gatherRows(src: Float32Array, cols: number, indices: Uint32Array, start: number, count: number, dst: Float32Array): void;
-  forward(spec: Int32Array, params: Float32Array, x: Float32Array, batch: number, z: Float32Array, a: Float32Array): void;
-  backward(spec: Int32Array, params: Float32Array, grad: Float32Array, x: Float32Array, batch: number, z: Float32Array, a: Float32Array, delta: Float32Array, velocity?: Float32Array, hyper?: Float64Array | null): void;
-  update(spec: Int32Array, params: Float32Array, grad: Float32Array, velocity: Float32Array, hyper: UpdateHyper): void;
-  trainBatch(
-    spec: Int32Array,
-    params: Float32Array,
-    grad: Float32Array,
-    velocity: Float32Array,
-    x: Float32Array,
-    y: Float32Array,
-    batch: number,
-    loss: LossCode,
-    z: Float32Array,
-    a: Float32Array,
-    delta: Float32Array,
-    hyper: UpdateHyper | null,
-  ): number;
-  trainBatches(
-    spec: Int32Array,
-    params: Float32Array,
-    velocity: Float32Array,
-    x: Float32Array | Uint8Array,
-    xScale: number,
-    xOffset: number,
-    y: Float32Array,
-    labels: Uint8Array | null,
-    order: Uint32Array,
-    start: number,
-    batchSize: number,
-    batches: number,
-    loss: LossCode,
-    z: Float32Array,
-    a: Float32Array,
-    delta: Float32Array,
-    xBatch: Float32Array,
-    yBatch: Float32Array,
-    hyper: UpdateHyper,
-    out: Float64Array,
-  ): number;
   /**
    * Choose blasnet's own sgemm kernels: `'auto'` (the best the CPU has), or lower: `'avx2'`,
    * `'none'` (BLAS for every product). Process-wide; returns the kernels now in use. For tests and
