@@ -50,6 +50,19 @@ function circles(n: number, seed: number) {
   return { x, y, labels };
 }
 
+/** The lecture's quadratic loss written as a user-defined loss, to compare with the built-in one. */
+const userQuadratic: Loss = {
+  name: 'myQuadratic',
+  value: (a, y, batch, nOut) => {
+    let s = 0;
+    for (let i = 0; i < batch * nOut; i++) s += (a[i]! - y[i]!) ** 2;
+    return s / (2 * batch);
+  },
+  gradient: (a, y, batch, nOut, out) => {
+    for (let i = 0; i < batch * nOut; i++) out[i] = (a[i]! - y[i]!) / batch;
+  },
+};
+
 forEachBackend('fit', (be) => {
   it('learns XOR with a 2-3-1 sigmoid network to 100% accuracy (quadratic loss, online SGD)', function () {
     const net = new Network({ sizes: [2, 3, 1], activations: 'sigmoid', init: 'normal', seed: 2, backend: be() });
@@ -140,17 +153,6 @@ forEachBackend('fit', (be) => {
 
   it('trains with a user-supplied loss exactly like the same built-in loss', function () {
     const data = spirals(80, 5);
-    const userQuadratic: Loss = {
-      name: 'myQuadratic',
-      value: (a, y, batch, nOut) => {
-        let s = 0;
-        for (let i = 0; i < batch * nOut; i++) s += (a[i]! - y[i]!) ** 2;
-        return s / (2 * batch);
-      },
-      gradient: (a, y, batch, nOut, out) => {
-        for (let i = 0; i < batch * nOut; i++) out[i] = (a[i]! - y[i]!) / batch;
-      },
-    };
     const nets = (['quadratic', userQuadratic] as const).map((loss) => {
       const net = new Network({ sizes: [2, 6, 2], activations: 'sigmoid', seed: 6, backend: be() });
       const r = fitSync(net, data, { epochs: 5, batchSize: 8, learningRate: 1, loss });
@@ -162,17 +164,6 @@ forEachBackend('fit', (be) => {
 
   it('trains a user-supplied loss with two backend calls per batch (forward, then backward + update), with momentum too', function () {
     const data = spirals(60, 4);
-    const userQuadratic: Loss = {
-      name: 'myQuadratic',
-      value: (a, y, batch, nOut) => {
-        let s = 0;
-        for (let i = 0; i < batch * nOut; i++) s += (a[i]! - y[i]!) ** 2;
-        return s / (2 * batch);
-      },
-      gradient: (a, y, batch, nOut, out) => {
-        for (let i = 0; i < batch * nOut; i++) out[i] = (a[i]! - y[i]!) / batch;
-      },
-    };
     const real = be();
     const calls: string[] = [];
     const counting: Backend = Object.create(real);

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { expect } from 'chai';
 import { BackgroundReport, BackgroundResult, trainInBackground } from '../lib/background';
 import { BackendInfo } from '../lib/backend/types';
-import { getEncoding, loadMnist } from '../lib/data';
+import { bundledOneHot } from './helpers/mnist';
 import { evaluate, TrainingData } from '../lib/evaluate';
 import { Network } from '../lib/network';
 import { BatchReport, EpochReport } from '../lib/train';
@@ -21,10 +21,7 @@ describe('53 trainInBackground (worker_threads)', function () {
   let train: TrainingData;
   let test: TrainingData;
   before(function () {
-    const mnist = loadMnist();
-    const onehot = getEncoding('onehot');
-    train = { x: mnist.train.images, y: onehot.encode(mnist.train.labels, 10), labels: mnist.train.labels };
-    test = { x: mnist.test.images, y: onehot.encode(mnist.test.labels, 10), labels: mnist.test.labels };
+    ({ train, test } = bundledOneHot());
   });
 
   it('trains in a worker, reporting by events and resolving with the trained network', async function () {

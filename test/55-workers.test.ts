@@ -6,17 +6,14 @@
 import { expect } from 'chai';
 import { BackgroundResult, trainInBackground } from '../lib/background';
 import { nativeAvailability } from '../lib/backend/select';
-import { getEncoding, loadMnist } from '../lib/data';
+import { bundledOneHot } from './helpers/mnist';
 import { evaluate, TrainingData } from '../lib/evaluate';
 
 describe('55 four training workers at once', function () {
   let train: TrainingData;
   let test: TrainingData;
   before(function () {
-    const mnist = loadMnist();
-    const onehot = getEncoding('onehot');
-    train = { x: mnist.train.images, y: onehot.encode(mnist.train.labels, 10), labels: mnist.train.labels };
-    test = { x: mnist.test.images, y: onehot.encode(mnist.test.labels, 10), labels: mnist.test.labels };
+    ({ train, test } = bundledOneHot());
   });
 
   it('all succeed, overlap in time, and reach > 88% test accuracy', async function () {
@@ -34,7 +31,9 @@ describe('55 four training workers at once', function () {
       });
       const span = { start: NaN, end: NaN };
       spans.push(span);
-      job.once('batch', () => (span.start = performance.now() - t0));
+      // 'start': the worker holds its data and begins training (batch events are throttled, so
+      // the first one can come late on a loaded machine).
+      job.once('start', () => (span.start = performance.now() - t0));
       void job.result.then(() => (span.end = performance.now() - t0), () => {});
       return job;
     });

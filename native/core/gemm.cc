@@ -49,15 +49,11 @@ bool kernel_takes(int isa, bool trans_a, bool trans_b, int64_t m, int64_t n, int
 
 bn_status bn_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                    const float* a, const float* b, float beta, float* c) {
-  if (!fits_blas_int(m) || !fits_blas_int(n) || !fits_blas_int(k)) return BN_ERR_SIZE;
-  if (m == 0 || n == 0) return BN_OK;
-  if (k == 0) {
-    scale(c, m * n, beta);
-    return BN_OK;
-  }
   // The own kernels keep no state and need no lock: concurrent callers (worker threads) run them
-  // side by side. Only BLAS is serialized.
-  if (kernel_takes(bn_kernel_isa(), trans_a, trans_b, m, n, k) &&
+  // side by side. Only BLAS is serialized. Empty and oversized products go to the BLAS path,
+  // which checks sizes and handles k = 0 (C ← βC).
+  if (m > 0 && n > 0 && k > 0 && fits_blas_int(m) && fits_blas_int(n) && fits_blas_int(k) &&
+      kernel_takes(bn_kernel_isa(), trans_a, trans_b, m, n, k) &&
       bn_kernel_sgemm(trans_a, trans_b, m, n, k, alpha, a, b, beta, c)) {
     return BN_OK;
   }
