@@ -5,6 +5,8 @@
  *   batch, for every optimizer and built-in loss; counts correct predictions as argmaxRows does;
  *   stops at a non-finite loss; rejects bad input on both backends and in C++.
  * - native and js agree on `trainBatches`.
+ * - wide networks, whose steps run on a team of two threads each owning a share of every layer's
+ *   units, give the same bits as on one thread.
  * - the native core's own sgemm kernels (AVX-512, AVX2, and BLAS alone), split over threads or
  *   not, and the momentum write-back, against the float64 reference at odd shapes.
  * - fitSync's fast path trains exactly as the per-batch path does.
@@ -119,6 +121,24 @@ function fastWorkspace(net: Net, batch: number) {
     xBatch: new Float32Array(batch * net.sizes[0]!),
     yBatch: new Float32Array(batch * net.sizes.at(-1)!),
   };
+}
+
+/** The native addon for a describe block (skipped where native does not load); its kernels and
+ * thread count are restored afterwards. */
+function useNativeAddon(): () => NativeAddon {
+  let addon: NativeAddon | undefined;
+  let threadsBefore = 1;
+  before(function () {
+    if (!nativeAvailability().available) this.skip();
+    addon = loadAddon().addon;
+    threadsBefore = addon.info().threads;
+  });
+  after(function () {
+    if (!addon) return;
+    addon.setKernels!('auto');
+    addon.setThreads(threadsBefore);
+  });
+  return () => addon!;
 }
 
 const netName = (net: Net) => `[${net.sizes.join(', ')}] ${net.acts.map((a) => ActivationCode[a]).join('/')} ${LossCode[net.loss]}`;
@@ -260,28 +280,66 @@ describe('trainBatches: native and js agree', function () {
   }
 });
 
+describe('trainBatches on a team of threads', function () {
+  // Wide enough that one product of a step is worth two threads (at least 4M multiply-adds), so
+  // with two threads and the AVX-512 kernels the whole call runs on a team; on one thread, or
+  // without AVX-512, on the plain path. Every element is computed the same way either way.
+  const WIDE: Array<[Net, number]> = [
+    [{ sizes: [784, 256, 10], acts: [Relu, Softmax], loss: LossCode.CrossEntropy }, 64],
+    [{ sizes: [300, 200, 100, 1], acts: [Tanh, Sigmoid, Sigmoid], loss: LossCode.BinaryCrossEntropy }, 100],
+    [{ sizes: [784, 64, 48, 10], acts: [Identity, Sigmoid, Softmax], loss: LossCode.Quadratic }, 128],
+    [{ sizes: [600, 20], acts: [Sigmoid], loss: LossCode.Quadratic }, 512],
+  ];
+  const native = useNativeAddon();
+  for (const [net, batch] of WIDE) {
+    for (const [name, eta, mu, nesterov, l2] of [HYPERS[1]!, HYPERS[3]!, HYPERS[5]!]) {
+      it(`${netName(net)}, batch ${batch}, ${name}: two threads give the bits of one`, function () {
+        const n = 3 * batch + 7; // a short last batch too
+        const d = dataset(net, n, 31);
+        const spec = makeSpec(net.sizes, net.acts);
+        const P = paramCount(net.sizes);
+        const hyper = new Float64Array([eta * 0.1, mu, nesterov, l2]);
+        const run = (threads: number) => {
+          native().setThreads(threads);
+          const params = randomParams(mulberry32(6), net.sizes);
+          const velocity = mu > 0 ? randomFloat32(mulberry32(7), P, -0.01, 0.01) : new Float32Array(0);
+          const ws = fastWorkspace(net, batch);
+          const out = new Float64Array(8);
+          const done = native().trainBatches(spec, params, velocity, d.bytes, d.scale, d.offset, d.y, d.labels, d.order, 0, batch, 4, net.loss, ws.z, ws.a, ws.delta, ws.xBatch, ws.yBatch, hyper, out);
+          expect(done).to.equal(4);
+          return { params, velocity, out };
+        };
+        const one = run(1);
+        const two = run(2);
+        expect(Array.from(two.params), 'params').to.deep.equal(Array.from(one.params));
+        expect(Array.from(two.velocity), 'velocity').to.deep.equal(Array.from(one.velocity));
+        for (let b = 0; b < 4; b++) {
+          expect(two.out[2 * b + 1], `correct in batch ${b}`).to.equal(one.out[2 * b + 1]);
+          // The loss is summed per thread's rows, then added: equal to the last bits of a double.
+          expect(Math.abs(two.out[2 * b]! - one.out[2 * b]!), `loss of batch ${b}`).to.be.at.most(1e-12 * Math.abs(one.out[2 * b]!));
+        }
+        // And it is the right step: the per-batch contract (gather, trainBatch, update) agrees.
+        const pRef = randomParams(mulberry32(6), net.sizes);
+        const vRef = mu > 0 ? randomFloat32(mulberry32(7), P, -0.01, 0.01) : new Float32Array(0);
+        const outRef = perBatch(native() as unknown as Backend, net, pRef, vRef, d.x, d.y, d.labels, d.order, 0, batch, 4, hyper);
+        expectClose(two.params, pRef, (i) => 2e-5 * (Math.abs(pRef[i]!) + 1e-2), 'params vs per-batch');
+        for (let b = 0; b < 4; b++) expect(two.out[2 * b + 1], `correct in batch ${b} vs per-batch`).to.equal(outRef[2 * b + 1]);
+      });
+    }
+  }
+});
+
 describe('native sgemm kernels', function () {
-  let addon: NativeAddon;
-  let threadsBefore = 1;
-  before(function () {
-    if (!nativeAvailability().available) this.skip();
-    addon = loadAddon().addon;
-    threadsBefore = addon.info().threads;
-  });
-  after(function () {
-    if (!addon) return;
-    addon.setKernels!('auto');
-    addon.setThreads(threadsBefore);
-  });
+  const native = useNativeAddon();
 
   it('reports its kernels and rejects an unknown choice', function () {
-    expect(['avx512', 'avx2', 'none']).to.include(addon.info().kernels);
-    expect(addon.setKernels!('none')).to.equal('none');
-    expect(addon.info().kernels).to.equal('none');
-    const best = addon.setKernels!('auto');
+    expect(['avx512', 'avx2', 'none']).to.include(native().info().kernels);
+    expect(native().setKernels!('none')).to.equal('none');
+    expect(native().info().kernels).to.equal('none');
+    const best = native().setKernels!('auto');
     expect(['avx512', 'avx2', 'none']).to.include(best);
-    expect(() => addon.setKernels!('sse' as 'auto')).to.throw(RangeError, /for kernels but received/);
-    expect(() => addon.setKernels!(3 as unknown as 'auto')).to.throw(TypeError, /for kernels but received/);
+    expect(() => native().setKernels!('sse' as 'auto')).to.throw(RangeError, /for kernels but received/);
+    expect(() => native().setKernels!(3 as unknown as 'auto')).to.throw(TypeError, /for kernels but received/);
   });
 
   const SHAPES: Array<[number, number, number]> = [
@@ -290,9 +348,9 @@ describe('native sgemm kernels', function () {
   for (const kernels of ['avx512', 'avx2', 'none'] as const) {
     for (const threads of [1, 2]) {
       it(`${kernels}, ${threads} thread(s): all transposes, alpha/beta, odd shapes vs the float64 reference`, function () {
-        const got = addon.setKernels!(kernels);
+        const got = native().setKernels!(kernels);
         if (got !== kernels) this.skip(); // this CPU lacks the instruction set
-        addon.setThreads(threads);
+        native().setThreads(threads);
         let seed = 100;
         for (const [m, n, k] of SHAPES) {
           for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
@@ -302,7 +360,7 @@ describe('native sgemm kernels', function () {
             const c0 = randomFloat32(rng, m * n);
             for (const [alpha, beta] of [[1, 0], [-0.7, 1], [0.3, 0.9]] as const) {
               const c = c0.slice();
-              addon.sgemm(tA, tB, m, n, k, alpha, a, b, beta, c);
+              native().sgemm(tA, tB, m, n, k, alpha, a, b, beta, c);
               const ref = refSgemm(tA, tB, m, n, k, alpha, a, b, beta, c0);
               const mag = refSgemmMagnitude(tA, tB, m, n, k, alpha, a, b, beta, c0);
               expectClose(c, ref, (i) => 1e-5 * Math.sqrt(k) * mag[i]! + 1e-30, `${m}x${n}x${k} ${tA ? 'T' : 'N'}${tB ? 'T' : 'N'} alpha ${alpha} beta ${beta}`);
@@ -313,8 +371,8 @@ describe('native sgemm kernels', function () {
     }
   }
 
-  it('large products split over two threads equal the one-thread result (the split is by columns)', function () {
-    addon.setKernels!('auto');
+  it('large products split over two threads equal the one-thread result (by rows for op(A) = Aᵀ, else by columns)', function () {
+    native().setKernels!('auto');
     const rng = mulberry32(5);
     const [m, n, k] = [128, 800, 784];
     for (const [tA, tB] of [[false, true], [true, false], [false, false]] as const) {
@@ -322,20 +380,20 @@ describe('native sgemm kernels', function () {
       const b = randomFloat32(rng, k * n);
       const c1 = new Float32Array(m * n);
       const c2 = new Float32Array(m * n);
-      addon.setThreads(1);
-      addon.sgemm(tA, tB, m, n, k, 1, a, b, 0, c1);
-      addon.setThreads(2);
-      addon.sgemm(tA, tB, m, n, k, 1, a, b, 0, c2);
+      native().setThreads(1);
+      native().sgemm(tA, tB, m, n, k, 1, a, b, 0, c1);
+      native().setThreads(2);
+      native().sgemm(tA, tB, m, n, k, 1, a, b, 0, c2);
       expect(Array.from(c2)).to.deep.equal(Array.from(c1));
     }
   });
 
   it('benchSgemm and benchEpochGemms time loops in C++ and check their arguments', function () {
-    expect(addon.benchSgemm!(false, true, 10, 30, 784, 3, false)).to.be.above(0);
-    expect(addon.benchSgemm!(false, true, 10, 30, 784, 3, true)).to.be.above(0);
-    expect(addon.benchEpochGemms!(makeSpec([784, 30, 10], [Sigmoid, Sigmoid]), 100, 10, 1)).to.be.above(0);
-    expect(() => addon.benchSgemm!(false, true, 0, 30, 784, 3, false)).to.throw(RangeError, /for m but received/);
-    expect(() => addon.benchEpochGemms!(new Int32Array([1]), 100, 10, 0)).to.throw(RangeError, /for spec but received/);
+    expect(native().benchSgemm!(false, true, 10, 30, 784, 3, false)).to.be.above(0);
+    expect(native().benchSgemm!(false, true, 10, 30, 784, 3, true)).to.be.above(0);
+    expect(native().benchEpochGemms!(makeSpec([784, 30, 10], [Sigmoid, Sigmoid]), 100, 10, 1)).to.be.above(0);
+    expect(() => native().benchSgemm!(false, true, 0, 30, 784, 3, false)).to.throw(RangeError, /for m but received/);
+    expect(() => native().benchEpochGemms!(new Int32Array([1]), 100, 10, 0)).to.throw(RangeError, /for spec but received/);
   });
 });
 

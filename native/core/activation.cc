@@ -29,6 +29,55 @@ void scale_by(float* delta, int64_t count, D d) {
   for (int64_t i = 0; i < count; i++) delta[i] = static_cast<float>(static_cast<double>(delta[i]) * d(i));
 }
 
+// a = σ(z) elementwise over count values: every activation but softmax (row-wise).
+void activate(const float* z, float* a, int64_t count, int act) {
+  switch (act) {
+    case BN_ACT_IDENTITY:
+      if (count > 0 && a != z) std::memmove(a, z, static_cast<size_t>(count) * sizeof(float));
+      return;
+    case BN_ACT_SIGMOID:
+      // The vectorized float sigmoid of kernel.cc where the CPU has one (within 3 ulp of this one).
+      if (!bn_kernel_sigmoid(z, a, count)) map(z, a, count, sigmoid);
+      return;
+    case BN_ACT_TANH:
+      map(z, a, count, [](float v) { return static_cast<float>(std::tanh(static_cast<double>(v))); });
+      return;
+    case BN_ACT_RELU:
+      map(z, a, count, [](float v) { return v > 0.0f ? v : 0.0f; });
+      return;
+    case BN_ACT_HEAVISIDE:
+      map(z, a, count, [](float v) { return v > 0.0f ? 1.0f : 0.0f; });
+      return;
+    default:
+      return;
+  }
+}
+
+// delta ← delta ∘ σ'(z) elementwise over count values: every activation but softmax and heaviside.
+void scale_by_derivative(float* delta, const float* z, const float* a, int64_t count, int act) {
+  switch (act) {
+    case BN_ACT_SIGMOID:  // σ' = a (1 − a), from the stored activation
+      scale_by(delta, count, [a](int64_t i) { const double v = a[i]; return v * (1.0 - v); });
+      return;
+    case BN_ACT_TANH:  // σ' = 1 − a²
+      scale_by(delta, count, [a](int64_t i) { const double v = a[i]; return 1.0 - v * v; });
+      return;
+    case BN_ACT_RELU:  // σ' = 1 where z > 0, else 0 (a multiplication, so NaNs still show; exact in float)
+      // (Written so the compiler vectorizes it: `delta[i] *= …` became a branch per element.)
+      for (int64_t i = 0; i < count; i++) {
+        const float slope = z[i] > 0.0f ? 1.0f : 0.0f;
+        delta[i] = delta[i] * slope;
+      }
+      return;
+    default:  // identity: σ' = 1
+      return;
+  }
+}
+
+bool block_ok(int64_t rows, int64_t ld, int64_t j0, int64_t j1) {
+  return rows >= 0 && ld >= 0 && j0 >= 0 && j0 <= j1 && j1 <= ld;
+}
+
 }  // namespace
 
 bn_status bn_bias_activate(float* z, float* a, const float* bias, int64_t rows, int64_t cols, int act) {
@@ -38,62 +87,57 @@ bn_status bn_bias_activate(float* z, float* a, const float* bias, int64_t rows, 
     float* zr = z + r * cols;
     for (int64_t j = 0; j < cols; j++) zr[j] += bias[j];
   }
-  const int64_t count = rows * cols;
-  switch (act) {
-    case BN_ACT_IDENTITY:
-      if (count > 0 && a != z) std::memmove(a, z, static_cast<size_t>(count) * sizeof(float));
-      return BN_OK;
-    case BN_ACT_SIGMOID:
-      // The vectorized float sigmoid of kernel.cc where the CPU has one (within 3 ulp of this one).
-      if (!bn_kernel_sigmoid(z, a, count)) map(z, a, count, sigmoid);
-      return BN_OK;
-    case BN_ACT_TANH:
-      map(z, a, count, [](float v) { return static_cast<float>(std::tanh(static_cast<double>(v))); });
-      return BN_OK;
-    case BN_ACT_RELU:
-      map(z, a, count, [](float v) { return v > 0.0f ? v : 0.0f; });
-      return BN_OK;
-    case BN_ACT_SOFTMAX:
-      return bn_softmax(z, a, rows, cols);
-    case BN_ACT_HEAVISIDE:
-      map(z, a, count, [](float v) { return v > 0.0f ? 1.0f : 0.0f; });
-      return BN_OK;
+  if (act == BN_ACT_SOFTMAX) return bn_softmax(z, a, rows, cols);
+  // Whole rows are one contiguous run: one call over all of it (batch-10 rows of 10 outputs
+  // would otherwise be ten short calls).
+  activate(z, a, rows * cols, act);
+  return BN_OK;
+}
+
+bn_status bn_bias_activate_cols(float* z, float* a, const float* bias, int64_t rows, int64_t ld, int64_t j0,
+                                int64_t j1, int act) {
+  if (!block_ok(rows, ld, j0, j1)) return BN_ERR_SIZE;
+  if (act < 0 || act > BN_ACT_MAX) return BN_ERR_ACTIVATION;
+  if (j0 == 0 && j1 == ld) return bn_bias_activate(z, a, bias, rows, ld, act);
+  if (act == BN_ACT_SOFTMAX) return BN_ERR_ACTIVATION;  // needs whole rows
+  for (int64_t r = 0; r < rows; r++) {
+    float* zr = z + r * ld;
+    for (int64_t j = j0; j < j1; j++) zr[j] += bias[j];
+    activate(zr + j0, a + r * ld + j0, j1 - j0, act);
   }
-  return BN_ERR_ACTIVATION;
+  return BN_OK;
 }
 
 bn_status bn_activation_backward(float* delta, const float* z, const float* a, int64_t rows,
                                  int64_t cols, int act) {
   if (rows < 0 || cols < 0) return BN_ERR_SIZE;
   if (act < 0 || act > BN_ACT_MAX) return BN_ERR_ACTIVATION;
-  const int64_t count = rows * cols;
-  switch (act) {
-    case BN_ACT_IDENTITY:
-      return BN_OK;  // σ' = 1
-    case BN_ACT_SIGMOID:  // σ' = a (1 − a), from the stored activation
-      scale_by(delta, count, [a](int64_t i) { const double v = a[i]; return v * (1.0 - v); });
-      return BN_OK;
-    case BN_ACT_TANH:  // σ' = 1 − a²
-      scale_by(delta, count, [a](int64_t i) { const double v = a[i]; return 1.0 - v * v; });
-      return BN_OK;
-    case BN_ACT_RELU:  // σ' = 1 where z > 0, else 0 (a multiplication, so NaNs still show; exact in float)
-      // (Written so the compiler vectorizes it: `delta[i] *= …` became a branch per element.)
-      for (int64_t i = 0; i < count; i++) {
-        const float slope = z[i] > 0.0f ? 1.0f : 0.0f;
-        delta[i] = delta[i] * slope;
-      }
-      return BN_OK;
-    case BN_ACT_SOFTMAX:  // Jacobian-vector product: δ_j ← a_j (δ_j − Σ_k δ_k a_k), per row
-      for (int64_t r = 0; r < rows; r++) {
-        float* dr = delta + r * cols;
-        const float* ar = a + r * cols;
-        double dot = 0.0;
-        for (int64_t j = 0; j < cols; j++) dot += static_cast<double>(dr[j]) * ar[j];
-        for (int64_t j = 0; j < cols; j++) dr[j] = static_cast<float>(ar[j] * (dr[j] - dot));
-      }
-      return BN_OK;
-    case BN_ACT_HEAVISIDE:
-      return BN_ERR_NOT_DIFFERENTIABLE;
+  if (act == BN_ACT_HEAVISIDE) return BN_ERR_NOT_DIFFERENTIABLE;
+  if (act != BN_ACT_SOFTMAX) {
+    scale_by_derivative(delta, z, a, rows * cols, act);
+    return BN_OK;
   }
-  return BN_ERR_ACTIVATION;
+  // Softmax: the Jacobian-vector product δ_j ← a_j (δ_j − Σ_k δ_k a_k), per row.
+  for (int64_t r = 0; r < rows; r++) {
+    float* dr = delta + r * cols;
+    const float* ar = a + r * cols;
+    double dot = 0.0;
+    for (int64_t j = 0; j < cols; j++) dot += static_cast<double>(dr[j]) * ar[j];
+    for (int64_t j = 0; j < cols; j++) dr[j] = static_cast<float>(ar[j] * (dr[j] - dot));
+  }
+  return BN_OK;
+}
+
+bn_status bn_activation_backward_cols(float* delta, const float* z, const float* a, int64_t rows, int64_t ld,
+                                      int64_t j0, int64_t j1, int act) {
+  if (!block_ok(rows, ld, j0, j1)) return BN_ERR_SIZE;
+  if (act < 0 || act > BN_ACT_MAX) return BN_ERR_ACTIVATION;
+  if (j0 == 0 && j1 == ld) return bn_activation_backward(delta, z, a, rows, ld, act);
+  if (act == BN_ACT_HEAVISIDE) return BN_ERR_NOT_DIFFERENTIABLE;
+  if (act == BN_ACT_SOFTMAX) return BN_ERR_ACTIVATION;  // needs whole rows
+  for (int64_t r = 0; r < rows; r++) {
+    const int64_t o = r * ld + j0;
+    scale_by_derivative(delta + o, z + o, a + o, j1 - j0, act);
+  }
+  return BN_OK;
 }

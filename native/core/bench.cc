@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "blasnet_core.h"
+#include "team.h"
 
 namespace {
 
@@ -32,9 +33,103 @@ double bn_bench_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t 
   return seconds_since(start);
 }
 
+namespace {
+
+// The GEMMs of bn_bench_epoch_gemms, shared by its team.
+struct gemm_job {
+  const bn_layout& layout;
+  int64_t examples, batch;
+  float alpha_w, beta_w;
+  const float* x;
+  float *params, *w_target, *z, *a, *delta;
+  bn_barrier barrier;
+  bn_shares shares;
+};
+
+// Rows [i0, i1) × columns [j0, j1) of a product: the whole one through bn_sgemm alone, this
+// part's block on the kernels in a team (as train_batches.cc does).
+void gemm(int parts, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+          const float* b, float beta, float* c, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+  if (parts == 1) bn_sgemm(trans_a, trans_b, m, n, k, alpha, a, b, beta, c);
+  else bn_kernel_sgemm_block(trans_a, trans_b, m, n, k, alpha, a, b, beta, c, nullptr, 0.0f, i0, i1, j0, j1);
+}
+
+// Part t's share of every batch's GEMMs, divided exactly as bn_train_batches divides them (the
+// same units per part, the same barriers, the same rebalancing), with nothing else between them.
+void epoch_gemms(const void* raw, int t, int parts) {
+  gemm_job& g = *const_cast<gemm_job*>(static_cast<const gemm_job*>(raw));
+  const bn_layout& layout = g.layout;
+  const int L = layout.L;
+  for (int64_t first = 0; first < g.examples; first += g.batch) {
+    if (first > 0) {
+      g.barrier.wait();
+      if (t == 0 && parts > 1) g.shares.rebalance();
+    }
+    const int64_t rows = g.examples - first < g.batch ? g.examples - first : g.batch;
+    int64_t r0 = 0;
+    int64_t r1 = 0;
+    bn_split(rows, t, parts, &r0, &r1);
+    g.barrier.wait();  // where the batch is gathered
+    double busy = 0.0;
+    for (int l = 1; l <= L; l++) {
+      const float* a_prev = l == 1 ? g.x : g.a + bn_block_offset(layout, l - 1, rows);
+      int64_t i0 = r0;
+      int64_t i1 = r1;
+      int64_t j0 = 0;
+      int64_t j1 = layout.sizes[l];
+      if (l < L) {
+        i0 = 0;
+        i1 = rows;
+        g.shares.split(layout.sizes[l], t, &j0, &j1);
+      }
+      const double began = bn_shares::now();
+      // z^l[rows, nl] = aPrev[rows, n(l-1)] · w^l[nl, n(l-1)]ᵀ  (NoTrans, Trans; M=rows, N=nl, K=n(l-1))
+      gemm(parts, false, true, rows, layout.sizes[l], layout.sizes[l - 1], 1.0f, a_prev,
+           g.params + layout.w_offset[l - 1], 0.0f, g.z + bn_block_offset(layout, l, rows), i0, i1, j0, j1);
+      if (l < L) busy += bn_shares::now() - began;
+      g.barrier.wait();
+    }
+    for (int l = L; l >= 1; l--) {
+      const int64_t n_l = layout.sizes[l];
+      const int64_t n_prev = layout.sizes[l - 1];
+      const float* a_prev = l == 1 ? g.x : g.a + bn_block_offset(layout, l - 1, rows);
+      const float* delta_l = g.delta + bn_block_offset(layout, l, rows);
+      float* w = g.params + layout.w_offset[l - 1];
+      int64_t p0 = 0;
+      int64_t p1 = 0;
+      g.shares.split(n_prev, t, &p0, &p1);
+      double began = bn_shares::now();
+      if (l > 1) {
+        // δ^(l-1)[rows, n(l-1)] = δ^l[rows, nl] · w^l[nl, n(l-1)]  (NoTrans, NoTrans; M=rows, N=n(l-1), K=nl)
+        gemm(parts, false, false, rows, n_prev, n_l, 1.0f, delta_l, w, 0.0f,
+             g.delta + bn_block_offset(layout, l - 1, rows), 0, rows, p0, p1);
+        busy += bn_shares::now() - began;
+        g.barrier.wait();
+        began = bn_shares::now();
+      }
+      int64_t i0 = 0;
+      int64_t i1 = n_l;
+      int64_t j0 = p0;
+      int64_t j1 = p1;
+      if (l < L || L == 1) {
+        g.shares.split(n_l, t, &i0, &i1);
+        j0 = 0;
+        j1 = n_prev;
+      }
+      // gradW^l[nl, n(l-1)] = δ^l[rows, nl]ᵀ · aPrev[rows, n(l-1)]  (Trans, NoTrans; M=nl, N=n(l-1), K=rows),
+      // or accumulated into w^l's target as the fused step does
+      gemm(parts, true, false, n_l, n_prev, rows, g.alpha_w, delta_l, a_prev, g.beta_w,
+           g.w_target + layout.w_offset[l - 1], i0, i1, j0, j1);
+      busy += bn_shares::now() - began;
+    }
+    g.shares.record(t, busy);
+  }
+}
+
+}  // namespace
+
 double bn_bench_epoch_gemms(const bn_layout& layout, int64_t examples, int64_t batch, float beta) {
   if (examples < 1 || batch < 1) return -1.0;
-  const int L = layout.L;
   std::vector<float> params(static_cast<size_t>(layout.param_count)), grad(params.size());
   std::vector<float> x(static_cast<size_t>(batch * layout.sizes[0]));
   std::vector<float> a(static_cast<size_t>(batch * layout.units_per_example)), z(a.size()), delta(a.size());
@@ -46,30 +141,19 @@ double bn_bench_epoch_gemms(const bn_layout& layout, int64_t examples, int64_t b
   // −η·δᵀ·a accumulated with that beta (1: plain SGD into the weights; μ: into the velocity); a
   // tiny η keeps the target finite and away from subnormals however many batches run.
   const bool fused = beta != 0.0f;
-  const float alpha_w = fused ? -1e-9f : 1.0f;
-  const float beta_w = beta;
-  float* w_target = grad.data();
   if (fused) fill(grad, 7);
-  const auto start = std::chrono::steady_clock::now();
-  for (int64_t first = 0; first < examples; first += batch) {
-    const int64_t rows = examples - first < batch ? examples - first : batch;
-    for (int l = 1; l <= L; l++) {
-      const float* a_prev = l == 1 ? x.data() : a.data() + bn_block_offset(layout, l - 1, rows);
-      // z^l[rows, nl] = aPrev[rows, n(l-1)] · w^l[nl, n(l-1)]ᵀ  (NoTrans, Trans)
-      bn_sgemm(false, true, rows, layout.sizes[l], layout.sizes[l - 1], 1.0f, a_prev,
-               params.data() + layout.w_offset[l - 1], 0.0f, z.data() + bn_block_offset(layout, l, rows));
-    }
-    for (int l = L; l >= 1; l--) {
-      const float* a_prev = l == 1 ? x.data() : a.data() + bn_block_offset(layout, l - 1, rows);
-      const float* delta_l = delta.data() + bn_block_offset(layout, l, rows);
-      // gradW^l[nl, n(l-1)] = δ^l[rows, nl]ᵀ · aPrev[rows, n(l-1)]  (Trans, NoTrans), or fused into w^l
-      bn_sgemm(true, false, layout.sizes[l], layout.sizes[l - 1], rows, alpha_w, delta_l, a_prev, beta_w,
-               w_target + layout.w_offset[l - 1]);
-      if (l == 1) break;
-      // δ^(l-1)[rows, n(l-1)] = δ^l[rows, nl] · w^l[nl, n(l-1)]  (NoTrans, NoTrans)
-      bn_sgemm(false, false, rows, layout.sizes[l - 1], layout.sizes[l], 1.0f, delta_l,
-               params.data() + layout.w_offset[l - 1], 0.0f, delta.data() + bn_block_offset(layout, l - 1, rows));
-    }
+  // As many parts as bn_train_batches would use for this network and batch.
+  double largest = 0.0;
+  for (int l = 1; l <= layout.L; l++) {
+    const double macs = static_cast<double>(batch) * layout.sizes[l] * layout.sizes[l - 1];
+    largest = macs > largest ? macs : largest;
   }
-  return seconds_since(start);
+  const int parts = bn_kernel_isa() == 3 ? bn_team_parts(largest) : 1;
+  for (int attempt = parts; attempt >= 1; attempt = attempt > 1 ? 1 : 0) {
+    gemm_job g{layout, examples, batch, fused ? -1e-9f : 1.0f, beta, x.data(), params.data(), grad.data(),
+               z.data(), a.data(), delta.data(), bn_barrier(attempt), bn_shares(attempt)};
+    const auto start = std::chrono::steady_clock::now();
+    if (bn_team_run(attempt, epoch_gemms, &g)) return seconds_since(start);
+  }
+  return -1.0;
 }

@@ -134,14 +134,26 @@ bn_status bn_sgemm_blas(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_
 // z[r, j] += bias[j]; a[r, j] = σ(z[r, j]) over [rows, cols] (softmax: row-wise over j).
 bn_status bn_bias_activate(float* z, float* a, const float* bias, int64_t rows, int64_t cols, int act);
 
+// The same over columns [j0, j1) of a [rows, ld] block (one thread's units); softmax only with
+// whole rows (else BN_ERR_ACTIVATION). Each element gets exactly what the whole call gives it.
+bn_status bn_bias_activate_cols(float* z, float* a, const float* bias, int64_t rows, int64_t ld, int64_t j0,
+                                int64_t j1, int act);
+
 // In place over [rows, cols]: delta ← delta ∘ σ'(z) (softmax: Jacobian-vector product).
 // On entry delta holds ∂L/∂a, on exit ∂L/∂z. Heaviside → BN_ERR_NOT_DIFFERENTIABLE.
 bn_status bn_activation_backward(float* delta, const float* z, const float* a, int64_t rows,
                                  int64_t cols, int act);
 
+// The same over columns [j0, j1) of a [rows, ld] block; softmax only with whole rows.
+bn_status bn_activation_backward_cols(float* delta, const float* z, const float* a, int64_t rows, int64_t ld,
+                                      int64_t j0, int64_t j1, int act);
+
 // out[j] = alpha · Σ_r m[r, j] + beta · out[j] over [rows, cols] (bias gradients, BP3).
 // beta = 0 overwrites out.
 bn_status bn_column_sums(const float* m, int64_t rows, int64_t cols, float alpha, float beta, float* out);
+// The same for columns [j0, j1) of a [rows, ld] block only (out[j] for j in [j0, j1)).
+bn_status bn_column_sums_cols(const float* m, int64_t rows, int64_t ld, int64_t j0, int64_t j1, float alpha,
+                              float beta, float* out);
 
 // Row-wise softmax of z [rows, cols] into a, stable (the row max is subtracted).
 bn_status bn_softmax(const float* z, float* a, int64_t rows, int64_t cols);
@@ -179,10 +191,18 @@ bn_status bn_backward_from_output(const bn_layout& layout, const float* params, 
 bn_status bn_loss_value(int loss, int act, const float* z, const float* a, const float* y,
                         int64_t rows, int64_t cols, double* value);
 
+// The loss summed over the rows rather than averaged: N · the mean (any rows >= 0), so that the
+// sums of parts of a batch add up to it.
+bn_status bn_loss_sum(int loss, int act, const float* z, const float* a, const float* y, int64_t rows, int64_t cols,
+                      double* sum);
+
 // δ^L = ∂L/∂z^L into delta [rows, cols]: fused (a − y)/N for crossEntropy / binaryCrossEntropy,
 // (a − y)/N times σ' (through bn_activation_backward) for quadratic.
 bn_status bn_output_delta(int loss, int act, const float* z, const float* a, const float* y,
                           int64_t rows, int64_t cols, float* delta);
+// The same for `rows` of the rows of a batch of `batch` examples (the mean's N is the batch's).
+bn_status bn_output_delta_part(int loss, int act, const float* z, const float* a, const float* y, int64_t rows,
+                               int64_t cols, int64_t batch, float* delta);
 
 // η and l2 finite and >= 0, μ in [0, 1], and a velocity buffer when μ > 0.
 bn_status bn_hyper_check(const bn_hyper& hyper, bool has_velocity);
@@ -245,6 +265,27 @@ bool bn_kernel_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k
 // nothing, without a kernel for this CPU.
 bool bn_kernel_sgemm_step(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
                           const float* b, float beta, float* c, float* p, float f);
+// Part `part` of `parts` of the range [0, n), at multiples of 16 (a vector of 16 floats, two row
+// tiles of 8, four of 4): [*lo, *hi). The one rule by which products and the training step split
+// the units of a layer, so that every split of the same layer gives each thread the same units.
+void bn_split(int64_t n, int part, int parts, int64_t* lo, int64_t* hi);
+
+// Rows [i0, i1) × columns [j0, j1) of the product C = alpha · op(A) · op(B) + beta · C (with the
+// momentum epilogue p ← p + f·C when p is not null; op(B) = B then), on the calling thread only.
+// The elements computed are bit for bit those of the whole product. False, doing nothing, where
+// bn_kernel_sgemm(_step) would be false.
+bool bn_kernel_sgemm_block(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                           const float* b, float beta, float* c, float* p, float f, int64_t i0, int64_t i1,
+                           int64_t j0, int64_t j1);
+
+// Runs fn(ctx, part, parts) for every part at once, part 0 on the calling thread and the others on
+// the kernels' own worker threads, and returns when all are done; false (running nothing) when
+// the pool is busy with another caller. Parts may wait for each other (bn_barrier in team.h).
+bool bn_team_run(int parts, void (*fn)(const void* ctx, int part, int parts), const void* ctx);
+// How many threads a loop of products of `macs` multiply-adds each should use (1: run alone);
+// the same threshold as one product's split.
+int bn_team_parts(double macs);
+
 // Threads the kernels may use for one product (large products only; see kernel.cc). Default: the
 // CPU's hardware threads. bn_set_threads sets this and BLAS's count together.
 void bn_kernel_set_threads(int n);

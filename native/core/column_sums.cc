@@ -10,13 +10,18 @@ constexpr int64_t kChunk = 256;
 }  // namespace
 
 bn_status bn_column_sums(const float* m, int64_t rows, int64_t cols, float alpha, float beta, float* out) {
-  if (rows < 0 || cols < 0) return BN_ERR_SIZE;
+  return bn_column_sums_cols(m, rows, cols, 0, cols, alpha, beta, out);
+}
+
+bn_status bn_column_sums_cols(const float* m, int64_t rows, int64_t ld, int64_t j0, int64_t j1, float alpha,
+                              float beta, float* out) {
+  if (rows < 0 || ld < 0 || j0 < 0 || j0 > j1 || j1 > ld) return BN_ERR_SIZE;
   double acc[kChunk];
-  for (int64_t c0 = 0; c0 < cols; c0 += kChunk) {
-    const int64_t width = cols - c0 < kChunk ? cols - c0 : kChunk;
+  for (int64_t c0 = j0; c0 < j1; c0 += kChunk) {
+    const int64_t width = j1 - c0 < kChunk ? j1 - c0 : kChunk;
     for (int64_t j = 0; j < width; j++) acc[j] = 0.0;
     for (int64_t r = 0; r < rows; r++) {
-      const float* row = m + r * cols + c0;
+      const float* row = m + r * ld + c0;
       for (int64_t j = 0; j < width; j++) acc[j] += row[j];
     }
     float* o = out + c0;

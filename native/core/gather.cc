@@ -3,6 +3,27 @@
 
 #include "blasnet_core.h"
 
+namespace {
+
+// Rows ahead whose cache lines are requested before they are copied. A shuffled batch reads rows
+// scattered over the whole dataset (47 MB for 60,000 digits), each a few cache lines that the
+// hardware prefetcher cannot guess, so without this every row waits for memory in turn.
+// Measured (an epoch of batch-128 gathers of 784 bytes from 60,000 rows, caches flushed, best of
+// 5, noisy): none 13.5–19.9 ms, 1–2 rows ahead 7.3–10.1, 4 ahead 6.8–8.5, 6–16 ahead 9–11.
+constexpr int64_t kAhead = 4;
+
+inline void prefetch_row(const void* row, size_t bytes) {
+#if defined(__GNUC__) || defined(__clang__)
+  const char* p = static_cast<const char*>(row);
+  for (size_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch(p + offset, 0, 0);
+#else
+  (void)row;
+  (void)bytes;
+#endif
+}
+
+}  // namespace
+
 bn_status bn_gather_rows(const float* src, int64_t src_rows, int64_t cols, const uint32_t* indices,
                          int64_t count, float* dst) {
   if (src_rows < 0 || cols < 0 || count < 0) return BN_ERR_SIZE;
@@ -13,6 +34,7 @@ bn_status bn_gather_rows(const float* src, int64_t src_rows, int64_t cols, const
     // every index before the call, so a failure here stops a racing caller half-way.)
     const int64_t row = indices[i];
     if (row >= src_rows) return BN_ERR_INDEX;
+    if (i + kAhead < count && indices[i + kAhead] < src_rows) prefetch_row(src + indices[i + kAhead] * cols, row_bytes);
     // memmove: a caller may gather within one buffer; overlap must not be undefined behavior.
     if (row_bytes > 0) std::memmove(dst + i * cols, src + row * cols, row_bytes);
   }
@@ -25,6 +47,9 @@ bn_status bn_gather_rows_u8(const uint8_t* src, int64_t src_rows, int64_t cols, 
   for (int64_t i = 0; i < count; i++) {
     const int64_t row = indices[i];  // read once, checked, used (see bn_gather_rows)
     if (row >= src_rows) return BN_ERR_INDEX;
+    if (i + kAhead < count && indices[i + kAhead] < src_rows) {
+      prefetch_row(src + indices[i + kAhead] * cols, static_cast<size_t>(cols));
+    }
     const uint8_t* from = src + row * cols;
     float* to = dst + i * cols;
     // The vectorized kernel where the CPU has one, else a plain loop the compiler vectorizes for

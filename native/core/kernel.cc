@@ -305,55 +305,76 @@ double min_macs_per_thread() {
   return value;
 }
 
-int parts_for(int64_t m, int64_t n, int64_t k) {
+int parts_for_macs(double macs) {
   const int threads = bn_kernel_threads();
   if (threads < 2) return 1;
-  const double macs = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
   const double by_size = macs / min_macs_per_thread();
   return by_size < 2.0 ? 1 : (by_size < threads ? static_cast<int>(by_size) : threads);
+}
+
+// The product's operands as one kernel sees them (see bn_kernel_gemm), or false when no kernel of
+// this CPU takes it (no AVX2, or both operands transposed, or the epilogue with op(B) = Bᵀ).
+bool describe(int isa, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+              const float* b, float beta, float* c, float* p, float f, bn_kernel_gemm* g) {
+  if (isa < 2 || (trans_a && trans_b) || (trans_b && p != nullptr)) return false;
+  if (trans_b) {
+    // c[m, n] = alpha · a[m, k] · b[n, k]ᵀ + beta · c  (the forward z = a · wᵀ)
+    *g = bn_kernel_gemm{m, n, k, alpha, beta, a, k, 1, b, k, c, n, nullptr, 0.0f};
+  } else {
+    // c[m, n] = alpha · op(a)[m, k] · b[k, n] + beta · c (+ the epilogue); op(a)(i, p) at a[i·si + p·sp]
+    *g = bn_kernel_gemm{m, n, k, alpha, beta, a, trans_a ? 1 : k, trans_a ? m : 1, b, n, c, n, p, f};
+  }
+  return true;
+}
+
+// Rows [i0, i1) × columns [j0, j1) of the product g, on this thread. Every element of C is computed
+// by the same sequence of operations whatever block it falls in, so a product split any way gives
+// the same bits as the whole.
+void run_block(int isa, bool dot, const bn_kernel_gemm& whole, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+  if (i0 >= i1 || j0 >= j1) return;
+  bn_kernel_gemm g = whole;
+  g.m = i1 - i0;
+  g.a += i0 * g.a_si;
+  g.c += i0 * g.ldc;
+  if (g.p != nullptr) g.p += i0 * g.ldc;
+  if (dot) {
+    if (isa == 3) bn_avx512::gemm_dot(g, j0, j1);
+    else bn_avx2::gemm_dot(g, j0, j1);
+  } else {
+    if (isa == 3) bn_avx512::gemm_bcast(g, j0, j1);
+    else bn_avx2::gemm_bcast(g, j0, j1);
+  }
 }
 
 struct split_ctx {
   bn_kernel_gemm g;
   int isa;
   bool dot;
-  int64_t align;  // column split points are multiples of this (a panel / a tile of B rows)
+  bool by_rows;  // split C's rows rather than its columns
 };
 
 void run_part(const void* raw, int part, int parts) {
   const split_ctx& s = *static_cast<const split_ctx*>(raw);
-  const int64_t units = (s.g.n + s.align - 1) / s.align;
-  const int64_t j0 = units * part / parts * s.align;
-  const int64_t j1 = part + 1 == parts ? s.g.n : units * (part + 1) / parts * s.align;
-  if (j0 >= j1) return;
-  if (s.dot) {
-    if (s.isa == 3) bn_avx512::gemm_dot(s.g, j0, j1);
-    else bn_avx2::gemm_dot(s.g, j0, j1);
-  } else {
-    if (s.isa == 3) bn_avx512::gemm_bcast(s.g, j0, j1);
-    else bn_avx2::gemm_bcast(s.g, j0, j1);
-  }
+  const int64_t extent = s.by_rows ? s.g.m : s.g.n;
+  int64_t lo = 0;
+  int64_t hi = 0;
+  bn_split(extent, part, parts, &lo, &hi);
+  if (s.by_rows) run_block(s.isa, s.dot, s.g, lo, hi, 0, s.g.n);
+  else run_block(s.isa, s.dot, s.g, 0, s.g.m, lo, hi);
 }
 
 bool run_kernel(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
                 const float* b, float beta, float* c, float* p, float f) {
-  const int isa = bn_kernel_isa();
-  if (isa < 2 || (trans_a && trans_b) || (trans_b && p != nullptr)) return false;
   split_ctx s;
-  s.isa = isa;
+  s.isa = bn_kernel_isa();
+  if (!describe(s.isa, trans_a, trans_b, m, n, k, alpha, a, b, beta, c, p, f, &s.g)) return false;
   s.dot = trans_b;
-  if (trans_b) {
-    // c[m, n] = alpha · a[m, k] · b[n, k]ᵀ + beta · c  (the forward z = a · wᵀ)
-    s.g = bn_kernel_gemm{m, n, k, alpha, beta, a, k, 1, b, k, c, n, nullptr, 0.0f};
-    s.align = isa == 3 ? bn_avx512::NR_D : bn_avx2::NR_D;
-  } else {
-    // c[m, n] = alpha · op(a)[m, k] · b[k, n] + beta · c (+ the epilogue); op(a)(i, p) at a[i·si + p·sp]
-    s.g = bn_kernel_gemm{m, n, k, alpha, beta, a, trans_a ? 1 : k, trans_a ? m : 1, b, n, c, n, p, f};
-    // Split at whole vectors, not whole panels: 784 columns are 49 vectors of 16 but only 16.3
-    // panels of 48, so panels would leave one thread an eighth more work.
-    s.align = isa == 3 ? bn_avx512::VL : bn_avx2::VL;
-  }
-  const int parts = parts_for(m, n, k);
+  // The weight gradient δᵀ·a (op(A) = Aᵀ) is split by its rows, the units of layer l: the same
+  // rows of w^l that the forward product z = a · wᵀ, split by its columns, gives each thread. So
+  // the rows a thread updates are the rows it reads next, still in its own cache (measured on W3:
+  // the fused step 447 → 397 ms per epoch against splitting by columns).
+  s.by_rows = trans_a;
+  const int parts = parts_for_macs(static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k));
   if (parts < 2 || !pool().run(parts, run_part, &s)) run_part(&s, 0, 1);
   return true;
 }
@@ -381,6 +402,26 @@ bool bn_kernel_sgemm_step(bool trans_a, int64_t m, int64_t n, int64_t k, float a
                           const float* b, float beta, float* c, float* p, float f) {
   return run_kernel(trans_a, false, m, n, k, alpha, a, b, beta, c, p, f);
 }
+
+bool bn_kernel_sgemm_block(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                           const float* b, float beta, float* c, float* p, float f, int64_t i0, int64_t i1,
+                           int64_t j0, int64_t j1) {
+  const int isa = bn_kernel_isa();
+  bn_kernel_gemm g;
+  if (!describe(isa, trans_a, trans_b, m, n, k, alpha, a, b, beta, c, p, f, &g)) return false;
+  run_block(isa, trans_b, g, i0, i1, j0, j1);
+  return true;
+}
+
+bool bn_team_run(int parts, void (*fn)(const void* ctx, int part, int parts), const void* ctx) {
+  if (parts < 2) {
+    fn(ctx, 0, 1);
+    return true;
+  }
+  return pool().run(parts, fn, ctx);
+}
+
+int bn_team_parts(double macs) { return parts_for_macs(macs); }
 
 bool bn_kernel_sigmoid(const float* z, float* a, int64_t count) {
   const int isa = bn_kernel_isa();
@@ -411,7 +452,26 @@ bool bn_kernel_sgemm_step(bool, int64_t, int64_t, int64_t, float, const float*, 
   return false;
 }
 bool bn_kernel_bytes_to_floats(const uint8_t*, float*, int64_t, float, float) { return false; }
+bool bn_kernel_sgemm_block(bool, bool, int64_t, int64_t, int64_t, float, const float*, const float*, float, float*,
+                           float*, float, int64_t, int64_t, int64_t, int64_t) {
+  return false;
+}
+bool bn_team_run(int parts, void (*fn)(const void*, int, int), const void* ctx) {
+  if (parts >= 2) return false;
+  fn(ctx, 0, 1);
+  return true;
+}
+int bn_team_parts(double) { return 1; }
 void bn_kernel_set_threads(int) {}
 int bn_kernel_threads() { return 1; }
 
 #endif
+
+void bn_split(int64_t n, int part, int parts, int64_t* lo, int64_t* hi) {
+  constexpr int64_t align = 16;
+  const int64_t units = (n + align - 1) / align;
+  *lo = units * part / parts * align;
+  *hi = part + 1 == parts ? n : units * (part + 1) / parts * align;
+  if (*lo > n) *lo = n;
+  if (*hi > n) *hi = n;
+}

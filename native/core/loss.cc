@@ -63,14 +63,23 @@ double binary_cross_entropy_sum(const float* z, const float* y, int64_t count) {
 
 bn_status bn_loss_value(int loss, int act, const float* z, const float* a, const float* y,
                         int64_t rows, int64_t cols, double* value) {
-  if (rows < 1 || cols < 1) return BN_ERR_SIZE;
+  if (rows < 1) return BN_ERR_SIZE;
+  double sum = 0.0;
+  const bn_status status = bn_loss_sum(loss, act, z, a, y, rows, cols, &sum);
+  // (Halving is exact, so the quadratic's sum / 2 / N is the sum / (2N) rounded once.)
+  if (status == BN_OK) *value = sum / static_cast<double>(rows);
+  return status;
+}
+
+bn_status bn_loss_sum(int loss, int act, const float* z, const float* a, const float* y, int64_t rows, int64_t cols,
+                      double* sum) {
+  if (rows < 0 || cols < 1) return BN_ERR_SIZE;
   const bn_status status = check_codes(loss, act);
   if (status != BN_OK) return status;
-  const double n = static_cast<double>(rows);
   switch (loss) {
-    case BN_LOSS_QUADRATIC: *value = quadratic_sum(a, y, rows * cols) / (2.0 * n); break;
-    case BN_LOSS_CROSS_ENTROPY: *value = -log_likelihood_sum(z, y, rows, cols) / n; break;
-    case BN_LOSS_BINARY_CROSS_ENTROPY: *value = binary_cross_entropy_sum(z, y, rows * cols) / n; break;
+    case BN_LOSS_QUADRATIC: *sum = quadratic_sum(a, y, rows * cols) / 2.0; break;
+    case BN_LOSS_CROSS_ENTROPY: *sum = -log_likelihood_sum(z, y, rows, cols); break;
+    case BN_LOSS_BINARY_CROSS_ENTROPY: *sum = binary_cross_entropy_sum(z, y, rows * cols); break;
     default: return BN_ERR_LOSS;
   }
   return BN_OK;
@@ -78,11 +87,16 @@ bn_status bn_loss_value(int loss, int act, const float* z, const float* a, const
 
 bn_status bn_output_delta(int loss, int act, const float* z, const float* a, const float* y,
                           int64_t rows, int64_t cols, float* delta) {
-  if (rows < 1 || cols < 1) return BN_ERR_SIZE;
+  return bn_output_delta_part(loss, act, z, a, y, rows, cols, rows, delta);
+}
+
+bn_status bn_output_delta_part(int loss, int act, const float* z, const float* a, const float* y, int64_t rows,
+                               int64_t cols, int64_t batch, float* delta) {
+  if (rows < 0 || cols < 1 || batch < 1 || rows > batch) return BN_ERR_SIZE;
   const bn_status status = check_codes(loss, act);
   if (status != BN_OK) return status;
   if (act == BN_ACT_HEAVISIDE) return BN_ERR_NOT_DIFFERENTIABLE;  // before delta is written
-  const double n = static_cast<double>(rows);
+  const double n = static_cast<double>(batch);
   const int64_t count = rows * cols;
   // Quadratic: ∂L/∂a = (a − y)/N. Cross-entropy with softmax and binary cross-entropy with
   // sigmoid: σ' cancels against the loss's derivative, so ∂L/∂z = (a − y)/N exactly (fused).
