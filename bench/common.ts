@@ -15,9 +15,20 @@ import { loadMnist } from '../lib/data/mnist';
 import { ActivationName } from '../lib/activations';
 import { InitName } from '../lib/init';
 import { LossName } from '../lib/losses';
+import { packageRoot } from '../lib/package-root';
 
-export const ROOT = join(__dirname, '..');
-export const RESULTS_DIR = join(__dirname, 'results');
+/** The checkout, whether this runs from bench/ under tsx or compiled into build-bench/bench/. */
+export const ROOT = packageRoot();
+export const RESULTS_DIR = join(ROOT, 'bench', 'results');
+
+/**
+ * Node's arguments to run a benchmark file in a child process: compiled JavaScript runs as it is
+ * (`npm run bench` compiles bench/ and lib/ with tsconfig.bench.json first, so that a child's
+ * peak RSS is blasnet's and not also the 35–45 MB of the tsx loader), TypeScript under tsx.
+ */
+export function childArgs(file: string): string[] {
+  return file.endsWith('.js') ? [file] : ['--import', 'tsx', file];
+}
 
 /** Where Debian's `dataset-fashion-mnist` puts the four IDX files. */
 export const DEBIAN_FASHION_DIR = '/usr/share/datasets/fashion-mnist';

@@ -6,7 +6,7 @@
  *   npx tsx bench/threads.ts [--no-json]
  */
 import { spawnSync } from 'node:child_process';
-import { fmt, headerLines, machineInfo, markdownTable, median, tryAddon, writeResults } from './common';
+import { childArgs, fmt, headerLines, machineInfo, markdownTable, median, tryAddon, writeResults } from './common';
 
 interface Shape {
   op: 'NT' | 'TN' | 'NN';
@@ -39,7 +39,7 @@ function child(): void {
 }
 
 function runOnce(threads: number): number[] {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--child', String(threads)], {
+  const r = spawnSync(process.execPath, [...childArgs(__filename), '--child', String(threads)], {
     encoding: 'utf8',
     env: { ...process.env, BLASNET_MIN_MACS_PER_THREAD: '1' },
   });

@@ -5,12 +5,14 @@
  *                          [--threads N] [--kernels auto|avx512|avx2|none] [--inputs bytes|floats]
  *                          [--per-batch] [--js-examples N] [--no-json]
  *
+ * (`npm run bench` runs it compiled, with plain Node; under tsx each child's RSS also holds tsx.)
  * Every (workload, backend) runs in its own child process, so peak RSS is per run. A child loads
  * the data (excluded from the timings), trains with `fitSync` for N epochs (reshuffled each epoch,
- * training accuracy counted as the library does), takes the median seconds per epoch, then times
+ * training accuracy counted as the library does), takes the median seconds per epoch, and times
  * the sgemm ceiling in the same process: the same GEMM sequence of an epoch back to back with no
- * other work (in C++ for native, on the TypeScript sgemm for js). `--quick` (under two minutes)
- * runs 3 epochs, the JS backend on a subset whose time is scaled to 60,000 examples.
+ * other work, split over the threads as training splits it (in C++ for native, after every epoch;
+ * on the TypeScript sgemm for js, after training). `--quick` (under two minutes) runs 3 epochs,
+ * the JS backend on a subset whose time is scaled to 60,000 examples.
  * Prints a header and a markdown table; writes bench/results/train-*.json.
  */
 import { spawnSync } from 'node:child_process';
@@ -18,7 +20,7 @@ import { fitSync } from '../lib/train';
 import { Network } from '../lib/network';
 import { getBackend } from '../lib/backend/select';
 import {
-  epochFlops, fmt, headerLines, jsEpochGemms, loadBenchData, machineInfo, markdownTable, median, specOf, tryAddon, Workload,
+  childArgs, epochFlops, fmt, headerLines, jsEpochGemms, loadBenchData, machineInfo, markdownTable, median, specOf, tryAddon, Workload,
   WORKLOADS, writeResults,
 } from './common';
 
@@ -36,9 +38,15 @@ export interface ChildResult {
   gflops: number;
   /** Seconds of the epoch's GEMMs alone, scaled to 60,000 examples. */
   ceilingSeconds: number;
+  /** Seconds per epoch over the ceiling: native, the median of each epoch over the ceiling timed
+   * right after it; js, the median epoch over the median ceiling. */
+  ceilingRatio: number;
+  /** Each native epoch's own ceiling (seconds, for `examples`). */
+  ceilings: number[];
   ceilingFused: boolean;
   accuracy: number[];
   loss: number[];
+  /** Peak RSS of the child up to the end of training (MiB). */
   maxRssMB: number;
   /** Resident set after loading, before training (MiB). */
   rssBeforeTrainingMB: number;
@@ -78,8 +86,22 @@ function runChild(argv: string[]): void {
   // --per-batch: an onBatch callback keeps fitSync on its per-batch path (gather, trainBatch,
   // update: one or two crossings per batch, the update a pass of its own), for before/after figures.
   const perBatch = argv.includes('--per-batch');
+  // The ceiling: the same GEMMs (same shapes, same order, same split over threads), nothing else,
+  // in this process. fitSync takes the fused path (trainBatches) here: the weight-gradient product
+  // accumulates into the weights (beta 1) or the velocity (beta μ). BLASNET_BENCH_UNFUSED_CEILING=1:
+  // into a gradient.
+  const spec = specOf(w.sizes, w.activations);
+  const beta = perBatch || process.env.BLASNET_BENCH_UNFUSED_CEILING === '1' ? 0 : w.momentum > 0 ? w.momentum : 1;
+  const fused = beta !== 0;
+  const ceilings: number[] = [];
+  const addon = kind === 'native' ? tryAddon() : undefined;
+  // Native: one ceiling after every epoch, so that each epoch is compared with GEMMs timed moments
+  // later, under the same load from other jobs (on a shared machine the load comes in bursts of
+  // seconds, and both figures move with it); the ratio is the median of the per-epoch ratios.
+  const interleave = addon?.benchEpochGemms !== undefined;
   const result = fitSync(net, trainingData, {
     ...(perBatch ? { onBatch: () => undefined } : {}),
+    ...(interleave ? { onEpoch: () => void ceilings.push(addon!.benchEpochGemms!(spec, examples, w.batchSize, beta)) } : {}),
     epochs,
     batchSize: w.batchSize,
     learningRate: w.learningRate,
@@ -88,22 +110,16 @@ function runChild(argv: string[]): void {
     shuffle: true,
     seed: 7,
   });
+  // Peak RSS of loading and training, before the ceiling below allocates its own scratch buffers.
+  const maxRssMB = process.resourceUsage().maxRSS / 1024;
   const epochSeconds = result.history.map((e) => e.seconds);
   const scale = FULL_EXAMPLES / examples;
   const secondsPerEpoch = median(epochSeconds) * scale;
-  // The ceiling: the same GEMMs (same shapes, same order), nothing else, in this process.
-  const spec = specOf(w.sizes, w.activations);
-  // fitSync takes the fused path (trainBatches) here: the weight-gradient product accumulates into
-  // the weights (beta 1) or the velocity (beta μ). BLASNET_BENCH_UNFUSED_CEILING=1: into a gradient.
-  const beta = perBatch || process.env.BLASNET_BENCH_UNFUSED_CEILING === '1' ? 0 : w.momentum > 0 ? w.momentum : 1;
-  const fused = beta !== 0;
-  const ceilings: number[] = [];
-  const addon = kind === 'native' ? tryAddon() : undefined;
-  for (let r = 0; r < ceilingRuns; r++) {
+  for (let r = 0; !interleave && r < ceilingRuns; r++) {
     if (kind === 'js') ceilings.push(jsEpochGemms(spec, examples, w.batchSize, beta));
-    else if (addon?.benchEpochGemms) ceilings.push(addon.benchEpochGemms(spec, examples, w.batchSize, beta));
     else ceilings.push(NaN); // an addon from before the bench exports
   }
+  const ratio = interleave ? median(epochSeconds.map((s, e) => s / ceilings[e]!)) : secondsPerEpoch / (median(ceilings) * scale);
   const info = backend.info();
   const out: ChildResult = {
     workload: w.name,
@@ -115,10 +131,12 @@ function runChild(argv: string[]): void {
     examplesPerSecond: FULL_EXAMPLES / secondsPerEpoch,
     gflops: epochFlops(w.sizes, FULL_EXAMPLES) / secondsPerEpoch / 1e9,
     ceilingSeconds: median(ceilings) * scale,
+    ceilingRatio: ratio,
+    ceilings,
     ceilingFused: fused,
     accuracy: result.history.map((e) => e.accuracy ?? NaN),
     loss: result.history.map((e) => e.loss),
-    maxRssMB: process.resourceUsage().maxRSS / 1024,
+    maxRssMB,
     rssBeforeTrainingMB: rssBefore,
     inputs,
     datasetMB: { float32: (data.n * 784 * 4) / 1e6, uint8: data.bytes.byteLength / 1e6 },
@@ -160,15 +178,15 @@ export function runTrainBench(o: TrainBenchOptions): { table: string; results: C
   for (const name of o.workloads) {
     for (const kind of o.backends) {
       const examples = kind === 'js' && (o.quick || o.jsExamples) ? (o.jsExamples ?? QUICK_JS_EXAMPLES[name]) : FULL_EXAMPLES;
-      const childArgs = [
-        '--import', 'tsx', __filename, '--child', '--workload', name, '--backend', kind, '--examples', String(examples),
+      const args = [
+        ...childArgs(__filename), '--child', '--workload', name, '--backend', kind, '--examples', String(examples),
         '--epochs', String(epochs), '--ceiling-runs', String(kind === 'js' ? 1 : 3),
       ];
-      if (o.threads) childArgs.push('--threads', String(o.threads));
-      if (o.kernels) childArgs.push('--kernels', o.kernels);
-      if (o.inputs) childArgs.push('--inputs', o.inputs);
-      if (o.perBatch) childArgs.push('--per-batch');
-      const child = spawnSync(process.execPath, childArgs, { encoding: 'utf8', maxBuffer: 1 << 26 });
+      if (o.threads) args.push('--threads', String(o.threads));
+      if (o.kernels) args.push('--kernels', o.kernels);
+      if (o.inputs) args.push('--inputs', o.inputs);
+      if (o.perBatch) args.push('--per-batch');
+      const child = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
       const line = child.stdout.split('\n').find((l) => l.startsWith('@@RESULT '));
       if (child.status !== 0 || !line) {
         console.error(`${name} ${kind}: child failed (status ${child.status})\n${child.stderr}`);
@@ -194,7 +212,7 @@ export function runTrainBench(o: TrainBenchOptions): { table: string; results: C
       fmt(r.examplesPerSecond, 0),
       fmt(r.gflops, 1),
       fmt(r.ceilingSeconds, 3) + (r.ceilingFused ? ' (fused)' : ''),
-      fmt(r.secondsPerEpoch / r.ceilingSeconds, 2),
+      fmt(r.ceilingRatio, 2),
       ratio === undefined ? '' : `${fmt(ratio, 1)}x`,
       `${fmt(r.maxRssMB, 0)} (${fmt(r.rssBeforeTrainingMB, 0)})`,
       fmt(r.accuracy.at(-1)! * 100, 2),
@@ -209,8 +227,8 @@ export function runTrainBench(o: TrainBenchOptions): { table: string; results: C
   console.log(
     'GFLOP/s counts the GEMMs only (forward, weight gradient, δ). Dataset: 60,000 × 784 inputs = 47 MB as bytes, 188 MB as float32; ' +
       "inputs 'bytes' keeps them as stored and converts each batch, 'floats' trains on a float32 copy. Peak RSS is the whole child " +
-      'process (Node + tsx ≈ 70–90 MB before any data; loading peaks above the data while it decompresses), in parentheses the RSS ' +
-      'when training starts.',
+      `process (${__filename.endsWith('.js') ? 'compiled, plain Node: ≈ 50 MB with blasnet loaded' : 'under tsx: Node + tsx ≈ 80–90 MB'} ` +
+      'before any data; loading peaks above the data while it decompresses), in parentheses the RSS when training starts.',
   );
   if (o.json) console.log(`JSON: ${writeResults('train', { machine, options: o, epochs, results })}`);
   return { table, results };
