@@ -43,7 +43,7 @@ struct gemm_job {
   const float* x;
   float *params, *w_target, *z, *a, *delta;
   bn_barrier barrier;
-  bn_shares shares;
+  bn_shares forward, backward;
 };
 
 // Rows [i0, i1) × columns [j0, j1) of a product: the whole one through bn_sgemm alone, this
@@ -63,14 +63,18 @@ void epoch_gemms(const void* raw, int t, int parts) {
   for (int64_t first = 0; first < g.examples; first += g.batch) {
     if (first > 0) {
       g.barrier.wait();
-      if (t == 0 && parts > 1) g.shares.rebalance();
+      if (t == 0 && parts > 1) {
+        g.forward.rebalance();
+        g.backward.rebalance();
+      }
     }
     const int64_t rows = g.examples - first < g.batch ? g.examples - first : g.batch;
     int64_t r0 = 0;
     int64_t r1 = 0;
     bn_split(rows, t, parts, &r0, &r1);
     g.barrier.wait();  // where the batch is gathered
-    double busy = 0.0;
+    double busy_forward = 0.0;
+    double busy_backward = 0.0;
     for (int l = 1; l <= L; l++) {
       const float* a_prev = l == 1 ? g.x : g.a + bn_block_offset(layout, l - 1, rows);
       int64_t i0 = r0;
@@ -80,13 +84,13 @@ void epoch_gemms(const void* raw, int t, int parts) {
       if (l < L) {
         i0 = 0;
         i1 = rows;
-        g.shares.split(layout.sizes[l], t, &j0, &j1);
+        g.forward.split(layout.sizes[l], t, &j0, &j1);
       }
       const double began = bn_shares::now();
       // z^l[rows, nl] = aPrev[rows, n(l-1)] · w^l[nl, n(l-1)]ᵀ  (NoTrans, Trans; M=rows, N=nl, K=n(l-1))
       gemm(parts, false, true, rows, layout.sizes[l], layout.sizes[l - 1], 1.0f, a_prev,
            g.params + layout.w_offset[l - 1], 0.0f, g.z + bn_block_offset(layout, l, rows), i0, i1, j0, j1);
-      if (l < L) busy += bn_shares::now() - began;
+      if (l < L) busy_forward += bn_shares::now() - began;
       g.barrier.wait();
     }
     for (int l = L; l >= 1; l--) {
@@ -97,13 +101,13 @@ void epoch_gemms(const void* raw, int t, int parts) {
       float* w = g.params + layout.w_offset[l - 1];
       int64_t p0 = 0;
       int64_t p1 = 0;
-      g.shares.split(n_prev, t, &p0, &p1);
+      g.backward.split(n_prev, t, &p0, &p1);
       double began = bn_shares::now();
       if (l > 1) {
         // δ^(l-1)[rows, n(l-1)] = δ^l[rows, nl] · w^l[nl, n(l-1)]  (NoTrans, NoTrans; M=rows, N=n(l-1), K=nl)
         gemm(parts, false, false, rows, n_prev, n_l, 1.0f, delta_l, w, 0.0f,
              g.delta + bn_block_offset(layout, l - 1, rows), 0, rows, p0, p1);
-        busy += bn_shares::now() - began;
+        busy_backward += bn_shares::now() - began;
         g.barrier.wait();
         began = bn_shares::now();
       }
@@ -112,7 +116,7 @@ void epoch_gemms(const void* raw, int t, int parts) {
       int64_t j0 = p0;
       int64_t j1 = p1;
       if (l < L || L == 1) {
-        g.shares.split(n_l, t, &i0, &i1);
+        g.backward.split(n_l, t, &i0, &i1);
         j0 = 0;
         j1 = n_prev;
       }
@@ -120,9 +124,10 @@ void epoch_gemms(const void* raw, int t, int parts) {
       // or accumulated into w^l's target as the fused step does
       gemm(parts, true, false, n_l, n_prev, rows, g.alpha_w, delta_l, a_prev, g.beta_w,
            g.w_target + layout.w_offset[l - 1], i0, i1, j0, j1);
-      busy += bn_shares::now() - began;
+      busy_backward += bn_shares::now() - began;
     }
-    g.shares.record(t, busy);
+    g.forward.record(t, busy_forward);
+    g.backward.record(t, busy_backward);
   }
 }
 
@@ -151,7 +156,7 @@ double bn_bench_epoch_gemms(const bn_layout& layout, int64_t examples, int64_t b
   const int parts = bn_kernel_isa() == 3 ? bn_team_parts(largest) : 1;
   for (int attempt = parts; attempt >= 1; attempt = attempt > 1 ? 1 : 0) {
     gemm_job g{layout, examples, batch, fused ? -1e-9f : 1.0f, beta, x.data(), params.data(), grad.data(),
-               z.data(), a.data(), delta.data(), bn_barrier(attempt), bn_shares(attempt)};
+               z.data(), a.data(), delta.data(), bn_barrier(attempt), bn_shares(attempt), bn_shares(attempt)};
     const auto start = std::chrono::steady_clock::now();
     if (bn_team_run(attempt, epoch_gemms, &g)) return seconds_since(start);
   }

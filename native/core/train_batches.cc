@@ -101,7 +101,8 @@ struct job {
   const bn_hyper& hyper;
   double* out;
   bn_barrier barrier;
-  bn_shares shares;                // how the units of each layer are divided
+  bn_shares forward;               // how the units of each layer are divided going forward,
+  bn_shares backward;              // and going backward (each phase balanced on its own timing)
   double loss_sum[bn_shares::kMaxParts];        // each part's rows, for part 0 to add up
   int64_t correct[bn_shares::kMaxParts];
   std::atomic<int> failed{BN_OK};  // the first error any thread met
@@ -178,7 +179,8 @@ void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* i
   int64_t r0 = 0;
   int64_t r1 = 0;
   bn_split(rows, t, parts, &r0, &r1);
-  double busy = 0.0;  // seconds on the phases split by shares
+  double busy_forward = 0.0;  // seconds on the phases split by the shares
+  double busy_backward = 0.0;
   // The batch, gathered straight from the dataset, rows [r0, r1) here: x_batch[rows, n0], y_batch[rows, nL].
   if (r1 > r0) {
     const bn_inputs& in = jb.inputs;
@@ -194,7 +196,7 @@ void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* i
     const int64_t n_l = layout.sizes[l];
     int64_t c0 = 0;
     int64_t c1 = 0;
-    jb.shares.split(n_l, t, &c0, &c1);
+    jb.forward.split(n_l, t, &c0, &c1);
     const int64_t off = bn_block_offset(layout, l, rows);
     const double began = bn_shares::now();
     if (jb.ok()) {
@@ -206,7 +208,7 @@ void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* i
       jb.fail(bn_bias_activate_cols(jb.z + off, jb.a + off, jb.params + layout.b_offset[l - 1], rows, n_l, c0, c1,
                                     layout.acts[l - 1]));
     }
-    busy += bn_shares::now() - began;
+    busy_forward += bn_shares::now() - began;
     jb.barrier.wait();
   }
   // The output layer by rows (softmax needs whole rows, and the few outputs would not split
@@ -255,7 +257,7 @@ void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* i
     const int64_t n_prev = layout.sizes[l - 1];
     int64_t p0 = 0;
     int64_t p1 = 0;
-    jb.shares.split(n_prev, t, &p0, &p1);
+    jb.backward.split(n_prev, t, &p0, &p1);
     double began = bn_shares::now();
     if (l > 1) {
       // δ^(l-1)[:, own] = δ^l[rows, nl] · w^l[nl, own]  (NoTrans, NoTrans; M=rows, N=n(l-1), K=nl), ∘ σ'(z^(l-1))
@@ -269,7 +271,7 @@ void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* i
         jb.fail(bn_activation_backward_cols(jb.delta + off_prev, jb.z + off_prev, jb.a + off_prev, rows, n_prev, p0,
                                             p1, layout.acts[l - 2]));
       }
-      busy += bn_shares::now() - began;
+      busy_backward += bn_shares::now() - began;
       jb.barrier.wait();  // all of δ^(l-1) written, and every part done reading w^l
       began = bn_shares::now();
     }
@@ -281,12 +283,13 @@ void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* i
     } else {
       int64_t u0 = 0;
       int64_t u1 = 0;
-      jb.shares.split(n_l, t, &u0, &u1);
+      jb.backward.split(n_l, t, &u0, &u1);
       jb.fail(layer_step(jb, parts, l, rows, u0, u1, 0, n_prev, u0, u1));
     }
-    busy += bn_shares::now() - began;
+    busy_backward += bn_shares::now() - began;
   }
-  jb.shares.record(t, busy);
+  jb.forward.record(t, busy_forward);
+  jb.backward.record(t, busy_backward);
 }
 
 void run(const void* raw, int t, int parts) {
@@ -295,7 +298,10 @@ void run(const void* raw, int t, int parts) {
     if (bi > 0) {
       jb.barrier.wait();  // the last step done everywhere: x_batch may be overwritten
       // The next split, read by the others only after the gather's barrier.
-      if (t == 0 && parts > 1) jb.shares.rebalance();
+      if (t == 0 && parts > 1) {
+        jb.forward.rebalance();
+        jb.backward.rebalance();
+      }
     }
     if (!jb.ok() || jb.stop) return;
     const int64_t first = jb.start + bi * jb.batch;
@@ -343,7 +349,7 @@ bn_status bn_train_batches(const bn_layout& layout, float* params, float* veloci
   for (int attempt = parts; attempt >= 1; attempt = attempt > 1 ? 1 : 0) {
     job jb{layout,  params, velocity, inputs,  y,       labels, order, start, end,
            batch,   batches, loss,   z,       a,       delta,  x_batch, y_batch, hyper,
-           out,     bn_barrier(attempt), bn_shares(attempt), {}, {}};
+           out,     bn_barrier(attempt), bn_shares(attempt), bn_shares(attempt), {}, {}};
     // The pool may be busy (another thread's product): then alone.
     if (!bn_team_run(attempt, run, &jb)) continue;
     *done = jb.done;
