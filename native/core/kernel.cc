@@ -192,12 +192,13 @@ int bn_kernel_set_isa(int isa) {
 
 // ---- threads ----------------------------------------------------------------------------------
 //
-// A product large enough is split by columns of C across the calling thread and up to
-// threads − 1 workers of a small pool of our own (BLAS's pool is idle while the kernels run: a
-// product goes to one or the other). Workers spin for a short while after a task, then sleep on a
-// condition variable. One product uses the pool at a time (a second caller, say another worker
-// thread of Node, runs single-threaded meanwhile). The pool is never destroyed: its threads end
-// with the process.
+// A product large enough is split (by rows of C for op(A) = Aᵀ, else by columns) across the
+// calling thread and up to threads − 1 workers of a small pool of our own (BLAS's pool is idle
+// while the kernels run: a product goes to one or the other). The same pool runs a training
+// call's team (bn_team_run, train_batches.cc), whose parts stay on their threads for the whole
+// call. Workers spin for a short while after a task, then sleep on a condition variable. One
+// product or team uses the pool at a time (a second caller, say another worker thread of Node,
+// runs single-threaded meanwhile). The pool is never destroyed: its threads end with the process.
 
 namespace {
 
