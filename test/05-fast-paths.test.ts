@@ -293,7 +293,7 @@ describe('trainBatches on a team of threads', function () {
   const native = useNativeAddon();
   for (const [net, batch] of WIDE) {
     for (const [name, eta, mu, nesterov, l2] of [HYPERS[1]!, HYPERS[3]!, HYPERS[5]!]) {
-      it(`${netName(net)}, batch ${batch}, ${name}: two threads give the bits of one`, function () {
+      it(`${netName(net)}, batch ${batch}, ${name}: two or three threads give the bits of one`, function () {
         const n = 3 * batch + 7; // a short last batch too
         const d = dataset(net, n, 31);
         const spec = makeSpec(net.sizes, net.acts);
@@ -311,12 +311,16 @@ describe('trainBatches on a team of threads', function () {
         };
         const one = run(1);
         const two = run(2);
-        expect(Array.from(two.params), 'params').to.deep.equal(Array.from(one.params));
-        expect(Array.from(two.velocity), 'velocity').to.deep.equal(Array.from(one.velocity));
-        for (let b = 0; b < 4; b++) {
-          expect(two.out[2 * b + 1], `correct in batch ${b}`).to.equal(one.out[2 * b + 1]);
-          // The loss is summed per thread's rows, then added: equal to the last bits of a double.
-          expect(Math.abs(two.out[2 * b]! - one.out[2 * b]!), `loss of batch ${b}`).to.be.at.most(1e-12 * Math.abs(one.out[2 * b]!));
+        // Three parts on two cores: more threads than cores still meet at every barrier.
+        const three = run(3);
+        for (const [name, many] of [['two', two], ['three', three]] as const) {
+          expect(Array.from(many.params), `params, ${name} threads`).to.deep.equal(Array.from(one.params));
+          expect(Array.from(many.velocity), `velocity, ${name} threads`).to.deep.equal(Array.from(one.velocity));
+          for (let b = 0; b < 4; b++) {
+            expect(many.out[2 * b + 1], `correct in batch ${b}, ${name} threads`).to.equal(one.out[2 * b + 1]);
+            // The loss is summed per thread's rows, then added: equal to the last bits of a double.
+            expect(Math.abs(many.out[2 * b]! - one.out[2 * b]!), `loss of batch ${b}`).to.be.at.most(1e-12 * Math.abs(one.out[2 * b]!));
+          }
         }
         // And it is the right step: the per-batch contract (gather, trainBatch, update) agrees.
         const pRef = randomParams(mulberry32(6), net.sizes);

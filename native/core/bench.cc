@@ -153,7 +153,8 @@ double bn_bench_epoch_gemms(const bn_layout& layout, int64_t examples, int64_t b
     const double macs = static_cast<double>(batch) * layout.sizes[l] * layout.sizes[l - 1];
     largest = macs > largest ? macs : largest;
   }
-  const int parts = bn_kernel_isa() == 3 ? bn_team_parts(largest) : 1;
+  int parts = bn_kernel_isa() == 3 ? bn_team_parts(largest) : 1;
+  if (parts > bn_shares::kMaxParts) parts = bn_shares::kMaxParts;
   for (int attempt = parts; attempt >= 1; attempt = attempt > 1 ? 1 : 0) {
     gemm_job g{layout, examples, batch, fused ? -1e-9f : 1.0f, beta, x.data(), params.data(), grad.data(),
                z.data(), a.data(), delta.data(), bn_barrier(attempt), bn_shares(attempt), bn_shares(attempt)};

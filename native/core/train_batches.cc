@@ -348,7 +348,8 @@ bn_status bn_train_batches(const bn_layout& layout, float* params, float* veloci
     const double macs = static_cast<double>(batch) * layout.sizes[l] * layout.sizes[l - 1];
     largest = macs > largest ? macs : largest;
   }
-  const int parts = bn_kernel_isa() == 3 ? bn_team_parts(largest) : 1;
+  int parts = bn_kernel_isa() == 3 ? bn_team_parts(largest) : 1;
+  if (parts > bn_shares::kMaxParts) parts = bn_shares::kMaxParts;
   for (int attempt = parts; attempt >= 1; attempt = attempt > 1 ? 1 : 0) {
     job jb{layout,  params, velocity, inputs,  y,       labels, order, start, end,
            batch,   batches, loss,   z,       a,       delta,  x_batch, y_batch, hyper,
