@@ -10,7 +10,7 @@ import { loadAddon, NativeAddon } from '../lib/backend/native/addon';
 import { decodeSpec, Layout, makeSpec } from '../lib/backend/spec';
 import { sgemmAt } from '../lib/backend/js/sgemm';
 import { ActivationCode } from '../lib/backend/types';
-import { readIdx } from '../lib/data/idx';
+import { readIdxAsync } from '../lib/data/idx';
 import { loadMnist } from '../lib/data/mnist';
 import { ActivationName } from '../lib/activations';
 import { InitName } from '../lib/init';
@@ -181,7 +181,7 @@ const INSTALL_HINT =
  * first `examples` of them. Without the files: the bundled 8,000 digits tiled to `examples`,
  * with a note saying so.
  */
-export function loadBenchData(examples: number, inputs: 'bytes' | 'floats' = 'floats'): BenchData {
+export async function loadBenchData(examples: number, inputs: 'bytes' | 'floats' = 'floats'): Promise<BenchData> {
   const dir = process.env.BLASNET_BENCH_DATA ?? DEBIAN_FASHION_DIR;
   let bytes: Uint8Array;
   let labels: Uint8Array;
@@ -190,9 +190,10 @@ export function loadBenchData(examples: number, inputs: 'bytes' | 'floats' = 'fl
   const trainImages = ['train-images-idx3-ubyte.gz', 'train-images-idx3-ubyte'].map((f) => join(dir, f)).find(existsSync);
   const trainLabels = ['train-labels-idx1-ubyte.gz', 'train-labels-idx1-ubyte'].map((f) => join(dir, f)).find(existsSync);
   if (trainImages && trainLabels) {
-    // The training files only (the test set is not needed here, nor its memory).
-    bytes = readIdx(trainImages).data as Uint8Array;
-    labels = readIdx(trainLabels).data as Uint8Array;
+    // The training files only (the test set is not needed here, nor its memory), streamed: the
+    // 26 MB compressed file is never in memory beside the 47 MB of pixels.
+    bytes = (await readIdxAsync(trainImages)).data as Uint8Array;
+    labels = (await readIdxAsync(trainLabels)).data as Uint8Array;
     source = `Fashion-MNIST-layout IDX files in ${dir} (${labels.length} training examples)`;
   } else {
     const data = loadMnist();

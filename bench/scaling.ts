@@ -109,7 +109,7 @@ function svg(widths: Point[], batches: Point[], machine: MachineInfo): string {
 
 // ---- main --------------------------------------------------------------------------------------
 
-function main(): void {
+async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const quick = argv.includes('--quick');
   const outIndex = argv.indexOf('--out');
@@ -118,7 +118,7 @@ function main(): void {
   const native = tryAddon() !== undefined;
   console.log(`# blasnet scaling curves${quick ? ' (--quick)' : ''}\n`);
   console.log(headerLines(machine, ['[784, h, 10] sigmoid + softmax, cross-entropy, SGD η = 0.5, inputs as bytes; s/epoch scaled to 60,000 examples']));
-  const data = loadBenchData(FULL, 'bytes');
+  const data = await loadBenchData(FULL, 'bytes');
   if (data.note) console.log(data.note);
   const nativeN = quick ? 6000 : 12000;
   const budget = quick ? 0.3 : 1.0;
@@ -148,4 +148,7 @@ function main(): void {
   if (!argv.includes('--no-json')) console.log(`JSON: ${writeResults('scaling', { machine, widths, batches })}`);
 }
 
-main();
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

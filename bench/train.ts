@@ -67,7 +67,7 @@ function arg(name: string, argv: string[]): string | undefined {
 
 // ---- child -----------------------------------------------------------------------------------
 
-function runChild(argv: string[]): void {
+async function runChild(argv: string[]): Promise<void> {
   const w = WORKLOADS[arg('--workload', argv) as Workload['name']];
   const kind = arg('--backend', argv) as 'native' | 'js';
   const examples = Number(arg('--examples', argv));
@@ -79,7 +79,7 @@ function runChild(argv: string[]): void {
   if (threads !== undefined) backend.setThreads(Number(threads));
   if (kernels !== undefined && kind === 'native') tryAddon()!.setKernels!(kernels as 'auto');
   const inputs = (arg('--inputs', argv) ?? 'bytes') as 'bytes' | 'floats';
-  const data = loadBenchData(examples, inputs);
+  const data = await loadBenchData(examples, inputs);
   const net = new Network({ sizes: w.sizes, activations: w.activations, init: w.init, seed: 1, backend });
   const rssBefore = process.memoryUsage().rss / 1048576;
   const trainingData = inputs === 'bytes' ? { bytes: data.bytes, scale: 1 / 255, y: data.y, labels: data.labels } : { x: data.x!, y: data.y, labels: data.labels };
@@ -236,7 +236,10 @@ export function runTrainBench(o: TrainBenchOptions): { table: string; results: C
 
 function main(argv: string[]): void {
   if (argv.includes('--child')) {
-    runChild(argv);
+    runChild(argv).catch((err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    });
     return;
   }
   const list = <T extends string>(v: string | undefined, all: T[]): T[] => (v ? (v.split(',') as T[]) : all);

@@ -10,6 +10,7 @@ export {
   encodeIdx,
   isGzip,
   readIdx,
+  readIdxAsync,
   writeIdx,
 } from './idx';
 export type { IdxArray, IdxInput, IdxReadOptions, IdxType, IdxTypedArray, IdxWriteOptions } from './idx';
