@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { expect } from 'chai';
-import { loadMnist, MNIST_FILE_NAMES } from '../lib/data/mnist';
+import { loadMnist, loadMnistAsync, MnistData, MNIST_FILE_NAMES } from '../lib/data/mnist';
 import { expectArgError, expectFormatError, idxBytes, makeTempDir, syntheticPixels, thrown, writeSyntheticMnist } from './fixtures/data-helpers';
 
 describe('43 MNIST loader (synthetic IDX sets)', function () {
@@ -200,6 +200,87 @@ describe('43 MNIST loader (synthetic IDX sets)', function () {
       const f = replace(dir, 'train-images-idx3-ubyte', idxBytes(0x08, [0, 4, 3], []));
       replace(dir, 'train-labels-idx1-ubyte', idxBytes(0x08, [0], []));
       expectFormatError(() => loadMnist({ dir }), `${f}: the training set is empty (0 images)`);
+    });
+  });
+
+  describe('loadMnistAsync: what loadMnist gives, or the same error', function () {
+    function sameData(a: MnistData, b: MnistData): void {
+      const { train: _t, validation: _v, test: _s, ...rest } = a;
+      const { train: _t2, validation: _v2, test: _s2, ...restB } = b;
+      expect(restB).to.deep.equal(rest);
+      const bytes = (x: Uint8Array | Float32Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
+      for (const key of ['train', 'validation', 'test'] as const) {
+        const x = a[key];
+        const y = b[key];
+        if (x === null || y === null) {
+          expect(y, key).to.equal(x);
+          continue;
+        }
+        expect(y.count, key).to.equal(x.count);
+        for (const field of ['bytes', 'labels', 'images'] as const) {
+          expect(bytes(y[field]).equals(bytes(x[field])), `${key}.${field}`).to.equal(true);
+        }
+      }
+    }
+    async function same(options: unknown): Promise<void> {
+      let expected: MnistData | undefined;
+      let expectedError: (Error & { code?: string }) | undefined;
+      try {
+        expected = loadMnist(options as never);
+      } catch (err) {
+        expectedError = err as Error & { code?: string };
+      }
+      const got = await loadMnistAsync(options as never).then(
+        (data) => ({ data, error: undefined }),
+        (error: Error & { code?: string }) => ({ data: undefined, error }),
+      );
+      if (expectedError) {
+        expect(got.error, `expected ${expectedError.message}`).to.be.instanceOf(expectedError.constructor);
+        expect(got.error!.message).to.equal(expectedError.message);
+        expect(got.error!.code).to.equal(expectedError.code);
+      } else {
+        expect(got.error, got.error?.message).to.equal(undefined);
+        sameData(expected!, got.data!);
+      }
+    }
+    function replace(dir: string, name: string, bytes: Buffer): void {
+      fs.writeFileSync(path.join(dir, `${name}.gz`), zlib.gzipSync(bytes));
+    }
+
+    it('the bundled digits, a gzip set with a validation split and standardization, raw files, explicit paths', async function () {
+      await same(undefined);
+      await same({ dir: dataset({ train: 50, test: 20, rows: 4, cols: 3 }), validation: 10, standardize: true });
+      await same({ dir: dataset({ gzip: false }), classes: 12 });
+      const dir = dataset();
+      const other = path.join(root, 'renamed-async');
+      fs.mkdirSync(other);
+      fs.copyFileSync(path.join(dir, 'train-images-idx3-ubyte.gz'), path.join(other, 'emnist-train-images.gz'));
+      await same({ dir, files: { trainImages: path.join(other, 'emnist-train-images.gz') } });
+    });
+
+    it('the same errors: counts, types, sizes, classes, a truncated gzip, a missing file, an empty set, bad options', async function () {
+      let dir = dataset({ train: 50 });
+      replace(dir, 'train-labels-idx1-ubyte', idxBytes(0x08, [49], new Uint8Array(49)));
+      await same({ dir });
+      dir = dataset();
+      replace(dir, 'train-images-idx3-ubyte', idxBytes(0x0d, [2, 1, 1], new Uint8Array(8)));
+      await same({ dir });
+      dir = dataset({ rows: 4, cols: 3 });
+      replace(dir, 't10k-images-idx3-ubyte', idxBytes(0x08, [20, 3, 4], new Uint8Array(240)));
+      await same({ dir });
+      await same({ dir: dataset({ classes: 5 }), classes: 4 });
+      dir = dataset();
+      const f = path.join(dir, 'train-images-idx3-ubyte.gz');
+      fs.writeFileSync(f, fs.readFileSync(f).subarray(0, -10));
+      await same({ dir });
+      dir = dataset();
+      fs.rmSync(path.join(dir, 't10k-labels-idx1-ubyte.gz'));
+      await same({ dir });
+      dir = dataset();
+      replace(dir, 'train-images-idx3-ubyte', idxBytes(0x08, [0, 4, 3], []));
+      replace(dir, 'train-labels-idx1-ubyte', idxBytes(0x08, [0], []));
+      await same({ dir });
+      for (const bad of [5, { dir: '' }, { dir: dataset(), validation: 50 }, { dir: dataset(), files: { trainImage: 'x' } }]) await same(bad);
     });
   });
 

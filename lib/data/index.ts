@@ -14,7 +14,7 @@ export {
   writeIdx,
 } from './idx';
 export type { IdxArray, IdxInput, IdxReadOptions, IdxType, IdxTypedArray, IdxWriteOptions } from './idx';
-export { BUNDLED_MNIST_DIR, MNIST_FILE_NAMES, loadMnist } from './mnist';
+export { BUNDLED_MNIST_DIR, MNIST_FILE_NAMES, loadMnist, loadMnistAsync } from './mnist';
 export type { LoadMnistOptions, MnistData, MnistFiles, MnistSet } from './mnist';
 export { DATASETS, downloadMnist } from './download';
 export type {

