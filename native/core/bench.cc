@@ -147,15 +147,8 @@ double bn_bench_epoch_gemms(const bn_layout& layout, int64_t examples, int64_t b
   // tiny η keeps the target finite and away from subnormals however many batches run.
   const bool fused = beta != 0.0f;
   if (fused) fill(grad, 7);
-  // As many parts as bn_train_batches would use for this network and batch.
-  double largest = 0.0;
-  for (int l = 1; l <= layout.L; l++) {
-    const double macs = static_cast<double>(batch) * layout.sizes[l] * layout.sizes[l - 1];
-    largest = macs > largest ? macs : largest;
-  }
-  int parts = bn_kernel_isa() == 3 ? bn_team_parts(largest) : 1;
-  if (parts > bn_shares::kMaxParts) parts = bn_shares::kMaxParts;
-  for (int attempt = parts; attempt >= 1; attempt = attempt > 1 ? 1 : 0) {
+  // As many parts as bn_train_batches uses for this network and batch (the pool may be busy: then alone).
+  for (int attempt = bn_team_size(layout, batch); attempt >= 1; attempt = attempt > 1 ? 1 : 0) {
     gemm_job g{layout, examples, batch, fused ? -1e-9f : 1.0f, beta, x.data(), params.data(), grad.data(),
                z.data(), a.data(), delta.data(), bn_barrier(attempt), bn_shares(attempt), bn_shares(attempt)};
     const auto start = std::chrono::steady_clock::now();

@@ -271,6 +271,7 @@ bool bn_kernel_sgemm_step(bool trans_a, int64_t m, int64_t n, int64_t k, float a
 // tiles of 8, four of 4): [*lo, *hi). The one rule by which products and the training step split
 // the units of a layer, so that every split of the same layer gives each thread the same units.
 void bn_split(int64_t n, int part, int parts, int64_t* lo, int64_t* hi);
+constexpr int64_t BN_SPLIT_ALIGN = 16;  // the multiple every split of a layer's units falls at
 
 // Rows [i0, i1) × columns [j0, j1) of the product C = alpha · op(A) · op(B) + beta · C (with the
 // momentum epilogue p ← p + f·C when p is not null; op(B) = B then), on the calling thread only.

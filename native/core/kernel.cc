@@ -469,10 +469,9 @@ int bn_kernel_threads() { return 1; }
 #endif
 
 void bn_split(int64_t n, int part, int parts, int64_t* lo, int64_t* hi) {
-  constexpr int64_t align = 16;
-  const int64_t units = (n + align - 1) / align;
-  *lo = units * part / parts * align;
-  *hi = part + 1 == parts ? n : units * (part + 1) / parts * align;
+  const int64_t units = (n + BN_SPLIT_ALIGN - 1) / BN_SPLIT_ALIGN;
+  *lo = units * part / parts * BN_SPLIT_ALIGN;
+  *hi = part + 1 == parts ? n : units * (part + 1) / parts * BN_SPLIT_ALIGN;
   if (*lo > n) *lo = n;
   if (*hi > n) *hi = n;
 }

@@ -102,9 +102,8 @@ class bn_shares {
     if (t >= parts_) return n;
     double cumulative = 0.0;
     for (int i = 0; i < t; i++) cumulative += share_[i];
-    constexpr int64_t align = 16;
-    const int64_t units = (n + align - 1) / align;
-    const int64_t b = static_cast<int64_t>(cumulative * static_cast<double>(units) + 0.5) * align;
+    const int64_t units = (n + BN_SPLIT_ALIGN - 1) / BN_SPLIT_ALIGN;
+    const int64_t b = static_cast<int64_t>(cumulative * static_cast<double>(units) + 0.5) * BN_SPLIT_ALIGN;
     return b < n ? b : n;
   }
 
@@ -112,5 +111,19 @@ class bn_shares {
   double share_[kMaxParts];
   double busy_[kMaxParts];
 };
+
+// How many parts a training call's team has for mini-batches of `batch` rows: as many as the
+// largest product of a step is worth (bn_team_parts), where the AVX-512 kernels take every
+// product (elsewhere BLAS's own threads split the large products), at most kMaxParts. 1: alone.
+inline int bn_team_size(const bn_layout& layout, int64_t batch) {
+  if (bn_kernel_isa() != 3) return 1;
+  double largest = 0.0;
+  for (int l = 1; l <= layout.L; l++) {
+    const double macs = static_cast<double>(batch) * layout.sizes[l] * layout.sizes[l - 1];
+    largest = macs > largest ? macs : largest;
+  }
+  const int parts = bn_team_parts(largest);
+  return parts > bn_shares::kMaxParts ? bn_shares::kMaxParts : parts;
+}
 
 #endif  // BLASNET_TEAM_H

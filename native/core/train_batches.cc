@@ -216,10 +216,15 @@ void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* i
   }
   // The output layer by rows (softmax needs whole rows, and the few outputs would not split
   // evenly): z^L[own rows, :] likewise, b^L, σ, then δ^L = ∂L/∂z^L for the same rows.
+  // Then the loss before the update and the correct count of these rows (one part: the whole
+  // batch's sums exactly as bn_loss_value takes them), for part 0 to add up.
   const int out_act = layout.acts[L - 1];
-  const int64_t off = bn_block_offset(layout, L, rows);
+  jb.loss_sum[t] = 0.0;
+  jb.correct[t] = 0;
   if (r1 > r0 && jb.ok()) {
+    const int64_t off = bn_block_offset(layout, L, rows);
     const int64_t o = off + r0 * n_out;
+    const float* y = jb.y_batch + r0 * n_out;
     jb.fail(product(parts, false, true, rows, n_out, layout.sizes[L - 1], 1.0f,
                     activations_of(layout, L - 1, jb.x_batch, jb.a, rows), jb.params + layout.w_offset[L - 1], 0.0f,
                     jb.z + off, nullptr, 0.0f, r0, r1, 0, n_out));
@@ -227,18 +232,9 @@ void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* i
       jb.fail(bn_bias_activate(jb.z + o, jb.a + o, jb.params + layout.b_offset[L - 1], r1 - r0, n_out, out_act));
     }
     if (jb.ok()) {
-      jb.fail(bn_output_delta_part(jb.loss, out_act, jb.z + o, jb.a + o, jb.y_batch + r0 * n_out, r1 - r0, n_out,
-                                   rows, jb.delta + o));
+      jb.fail(bn_output_delta_part(jb.loss, out_act, jb.z + o, jb.a + o, y, r1 - r0, n_out, rows, jb.delta + o));
     }
-  }
-  // The loss before the update and the correct count of these rows (one part: the whole batch's
-  // sums exactly as bn_loss_value takes them).
-  jb.loss_sum[t] = 0.0;
-  jb.correct[t] = 0;
-  if (r1 > r0 && jb.ok()) {
-    const int64_t o = off + r0 * n_out;
-    jb.fail(bn_loss_sum(jb.loss, out_act, jb.z + o, jb.a + o, jb.y_batch + r0 * n_out, r1 - r0, n_out,
-                        &jb.loss_sum[t]));
+    if (jb.ok()) jb.fail(bn_loss_sum(jb.loss, out_act, jb.z + o, jb.a + o, y, r1 - r0, n_out, &jb.loss_sum[t]));
     if (jb.labels != nullptr) jb.correct[t] = count_correct(jb.a + o, r1 - r0, n_out, jb.labels, idx + r0);
   }
   jb.barrier.wait();
@@ -341,16 +337,7 @@ bn_status bn_train_batches(const bn_layout& layout, float* params, float* veloci
   for (int64_t i = start; i < end; i++) {
     if (order[i] >= static_cast<uint64_t>(inputs.rows)) return BN_ERR_INDEX;
   }
-  // A team where the largest product of a step is worth two threads and the AVX-512 kernels take
-  // every product (elsewhere BLAS's own threads split the large products).
-  double largest = 0.0;
-  for (int l = 1; l <= L; l++) {
-    const double macs = static_cast<double>(batch) * layout.sizes[l] * layout.sizes[l - 1];
-    largest = macs > largest ? macs : largest;
-  }
-  int parts = bn_kernel_isa() == 3 ? bn_team_parts(largest) : 1;
-  if (parts > bn_shares::kMaxParts) parts = bn_shares::kMaxParts;
-  for (int attempt = parts; attempt >= 1; attempt = attempt > 1 ? 1 : 0) {
+  for (int attempt = bn_team_size(layout, batch); attempt >= 1; attempt = attempt > 1 ? 1 : 0) {
     job jb{layout,  params, velocity, inputs,  y,       labels, order, start, end,
            batch,   batches, loss,   z,       a,       delta,  x_batch, y_batch, hyper,
            out,     bn_barrier(attempt), bn_shares(attempt), bn_shares(attempt), {}, {}};
