@@ -42,8 +42,10 @@ struct gemm_job {
   float alpha_w, beta_w;
   const float* x;
   float *params, *w_target, *z, *a, *delta;
+  bool everywhere;   // every part computes the whole output layer (bn_output_everywhere)
+  float* own_z_out;  // parts 1..: their own z^L blocks, [batch, nL] each
   bn_barrier barrier;
-  bn_shares forward, backward;
+  bn_shares forward[2], backward[2];  // batch b split by pair b % 2, as in bn_train_batches
 };
 
 // Rows [i0, i1) × columns [j0, j1) of a product: the whole one through bn_sgemm alone, this
@@ -60,38 +62,43 @@ void epoch_gemms(const void* raw, int t, int parts) {
   gemm_job& g = *const_cast<gemm_job*>(static_cast<const gemm_job*>(raw));
   const bn_layout& layout = g.layout;
   const int L = layout.L;
-  for (int64_t first = 0; first < g.examples; first += g.batch) {
-    if (first > 0) {
-      g.barrier.wait();
-      if (t == 0 && parts > 1) {
-        g.forward.rebalance();
-        g.backward.rebalance();
-      }
+  const int64_t n_out = layout.sizes[L];
+  int64_t bi = 0;
+  for (int64_t first = 0; first < g.examples; first += g.batch, bi++) {
+    g.barrier.wait();  // where the batch is gathered and the last step done
+    if (t == 0 && parts > 1 && bi > 0) {
+      g.forward[(bi + 1) & 1].rebalance();
+      g.backward[(bi + 1) & 1].rebalance();
     }
+    bn_shares& forward = g.forward[bi & 1];
+    bn_shares& backward = g.backward[bi & 1];
     const int64_t rows = g.examples - first < g.batch ? g.examples - first : g.batch;
-    int64_t r0 = 0;
-    int64_t r1 = 0;
-    bn_split(rows, t, parts, &r0, &r1);
-    g.barrier.wait();  // where the batch is gathered
     double busy_forward = 0.0;
     double busy_backward = 0.0;
     for (int l = 1; l <= L; l++) {
       const float* a_prev = l == 1 ? g.x : g.a + bn_block_offset(layout, l - 1, rows);
-      int64_t i0 = r0;
-      int64_t i1 = r1;
+      float* z = g.z + bn_block_offset(layout, l, rows);
+      int64_t i0 = 0;
+      int64_t i1 = rows;
       int64_t j0 = 0;
       int64_t j1 = layout.sizes[l];
       if (l < L) {
-        i0 = 0;
-        i1 = rows;
-        g.forward.split(layout.sizes[l], t, &j0, &j1);
+        forward.split(layout.sizes[l], t, &j0, &j1);
+      } else if (g.everywhere) {
+        if (t > 0) z = g.own_z_out + (t - 1) * g.batch * n_out;
+      } else {
+        bn_split(rows, t, parts, &i0, &i1);
       }
       const double began = bn_shares::now();
       // z^l[rows, nl] = aPrev[rows, n(l-1)] · w^l[nl, n(l-1)]ᵀ  (NoTrans, Trans; M=rows, N=nl, K=n(l-1))
       gemm(parts, false, true, rows, layout.sizes[l], layout.sizes[l - 1], 1.0f, a_prev,
-           g.params + layout.w_offset[l - 1], 0.0f, g.z + bn_block_offset(layout, l, rows), i0, i1, j0, j1);
-      if (l < L) busy_forward += bn_shares::now() - began;
-      g.barrier.wait();
+           g.params + layout.w_offset[l - 1], 0.0f, z, i0, i1, j0, j1);
+      if (l < L) {
+        busy_forward += bn_shares::now() - began;
+        g.barrier.wait();
+      } else if (!g.everywhere) {
+        g.barrier.wait();
+      }
     }
     for (int l = L; l >= 1; l--) {
       const int64_t n_l = layout.sizes[l];
@@ -101,22 +108,24 @@ void epoch_gemms(const void* raw, int t, int parts) {
       float* w = g.params + layout.w_offset[l - 1];
       int64_t p0 = 0;
       int64_t p1 = 0;
-      g.backward.split(n_prev, t, &p0, &p1);
+      backward.split(n_prev, t, &p0, &p1);
       double began = bn_shares::now();
       if (l > 1) {
         // δ^(l-1)[rows, n(l-1)] = δ^l[rows, nl] · w^l[nl, n(l-1)]  (NoTrans, NoTrans; M=rows, N=n(l-1), K=nl)
         gemm(parts, false, false, rows, n_prev, n_l, 1.0f, delta_l, w, 0.0f,
              g.delta + bn_block_offset(layout, l - 1, rows), 0, rows, p0, p1);
         busy_backward += bn_shares::now() - began;
-        g.barrier.wait();
-        began = bn_shares::now();
+        if (bn_barrier_after_bp2(L, l)) {
+          g.barrier.wait();
+          began = bn_shares::now();
+        }
       }
       int64_t i0 = 0;
       int64_t i1 = n_l;
       int64_t j0 = p0;
       int64_t j1 = p1;
       if (l < L || L == 1) {
-        g.backward.split(n_l, t, &i0, &i1);
+        backward.split(n_l, t, &i0, &i1);
         j0 = 0;
         j1 = n_prev;
       }
@@ -126,9 +135,10 @@ void epoch_gemms(const void* raw, int t, int parts) {
            g.w_target + layout.w_offset[l - 1], i0, i1, j0, j1);
       busy_backward += bn_shares::now() - began;
     }
-    g.forward.record(t, busy_forward);
-    g.backward.record(t, busy_backward);
+    forward.record(t, busy_forward);
+    backward.record(t, busy_backward);
   }
+  g.barrier.wait();  // as bn_train_batches meets once more before publishing the output layer
 }
 
 }  // namespace
@@ -149,8 +159,11 @@ double bn_bench_epoch_gemms(const bn_layout& layout, int64_t examples, int64_t b
   if (fused) fill(grad, 7);
   // As many parts as bn_train_batches uses for this network and batch (the pool may be busy: then alone).
   for (int attempt = bn_team_size(layout, batch); attempt >= 1; attempt = attempt > 1 ? 1 : 0) {
+    const bool everywhere = attempt > 1 && bn_output_everywhere(layout);
+    std::vector<float> own_z_out(everywhere ? static_cast<size_t>((attempt - 1) * batch * layout.sizes[layout.L]) : 0);
     gemm_job g{layout, examples, batch, fused ? -1e-9f : 1.0f, beta, x.data(), params.data(), grad.data(),
-               z.data(), a.data(), delta.data(), bn_barrier(attempt), bn_shares(attempt), bn_shares(attempt)};
+               z.data(), a.data(), delta.data(), everywhere, own_z_out.data(), bn_barrier(attempt),
+               {bn_shares(attempt), bn_shares(attempt)}, {bn_shares(attempt), bn_shares(attempt)}};
     const auto start = std::chrono::steady_clock::now();
     if (bn_team_run(attempt, epoch_gemms, &g)) return seconds_since(start);
   }

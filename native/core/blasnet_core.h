@@ -281,6 +281,25 @@ bool bn_kernel_sgemm_block(bool trans_a, bool trans_b, int64_t m, int64_t n, int
                            const float* b, float beta, float* c, float* p, float f, int64_t i0, int64_t i1,
                            int64_t j0, int64_t j1);
 
+// Elementwise work of the training step done on C's tile while it is still in registers, by the
+// kernels of bn_kernel_sgemm_relu_block: the same operations, in the same order, as the separate
+// passes (bn_bias_activate_cols, bn_activation_backward_cols) with ReLU, so the same bits.
+struct bn_relu_fused {
+  // op(B) = Bᵀ (the forward z = a · wᵀ), beta 0: C = z = alpha · A · Bᵀ + bias[j], and
+  // relu[i, j] = z > 0 ? z : 0 (laid out as C).
+  const float* bias;
+  float* relu;
+  // op(B) = B (BP2 δ = δ_next · w), beta 0, no momentum epilogue: C ← C · (mask > 0 ? 1 : 0), the
+  // mask z laid out as C.
+  const float* mask;
+};
+
+// bn_kernel_sgemm_block (p null) with `fused` applied to the block's elements. False, doing
+// nothing, where that would be false or the combination is not one of the two above.
+bool bn_kernel_sgemm_relu_block(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                                const float* a, const float* b, float beta, float* c, const bn_relu_fused& fused,
+                                int64_t i0, int64_t i1, int64_t j0, int64_t j1);
+
 // Runs fn(ctx, part, parts) for every part at once, part 0 on the calling thread and the others on
 // the kernels' own worker threads, and returns when all are done; false (running nothing) when
 // the pool is busy with another caller. Parts may wait for each other (bn_barrier in team.h).

@@ -44,6 +44,11 @@ struct bn_kernel_gemm {
   int64_t ldc;
   float* p;
   float f;
+  // The fused ReLU work (see bn_relu_fused): dot kernel, bias and relu (laid out as C; bias by
+  // column); broadcast kernel, mask (laid out as C). Null when not fused.
+  const float* bias;
+  float* relu;
+  const float* mask;
 };
 
 #if defined(__clang__)
@@ -320,10 +325,10 @@ bool describe(int isa, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t
   if (isa < 2 || (trans_a && trans_b) || (trans_b && p != nullptr)) return false;
   if (trans_b) {
     // c[m, n] = alpha · a[m, k] · b[n, k]ᵀ + beta · c  (the forward z = a · wᵀ)
-    *g = bn_kernel_gemm{m, n, k, alpha, beta, a, k, 1, b, k, c, n, nullptr, 0.0f};
+    *g = bn_kernel_gemm{m, n, k, alpha, beta, a, k, 1, b, k, c, n, nullptr, 0.0f, nullptr, nullptr, nullptr};
   } else {
     // c[m, n] = alpha · op(a)[m, k] · b[k, n] + beta · c (+ the epilogue); op(a)(i, p) at a[i·si + p·sp]
-    *g = bn_kernel_gemm{m, n, k, alpha, beta, a, trans_a ? 1 : k, trans_a ? m : 1, b, n, c, n, p, f};
+    *g = bn_kernel_gemm{m, n, k, alpha, beta, a, trans_a ? 1 : k, trans_a ? m : 1, b, n, c, n, p, f, nullptr, nullptr, nullptr};
   }
   return true;
 }
@@ -338,6 +343,8 @@ void run_block(int isa, bool dot, const bn_kernel_gemm& whole, int64_t i0, int64
   g.a += i0 * g.a_si;
   g.c += i0 * g.ldc;
   if (g.p != nullptr) g.p += i0 * g.ldc;
+  if (g.relu != nullptr) g.relu += i0 * g.ldc;
+  if (g.mask != nullptr) g.mask += i0 * g.ldc;
   if (dot) {
     if (isa == 3) bn_avx512::gemm_dot(g, j0, j1);
     else bn_avx2::gemm_dot(g, j0, j1);
@@ -414,6 +421,22 @@ bool bn_kernel_sgemm_block(bool trans_a, bool trans_b, int64_t m, int64_t n, int
   return true;
 }
 
+bool bn_kernel_sgemm_relu_block(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                                const float* a, const float* b, float beta, float* c, const bn_relu_fused& fused,
+                                int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+  const int isa = bn_kernel_isa();
+  bn_kernel_gemm g;
+  if (!describe(isa, trans_a, trans_b, m, n, k, alpha, a, b, beta, c, nullptr, 0.0f, &g)) return false;
+  const bool forward = trans_b && fused.bias != nullptr && fused.relu != nullptr && fused.mask == nullptr;
+  const bool backward = !trans_b && fused.mask != nullptr && fused.bias == nullptr && fused.relu == nullptr;
+  if ((!forward && !backward) || beta != 0.0f) return false;
+  g.bias = fused.bias;
+  g.relu = fused.relu;
+  g.mask = fused.mask;
+  run_block(isa, trans_b, g, i0, i1, j0, j1);
+  return true;
+}
+
 bool bn_team_run(int parts, void (*fn)(const void* ctx, int part, int parts), const void* ctx) {
   if (parts < 2) {
     fn(ctx, 0, 1);
@@ -455,6 +478,10 @@ bool bn_kernel_sgemm_step(bool, int64_t, int64_t, int64_t, float, const float*, 
 bool bn_kernel_bytes_to_floats(const uint8_t*, float*, int64_t, float, float) { return false; }
 bool bn_kernel_sgemm_block(bool, bool, int64_t, int64_t, int64_t, float, const float*, const float*, float, float*,
                            float*, float, int64_t, int64_t, int64_t, int64_t) {
+  return false;
+}
+bool bn_kernel_sgemm_relu_block(bool, bool, int64_t, int64_t, int64_t, float, const float*, const float*, float,
+                                float*, const bn_relu_fused&, int64_t, int64_t, int64_t, int64_t) {
   return false;
 }
 bool bn_team_run(int parts, void (*fn)(const void*, int, int), const void* ctx) {

@@ -126,4 +126,25 @@ inline int bn_team_size(const bn_layout& layout, int64_t batch) {
   return parts > bn_shares::kMaxParts ? bn_shares::kMaxParts : parts;
 }
 
+// Whether every part of a team computes the whole output layer itself (train_batches.cc): where
+// its product is at most 1/32 of the largest product of a step (W3: 8,000 weights against
+// 627,200), doing it once per part costs less than the parts waiting for each other's rows of δ^L.
+// Never for one weight layer, which is all there is.
+inline bool bn_output_everywhere(const bn_layout& layout) {
+  const int L = layout.L;
+  if (L < 2) return false;
+  double largest = 0.0;
+  for (int l = 1; l < L; l++) {
+    const double weights = static_cast<double>(layout.sizes[l]) * static_cast<double>(layout.sizes[l - 1]);
+    largest = weights > largest ? weights : largest;
+  }
+  return 32.0 * static_cast<double>(layout.sizes[L]) * static_cast<double>(layout.sizes[L - 1]) <= largest;
+}
+
+// Whether a team meets after BP2 at layer l (l >= 2): when BP2 at l − 1 follows, it needs all of
+// δ^(l−1); when l < L, every part must be done reading the columns of w^l before any steps its
+// rows. After the output layer's BP2 with l − 1 = 1 neither holds: w^L is stepped by the columns
+// each part just read, and the step of w^1 reads only the part's own units of δ^1.
+inline bool bn_barrier_after_bp2(int L, int l) { return l < L || l - 1 > 1; }
+
 #endif  // BLASNET_TEAM_H

@@ -17,6 +17,9 @@
 // so one thread or two give the same bits.
 #include <atomic>
 #include <cmath>
+#include <cstring>
+#include <memory>
+#include <new>
 
 #include "blasnet_core.h"
 #include "team.h"
@@ -100,13 +103,28 @@ struct job {
   const uint32_t* order;
   int64_t start, end, batch, batches;
   int loss;
-  float *z, *a, *delta, *x_batch, *y_batch;
+  float *z, *a, *delta;
+  float* x_batch[2];  // batch b is gathered into x_batch[b % 2] (a team gathers the next batch
+  float* y_batch[2];  // while the others may still read this one); alone, both are the caller's
   const bn_hyper& hyper;
   double* out;
+  // Every part computes the whole output layer for itself (see step): part 0 into z, a and delta,
+  // part t > 0 into its own [batch, nL] blocks of `own_out`, three per part (z, a, δ).
+  bool output_everywhere;
+  float* own_out;
+  // With output_everywhere, a part may still read all of w^L and b^L (its output layer) while
+  // another takes its step: so each part steps its columns of the output layer in `out_next`
+  // ([nL, n(L−1)] then [nL], laid out as in params), and copies them into params only after the
+  // next batch's first barrier, before the output layer reads them again.
+  float* out_next;
+  int64_t pending[bn_shares::kMaxParts][2];  // the columns part t has waiting in out_next
   bn_barrier barrier;
-  bn_shares forward;               // how the units of each layer are divided going forward,
-  bn_shares backward;              // and going backward (each phase balanced on its own timing)
-  double loss_sum[bn_shares::kMaxParts];        // each part's rows, for part 0 to add up
+  // How the units of each layer are divided going forward and going backward (each phase balanced
+  // on its own timing), two of each: batch b is split by the pair b % 2 while part 0 rebalances
+  // the other pair from the busy times of batch b − 1 (see run).
+  bn_shares forward[2];
+  bn_shares backward[2];
+  double loss_sum[bn_shares::kMaxParts];  // each part's rows, for part 0 to add up
   int64_t correct[bn_shares::kMaxParts];
   std::atomic<int> failed{BN_OK};  // the first error any thread met
   bool stop = false;               // written by part 0, read by all after a barrier
@@ -134,19 +152,18 @@ bn_status product(int parts, bool trans_a, bool trans_b, int64_t m, int64_t n, i
                                                                                                      : BN_ERR_SIZE;
 }
 
-// The fused step for w^l rows [i0, i1) × columns [j0, j1) and b^l entries [b0, b1), δ^l already
-// complete for the batch: BP4 (the product accumulating −η·g into its target) and BP3 likewise
-// through the column sums (no weight decay on biases).
-bn_status layer_step(const job& jb, int parts, int l, int64_t rows, int64_t i0, int64_t i1, int64_t j0, int64_t j1,
-                     int64_t b0, int64_t b1) {
+// The fused step for w^l rows [i0, i1) × columns [j0, j1) and b^l entries [b0, b1), from δ^l
+// (delta_l, [rows, nl], complete for the batch) and a^(l-1) (a_prev, [rows, n(l-1)]), on the
+// layer's parameters at w (w^l [nl, n(l-1)], then b^l [nl]; in params or out_next): BP4 (the
+// product accumulating −η·g into its target) and BP3 likewise through the column sums (no weight
+// decay on biases).
+bn_status layer_step(const job& jb, int parts, int l, int64_t rows, const float* delta_l, const float* a_prev,
+                     float* w, int64_t i0, int64_t i1, int64_t j0, int64_t j1, int64_t b0, int64_t b1) {
   const bn_layout& layout = jb.layout;
   const bn_hyper& h = jb.hyper;
   const int64_t n_l = layout.sizes[l];
   const int64_t n_prev = layout.sizes[l - 1];
-  const float* delta_l = jb.delta + bn_block_offset(layout, l, rows);
-  const float* a_prev = activations_of(layout, l - 1, jb.x_batch, jb.a, rows);
-  float* w = jb.params + layout.w_offset[l - 1];
-  float* b = jb.params + layout.b_offset[l - 1];
+  float* b = w + n_l * n_prev;
   float* v_w = jb.velocity != nullptr ? jb.velocity + layout.w_offset[l - 1] : nullptr;
   float* v_b = jb.velocity != nullptr ? jb.velocity + layout.b_offset[l - 1] : nullptr;
   const float neg_eta = static_cast<float>(-h.learning_rate);
@@ -171,143 +188,252 @@ bn_status layer_step(const job& jb, int parts, int l, int64_t rows, int64_t i0, 
   return BN_OK;
 }
 
-// One training step of `rows` examples (idx) by part t of `parts`. The barriers are where a part
-// needs what the others wrote; each part passes every one of them, whatever happens, so that
-// none waits forever.
+// The first `rows` examples of batch `bi` (at idx), rows [r0, r1) of them gathered straight from
+// the dataset into x_batch[bi % 2] [rows, n0] and y_batch[bi % 2] [rows, nL].
+void gather(job& jb, int64_t bi, const uint32_t* idx, int64_t r0, int64_t r1) {
+  if (r1 <= r0) return;
+  const bn_inputs& in = jb.inputs;
+  const int64_t n0 = jb.layout.sizes[0];
+  const int64_t n_out = jb.layout.sizes[jb.layout.L];
+  float* x = jb.x_batch[bi & 1];
+  float* y = jb.y_batch[bi & 1];
+  jb.fail(in.u8 != nullptr ? bn_gather_rows_u8(in.u8, in.rows, n0, idx + r0, r1 - r0, in.scale, in.offset, x + r0 * n0)
+                           : bn_gather_rows(in.f32, in.rows, n0, idx + r0, r1 - r0, x + r0 * n0));
+  jb.fail(bn_gather_rows(jb.y, in.rows, n_out, idx + r0, r1 - r0, y + r0 * n_out));
+}
+
+// Columns [j0, j1) of w^L and, with biases, all of b^L, from one copy of the output layer's
+// parameters to another ([nL, n(L−1)] then [nL]).
+void copy_output_columns(const bn_layout& layout, const float* from, float* to, int64_t j0, int64_t j1, bool biases) {
+  const int64_t n_out = layout.sizes[layout.L];
+  const int64_t n_prev = layout.sizes[layout.L - 1];
+  if (j1 > j0) {
+    for (int64_t i = 0; i < n_out; i++) {
+      std::memcpy(to + i * n_prev + j0, from + i * n_prev + j0, static_cast<size_t>(j1 - j0) * sizeof(float));
+    }
+  }
+  if (biases) std::memcpy(to + n_out * n_prev, from + n_out * n_prev, static_cast<size_t>(n_out) * sizeof(float));
+}
+
+// Part t's stepped columns of the output layer, from out_next into params (see job::out_next).
+void publish_output(job& jb, int t) {
+  const int64_t j0 = jb.pending[t][0];
+  const int64_t j1 = jb.pending[t][1];
+  if (j0 < 0) return;
+  const bn_layout& layout = jb.layout;
+  copy_output_columns(layout, jb.out_next, jb.params + layout.w_offset[layout.L - 1], j0, j1, t == 0);
+  jb.pending[t][0] = -1;
+}
+
+// Batch bi's rows: `rows` examples from order[start + bi·batch].
+int64_t rows_of(const job& jb, int64_t bi) {
+  const int64_t first = jb.start + bi * jb.batch;
+  return jb.end - first < jb.batch ? jb.end - first : jb.batch;
+}
+
+// Part 0's record of batch bi: the mean loss and the correct count.
+void record(job& jb, int64_t bi, int64_t rows, double loss_sum, int64_t correct) {
+  const double value = loss_sum / static_cast<double>(rows);
+  jb.out[2 * bi] = value;
+  jb.out[2 * bi + 1] = static_cast<double>(correct);
+  if (!std::isfinite(value)) jb.stop = true;
+}
+
+// Training step bi (`rows` examples, idx) by part t of `parts`, its batch already gathered. The
+// barriers are where a part needs what the others wrote; each part passes every one of them,
+// whatever happens, so that none waits forever. Before returning, a team gathers its rows of the
+// next batch into the other buffers.
 void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* idx) {
   const bn_layout& layout = jb.layout;
   const int L = layout.L;
-  const int64_t n0 = layout.sizes[0];
   const int64_t n_out = layout.sizes[L];
-  int64_t r0 = 0;
-  int64_t r1 = 0;
-  bn_split(rows, t, parts, &r0, &r1);
+  const float* x_batch = jb.x_batch[bi & 1];
+  const float* y_batch = jb.y_batch[bi & 1];
+  bn_shares& forward = jb.forward[bi & 1];
+  bn_shares& backward = jb.backward[bi & 1];
   double busy_forward = 0.0;  // seconds on the phases split by the shares
   double busy_backward = 0.0;
-  // The batch, gathered straight from the dataset, rows [r0, r1) here: x_batch[rows, n0], y_batch[rows, nL].
-  if (r1 > r0) {
-    const bn_inputs& in = jb.inputs;
-    jb.fail(in.u8 != nullptr
-                ? bn_gather_rows_u8(in.u8, in.rows, n0, idx + r0, r1 - r0, in.scale, in.offset, jb.x_batch + r0 * n0)
-                : bn_gather_rows(in.f32, in.rows, n0, idx + r0, r1 - r0, jb.x_batch + r0 * n0));
-    jb.fail(bn_gather_rows(jb.y, in.rows, n_out, idx + r0, r1 - r0, jb.y_batch + r0 * n_out));
-  }
-  jb.barrier.wait();
   // Forward through the hidden layers: z^l[:, own] = a^(l-1)[rows, n(l-1)] · w^l[own, n(l-1)]ᵀ
   // (NoTrans, Trans; M=rows, N=nl, K=n(l-1), this part's columns), then b^l and σ on them.
   for (int l = 1; l < L; l++) {
     const int64_t n_l = layout.sizes[l];
     int64_t c0 = 0;
     int64_t c1 = 0;
-    jb.forward.split(n_l, t, &c0, &c1);
+    forward.split(n_l, t, &c0, &c1);
     const int64_t off = bn_block_offset(layout, l, rows);
     const double began = bn_shares::now();
-    if (jb.ok()) {
-      jb.fail(product(parts, false, true, rows, n_l, layout.sizes[l - 1], 1.0f,
-                      activations_of(layout, l - 1, jb.x_batch, jb.a, rows), jb.params + layout.w_offset[l - 1], 0.0f,
-                      jb.z + off, nullptr, 0.0f, 0, rows, c0, c1));
-    }
-    if (jb.ok()) {
-      jb.fail(bn_bias_activate_cols(jb.z + off, jb.a + off, jb.params + layout.b_offset[l - 1], rows, n_l, c0, c1,
-                                    layout.acts[l - 1]));
+    const float* a_prev = activations_of(layout, l - 1, x_batch, jb.a, rows);
+    const float* w = jb.params + layout.w_offset[l - 1];
+    const float* b = jb.params + layout.b_offset[l - 1];
+    if (parts > 1 && layout.acts[l - 1] == BN_ACT_RELU) {
+      // In a team with ReLU: b^l and σ on each tile as the kernel stores it (the same bits as the
+      // passes below; measured on W3: see the commit).
+      if (jb.ok() && !bn_kernel_sgemm_relu_block(false, true, rows, n_l, layout.sizes[l - 1], 1.0f, a_prev, w, 0.0f,
+                                                 jb.z + off, bn_relu_fused{b, jb.a + off, nullptr}, 0, rows, c0, c1)) {
+        jb.fail(BN_ERR_SIZE);
+      }
+    } else {
+      if (jb.ok()) jb.fail(product(parts, false, true, rows, n_l, layout.sizes[l - 1], 1.0f, a_prev, w, 0.0f, jb.z + off, nullptr, 0.0f, 0, rows, c0, c1));
+      if (jb.ok()) {
+      jb.fail(bn_bias_activate_cols(jb.z + off, jb.a + off, b, rows, n_l, c0, c1, layout.acts[l - 1]));
+      }
     }
     busy_forward += bn_shares::now() - began;
     jb.barrier.wait();
   }
-  // The output layer by rows (softmax needs whole rows, and the few outputs would not split
-  // evenly): z^L[own rows, :] likewise, b^L, σ, then δ^L = ∂L/∂z^L for the same rows.
-  // Then the loss before the update and the correct count of these rows (one part: the whole
-  // batch's sums exactly as bn_loss_value takes them), for part 0 to add up.
+  // The output layer: z^L, b^L, σ, then δ^L = ∂L/∂z^L, and the loss before the update and the
+  // correct count, all on rows [r0, r1). Where the output layer is small next to the rest
+  // (output_everywhere), every part takes all the rows, each into its own blocks, and part 0 alone
+  // records the loss: so no part waits for another's δ^L. Otherwise the rows are split (softmax
+  // needs whole rows, and the few outputs would not split evenly) and the parts meet before BP2.
   const int out_act = layout.acts[L - 1];
+  const int64_t off_out = bn_block_offset(layout, L, rows);
+  const bool everywhere = jb.output_everywhere;
+  int64_t r0 = 0;
+  int64_t r1 = rows;
+  if (!everywhere) bn_split(rows, t, parts, &r0, &r1);
+  float* z_out = jb.z + off_out;
+  float* a_out = jb.a + off_out;
+  float* delta_out = jb.delta + off_out;
+  if (everywhere && t > 0) {
+    z_out = jb.own_out + (t - 1) * 3 * jb.batch * n_out;
+    a_out = z_out + jb.batch * n_out;
+    delta_out = a_out + jb.batch * n_out;
+  }
   jb.loss_sum[t] = 0.0;
   jb.correct[t] = 0;
   if (r1 > r0 && jb.ok()) {
-    const int64_t off = bn_block_offset(layout, L, rows);
-    const int64_t o = off + r0 * n_out;
-    const float* y = jb.y_batch + r0 * n_out;
+    const int64_t o = r0 * n_out;
+    const float* y = y_batch + r0 * n_out;
     jb.fail(product(parts, false, true, rows, n_out, layout.sizes[L - 1], 1.0f,
-                    activations_of(layout, L - 1, jb.x_batch, jb.a, rows), jb.params + layout.w_offset[L - 1], 0.0f,
-                    jb.z + off, nullptr, 0.0f, r0, r1, 0, n_out));
+                    activations_of(layout, L - 1, x_batch, jb.a, rows), jb.params + layout.w_offset[L - 1], 0.0f,
+                    z_out, nullptr, 0.0f, r0, r1, 0, n_out));
     if (jb.ok()) {
-      jb.fail(bn_bias_activate(jb.z + o, jb.a + o, jb.params + layout.b_offset[L - 1], r1 - r0, n_out, out_act));
+      jb.fail(bn_bias_activate(z_out + o, a_out + o, jb.params + layout.b_offset[L - 1], r1 - r0, n_out, out_act));
     }
     if (jb.ok()) {
-      jb.fail(bn_output_delta_part(jb.loss, out_act, jb.z + o, jb.a + o, y, r1 - r0, n_out, rows, jb.delta + o));
+      jb.fail(bn_output_delta_part(jb.loss, out_act, z_out + o, a_out + o, y, r1 - r0, n_out, rows, delta_out + o));
     }
-    if (jb.ok()) jb.fail(bn_loss_sum(jb.loss, out_act, jb.z + o, jb.a + o, y, r1 - r0, n_out, &jb.loss_sum[t]));
-    if (jb.labels != nullptr) jb.correct[t] = count_correct(jb.a + o, r1 - r0, n_out, jb.labels, idx + r0);
+    if (jb.ok() && (!everywhere || t == 0)) {
+      jb.fail(bn_loss_sum(jb.loss, out_act, z_out + o, a_out + o, y, r1 - r0, n_out, &jb.loss_sum[t]));
+      if (jb.labels != nullptr) jb.correct[t] = count_correct(a_out + o, r1 - r0, n_out, jb.labels, idx + r0);
+    }
   }
-  jb.barrier.wait();
-  if (t == 0 && jb.ok()) {
-    double sum = 0.0;
-    int64_t correct = 0;
-    for (int i = 0; i < parts; i++) {
-      sum += jb.loss_sum[i];
-      correct += jb.correct[i];
+  if (everywhere) {
+    if (t == 0 && jb.ok()) record(jb, bi, rows, jb.loss_sum[0], jb.correct[0]);
+  } else {
+    jb.barrier.wait();
+    if (t == 0 && jb.ok()) {
+      double sum = 0.0;
+      int64_t correct = 0;
+      for (int i = 0; i < parts; i++) {
+        sum += jb.loss_sum[i];
+        correct += jb.correct[i];
+      }
+      record(jb, bi, rows, sum, correct);
     }
-    const double value = sum / static_cast<double>(rows);
-    jb.out[2 * bi] = value;
-    jb.out[2 * bi + 1] = static_cast<double>(correct);
-    if (!std::isfinite(value)) jb.stop = true;
   }
   // Backward from layer L: BP2 first, with w^l as it was before this step, then the step of w^l.
   for (int l = L; l >= 1; l--) {
     const int64_t n_l = layout.sizes[l];
     const int64_t n_prev = layout.sizes[l - 1];
+    const float* delta_l = l == L ? delta_out : jb.delta + bn_block_offset(layout, l, rows);
     int64_t p0 = 0;
     int64_t p1 = 0;
-    jb.backward.split(n_prev, t, &p0, &p1);
+    backward.split(n_prev, t, &p0, &p1);
     double began = bn_shares::now();
     if (l > 1) {
       // δ^(l-1)[:, own] = δ^l[rows, nl] · w^l[nl, own]  (NoTrans, NoTrans; M=rows, N=n(l-1), K=nl), ∘ σ'(z^(l-1))
       const int64_t off_prev = bn_block_offset(layout, l - 1, rows);
-      if (jb.ok()) {
-        jb.fail(product(parts, false, false, rows, n_prev, n_l, 1.0f, jb.delta + bn_block_offset(layout, l, rows),
-                        jb.params + layout.w_offset[l - 1], 0.0f, jb.delta + off_prev, nullptr, 0.0f, 0, rows, p0,
-                        p1));
-      }
-      if (jb.ok()) {
-        jb.fail(bn_activation_backward_cols(jb.delta + off_prev, jb.z + off_prev, jb.a + off_prev, rows, n_prev, p0,
-                                            p1, layout.acts[l - 2]));
+      const float* w = jb.params + layout.w_offset[l - 1];
+      if (parts > 1 && layout.acts[l - 2] == BN_ACT_RELU) {
+        // In a team with ReLU: ∘ σ' on each tile as the kernel stores it (the same bits).
+        if (jb.ok() && !bn_kernel_sgemm_relu_block(false, false, rows, n_prev, n_l, 1.0f, delta_l, w, 0.0f,
+                                                   jb.delta + off_prev, bn_relu_fused{nullptr, nullptr, jb.z + off_prev},
+                                                   0, rows, p0, p1)) {
+          jb.fail(BN_ERR_SIZE);
+        }
+      } else {
+        if (jb.ok()) {
+          jb.fail(product(parts, false, false, rows, n_prev, n_l, 1.0f, delta_l, w, 0.0f, jb.delta + off_prev,
+                          nullptr, 0.0f, 0, rows, p0, p1));
+        }
+        if (jb.ok()) {
+          jb.fail(bn_activation_backward_cols(jb.delta + off_prev, jb.z + off_prev, jb.a + off_prev, rows, n_prev,
+                                              p0, p1, layout.acts[l - 2]));
+        }
       }
       busy_backward += bn_shares::now() - began;
-      jb.barrier.wait();  // all of δ^(l-1) written, and every part done reading w^l
-      began = bn_shares::now();
+      if (bn_barrier_after_bp2(L, l)) {
+        jb.barrier.wait();
+        began = bn_shares::now();
+      }
     }
     if (!jb.ok()) continue;
+    const float* a_prev = activations_of(layout, l - 1, x_batch, jb.a, rows);
+    float* w = jb.params + layout.w_offset[l - 1];
     if (l == L && L > 1) {
       // The output layer's weights by columns: the units of layer L − 1 this part owns (their δ
-      // and a are in its cache); its few biases on part 0.
-      jb.fail(layer_step(jb, parts, l, rows, 0, n_l, p0, p1, 0, t == 0 ? n_l : 0));
+      // and a are in its cache); its few biases on part 0. Where the others may still be reading
+      // the output layer, in out_next (published after the next barrier).
+      if (everywhere) {
+        copy_output_columns(layout, w, jb.out_next, p0, p1, t == 0);
+        jb.pending[t][0] = p0;
+        jb.pending[t][1] = p1;
+        w = jb.out_next;
+      }
+      jb.fail(layer_step(jb, parts, l, rows, delta_l, a_prev, w, 0, n_l, p0, p1, 0, t == 0 ? n_l : 0));
     } else {
       int64_t u0 = 0;
       int64_t u1 = 0;
-      jb.backward.split(n_l, t, &u0, &u1);
-      jb.fail(layer_step(jb, parts, l, rows, u0, u1, 0, n_prev, u0, u1));
+      backward.split(n_l, t, &u0, &u1);
+      jb.fail(layer_step(jb, parts, l, rows, delta_l, a_prev, w, u0, u1, 0, n_prev, u0, u1));
     }
     busy_backward += bn_shares::now() - began;
   }
-  jb.forward.record(t, busy_forward);
-  jb.backward.record(t, busy_backward);
+  forward.record(t, busy_forward);
+  backward.record(t, busy_backward);
+  // This part's rows of the next batch, into the other buffers: every part is done with them
+  // (they held batch bi − 1, finished before this step's first barrier).
+  if (parts > 1 && bi + 1 < jb.batches) {
+    const int64_t next = rows_of(jb, bi + 1);
+    int64_t g0 = 0;
+    int64_t g1 = 0;
+    bn_split(next, t, parts, &g0, &g1);
+    gather(jb, bi + 1, jb.order + jb.start + (bi + 1) * jb.batch, g0, g1);
+  }
 }
 
 void run(const void* raw, int t, int parts) {
   job& jb = *const_cast<job*>(static_cast<const job*>(raw));
+  // Batch 0 gathered by rows (in a team each part gathers its rows of batch b + 1 at the end of
+  // step b).
+  {
+    const int64_t rows = rows_of(jb, 0);
+    int64_t g0 = 0;
+    int64_t g1 = 0;
+    bn_split(rows, t, parts, &g0, &g1);
+    gather(jb, 0, jb.order + jb.start, g0, g1);
+  }
   for (int64_t bi = 0; bi < jb.batches; bi++) {
-    if (bi > 0) {
-      jb.barrier.wait();  // the last step done everywhere: x_batch may be overwritten
-      // The next split, read by the others only after the gather's barrier.
-      if (t == 0 && parts > 1) {
-        jb.forward.rebalance();
-        jb.backward.rebalance();
-      }
-    }
+    if (parts == 1 && bi > 0) gather(jb, bi, jb.order + jb.start + bi * jb.batch, 0, rows_of(jb, bi));
+    // Batch bi gathered everywhere, and the last step done everywhere.
+    jb.barrier.wait();
+    publish_output(jb, t);  // (read again only after the hidden layers' barrier)
     if (!jb.ok() || jb.stop) return;
-    const int64_t first = jb.start + bi * jb.batch;
-    const int64_t rows = jb.end - first < jb.batch ? jb.end - first : jb.batch;
-    step(jb, t, parts, bi, rows, jb.order + first);
+    // Part 0 moves the pair of shares that batch bi − 1 used (its busy times now recorded by all)
+    // for batch bi + 1; nobody reads that pair during batch bi.
+    if (t == 0 && parts > 1 && bi > 0) {
+      jb.forward[(bi + 1) & 1].rebalance();
+      jb.backward[(bi + 1) & 1].rebalance();
+    }
+    const int64_t rows = rows_of(jb, bi);
+    step(jb, t, parts, bi, rows, jb.order + jb.start + bi * jb.batch);
     if (t == 0 && jb.ok()) jb.done = bi + 1;
   }
+  // The last step's, once every part is done reading the output layer.
+  jb.barrier.wait();
+  publish_output(jb, t);
 }
 
 }  // namespace
@@ -338,9 +464,26 @@ bn_status bn_train_batches(const bn_layout& layout, float* params, float* veloci
     if (order[i] >= static_cast<uint64_t>(inputs.rows)) return BN_ERR_INDEX;
   }
   for (int attempt = bn_team_size(layout, batch); attempt >= 1; attempt = attempt > 1 ? 1 : 0) {
-    job jb{layout,  params, velocity, inputs,  y,       labels, order, start, end,
-           batch,   batches, loss,   z,       a,       delta,  x_batch, y_batch, hyper,
-           out,     bn_barrier(attempt), bn_shares(attempt), bn_shares(attempt), {}, {}};
+    // A team's scratch, for this call only: the second batch buffers, and the output blocks of
+    // parts 1.. when each computes the whole output layer. Without the memory: alone.
+    const int64_t n_out = layout.sizes[L];
+    const bool everywhere = attempt > 1 && bn_output_everywhere(layout);
+    const int64_t out_params = n_out * (layout.sizes[L - 1] + 1);
+    std::unique_ptr<float[]> scratch;
+    if (attempt > 1) {
+      const int64_t floats =
+          batch * (layout.sizes[0] + n_out) + (everywhere ? (attempt - 1) * 3 * batch * n_out + out_params : 0);
+      scratch.reset(new (std::nothrow) float[static_cast<size_t>(floats)]);
+      if (!scratch) continue;
+    }
+    float* x_next = attempt > 1 ? scratch.get() : x_batch;
+    float* y_next = attempt > 1 ? x_next + batch * layout.sizes[0] : y_batch;
+    job jb{layout, params, velocity, inputs, y, labels, order, start, end, batch, batches, loss, z, a, delta,
+           {x_batch, x_next}, {y_batch, y_next}, hyper, out, everywhere,
+           attempt > 1 ? y_next + batch * n_out : nullptr,
+           everywhere ? y_next + batch * n_out + (attempt - 1) * 3 * batch * n_out : nullptr, {}, bn_barrier(attempt),
+           {bn_shares(attempt), bn_shares(attempt)}, {bn_shares(attempt), bn_shares(attempt)}, {}, {}};
+    for (int t = 0; t < attempt; t++) jb.pending[t][0] = -1;
     // The pool may be busy (another thread's product): then alone.
     if (!bn_team_run(attempt, run, &jb)) continue;
     *done = jb.done;
