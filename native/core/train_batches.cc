@@ -104,8 +104,11 @@ struct job {
   int64_t start, end, batch, batches;
   int loss;
   float *z, *a, *delta;
-  float* x_batch[2];  // batch b is gathered into x_batch[b % 2] (a team gathers the next batch
-  float* y_batch[2];  // while the others may still read this one); alone, both are the caller's
+  // Each part's own copy of the batch, [batch, n0] and [batch, nL]: part 0's is the caller's
+  // x_batch and y_batch, the others' in scratch. Each part gathers every row for itself, so it
+  // reads only what it wrote (rows another core wrote would have to travel from that core's cache).
+  float* x_own[bn_shares::kMaxParts];
+  float* y_own[bn_shares::kMaxParts];
   const bn_hyper& hyper;
   double* out;
   // Every part computes the whole output layer for itself (see step): part 0 into z, a and delta,
@@ -188,18 +191,15 @@ bn_status layer_step(const job& jb, int parts, int l, int64_t rows, const float*
   return BN_OK;
 }
 
-// The first `rows` examples of batch `bi` (at idx), rows [r0, r1) of them gathered straight from
-// the dataset into x_batch[bi % 2] [rows, n0] and y_batch[bi % 2] [rows, nL].
-void gather(job& jb, int64_t bi, const uint32_t* idx, int64_t r0, int64_t r1) {
-  if (r1 <= r0) return;
+// Batch bi (`rows` examples at idx), gathered straight from the dataset into part t's own
+// x_own[t] [rows, n0] and y_own[t] [rows, nL].
+void gather(job& jb, int t, const uint32_t* idx, int64_t rows) {
   const bn_inputs& in = jb.inputs;
   const int64_t n0 = jb.layout.sizes[0];
   const int64_t n_out = jb.layout.sizes[jb.layout.L];
-  float* x = jb.x_batch[bi & 1];
-  float* y = jb.y_batch[bi & 1];
-  jb.fail(in.u8 != nullptr ? bn_gather_rows_u8(in.u8, in.rows, n0, idx + r0, r1 - r0, in.scale, in.offset, x + r0 * n0)
-                           : bn_gather_rows(in.f32, in.rows, n0, idx + r0, r1 - r0, x + r0 * n0));
-  jb.fail(bn_gather_rows(jb.y, in.rows, n_out, idx + r0, r1 - r0, y + r0 * n_out));
+  jb.fail(in.u8 != nullptr ? bn_gather_rows_u8(in.u8, in.rows, n0, idx, rows, in.scale, in.offset, jb.x_own[t])
+                           : bn_gather_rows(in.f32, in.rows, n0, idx, rows, jb.x_own[t]));
+  jb.fail(bn_gather_rows(jb.y, in.rows, n_out, idx, rows, jb.y_own[t]));
 }
 
 // Columns [j0, j1) of w^L and, with biases, all of b^L, from one copy of the output layer's
@@ -247,8 +247,8 @@ void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* i
   const bn_layout& layout = jb.layout;
   const int L = layout.L;
   const int64_t n_out = layout.sizes[L];
-  const float* x_batch = jb.x_batch[bi & 1];
-  const float* y_batch = jb.y_batch[bi & 1];
+  const float* x_batch = jb.x_own[t];
+  const float* y_batch = jb.y_own[t];
   bn_shares& forward = jb.forward[bi & 1];
   bn_shares& backward = jb.backward[bi & 1];
   double busy_forward = 0.0;  // seconds on the phases split by the shares
@@ -393,31 +393,17 @@ void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* i
   }
   forward.record(t, busy_forward);
   backward.record(t, busy_backward);
-  // This part's rows of the next batch, into the other buffers: every part is done with them
-  // (they held batch bi − 1, finished before this step's first barrier).
-  if (parts > 1 && bi + 1 < jb.batches) {
-    const int64_t next = rows_of(jb, bi + 1);
-    int64_t g0 = 0;
-    int64_t g1 = 0;
-    bn_split(next, t, parts, &g0, &g1);
-    gather(jb, bi + 1, jb.order + jb.start + (bi + 1) * jb.batch, g0, g1);
-  }
 }
 
 void run(const void* raw, int t, int parts) {
   job& jb = *const_cast<job*>(static_cast<const job*>(raw));
-  // Batch 0 gathered by rows (in a team each part gathers its rows of batch b + 1 at the end of
-  // step b).
-  {
-    const int64_t rows = rows_of(jb, 0);
-    int64_t g0 = 0;
-    int64_t g1 = 0;
-    bn_split(rows, t, parts, &g0, &g1);
-    gather(jb, 0, jb.order + jb.start, g0, g1);
-  }
   for (int64_t bi = 0; bi < jb.batches; bi++) {
-    if (parts == 1 && bi > 0) gather(jb, bi, jb.order + jb.start + bi * jb.batch, 0, rows_of(jb, bi));
-    // Batch bi gathered everywhere, and the last step done everywhere.
+    const int64_t rows = rows_of(jb, bi);
+    const uint32_t* idx = jb.order + jb.start + bi * jb.batch;
+    // Into this part's own buffers, which only it reads: while the others may still be finishing
+    // the last step.
+    gather(jb, t, idx, rows);
+    // The last step done everywhere.
     jb.barrier.wait();
     publish_output(jb, t);  // (read again only after the hidden layers' barrier)
     if (!jb.ok() || jb.stop) return;
@@ -427,8 +413,7 @@ void run(const void* raw, int t, int parts) {
       jb.forward[(bi + 1) & 1].rebalance();
       jb.backward[(bi + 1) & 1].rebalance();
     }
-    const int64_t rows = rows_of(jb, bi);
-    step(jb, t, parts, bi, rows, jb.order + jb.start + bi * jb.batch);
+    step(jb, t, parts, bi, rows, idx);
     if (t == 0 && jb.ok()) jb.done = bi + 1;
   }
   // The last step's, once every part is done reading the output layer.
@@ -464,26 +449,30 @@ bn_status bn_train_batches(const bn_layout& layout, float* params, float* veloci
     if (order[i] >= static_cast<uint64_t>(inputs.rows)) return BN_ERR_INDEX;
   }
   for (int attempt = bn_team_size(layout, batch); attempt >= 1; attempt = attempt > 1 ? 1 : 0) {
-    // A team's scratch, for this call only: the second batch buffers, and the output blocks of
-    // parts 1.. when each computes the whole output layer. Without the memory: alone.
+    // A team's scratch, for this call only: the batch copies of parts 1.., and their output blocks
+    // and the output layer's next parameters when each computes the whole output layer. Without
+    // the memory: alone.
     const int64_t n_out = layout.sizes[L];
     const bool everywhere = attempt > 1 && bn_output_everywhere(layout);
     const int64_t out_params = n_out * (layout.sizes[L - 1] + 1);
     std::unique_ptr<float[]> scratch;
     if (attempt > 1) {
-      const int64_t floats =
-          batch * (layout.sizes[0] + n_out) + (everywhere ? (attempt - 1) * 3 * batch * n_out + out_params : 0);
+      const int64_t floats = (attempt - 1) * batch * (layout.sizes[0] + n_out) +
+                             (everywhere ? (attempt - 1) * 3 * batch * n_out + out_params : 0);
       scratch.reset(new (std::nothrow) float[static_cast<size_t>(floats)]);
       if (!scratch) continue;
     }
-    float* x_next = attempt > 1 ? scratch.get() : x_batch;
-    float* y_next = attempt > 1 ? x_next + batch * layout.sizes[0] : y_batch;
+    float* own_out = attempt > 1 ? scratch.get() + (attempt - 1) * batch * (layout.sizes[0] + n_out) : nullptr;
     job jb{layout, params, velocity, inputs, y, labels, order, start, end, batch, batches, loss, z, a, delta,
-           {x_batch, x_next}, {y_batch, y_next}, hyper, out, everywhere,
-           attempt > 1 ? y_next + batch * n_out : nullptr,
-           everywhere ? y_next + batch * n_out + (attempt - 1) * 3 * batch * n_out : nullptr, {}, bn_barrier(attempt),
+           {}, {}, hyper, out, everywhere, own_out,
+           everywhere ? own_out + (attempt - 1) * 3 * batch * n_out : nullptr, {}, bn_barrier(attempt),
            {bn_shares(attempt), bn_shares(attempt)}, {bn_shares(attempt), bn_shares(attempt)}, {}, {}};
-    for (int t = 0; t < attempt; t++) jb.pending[t][0] = -1;
+    for (int t = 0; t < attempt; t++) {
+      jb.pending[t][0] = -1;
+      jb.x_own[t] = t == 0 ? x_batch : scratch.get() + (t - 1) * batch * (layout.sizes[0] + n_out);
+      jb.y_own[t] = jb.x_own[t] + (t == 0 ? 0 : batch * layout.sizes[0]);
+    }
+    jb.y_own[0] = y_batch;
     // The pool may be busy (another thread's product): then alone.
     if (!bn_team_run(attempt, run, &jb)) continue;
     *done = jb.done;
