@@ -44,15 +44,18 @@ struct gemm_job {
   float *params, *w_target, *z, *a, *delta;
   bool everywhere;   // every part computes the whole output layer (bn_output_everywhere)
   float* own_z_out;  // parts 1..: their own z^L blocks, [batch, nL] each
+  // w^1 and its step's target kept transposed (bn_first_transposed), [n0, n1] each; null when not.
+  const float* w1t;
+  float* target1t;
   bn_barrier barrier;
   bn_shares forward[2], backward[2];  // batch b split by pair b % 2, as in bn_train_batches
 };
 
 // Rows [i0, i1) × columns [j0, j1) of a product: the whole one through bn_sgemm alone, this
-// part's block on the kernels in a team (as train_batches.cc does).
-void gemm(int parts, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
-          const float* b, float beta, float* c, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
-  if (parts == 1) bn_sgemm(trans_a, trans_b, m, n, k, alpha, a, b, beta, c);
+// part's block on the kernels in a team or where `direct` (as train_batches.cc does).
+void gemm(int parts, bool direct, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+          const float* a, const float* b, float beta, float* c, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+  if (parts == 1 && !direct) bn_sgemm(trans_a, trans_b, m, n, k, alpha, a, b, beta, c);
   else bn_kernel_sgemm_block(trans_a, trans_b, m, n, k, alpha, a, b, beta, c, nullptr, 0.0f, i0, i1, j0, j1);
 }
 
@@ -90,9 +93,15 @@ void epoch_gemms(const void* raw, int t, int parts) {
         bn_split(rows, t, parts, &i0, &i1);
       }
       const double began = bn_shares::now();
-      // z^l[rows, nl] = aPrev[rows, n(l-1)] · w^l[nl, n(l-1)]ᵀ  (NoTrans, Trans; M=rows, N=nl, K=n(l-1))
-      gemm(parts, false, true, rows, layout.sizes[l], layout.sizes[l - 1], 1.0f, a_prev,
-           g.params + layout.w_offset[l - 1], 0.0f, z, i0, i1, j0, j1);
+      if (l == 1 && g.w1t != nullptr) {
+        // z^1[rows, n1] = x[rows, n0] · (w^1)ᵀ[n0, n1]  (NoTrans, NoTrans; M=rows, N=n1, K=n0)
+        gemm(parts, true, false, false, rows, layout.sizes[1], layout.sizes[0], 1.0f, a_prev, g.w1t, 0.0f, z, i0, i1,
+             j0, j1);
+      } else {
+        // z^l[rows, nl] = aPrev[rows, n(l-1)] · w^l[nl, n(l-1)]ᵀ  (NoTrans, Trans; M=rows, N=nl, K=n(l-1))
+        gemm(parts, false, false, true, rows, layout.sizes[l], layout.sizes[l - 1], 1.0f, a_prev,
+             g.params + layout.w_offset[l - 1], 0.0f, z, i0, i1, j0, j1);
+      }
       if (l < L) {
         busy_forward += bn_shares::now() - began;
         g.barrier.wait();
@@ -112,7 +121,7 @@ void epoch_gemms(const void* raw, int t, int parts) {
       double began = bn_shares::now();
       if (l > 1) {
         // δ^(l-1)[rows, n(l-1)] = δ^l[rows, nl] · w^l[nl, n(l-1)]  (NoTrans, NoTrans; M=rows, N=n(l-1), K=nl)
-        gemm(parts, false, false, rows, n_prev, n_l, 1.0f, delta_l, w, 0.0f,
+        gemm(parts, false, false, false, rows, n_prev, n_l, 1.0f, delta_l, w, 0.0f,
              g.delta + bn_block_offset(layout, l - 1, rows), 0, rows, p0, p1);
         busy_backward += bn_shares::now() - began;
         if (bn_barrier_after_bp2(L, l)) {
@@ -129,10 +138,16 @@ void epoch_gemms(const void* raw, int t, int parts) {
         j0 = 0;
         j1 = n_prev;
       }
-      // gradW^l[nl, n(l-1)] = δ^l[rows, nl]ᵀ · aPrev[rows, n(l-1)]  (Trans, NoTrans; M=nl, N=n(l-1), K=rows),
-      // or accumulated into w^l's target as the fused step does
-      gemm(parts, true, false, n_l, n_prev, rows, g.alpha_w, delta_l, a_prev, g.beta_w,
-           g.w_target + layout.w_offset[l - 1], i0, i1, j0, j1);
+      if (l == 1 && g.w1t != nullptr) {
+        // target[n0, n1] += x[rows, n0]ᵀ · δ^1[rows, n1]  (Trans, NoTrans; M=n0, N=n1, K=rows; columns [i0, i1))
+        gemm(parts, true, true, false, n_prev, n_l, rows, g.alpha_w, a_prev, delta_l, g.beta_w, g.target1t, 0, n_prev,
+             i0, i1);
+      } else {
+        // gradW^l[nl, n(l-1)] = δ^l[rows, nl]ᵀ · aPrev[rows, n(l-1)]  (Trans, NoTrans; M=nl, N=n(l-1), K=rows),
+        // or accumulated into w^l's target as the fused step does
+        gemm(parts, false, true, false, n_l, n_prev, rows, g.alpha_w, delta_l, a_prev, g.beta_w,
+             g.w_target + layout.w_offset[l - 1], i0, i1, j0, j1);
+      }
       busy_backward += bn_shares::now() - began;
     }
     forward.record(t, busy_forward);
@@ -161,8 +176,16 @@ double bn_bench_epoch_gemms(const bn_layout& layout, int64_t examples, int64_t b
   for (int attempt = bn_team_size(layout, batch); attempt >= 1; attempt = attempt > 1 ? 1 : 0) {
     const bool everywhere = attempt > 1 && bn_output_everywhere(layout);
     std::vector<float> own_z_out(everywhere ? static_cast<size_t>((attempt - 1) * batch * layout.sizes[layout.L]) : 0);
+    const bool transposed = bn_first_transposed(layout, batch);
+    // (w^1)ᵀ and its target as train_batches.cc keeps them: w^1's values (any, for timing) and the
+    // target's, moved to the transposed places.
+    std::vector<float> w1t(transposed ? static_cast<size_t>(layout.sizes[0] * layout.sizes[1]) : 0);
+    std::vector<float> target1t(w1t.size());
+    fill(w1t, 3);
+    fill(target1t, 7);
     gemm_job g{layout, examples, batch, fused ? -1e-9f : 1.0f, beta, x.data(), params.data(), grad.data(),
-               z.data(), a.data(), delta.data(), everywhere, own_z_out.data(), bn_barrier(attempt),
+               z.data(), a.data(), delta.data(), everywhere, own_z_out.data(), transposed ? w1t.data() : nullptr,
+               transposed ? target1t.data() : nullptr, bn_barrier(attempt),
                {bn_shares(attempt), bn_shares(attempt)}, {bn_shares(attempt), bn_shares(attempt)}};
     const auto start = std::chrono::steady_clock::now();
     if (bn_team_run(attempt, epoch_gemms, &g)) return seconds_since(start);

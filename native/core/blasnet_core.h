@@ -285,8 +285,8 @@ bool bn_kernel_sgemm_block(bool trans_a, bool trans_b, int64_t m, int64_t n, int
 // kernels of bn_kernel_sgemm_relu_block: the same operations, in the same order, as the separate
 // passes (bn_bias_activate_cols, bn_activation_backward_cols) with ReLU, so the same bits.
 struct bn_relu_fused {
-  // op(B) = Bᵀ (the forward z = a · wᵀ), beta 0: C = z = alpha · A · Bᵀ + bias[j], and
-  // relu[i, j] = z > 0 ? z : 0 (laid out as C).
+  // The forward pass (z = a · wᵀ, or a · (wᵀ) kept transposed), beta 0: C = z = alpha · op(A) ·
+  // op(B) + bias[j], and relu[i, j] = z > 0 ? z : 0 (laid out as C).
   const float* bias;
   float* relu;
   // op(B) = B (BP2 δ = δ_next · w), beta 0, no momentum epilogue: C ← C · (mask > 0 ? 1 : 0), the

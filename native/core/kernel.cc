@@ -51,6 +51,20 @@ struct bn_kernel_gemm {
   const float* mask;
 };
 
+// The fused ReLU work of one tile of the broadcast kernel (bn_relu_fused), its pointers at the
+// tile's first row and column: mask and relu laid out as C, bias by column. Null: not fused.
+struct bn_tile_relu {
+  const float* mask;
+  const float* bias;
+  float* relu;
+
+  bool any() const { return mask != nullptr || bias != nullptr; }
+  bn_tile_relu at(int64_t i, int64_t j, int64_t ldc) const {
+    return {mask != nullptr ? mask + i * ldc + j : nullptr, bias != nullptr ? bias + j : nullptr,
+            relu != nullptr ? relu + i * ldc + j : nullptr};
+  }
+};
+
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
 #else
@@ -427,7 +441,7 @@ bool bn_kernel_sgemm_relu_block(bool trans_a, bool trans_b, int64_t m, int64_t n
   const int isa = bn_kernel_isa();
   bn_kernel_gemm g;
   if (!describe(isa, trans_a, trans_b, m, n, k, alpha, a, b, beta, c, nullptr, 0.0f, &g)) return false;
-  const bool forward = trans_b && fused.bias != nullptr && fused.relu != nullptr && fused.mask == nullptr;
+  const bool forward = fused.bias != nullptr && fused.relu != nullptr && fused.mask == nullptr;
   const bool backward = !trans_b && fused.mask != nullptr && fused.bias == nullptr && fused.relu == nullptr;
   if ((!forward && !backward) || beta != 0.0f) return false;
   g.bias = fused.bias;

@@ -121,6 +121,11 @@ struct job {
   // next batch's first barrier, before the output layer reads them again.
   float* out_next;
   int64_t pending[bn_shares::kMaxParts][2];  // the columns part t has waiting in out_next
+  // w^1 and its velocity kept transposed for the call (bn_first_transposed), [n0, n1] each: the
+  // forward product is then a · (w^1)ᵀ with (w^1)ᵀ's rows contiguous, for the broadcast kernel.
+  // Null when not.
+  float* w1t;
+  float* v1t;
   bn_barrier barrier;
   // How the units of each layer are divided going forward and going backward (each phase balanced
   // on its own timing), two of each: batch b is split by the pair b % 2 while part 0 rebalances
@@ -155,6 +160,22 @@ bn_status product(int parts, bool trans_a, bool trans_b, int64_t m, int64_t n, i
                                                                                                      : BN_ERR_SIZE;
 }
 
+// The step of b^l entries [b0, b1) (b in params or out_next): BP3, −η · Σ_rows δ^l accumulated
+// into its target as the weights' (no weight decay on biases).
+bn_status bias_step(const job& jb, int l, int64_t rows, const float* delta_l, float* b, int64_t b0, int64_t b1) {
+  if (b0 >= b1) return BN_OK;
+  const bn_hyper& h = jb.hyper;
+  float* v_b = jb.velocity != nullptr ? jb.velocity + jb.layout.b_offset[l - 1] : nullptr;
+  // target[nl] = −η · Σ_rows δ^l + beta · target, entries [b0, b1)
+  const step_target tb = target_of(b, v_b, h, 0.0);
+  if (tb.pass_before) before_step(b + b0, v_b + b0, b1 - b0, h, 0.0);
+  const bn_status status = bn_column_sums_cols(delta_l, rows, jb.layout.sizes[l], b0, b1,
+                                               static_cast<float>(-h.learning_rate), tb.beta, tb.target);
+  if (status != BN_OK) return status;
+  if (h.momentum != 0.0) after_step(b + b0, v_b + b0, b1 - b0, h);
+  return BN_OK;
+}
+
 // The fused step for w^l rows [i0, i1) × columns [j0, j1) and b^l entries [b0, b1), from δ^l
 // (delta_l, [rows, nl], complete for the batch) and a^(l-1) (a_prev, [rows, n(l-1)]), on the
 // layer's parameters at w (w^l [nl, n(l-1)], then b^l [nl]; in params or out_next): BP4 (the
@@ -168,7 +189,6 @@ bn_status layer_step(const job& jb, int parts, int l, int64_t rows, const float*
   const int64_t n_prev = layout.sizes[l - 1];
   float* b = w + n_l * n_prev;
   float* v_w = jb.velocity != nullptr ? jb.velocity + layout.w_offset[l - 1] : nullptr;
-  float* v_b = jb.velocity != nullptr ? jb.velocity + layout.b_offset[l - 1] : nullptr;
   const float neg_eta = static_cast<float>(-h.learning_rate);
   const step_target tw = target_of(w, v_w, h, h.l2);
   if (tw.pass_before) {
@@ -181,14 +201,31 @@ bn_status layer_step(const job& jb, int parts, int l, int64_t rows, const float*
   bn_status status = product(parts, true, false, n_l, n_prev, rows, neg_eta, delta_l, a_prev, tw.beta, tw.target,
                              momentum ? w : nullptr, h.nesterov ? static_cast<float>(1.0 + h.momentum) : 1.0f, i0,
                              i1, j0, j1);
-  if (status != BN_OK || b0 >= b1) return status;
-  // target[nl] = −η · Σ_rows δ^l + beta · target, entries [b0, b1)
-  const step_target tb = target_of(b, v_b, h, 0.0);
-  if (tb.pass_before) before_step(b + b0, v_b + b0, b1 - b0, h, 0.0);
-  status = bn_column_sums_cols(delta_l, rows, n_l, b0, b1, neg_eta, tb.beta, tb.target);
   if (status != BN_OK) return status;
-  if (momentum) after_step(b + b0, v_b + b0, b1 - b0, h);
-  return BN_OK;
+  return bias_step(jb, l, rows, delta_l, b, b0, b1);
+}
+
+// The step of w^1 kept transposed (job::w1t) for units [u0, u1), its columns, and of b^1 likewise:
+// the same products as layer_step's, transposed, so every element gets the same operations (the
+// multiply-adds of a dot product over the batch in the same order), on the kernels.
+bn_status first_layer_step_transposed(const job& jb, int64_t rows, const float* delta_1, const float* x, int64_t u0,
+                                      int64_t u1) {
+  const bn_hyper& h = jb.hyper;
+  const int64_t n0 = jb.layout.sizes[0];
+  const int64_t n1 = jb.layout.sizes[1];
+  const step_target tw = target_of(jb.w1t, jb.v1t, h, h.l2);
+  if (tw.pass_before) {
+    for (int64_t i = 0; i < n0; i++) before_step(jb.w1t + i * n1 + u0, jb.v1t + i * n1 + u0, u1 - u0, h, h.l2);
+  }
+  // target[n0, n1] = −η · x[rows, n0]ᵀ · δ^1[rows, n1] + beta · target  (Trans, NoTrans; M=n0, N=n1,
+  // K=rows; columns [u0, u1)), target = (w^1)ᵀ or its velocity, with the momentum epilogue on (w^1)ᵀ.
+  const bool momentum = h.momentum != 0.0;
+  if (!bn_kernel_sgemm_block(true, false, n0, n1, rows, static_cast<float>(-h.learning_rate), x, delta_1, tw.beta,
+                             tw.target, momentum ? jb.w1t : nullptr,
+                             h.nesterov ? static_cast<float>(1.0 + h.momentum) : 1.0f, 0, n0, u0, u1)) {
+    return BN_ERR_SIZE;
+  }
+  return bias_step(jb, 1, rows, delta_1, jb.params + jb.layout.b_offset[0], u0, u1);
 }
 
 // Batch bi (`rows` examples at idx), gathered straight from the dataset into part t's own
@@ -263,17 +300,28 @@ void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* i
     const int64_t off = bn_block_offset(layout, l, rows);
     const double began = bn_shares::now();
     const float* a_prev = activations_of(layout, l - 1, x_batch, jb.a, rows);
-    const float* w = jb.params + layout.w_offset[l - 1];
     const float* b = jb.params + layout.b_offset[l - 1];
-    if (parts > 1 && layout.acts[l - 1] == BN_ACT_RELU) {
-      // In a team with ReLU: b^l and σ on each tile as the kernel stores it (the same bits as the
-      // passes below; measured on W3: see the commit).
-      if (jb.ok() && !bn_kernel_sgemm_relu_block(false, true, rows, n_l, layout.sizes[l - 1], 1.0f, a_prev, w, 0.0f,
-                                                 jb.z + off, bn_relu_fused{b, jb.a + off, nullptr}, 0, rows, c0, c1)) {
+    // With w^1 transposed: z^1 = x[rows, n0] · (w^1)ᵀ[n0, n1]  (NoTrans, NoTrans; M=rows, N=n1, K=n0).
+    const bool transposed = l == 1 && jb.w1t != nullptr;
+    const float* w = transposed ? jb.w1t : jb.params + layout.w_offset[l - 1];
+    if ((parts > 1 || transposed) && layout.acts[l - 1] == BN_ACT_RELU) {
+      // On the kernels with ReLU: b^l and σ on each tile as the kernel stores it (the same bits as
+      // the passes below; measured on W3: see the commit).
+      if (jb.ok() && !bn_kernel_sgemm_relu_block(false, !transposed, rows, n_l, layout.sizes[l - 1], 1.0f, a_prev, w,
+                                                 0.0f, jb.z + off, bn_relu_fused{b, jb.a + off, nullptr}, 0, rows, c0,
+                                                 c1)) {
         jb.fail(BN_ERR_SIZE);
       }
     } else {
-      if (jb.ok()) jb.fail(product(parts, false, true, rows, n_l, layout.sizes[l - 1], 1.0f, a_prev, w, 0.0f, jb.z + off, nullptr, 0.0f, 0, rows, c0, c1));
+      if (jb.ok() && transposed) {
+        if (!bn_kernel_sgemm_block(false, false, rows, n_l, layout.sizes[l - 1], 1.0f, a_prev, w, 0.0f, jb.z + off,
+                                   nullptr, 0.0f, 0, rows, c0, c1)) {
+          jb.fail(BN_ERR_SIZE);
+        }
+      } else if (jb.ok()) {
+        jb.fail(product(parts, false, true, rows, n_l, layout.sizes[l - 1], 1.0f, a_prev, w, 0.0f, jb.z + off,
+                        nullptr, 0.0f, 0, rows, c0, c1));
+      }
       if (jb.ok()) {
       jb.fail(bn_bias_activate_cols(jb.z + off, jb.a + off, b, rows, n_l, c0, c1, layout.acts[l - 1]));
       }
@@ -387,7 +435,8 @@ void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* i
       int64_t u0 = 0;
       int64_t u1 = 0;
       backward.split(n_l, t, &u0, &u1);
-      jb.fail(layer_step(jb, parts, l, rows, delta_l, a_prev, w, u0, u1, 0, n_prev, u0, u1));
+      if (l == 1 && jb.w1t != nullptr) jb.fail(first_layer_step_transposed(jb, rows, delta_l, a_prev, u0, u1));
+      else jb.fail(layer_step(jb, parts, l, rows, delta_l, a_prev, w, u0, u1, 0, n_prev, u0, u1));
     }
     busy_backward += bn_shares::now() - began;
   }
@@ -395,8 +444,40 @@ void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* i
   backward.record(t, busy_backward);
 }
 
+// Rows [u0, u1) of w [n1, n0] to columns [u0, u1) of wt [n0, n1] (into), or back, in blocks
+// of 16 × 16 so that both sides are read and written a cache line at a time.
+void transpose_units(float* w, float* wt, int64_t n0, int64_t n1, int64_t u0, int64_t u1, bool into) {
+  constexpr int64_t kBlock = 16;
+  for (int64_t j0 = u0; j0 < u1; j0 += kBlock) {
+    const int64_t j1 = u1 - j0 < kBlock ? u1 : j0 + kBlock;
+    for (int64_t i0 = 0; i0 < n0; i0 += kBlock) {
+      const int64_t i1 = n0 - i0 < kBlock ? n0 : i0 + kBlock;
+      for (int64_t j = j0; j < j1; j++) {
+        for (int64_t i = i0; i < i1; i++) {
+          if (into) wt[i * n1 + j] = w[j * n0 + i];
+          else w[j * n0 + i] = wt[i * n1 + j];
+        }
+      }
+    }
+  }
+}
+
+// Part t's even share of w^1 (and its velocity) into job::w1t (v1t), or back into params.
+void transpose_first_layer(job& jb, int t, int parts, bool into) {
+  if (jb.w1t == nullptr) return;
+  const bn_layout& layout = jb.layout;
+  const int64_t n0 = layout.sizes[0];
+  const int64_t n1 = layout.sizes[1];
+  int64_t u0 = 0;
+  int64_t u1 = 0;
+  bn_split(n1, t, parts, &u0, &u1);
+  transpose_units(jb.params + layout.w_offset[0], jb.w1t, n0, n1, u0, u1, into);
+  if (jb.v1t != nullptr) transpose_units(jb.velocity + layout.w_offset[0], jb.v1t, n0, n1, u0, u1, into);
+}
+
 void run(const void* raw, int t, int parts) {
   job& jb = *const_cast<job*>(static_cast<const job*>(raw));
+  transpose_first_layer(jb, t, parts, true);  // (read by others only after the first barrier)
   for (int64_t bi = 0; bi < jb.batches; bi++) {
     const int64_t rows = rows_of(jb, bi);
     const uint32_t* idx = jb.order + jb.start + bi * jb.batch;
@@ -406,7 +487,7 @@ void run(const void* raw, int t, int parts) {
     // The last step done everywhere.
     jb.barrier.wait();
     publish_output(jb, t);  // (read again only after the hidden layers' barrier)
-    if (!jb.ok() || jb.stop) return;
+    if (!jb.ok() || jb.stop) break;  // (every part, after the same barrier)
     // Part 0 moves the pair of shares that batch bi − 1 used (its busy times now recorded by all)
     // for batch bi + 1; nobody reads that pair during batch bi.
     if (t == 0 && parts > 1 && bi > 0) {
@@ -416,9 +497,10 @@ void run(const void* raw, int t, int parts) {
     step(jb, t, parts, bi, rows, idx);
     if (t == 0 && jb.ok()) jb.done = bi + 1;
   }
-  // The last step's, once every part is done reading the output layer.
+  // The last step's, once every part is done reading the output layer and w^1.
   jb.barrier.wait();
   publish_output(jb, t);
+  transpose_first_layer(jb, t, parts, false);
 }
 
 }  // namespace
@@ -455,17 +537,24 @@ bn_status bn_train_batches(const bn_layout& layout, float* params, float* veloci
     const int64_t n_out = layout.sizes[L];
     const bool everywhere = attempt > 1 && bn_output_everywhere(layout);
     const int64_t out_params = n_out * (layout.sizes[L - 1] + 1);
+    bool transposed = bn_first_transposed(layout, batch);
+    const int64_t first_weights = layout.sizes[0] * layout.sizes[1];
+    const int64_t team_floats = (attempt - 1) * batch * (layout.sizes[0] + n_out) +
+                                (everywhere ? (attempt - 1) * 3 * batch * n_out + out_params : 0);
+    const int64_t first_floats = transposed ? (velocity != nullptr ? 2 : 1) * first_weights : 0;
     std::unique_ptr<float[]> scratch;
-    if (attempt > 1) {
-      const int64_t floats = (attempt - 1) * batch * (layout.sizes[0] + n_out) +
-                             (everywhere ? (attempt - 1) * 3 * batch * n_out + out_params : 0);
-      scratch.reset(new (std::nothrow) float[static_cast<size_t>(floats)]);
-      if (!scratch) continue;
+    if (team_floats + first_floats > 0) {
+      scratch.reset(new (std::nothrow) float[static_cast<size_t>(team_floats + first_floats)]);
+      // Without the memory: alone, then alone without transposing (other bits, same step).
+      if (!scratch && attempt > 1) continue;
+      if (!scratch) transposed = false;
     }
+    float* w1t = transposed ? scratch.get() + team_floats : nullptr;
+    float* v1t = transposed && velocity != nullptr ? w1t + first_weights : nullptr;
     float* own_out = attempt > 1 ? scratch.get() + (attempt - 1) * batch * (layout.sizes[0] + n_out) : nullptr;
     job jb{layout, params, velocity, inputs, y, labels, order, start, end, batch, batches, loss, z, a, delta,
            {}, {}, hyper, out, everywhere, own_out,
-           everywhere ? own_out + (attempt - 1) * 3 * batch * n_out : nullptr, {}, bn_barrier(attempt),
+           everywhere ? own_out + (attempt - 1) * 3 * batch * n_out : nullptr, {}, w1t, v1t, bn_barrier(attempt),
            {bn_shares(attempt), bn_shares(attempt)}, {bn_shares(attempt), bn_shares(attempt)}, {}, {}};
     for (int t = 0; t < attempt; t++) {
       jb.pending[t][0] = -1;
