@@ -331,6 +331,41 @@ describe('trainBatches on a team of threads', function () {
       });
     }
   }
+
+  // A call that stops early (a loss that is not finite) leaves the parameters as the batches it
+  // ran left them: as that many one-batch calls do. On a wide first layer the call keeps w^1
+  // transposed and the output layer's next columns aside, and must put both back on this path too.
+  it('stops after a batch whose loss is not finite with the parameters as one-batch calls leave them', function () {
+    const net: Net = { sizes: [300, 200, 100, 1], acts: [Tanh, Sigmoid, Sigmoid], loss: LossCode.BinaryCrossEntropy };
+    const batch = 100;
+    const d = dataset(net, 4 * batch, 41);
+    const x = d.x.slice();
+    x[d.order[2 * batch + 5]! * 300 + 17] = NaN; // in batch 2: tanh keeps the NaN, the loss is NaN
+    const spec = makeSpec(net.sizes, net.acts);
+    const P = paramCount(net.sizes);
+    const hyper = new Float64Array([0.05, 0.9, 0, 1e-4]);
+    for (const threads of [1, 2]) {
+      native().setThreads(threads);
+      const ws = fastWorkspace(net, batch);
+      const params = randomParams(mulberry32(8), net.sizes);
+      const velocity = randomFloat32(mulberry32(9), P, -0.01, 0.01);
+      const out = new Float64Array(8);
+      const done = native().trainBatches(spec, params, velocity, x, 1, 0, d.y, d.labels, d.order, 0, batch, 4, net.loss, ws.z, ws.a, ws.delta, ws.xBatch, ws.yBatch, hyper, out);
+      expect(done, `${threads} thread(s)`).to.equal(3);
+      expect(Number.isNaN(out[4]), 'the loss of batch 2').to.equal(true);
+      const pRef = randomParams(mulberry32(8), net.sizes);
+      const vRef = randomFloat32(mulberry32(9), P, -0.01, 0.01);
+      const one = new Float64Array(2);
+      for (let b = 0; b < 3; b++) {
+        native().trainBatches(spec, pRef, vRef, x, 1, 0, d.y, d.labels, d.order, b * batch, batch, 1, net.loss, ws.z, ws.a, ws.delta, ws.xBatch, ws.yBatch, hyper, one);
+      }
+      // Bit patterns, so that NaNs compare too.
+      expect(Array.from(new Uint32Array(params.buffer)), `params, ${threads} thread(s)`).to.deep.equal(Array.from(new Uint32Array(pRef.buffer)));
+      expect(Array.from(new Uint32Array(velocity.buffer)), `velocity, ${threads} thread(s)`).to.deep.equal(Array.from(new Uint32Array(vRef.buffer)));
+      // And the step of batch 2 reached w^1 where the NaN input feeds it (column 17 of w^1).
+      expect(Number.isNaN(params[17]!), 'w^1[0][17]').to.equal(true);
+    }
+  });
 });
 
 describe('native sgemm kernels', function () {
