@@ -281,14 +281,17 @@ describe('trainBatches: native and js agree', function () {
 });
 
 describe('trainBatches on a team of threads', function () {
-  // Wide enough that one product of a step is worth two threads (at least 4M multiply-adds), so
-  // with two threads and the AVX-512 kernels the whole call runs on a team; on one thread, or
-  // without AVX-512, on the plain path. Every element is computed the same way either way.
+  // Wide enough that the largest product of a step is worth a team of three (at least 15M
+  // multiply-adds: 5M per thread), so with two or three threads and the AVX-512 kernels the whole
+  // call runs on a team; on one thread, or without AVX-512, on the plain path. The first three keep
+  // w^1 transposed for the call (on any number of threads) and compute the output layer on every
+  // part, the first also fuses ReLU into the kernels, the last (one layer) splits the output layer
+  // by rows. Every element is computed the same way either way.
   const WIDE: Array<[Net, number]> = [
-    [{ sizes: [784, 256, 10], acts: [Relu, Softmax], loss: LossCode.CrossEntropy }, 64],
-    [{ sizes: [300, 200, 100, 1], acts: [Tanh, Sigmoid, Sigmoid], loss: LossCode.BinaryCrossEntropy }, 100],
-    [{ sizes: [784, 64, 48, 10], acts: [Identity, Sigmoid, Softmax], loss: LossCode.Quadratic }, 128],
-    [{ sizes: [600, 20], acts: [Sigmoid], loss: LossCode.Quadratic }, 512],
+    [{ sizes: [784, 320, 10], acts: [Relu, Softmax], loss: LossCode.CrossEntropy }, 64],
+    [{ sizes: [300, 600, 100, 1], acts: [Tanh, Sigmoid, Sigmoid], loss: LossCode.BinaryCrossEntropy }, 100],
+    [{ sizes: [784, 160, 48, 10], acts: [Identity, Sigmoid, Softmax], loss: LossCode.Quadratic }, 128],
+    [{ sizes: [600, 50], acts: [Sigmoid], loss: LossCode.Quadratic }, 512],
   ];
   const native = useNativeAddon();
   for (const [net, batch] of WIDE) {
@@ -336,7 +339,7 @@ describe('trainBatches on a team of threads', function () {
   // ran left them: as that many one-batch calls do. On a wide first layer the call keeps w^1
   // transposed and the output layer's next columns aside, and must put both back on this path too.
   it('stops after a batch whose loss is not finite with the parameters as one-batch calls leave them', function () {
-    const net: Net = { sizes: [300, 200, 100, 1], acts: [Tanh, Sigmoid, Sigmoid], loss: LossCode.BinaryCrossEntropy };
+    const net: Net = { sizes: [300, 600, 100, 1], acts: [Tanh, Sigmoid, Sigmoid], loss: LossCode.BinaryCrossEntropy };
     const batch = 100;
     const d = dataset(net, 4 * batch, 41);
     const x = d.x.slice();

@@ -304,8 +304,8 @@ bool bn_kernel_sgemm_relu_block(bool trans_a, bool trans_b, int64_t m, int64_t n
 // the kernels' own worker threads, and returns when all are done; false (running nothing) when
 // the pool is busy with another caller. Parts may wait for each other (bn_barrier in team.h).
 bool bn_team_run(int parts, void (*fn)(const void* ctx, int part, int parts), const void* ctx);
-// How many threads a loop of products of `macs` multiply-adds each should use (1: run alone);
-// the same threshold as one product's split.
+// How many threads a training step whose largest product is `macs` multiply-adds should run on
+// as a team (1: alone); a higher threshold than one product's split (see kernel.cc).
 int bn_team_parts(double macs);
 
 // Threads the kernels may use for one product (large products only; see kernel.cc). Default: the

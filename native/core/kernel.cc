@@ -325,12 +325,32 @@ double min_macs_per_thread() {
   return value;
 }
 
-int parts_for_macs(double macs) {
+// Multiply-adds per thread of a training step's largest product below which the step does not
+// run on a team (bn_team_parts). A team pays for its barriers, the batch gathered by every part
+// and the output layer computed by every part, so it needs more work than one product's split.
+// Measured on this machine (bn_train_batches, whole epochs of one thread and two alternated in
+// one process, [784, h, 10] sigmoid + softmax, two threads over one): 5M (h 100, batch 64) 1.31x
+// slower, 7.5M (h 300 batch 32; h 150 batch 64) 1.17x and 1.28x slower, 10M (h 200 batch 64;
+// h 400 batch 32) 0.98x and 0.92x, 20M (h 400 batch 64; h 800 batch 32) 0.77x and 0.79x, 30M
+// 0.74x. Hence 5M per thread: a team of two from 10M. BLASNET_MIN_TEAM_MACS_PER_THREAD
+// overrides it.
+double min_team_macs_per_thread() {
+  static const double value = [] {
+    const char* env = std::getenv("BLASNET_MIN_TEAM_MACS_PER_THREAD");
+    const double v = env != nullptr ? std::atof(env) : 0.0;
+    return v > 0.0 ? v : 5e6;
+  }();
+  return value;
+}
+
+int parts_for(double macs, double min_per_thread) {
   const int threads = bn_kernel_threads();
   if (threads < 2) return 1;
-  const double by_size = macs / min_macs_per_thread();
+  const double by_size = macs / min_per_thread;
   return by_size < 2.0 ? 1 : (by_size < threads ? static_cast<int>(by_size) : threads);
 }
+
+int parts_for_macs(double macs) { return parts_for(macs, min_macs_per_thread()); }
 
 // The product's operands as one kernel sees them (see bn_kernel_gemm), or false when no kernel of
 // this CPU takes it (no AVX2, or both operands transposed, or the epilogue with op(B) = Bᵀ).
@@ -459,7 +479,7 @@ bool bn_team_run(int parts, void (*fn)(const void* ctx, int part, int parts), co
   return pool().run(parts, fn, ctx);
 }
 
-int bn_team_parts(double macs) { return parts_for_macs(macs); }
+int bn_team_parts(double macs) { return parts_for(macs, min_team_macs_per_thread()); }
 
 bool bn_kernel_sigmoid(const float* z, float* a, int64_t count) {
   const int isa = bn_kernel_isa();
