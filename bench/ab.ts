@@ -1,0 +1,97 @@
+/**
+ * A/B of two builds of the native addon on one workload, in one process: both `blasnet.node`
+ * files are loaded side by side, and whole epochs of `trainBatches` alternate between them (ABBA
+ * order), each followed by its own epoch-GEMM ceiling. On this shared machine the speed drifts by
+ * tens of percent over minutes, but two epochs a second apart see the same machine, so the median
+ * of the per-pair ratios B/A is far steadier than separate runs (an A/A run: 1.005). It is not
+ * free of the machine's state: the build before the team work against the one after, one way
+ * round and then the other a minute apart, gave 1.027 and 1/1.099. Run it both ways.
+ *
+ *   npx tsx bench/ab.ts A.node B.node [--workload W3] [--pairs 8] [--threads A,B]
+ *
+ * (`--threads 1,2` compares one build on one thread against two.) Both sides train from the same
+ * initial parameters (the workload's init, seed 1) on the same reshuffled order per pair, so they
+ * do the same arithmetic. Prints each side's median epoch, ceiling and ratio, and the pairs.
+ */
+import { loadAddon, NativeAddon } from '../lib/backend/native/addon';
+import { LossCode } from '../lib/backend/types';
+import { Network } from '../lib/network';
+import { Random } from '../lib/random';
+import { getBackend } from '../lib/backend/select';
+import { loadBenchData, median, specOf, WORKLOADS, Workload } from './common';
+
+function arg(name: string, argv: string[]): string | undefined {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+/** An addon from an explicit path, loaded beside any other (each has its own thread pool). */
+function loadFrom(path: string): NativeAddon {
+  const module = { exports: {} as NativeAddon };
+  process.dlopen(module, path);
+  return module.exports;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const files = argv.filter((a) => a.endsWith('.node'));
+  if (files.length !== 2) throw new Error('usage: npx tsx bench/ab.ts A.node B.node [--workload W3] [--pairs 8] [--threads A,B]');
+  const w = WORKLOADS[(arg('--workload', argv) ?? 'W3') as Workload['name']];
+  if (!w) throw new RangeError(`--workload must be W1, W2 or W3, not ${arg('--workload', argv)}`);
+  const pairs = Number(arg('--pairs', argv) ?? 8);
+  const threads = arg('--threads', argv)?.split(',').map(Number);
+  loadAddon(); // the package's own, for its checks of the environment
+  const addons = files.map(loadFrom);
+  const data = await loadBenchData(60000, 'bytes');
+  const n = data.n;
+  const spec = specOf(w.sizes, w.activations);
+  const init = new Network({ sizes: w.sizes, activations: w.activations, init: w.init, seed: 1, backend: getBackend('js') });
+  const units = w.sizes.slice(1).reduce((s, u) => s + u, 0);
+  const batch = w.batchSize;
+  const sides = addons.map(() => ({
+    params: init.params.slice(),
+    velocity: new Float32Array(w.momentum > 0 ? init.params.length : 0),
+    z: new Float32Array(batch * units),
+    a: new Float32Array(batch * units),
+    delta: new Float32Array(batch * units),
+    xBatch: new Float32Array(batch * w.sizes[0]!),
+    yBatch: new Float32Array(batch * w.sizes.at(-1)!),
+    epochs: [] as number[],
+    ceilings: [] as number[],
+  }));
+  const loss = w.loss === 'crossEntropy' ? LossCode.CrossEntropy : LossCode.Quadratic;
+  const hyper = new Float64Array([w.learningRate, w.momentum, 0, 0]);
+  const batches = Math.ceil(n / batch);
+  const out = new Float64Array(2 * batches);
+  const order = new Uint32Array(n);
+  const rng = new Random(7);
+  const epoch = (k: number): void => {
+    const s = sides[k]!;
+    const addon = addons[k]!;
+    if (threads) addon.setThreads(threads[k]!);
+    const t0 = process.hrtime.bigint();
+    addon.trainBatches(spec, s.params, s.velocity, data.bytes, 1 / 255, 0, data.y, data.labels, order, 0, batch, batches, loss, s.z, s.a, s.delta, s.xBatch, s.yBatch, hyper, out);
+    s.epochs.push(Number(process.hrtime.bigint() - t0) / 1e9);
+    s.ceilings.push(addon.benchEpochGemms!(spec, n, batch, w.momentum > 0 ? w.momentum : 1));
+  };
+  for (let p = 0; p <= pairs; p++) {
+    for (let i = 0; i < n; i++) order[i] = i;
+    for (let i = n - 1; i > 0; i--) {
+      const j = rng.below(i + 1);
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    for (const k of p % 2 === 0 ? [0, 1] : [1, 0]) epoch(k);
+    if (p === 0) for (const s of sides) (s.epochs.length = 0), (s.ceilings.length = 0); // warm-up pair
+  }
+  const ratios = sides[1]!.epochs.map((e, i) => e / sides[0]!.epochs[i]!);
+  console.log(`${w.name}, ${pairs} pairs of whole epochs${threads ? `, threads ${threads.join(' vs ')}` : ''}`);
+  sides.forEach((s, k) => {
+    const r = median(s.epochs.map((e, i) => e / s.ceilings[i]!));
+    console.log(`${k === 0 ? 'A' : 'B'} ${files[k]}: ${median(s.epochs).toFixed(3)} s/epoch, ceiling ${median(s.ceilings).toFixed(3)} s, ratio ${r.toFixed(3)}`);
+  });
+  console.log(`B/A per pair: median ${median(ratios).toFixed(3)} [${ratios.map((r) => r.toFixed(2)).join(' ')}]`);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exitCode = 1;
+});
