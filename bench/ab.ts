@@ -4,8 +4,9 @@
  * order), each followed by its own epoch-GEMM ceiling. On this shared machine the speed drifts by
  * tens of percent over minutes, but two epochs a second apart see the same machine, so the median
  * of the per-pair ratios B/A is far steadier than separate runs (an A/A run: 1.005). It is not
- * free of the machine's state: the build before the team work against the one after, one way
- * round and then the other a minute apart, gave 1.027 and 1/1.099. Run it both ways.
+ * free of the machine's state: two builds compared five times within half an hour, both ways
+ * round, gave 1.03, 0.99, 0.91, 0.83 and 0.99 (as new/old). Run it both ways, more than once, and
+ * take the geometric mean.
  *
  *   npx tsx bench/ab.ts A.node B.node [--workload W3] [--pairs 8] [--threads A,B]
  *
