@@ -51,11 +51,11 @@ struct gemm_job {
   bn_shares forward[2], backward[2];  // batch b split by pair b % 2, as in bn_train_batches
 };
 
-// Rows [i0, i1) × columns [j0, j1) of a product: the whole one through bn_sgemm alone, this
-// part's block on the kernels in a team or where `direct` (as train_batches.cc does).
-void gemm(int parts, bool direct, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-          const float* a, const float* b, float beta, float* c, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
-  if (parts == 1 && !direct) bn_sgemm(trans_a, trans_b, m, n, k, alpha, a, b, beta, c);
+// Rows [i0, i1) × columns [j0, j1) of a product: on the kernels (a team, or w^1 kept transposed)
+// this part's block, otherwise the whole one through bn_sgemm (as train_batches.cc does).
+void gemm(bool on_kernels, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+          const float* b, float beta, float* c, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+  if (!on_kernels) bn_sgemm(trans_a, trans_b, m, n, k, alpha, a, b, beta, c);
   else bn_kernel_sgemm_block(trans_a, trans_b, m, n, k, alpha, a, b, beta, c, nullptr, 0.0f, i0, i1, j0, j1);
 }
 
@@ -95,11 +95,11 @@ void epoch_gemms(const void* raw, int t, int parts) {
       const double began = bn_shares::now();
       if (l == 1 && g.w1t != nullptr) {
         // z^1[rows, n1] = x[rows, n0] · (w^1)ᵀ[n0, n1]  (NoTrans, NoTrans; M=rows, N=n1, K=n0)
-        gemm(parts, true, false, false, rows, layout.sizes[1], layout.sizes[0], 1.0f, a_prev, g.w1t, 0.0f, z, i0, i1,
+        gemm(true, false, false, rows, layout.sizes[1], layout.sizes[0], 1.0f, a_prev, g.w1t, 0.0f, z, i0, i1,
              j0, j1);
       } else {
         // z^l[rows, nl] = aPrev[rows, n(l-1)] · w^l[nl, n(l-1)]ᵀ  (NoTrans, Trans; M=rows, N=nl, K=n(l-1))
-        gemm(parts, false, false, true, rows, layout.sizes[l], layout.sizes[l - 1], 1.0f, a_prev,
+        gemm(parts > 1, false, true, rows, layout.sizes[l], layout.sizes[l - 1], 1.0f, a_prev,
              g.params + layout.w_offset[l - 1], 0.0f, z, i0, i1, j0, j1);
       }
       if (l < L) {
@@ -121,7 +121,7 @@ void epoch_gemms(const void* raw, int t, int parts) {
       double began = bn_shares::now();
       if (l > 1) {
         // δ^(l-1)[rows, n(l-1)] = δ^l[rows, nl] · w^l[nl, n(l-1)]  (NoTrans, NoTrans; M=rows, N=n(l-1), K=nl)
-        gemm(parts, false, false, false, rows, n_prev, n_l, 1.0f, delta_l, w, 0.0f,
+        gemm(parts > 1, false, false, rows, n_prev, n_l, 1.0f, delta_l, w, 0.0f,
              g.delta + bn_block_offset(layout, l - 1, rows), 0, rows, p0, p1);
         busy_backward += bn_shares::now() - began;
         if (bn_barrier_after_bp2(L, l)) {
@@ -140,12 +140,12 @@ void epoch_gemms(const void* raw, int t, int parts) {
       }
       if (l == 1 && g.w1t != nullptr) {
         // target[n0, n1] += x[rows, n0]ᵀ · δ^1[rows, n1]  (Trans, NoTrans; M=n0, N=n1, K=rows; columns [i0, i1))
-        gemm(parts, true, true, false, n_prev, n_l, rows, g.alpha_w, a_prev, delta_l, g.beta_w, g.target1t, 0, n_prev,
+        gemm(true, true, false, n_prev, n_l, rows, g.alpha_w, a_prev, delta_l, g.beta_w, g.target1t, 0, n_prev,
              i0, i1);
       } else {
         // gradW^l[nl, n(l-1)] = δ^l[rows, nl]ᵀ · aPrev[rows, n(l-1)]  (Trans, NoTrans; M=nl, N=n(l-1), K=rows),
         // or accumulated into w^l's target as the fused step does
-        gemm(parts, false, true, false, n_l, n_prev, rows, g.alpha_w, delta_l, a_prev, g.beta_w,
+        gemm(parts > 1, true, false, n_l, n_prev, rows, g.alpha_w, delta_l, a_prev, g.beta_w,
              g.w_target + layout.w_offset[l - 1], i0, i1, j0, j1);
       }
       busy_backward += bn_shares::now() - began;

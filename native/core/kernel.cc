@@ -44,15 +44,15 @@ struct bn_kernel_gemm {
   int64_t ldc;
   float* p;
   float f;
-  // The fused ReLU work (see bn_relu_fused): dot kernel, bias and relu (laid out as C; bias by
-  // column); broadcast kernel, mask (laid out as C). Null when not fused.
+  // The fused ReLU work (see bn_relu_fused): the forward's bias (by column) and relu (laid out as
+  // C), either kernel; BP2's mask (laid out as C), the broadcast kernel. Null when not fused.
   const float* bias;
   float* relu;
   const float* mask;
 };
 
-// The fused ReLU work of one tile of the broadcast kernel (bn_relu_fused), its pointers at the
-// tile's first row and column: mask and relu laid out as C, bias by column. Null: not fused.
+// The fused ReLU work of one tile (bn_relu_fused), its pointers at the tile's first row and column:
+// mask and relu laid out as C, bias by column. Null: not fused.
 struct bn_tile_relu {
   const float* mask;
   const float* bias;

@@ -7,8 +7,9 @@
 // team (team.h): each thread owns a share of every layer's units (bn_shares) and does all the work
 // of its share, the product and the elementwise passes alike: z^l and a^l of its units, δ^(l−1) of
 // its units of layer l − 1, the rows of w^l and b^l of its units (the output layer: the columns of
-// its units of layer L − 1); the output layer's forward pass, softmax and loss go by rows of the
-// batch. A thread so mostly reads what it wrote itself, the threads meet only where a layer needs
+// its units of layer L − 1); the output layer's forward pass, softmax and loss are computed by
+// every thread where that layer is small (else split by rows of the batch), and each thread
+// gathers its own copy of the batch. A thread so mostly reads what it wrote itself, the threads meet only where a layer needs
 // all of the one before, and no pass runs on one core while the other waits. Measured on W3
 // ([784, 800, 10], batch 128, 2 cores, old and new alternated): 1.050 and 1.014 → 0.817 and 0.788
 // s per epoch. Below the size of a team (W1, W2) one thread does it all, as before; a team at half
@@ -146,13 +147,13 @@ struct job {
 };
 
 // Rows [i0, i1) × columns [j0, j1) of C = alpha · op(A) · op(B) + beta · C (and the momentum
-// epilogue p += f·C when p is set). Alone, the whole product through bn_sgemm(_step), which picks
-// BLAS or a kernel and may split it itself; in a team, this thread's block on the kernels (a team
-// runs only where the kernels take every product).
-bn_status product(int parts, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+// epilogue p += f·C when p is set). On the kernels (in a team, which runs only where the kernels
+// take every product, or for w^1 kept transposed), this thread's block; otherwise the whole product
+// through bn_sgemm(_step), which picks BLAS or a kernel and may split it itself.
+bn_status product(bool on_kernels, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
                   const float* b, float beta, float* c, float* p, float f, int64_t i0, int64_t i1, int64_t j0,
                   int64_t j1) {
-  if (parts == 1) {
+  if (!on_kernels) {
     return p != nullptr ? bn_sgemm_step(trans_a, m, n, k, alpha, a, b, beta, c, p, f)
                         : bn_sgemm(trans_a, trans_b, m, n, k, alpha, a, b, beta, c);
   }
@@ -198,7 +199,7 @@ bn_status layer_step(const job& jb, int parts, int l, int64_t rows, const float*
   // (Trans, NoTrans; M=nl, N=n(l-1), K=rows), target = w^l (plain SGD) or its velocity; with
   // momentum the after-step w += f·v rides along in the product's write-back.
   const bool momentum = h.momentum != 0.0;
-  bn_status status = product(parts, true, false, n_l, n_prev, rows, neg_eta, delta_l, a_prev, tw.beta, tw.target,
+  bn_status status = product(parts > 1, true, false, n_l, n_prev, rows, neg_eta, delta_l, a_prev, tw.beta, tw.target,
                              momentum ? w : nullptr, h.nesterov ? static_cast<float>(1.0 + h.momentum) : 1.0f, i0,
                              i1, j0, j1);
   if (status != BN_OK) return status;
@@ -220,11 +221,10 @@ bn_status first_layer_step_transposed(const job& jb, int64_t rows, const float* 
   // target[n0, n1] = −η · x[rows, n0]ᵀ · δ^1[rows, n1] + beta · target  (Trans, NoTrans; M=n0, N=n1,
   // K=rows; columns [u0, u1)), target = (w^1)ᵀ or its velocity, with the momentum epilogue on (w^1)ᵀ.
   const bool momentum = h.momentum != 0.0;
-  if (!bn_kernel_sgemm_block(true, false, n0, n1, rows, static_cast<float>(-h.learning_rate), x, delta_1, tw.beta,
-                             tw.target, momentum ? jb.w1t : nullptr,
-                             h.nesterov ? static_cast<float>(1.0 + h.momentum) : 1.0f, 0, n0, u0, u1)) {
-    return BN_ERR_SIZE;
-  }
+  const bn_status status = product(true, true, false, n0, n1, rows, static_cast<float>(-h.learning_rate), x, delta_1,
+                                   tw.beta, tw.target, momentum ? jb.w1t : nullptr,
+                                   h.nesterov ? static_cast<float>(1.0 + h.momentum) : 1.0f, 0, n0, u0, u1);
+  if (status != BN_OK) return status;
   return bias_step(jb, 1, rows, delta_1, jb.params + jb.layout.b_offset[0], u0, u1);
 }
 
@@ -278,8 +278,7 @@ void record(job& jb, int64_t bi, int64_t rows, double loss_sum, int64_t correct)
 
 // Training step bi (`rows` examples, idx) by part t of `parts`, its batch already gathered. The
 // barriers are where a part needs what the others wrote; each part passes every one of them,
-// whatever happens, so that none waits forever. Before returning, a team gathers its rows of the
-// next batch into the other buffers.
+// whatever happens, so that none waits forever.
 void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* idx) {
   const bn_layout& layout = jb.layout;
   const int L = layout.L;
@@ -313,18 +312,11 @@ void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* i
         jb.fail(BN_ERR_SIZE);
       }
     } else {
-      if (jb.ok() && transposed) {
-        if (!bn_kernel_sgemm_block(false, false, rows, n_l, layout.sizes[l - 1], 1.0f, a_prev, w, 0.0f, jb.z + off,
-                                   nullptr, 0.0f, 0, rows, c0, c1)) {
-          jb.fail(BN_ERR_SIZE);
-        }
-      } else if (jb.ok()) {
-        jb.fail(product(parts, false, true, rows, n_l, layout.sizes[l - 1], 1.0f, a_prev, w, 0.0f, jb.z + off,
-                        nullptr, 0.0f, 0, rows, c0, c1));
-      }
       if (jb.ok()) {
-      jb.fail(bn_bias_activate_cols(jb.z + off, jb.a + off, b, rows, n_l, c0, c1, layout.acts[l - 1]));
+        jb.fail(product(parts > 1 || transposed, false, !transposed, rows, n_l, layout.sizes[l - 1], 1.0f, a_prev, w,
+                        0.0f, jb.z + off, nullptr, 0.0f, 0, rows, c0, c1));
       }
+      if (jb.ok()) jb.fail(bn_bias_activate_cols(jb.z + off, jb.a + off, b, rows, n_l, c0, c1, layout.acts[l - 1]));
     }
     busy_forward += bn_shares::now() - began;
     jb.barrier.wait();
@@ -353,7 +345,7 @@ void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* i
   if (r1 > r0 && jb.ok()) {
     const int64_t o = r0 * n_out;
     const float* y = y_batch + r0 * n_out;
-    jb.fail(product(parts, false, true, rows, n_out, layout.sizes[L - 1], 1.0f,
+    jb.fail(product(parts > 1, false, true, rows, n_out, layout.sizes[L - 1], 1.0f,
                     activations_of(layout, L - 1, x_batch, jb.a, rows), jb.params + layout.w_offset[L - 1], 0.0f,
                     z_out, nullptr, 0.0f, r0, r1, 0, n_out));
     if (jb.ok()) {
@@ -403,7 +395,7 @@ void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* i
         }
       } else {
         if (jb.ok()) {
-          jb.fail(product(parts, false, false, rows, n_prev, n_l, 1.0f, delta_l, w, 0.0f, jb.delta + off_prev,
+          jb.fail(product(parts > 1, false, false, rows, n_prev, n_l, 1.0f, delta_l, w, 0.0f, jb.delta + off_prev,
                           nullptr, 0.0f, 0, rows, p0, p1));
         }
         if (jb.ok()) {
