@@ -14,12 +14,12 @@
  * initial parameters (the workload's init, seed 1) on the same reshuffled order per pair, so they
  * do the same arithmetic. Prints each side's median epoch, ceiling and ratio, and the pairs.
  */
-import { loadAddon, NativeAddon } from '../lib/backend/native/addon';
+import { loadAddon, type NativeAddon } from '../lib/backend/native/addon';
 import { LossCode } from '../lib/backend/types';
 import { Network } from '../lib/network';
 import { Random } from '../lib/random';
 import { getBackend } from '../lib/backend/select';
-import { loadBenchData, median, specOf, WORKLOADS, Workload } from './common';
+import { loadBenchData, median, specOf, WORKLOADS, type Workload } from './common';
 
 function arg(name: string, argv: string[]): string | undefined {
   const i = argv.indexOf(name);
@@ -35,7 +35,10 @@ function loadFrom(path: string): NativeAddon {
 
 async function main(argv: string[]): Promise<void> {
   const files = argv.filter((a) => a.endsWith('.node'));
-  if (files.length !== 2) throw new Error('usage: npx tsx bench/ab.ts A.node B.node [--workload W3] [--pairs 8] [--threads A,B]');
+  if (files.length !== 2)
+    throw new Error(
+      'usage: npx tsx bench/ab.ts A.node B.node [--workload W3] [--pairs 8] [--threads A,B]',
+    );
   const w = WORKLOADS[(arg('--workload', argv) ?? 'W3') as Workload['name']];
   if (!w) throw new RangeError(`--workload must be W1, W2 or W3, not ${arg('--workload', argv)}`);
   const pairs = Number(arg('--pairs', argv) ?? 8);
@@ -45,7 +48,13 @@ async function main(argv: string[]): Promise<void> {
   const data = await loadBenchData(60000, 'bytes');
   const n = data.n;
   const spec = specOf(w.sizes, w.activations);
-  const init = new Network({ sizes: w.sizes, activations: w.activations, init: w.init, seed: 1, backend: getBackend('js') });
+  const init = new Network({
+    sizes: w.sizes,
+    activations: w.activations,
+    init: w.init,
+    seed: 1,
+    backend: getBackend('js'),
+  });
   const units = w.sizes.slice(1).reduce((s, u) => s + u, 0);
   const batch = w.batchSize;
   const sides = addons.map(() => ({
@@ -54,7 +63,7 @@ async function main(argv: string[]): Promise<void> {
     z: new Float32Array(batch * units),
     a: new Float32Array(batch * units),
     delta: new Float32Array(batch * units),
-    xBatch: new Float32Array(batch * w.sizes[0]!),
+    xBatch: new Float32Array(batch * w.sizes[0]),
     yBatch: new Float32Array(batch * w.sizes.at(-1)!),
     epochs: [] as number[],
     ceilings: [] as number[],
@@ -66,11 +75,32 @@ async function main(argv: string[]): Promise<void> {
   const order = new Uint32Array(n);
   const rng = new Random(7);
   const epoch = (k: number): void => {
-    const s = sides[k]!;
-    const addon = addons[k]!;
-    if (threads) addon.setThreads(threads[k]!);
+    const s = sides[k];
+    const addon = addons[k];
+    if (threads) addon.setThreads(threads[k]);
     const t0 = process.hrtime.bigint();
-    addon.trainBatches(spec, s.params, s.velocity, data.bytes, 1 / 255, 0, data.y, data.labels, order, 0, batch, batches, loss, s.z, s.a, s.delta, s.xBatch, s.yBatch, hyper, out);
+    addon.trainBatches(
+      spec,
+      s.params,
+      s.velocity,
+      data.bytes,
+      1 / 255,
+      0,
+      data.y,
+      data.labels,
+      order,
+      0,
+      batch,
+      batches,
+      loss,
+      s.z,
+      s.a,
+      s.delta,
+      s.xBatch,
+      s.yBatch,
+      hyper,
+      out,
+    );
     s.epochs.push(Number(process.hrtime.bigint() - t0) / 1e9);
     s.ceilings.push(addon.benchEpochGemms!(spec, n, batch, w.momentum > 0 ? w.momentum : 1));
   };
@@ -78,18 +108,24 @@ async function main(argv: string[]): Promise<void> {
     for (let i = 0; i < n; i++) order[i] = i;
     for (let i = n - 1; i > 0; i--) {
       const j = rng.below(i + 1);
-      [order[i], order[j]] = [order[j]!, order[i]!];
+      [order[i], order[j]] = [order[j], order[i]];
     }
     for (const k of p % 2 === 0 ? [0, 1] : [1, 0]) epoch(k);
     if (p === 0) for (const s of sides) (s.epochs.length = 0), (s.ceilings.length = 0); // warm-up pair
   }
-  const ratios = sides[1]!.epochs.map((e, i) => e / sides[0]!.epochs[i]!);
-  console.log(`${w.name}, ${pairs} pairs of whole epochs${threads ? `, threads ${threads.join(' vs ')}` : ''}`);
+  const ratios = sides[1].epochs.map((e, i) => e / sides[0].epochs[i]);
+  console.log(
+    `${w.name}, ${pairs} pairs of whole epochs${threads ? `, threads ${threads.join(' vs ')}` : ''}`,
+  );
   sides.forEach((s, k) => {
-    const r = median(s.epochs.map((e, i) => e / s.ceilings[i]!));
-    console.log(`${k === 0 ? 'A' : 'B'} ${files[k]}: ${median(s.epochs).toFixed(3)} s/epoch, ceiling ${median(s.ceilings).toFixed(3)} s, ratio ${r.toFixed(3)}`);
+    const r = median(s.epochs.map((e, i) => e / s.ceilings[i]));
+    console.log(
+      `${k === 0 ? 'A' : 'B'} ${files[k]}: ${median(s.epochs).toFixed(3)} s/epoch, ceiling ${median(s.ceilings).toFixed(3)} s, ratio ${r.toFixed(3)}`,
+    );
   });
-  console.log(`B/A per pair: median ${median(ratios).toFixed(3)} [${ratios.map((r) => r.toFixed(2)).join(' ')}]`);
+  console.log(
+    `B/A per pair: median ${median(ratios).toFixed(3)} [${ratios.map((r) => r.toFixed(2)).join(' ')}]`,
+  );
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

@@ -6,15 +6,15 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
-import { loadAddon, NativeAddon } from '../lib/backend/native/addon';
-import { decodeSpec, Layout, makeSpec } from '../lib/backend/spec';
+import { loadAddon, type NativeAddon } from '../lib/backend/native/addon';
+import { decodeSpec, type Layout, makeSpec } from '../lib/backend/spec';
 import { sgemmAt } from '../lib/backend/js/sgemm';
 import { ActivationCode } from '../lib/backend/types';
 import { readIdxAsync } from '../lib/data/idx';
 import { loadMnist } from '../lib/data/mnist';
-import { ActivationName } from '../lib/activations';
-import { InitName } from '../lib/init';
-import { LossName } from '../lib/losses';
+import type { ActivationName } from '../lib/activations';
+import type { InitName } from '../lib/init';
+import type { LossName } from '../lib/losses';
 import { packageRoot } from '../lib/package-root';
 
 /** The checkout, whether this runs from bench/ under tsx or compiled into build-bench/bench/. */
@@ -36,7 +36,7 @@ export const DEBIAN_FASHION_DIR = '/usr/share/datasets/fashion-mnist';
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /** The native addon when it loads (for its bench exports and its info), else undefined. */
@@ -76,7 +76,10 @@ export function machineInfo(): MachineInfo {
 
 export function headerLines(m: MachineInfo, extra: string[] = []): string {
   return [
-    `CPU: ${m.cpu} (${m.cores} logical cores, ${m.platform}); load average ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`,
+    `CPU: ${m.cpu} (${m.cores} logical cores, ${m.platform}); load average ${os
+      .loadavg()
+      .map((v) => v.toFixed(2))
+      .join(' ')}`,
     `Node: ${m.node}`,
     `OpenBLAS: ${m.openblas}; kernel set ${m.corename}; BLAS threads at start: ${m.threads ?? 'n/a'}`,
     ...extra,
@@ -142,7 +145,10 @@ const ACT_CODES: Record<string, ActivationCode> = {
 };
 
 export function specOf(sizes: readonly number[], activations: readonly string[]): Int32Array {
-  return makeSpec(sizes, activations.map((a) => ACT_CODES[a]!));
+  return makeSpec(
+    sizes,
+    activations.map((a) => ACT_CODES[a]),
+  );
 }
 
 /**
@@ -152,7 +158,7 @@ export function specOf(sizes: readonly number[], activations: readonly string[])
 export function epochFlops(sizes: readonly number[], examples: number): number {
   let perRow = 0;
   for (let l = 1; l < sizes.length; l++) {
-    const mn = sizes[l]! * sizes[l - 1]!;
+    const mn = sizes[l] * sizes[l - 1];
     perRow += 2 * mn * (l === 1 ? 2 : 3);
   }
   return perRow * examples; // linear in the rows, so partial batches need no special case
@@ -173,7 +179,7 @@ export interface BenchData {
 }
 
 const INSTALL_HINT =
-  "Fashion-MNIST is not installed: `apt-get install dataset-fashion-mnist` (Debian/Ubuntu) puts it in " +
+  'Fashion-MNIST is not installed: `apt-get install dataset-fashion-mnist` (Debian/Ubuntu) puts it in ' +
   `${DEBIAN_FASHION_DIR}, or set BLASNET_BENCH_DATA to a directory holding the four IDX files.`;
 
 /**
@@ -181,14 +187,21 @@ const INSTALL_HINT =
  * first `examples` of them. Without the files: the bundled 8,000 digits tiled to `examples`,
  * with a note saying so.
  */
-export async function loadBenchData(examples: number, inputs: 'bytes' | 'floats' = 'floats'): Promise<BenchData> {
+export async function loadBenchData(
+  examples: number,
+  inputs: 'bytes' | 'floats' = 'floats',
+): Promise<BenchData> {
   const dir = process.env.BLASNET_BENCH_DATA ?? DEBIAN_FASHION_DIR;
   let bytes: Uint8Array;
   let labels: Uint8Array;
   let source: string;
   let note: string | undefined;
-  const trainImages = ['train-images-idx3-ubyte.gz', 'train-images-idx3-ubyte'].map((f) => join(dir, f)).find(existsSync);
-  const trainLabels = ['train-labels-idx1-ubyte.gz', 'train-labels-idx1-ubyte'].map((f) => join(dir, f)).find(existsSync);
+  const trainImages = ['train-images-idx3-ubyte.gz', 'train-images-idx3-ubyte']
+    .map((f) => join(dir, f))
+    .find(existsSync);
+  const trainLabels = ['train-labels-idx1-ubyte.gz', 'train-labels-idx1-ubyte']
+    .map((f) => join(dir, f))
+    .find(existsSync);
   if (trainImages && trainLabels) {
     // The training files only (the test set is not needed here, nor its memory), streamed: the
     // 26 MB compressed file is never in memory beside the 47 MB of pixels.
@@ -210,8 +223,8 @@ export async function loadBenchData(examples: number, inputs: 'bytes' | 'floats'
     const tiled = new Uint8Array(n * width);
     const tiledLabels = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
-      tiled.set(bytes.subarray((i % available) * width, (i % available + 1) * width), i * width);
-      tiledLabels[i] = labels[i % available]!;
+      tiled.set(bytes.subarray((i % available) * width, ((i % available) + 1) * width), i * width);
+      tiledLabels[i] = labels[i % available];
     }
     bytes = tiled;
     labels = tiledLabels;
@@ -222,30 +235,36 @@ export async function loadBenchData(examples: number, inputs: 'bytes' | 'floats'
   let x: Float32Array | undefined;
   if (inputs === 'floats') {
     x = new Float32Array(n * width);
-    for (let i = 0; i < x.length; i++) x[i] = bytes[i]! / 255;
+    for (let i = 0; i < x.length; i++) x[i] = bytes[i] / 255;
   }
   const y = new Float32Array(n * 10);
-  for (let i = 0; i < n; i++) y[i * 10 + labels[i]!] = 1;
+  for (let i = 0; i < n; i++) y[i * 10 + labels[i]] = 1;
   return { x, y, labels, bytes, n, source, note };
 }
 
 // ---- the JS sgemm ceiling --------------------------------------------------------------------
 
 /** The GEMMs of one epoch back to back on the pure-TypeScript sgemm (mirrors benchEpochGemms). */
-export function jsEpochGemms(spec: Int32Array, examples: number, batch: number, beta: number): number {
+export function jsEpochGemms(
+  spec: Int32Array,
+  examples: number,
+  batch: number,
+  beta: number,
+): number {
   const fused = beta !== 0;
   const layout: Layout = decodeSpec(spec);
   const L = layout.L;
-  const fill = (n: number, salt: number) => Float32Array.from({ length: n }, (_, i) => ((i * 7 + salt) % 251) / 251 - 0.25);
+  const fill = (n: number, salt: number) =>
+    Float32Array.from({ length: n }, (_, i) => ((i * 7 + salt) % 251) / 251 - 0.25);
   const params = fill(layout.paramCount, 3);
   const grad = fill(layout.paramCount, 7);
-  const x = fill(batch * layout.sizes[0]!, 4);
+  const x = fill(batch * layout.sizes[0], 4);
   const a = fill(batch * layout.unitsPerExample, 5);
   const z = new Float32Array(a.length);
   const delta = fill(a.length, 6);
   const units = (l: number, rows: number) => {
     let u = 0;
-    for (let j = 1; j < l; j++) u += layout.sizes[j]!;
+    for (let j = 1; j < l; j++) u += layout.sizes[j];
     return rows * u;
   };
   const t0 = process.hrtime.bigint();
@@ -253,13 +272,55 @@ export function jsEpochGemms(spec: Int32Array, examples: number, batch: number, 
     const rows = Math.min(batch, examples - first);
     for (let l = 1; l <= L; l++) {
       const [aPrev, aOff] = l === 1 ? [x, 0] : [a, units(l - 1, rows)];
-      sgemmAt(false, true, rows, layout.sizes[l]!, layout.sizes[l - 1]!, 1, aPrev, aOff, params, layout.wOffset[l - 1]!, 0, z, units(l, rows));
+      sgemmAt(
+        false,
+        true,
+        rows,
+        layout.sizes[l],
+        layout.sizes[l - 1],
+        1,
+        aPrev,
+        aOff,
+        params,
+        layout.wOffset[l - 1],
+        0,
+        z,
+        units(l, rows),
+      );
     }
     for (let l = L; l >= 1; l--) {
       const [aPrev, aOff] = l === 1 ? [x, 0] : [a, units(l - 1, rows)];
-      sgemmAt(true, false, layout.sizes[l]!, layout.sizes[l - 1]!, rows, fused ? -1e-9 : 1, delta, units(l, rows), aPrev, aOff, beta, grad, layout.wOffset[l - 1]!);
+      sgemmAt(
+        true,
+        false,
+        layout.sizes[l],
+        layout.sizes[l - 1],
+        rows,
+        fused ? -1e-9 : 1,
+        delta,
+        units(l, rows),
+        aPrev,
+        aOff,
+        beta,
+        grad,
+        layout.wOffset[l - 1],
+      );
       if (l === 1) break;
-      sgemmAt(false, false, rows, layout.sizes[l - 1]!, layout.sizes[l]!, 1, delta, units(l, rows), params, layout.wOffset[l - 1]!, 0, delta, units(l - 1, rows));
+      sgemmAt(
+        false,
+        false,
+        rows,
+        layout.sizes[l - 1],
+        layout.sizes[l],
+        1,
+        delta,
+        units(l, rows),
+        params,
+        layout.wOffset[l - 1],
+        0,
+        delta,
+        units(l - 1, rows),
+      );
     }
   }
   return Number(process.hrtime.bigint() - t0) / 1e9;
@@ -269,8 +330,12 @@ export function jsEpochGemms(spec: Int32Array, examples: number, batch: number, 
 
 export function markdownTable(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  return [line(headers), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [
+    line(headers),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...rows.map(line),
+  ].join('\n');
 }
 
 export function writeResults(name: string, payload: unknown): string {

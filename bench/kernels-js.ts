@@ -18,14 +18,53 @@ interface Shape {
 }
 
 const shapes: Shape[] = [
-  { label: 'forward 784→30, batch 10:   z = a·wᵀ', transA: false, transB: true, m: 10, n: 30, k: 784 },
-  { label: 'forward 784→800, batch 128: z = a·wᵀ', transA: false, transB: true, m: 128, n: 800, k: 784 },
-  { label: 'gradW [800, 784], batch 128: δᵀ·a', transA: true, transB: false, m: 800, n: 784, k: 128 },
-  { label: 'δ back 800→784, batch 128:  δ·w', transA: false, transB: false, m: 128, n: 784, k: 800 },
+  {
+    label: 'forward 784→30, batch 10:   z = a·wᵀ',
+    transA: false,
+    transB: true,
+    m: 10,
+    n: 30,
+    k: 784,
+  },
+  {
+    label: 'forward 784→800, batch 128: z = a·wᵀ',
+    transA: false,
+    transB: true,
+    m: 128,
+    n: 800,
+    k: 784,
+  },
+  {
+    label: 'gradW [800, 784], batch 128: δᵀ·a',
+    transA: true,
+    transB: false,
+    m: 800,
+    n: 784,
+    k: 128,
+  },
+  {
+    label: 'δ back 800→784, batch 128:  δ·w',
+    transA: false,
+    transB: false,
+    m: 128,
+    n: 784,
+    k: 800,
+  },
   { label: 'square 256, both transposed', transA: true, transB: true, m: 256, n: 256, k: 256 },
 ];
 
-type Gemm = (tA: boolean, tB: boolean, m: number, n: number, k: number, alpha: number, a: Float32Array, b: Float32Array, beta: number, c: Float32Array) => void;
+type Gemm = (
+  tA: boolean,
+  tB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float32Array,
+  b: Float32Array,
+  beta: number,
+  c: Float32Array,
+) => void;
 
 function fill(n: number, seed: number): Float32Array {
   const out = new Float32Array(n);
@@ -54,16 +93,19 @@ function time(gemm: Gemm, s: Shape): { best: number; median: number } {
     times.push(Number(process.hrtime.bigint() - t0) / 1e9 / group);
   }
   times.sort((x, y) => x - y);
-  return { best: flops / times[0]! / 1e9, median: flops / times[times.length >> 1]! / 1e9 };
+  return { best: flops / times[0] / 1e9, median: flops / times[times.length >> 1] / 1e9 };
 }
 
 const native = nativeAvailability().available ? getBackend('native') : undefined;
 if (native) native.setThreads(1);
-console.log(`sgemm GFLOP/s, best (median); js single-threaded${native ? `, native: ${native.info().blas}, 1 thread` : ''}`);
+console.log(
+  `sgemm GFLOP/s, best (median); js single-threaded${native ? `, native: ${native.info().blas}, 1 thread` : ''}`,
+);
 for (const s of shapes) {
   const js = time(sgemm, s);
   const nat = native ? time((...args) => native.sgemm(...args), s) : undefined;
   const shape = `${s.m}×${s.n}×${s.k} ${s.transA ? 'T' : 'N'}${s.transB ? 'T' : 'N'}`.padEnd(16);
-  const fmt = (r: { best: number; median: number }) => `${r.best.toFixed(2)} (${r.median.toFixed(2)})`.padEnd(14);
+  const fmt = (r: { best: number; median: number }) =>
+    `${r.best.toFixed(2)} (${r.median.toFixed(2)})`.padEnd(14);
   console.log(`${shape} js ${fmt(js)}${nat ? ` native ${fmt(nat)}` : ''} ${s.label}`);
 }

@@ -12,7 +12,15 @@
  *   npx tsx bench/kernels.ts [--quick] [--threads N] [--no-json]
  */
 import { sgemm as jsSgemm } from '../lib/backend/js/sgemm';
-import { fmt, headerLines, machineInfo, markdownTable, median, tryAddon, writeResults } from './common';
+import {
+  fmt,
+  headerLines,
+  machineInfo,
+  markdownTable,
+  median,
+  tryAddon,
+  writeResults,
+} from './common';
 
 interface Shape {
   gemm: 'forward' | 'weight grad' | 'input grad';
@@ -29,9 +37,36 @@ function shapes(batches: number[], hiddens: number[]): Shape[] {
   const out: Shape[] = [];
   for (const batch of batches) {
     for (const hidden of hiddens) {
-      out.push({ gemm: 'forward', batch, hidden, transA: false, transB: true, m: batch, n: hidden, k: 784 });
-      out.push({ gemm: 'weight grad', batch, hidden, transA: true, transB: false, m: hidden, n: 784, k: batch });
-      out.push({ gemm: 'input grad', batch, hidden, transA: false, transB: false, m: batch, n: 784, k: hidden });
+      out.push({
+        gemm: 'forward',
+        batch,
+        hidden,
+        transA: false,
+        transB: true,
+        m: batch,
+        n: hidden,
+        k: 784,
+      });
+      out.push({
+        gemm: 'weight grad',
+        batch,
+        hidden,
+        transA: true,
+        transB: false,
+        m: hidden,
+        n: 784,
+        k: batch,
+      });
+      out.push({
+        gemm: 'input grad',
+        batch,
+        hidden,
+        transA: false,
+        transB: false,
+        m: batch,
+        n: 784,
+        k: hidden,
+      });
     }
   }
   return out;
@@ -43,10 +78,28 @@ function fill(n: number, salt: number): Float32Array {
   return out;
 }
 
-type Gemm = (tA: boolean, tB: boolean, m: number, n: number, k: number, alpha: number, a: Float32Array, b: Float32Array, beta: number, c: Float32Array) => void;
+type Gemm = (
+  tA: boolean,
+  tB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float32Array,
+  b: Float32Array,
+  beta: number,
+  c: Float32Array,
+) => void;
 
 /** Seconds per call, over `reps` calls from JS. */
-function timeJs(gemm: Gemm, s: Shape, reps: number, a: Float32Array, b: Float32Array, c: Float32Array): number {
+function timeJs(
+  gemm: Gemm,
+  s: Shape,
+  reps: number,
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+): number {
   const t0 = process.hrtime.bigint();
   for (let r = 0; r < reps; r++) gemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, b, 0, c);
   return Number(process.hrtime.bigint() - t0) / 1e9 / reps;
@@ -60,15 +113,23 @@ export interface KernelRow {
   js: number;
 }
 
-export function runKernelBench(opts: { quick: boolean; threads?: number; json: boolean }): { table: string; rows: KernelRow[] } {
+export function runKernelBench(opts: { quick: boolean; threads?: number; json: boolean }): {
+  table: string;
+  rows: KernelRow[];
+} {
   const addon = tryAddon();
   if (addon && opts.threads) addon.setThreads(opts.threads);
   const machine = machineInfo();
-  console.log(`# blasnet kernel benchmark: sgemm at the MLP shapes${opts.quick ? ' (--quick)' : ''}\n`);
-  console.log(headerLines(machine, [
-    `BLAS threads during the run: ${addon ? addon.info().threads : 'n/a'}` + (opts.threads ? ' (forced)' : ' (library default)'),
-    'JS: the pure-TypeScript sgemm, single-threaded',
-  ]));
+  console.log(
+    `# blasnet kernel benchmark: sgemm at the MLP shapes${opts.quick ? ' (--quick)' : ''}\n`,
+  );
+  console.log(
+    headerLines(machine, [
+      `BLAS threads during the run: ${addon ? addon.info().threads : 'n/a'}` +
+        (opts.threads ? ' (forced)' : ' (library default)'),
+      'JS: the pure-TypeScript sgemm, single-threaded',
+    ]),
+  );
   const runs = opts.quick ? 3 : 5;
   const budget = opts.quick ? 0.04 : 0.1; // seconds per measurement
   const rows: KernelRow[] = [];
@@ -82,7 +143,10 @@ export function runKernelBench(opts: { quick: boolean; threads?: number; json: b
     let nativeReps = 1;
     if (addon) {
       timeJs(addon.sgemm, s, 3, a, b, c);
-      nativeReps = Math.max(3, Math.round(budget / Math.max(timeJs(addon.sgemm, s, 10, a, b, c), 1e-8)));
+      nativeReps = Math.max(
+        3,
+        Math.round(budget / Math.max(timeJs(addon.sgemm, s, 10, a, b, c), 1e-8)),
+      );
     }
     const napi: number[] = [];
     const loop: number[] = [];
@@ -91,8 +155,12 @@ export function runKernelBench(opts: { quick: boolean; threads?: number; json: b
     for (let r = 0; r < runs; r++) {
       if (addon) {
         napi.push(timeJs(addon.sgemm, s, nativeReps, a, b, c));
-        loop.push(addon.benchSgemm!(s.transA, s.transB, s.m, s.n, s.k, nativeReps, false) / nativeReps);
-        direct.push(addon.benchSgemm!(s.transA, s.transB, s.m, s.n, s.k, nativeReps, true) / nativeReps);
+        loop.push(
+          addon.benchSgemm!(s.transA, s.transB, s.m, s.n, s.k, nativeReps, false) / nativeReps,
+        );
+        direct.push(
+          addon.benchSgemm!(s.transA, s.transB, s.m, s.n, s.k, nativeReps, true) / nativeReps,
+        );
       }
       js.push(timeJs(jsSgemm, s, jsReps, a, b, c));
     }
@@ -100,7 +168,19 @@ export function runKernelBench(opts: { quick: boolean; threads?: number; json: b
     rows.push({ shape: s, napi: g(napi), coreLoop: g(loop), cblas: g(direct), js: g(js) });
   }
   const table = markdownTable(
-    ['GEMM', 'batch', 'hidden', 'op', 'm×n×k', 'native N-API GFLOP/s', 'core loop in C', 'cblas direct in C', 'JS GFLOP/s', 'native/JS', 'N-API / cblas'],
+    [
+      'GEMM',
+      'batch',
+      'hidden',
+      'op',
+      'm×n×k',
+      'native N-API GFLOP/s',
+      'core loop in C',
+      'cblas direct in C',
+      'JS GFLOP/s',
+      'native/JS',
+      'N-API / cblas',
+    ],
     rows.map((r) => [
       r.shape.gemm,
       String(r.shape.batch),
@@ -116,7 +196,9 @@ export function runKernelBench(opts: { quick: boolean; threads?: number; json: b
     ]),
   );
   console.log('\n' + table);
-  const goal = rows.find((r) => r.shape.gemm === 'forward' && r.shape.batch === 128 && r.shape.hidden === 800);
+  const goal = rows.find(
+    (r) => r.shape.gemm === 'forward' && r.shape.batch === 128 && r.shape.hidden === 800,
+  );
   if (goal) {
     const vsLoop = (goal.napi / goal.coreLoop - 1) * 100;
     const vsBlas = (goal.napi / goal.cblas - 1) * 100;
@@ -131,7 +213,16 @@ export function runKernelBench(opts: { quick: boolean; threads?: number; json: b
   let crossingMicros: number | undefined;
   if (addon) {
     const one = new Float32Array(1);
-    const s: Shape = { gemm: 'forward', batch: 1, hidden: 1, transA: false, transB: false, m: 1, n: 1, k: 1 };
+    const s: Shape = {
+      gemm: 'forward',
+      batch: 1,
+      hidden: 1,
+      transA: false,
+      transB: false,
+      m: 1,
+      n: 1,
+      k: 1,
+    };
     const napi: number[] = [];
     const loop: number[] = [];
     for (let r = 0; r < 5; r++) {
@@ -139,7 +230,9 @@ export function runKernelBench(opts: { quick: boolean; threads?: number; json: b
       loop.push(addon.benchSgemm!(false, false, 1, 1, 1, 200000, false) / 200000);
     }
     crossingMicros = (median(napi) - median(loop)) * 1e6;
-    console.log(`One N-API crossing (sgemm 1×1×1 from JS: ${fmt(median(napi) * 1e6, 3)} µs per call, the same looped in C: ${fmt(median(loop) * 1e6, 3)} µs): ${fmt(crossingMicros, 3)} µs.`);
+    console.log(
+      `One N-API crossing (sgemm 1×1×1 from JS: ${fmt(median(napi) * 1e6, 3)} µs per call, the same looped in C: ${fmt(median(loop) * 1e6, 3)} µs): ${fmt(crossingMicros, 3)} µs.`,
+    );
   }
   if (opts.json) console.log(`JSON: ${writeResults('kernels', { machine, rows, crossingMicros })}`);
   return { table, rows };
@@ -148,5 +241,9 @@ export function runKernelBench(opts: { quick: boolean; threads?: number; json: b
 if (require.main === module) {
   const argv = process.argv.slice(2);
   const i = argv.indexOf('--threads');
-  runKernelBench({ quick: argv.includes('--quick'), threads: i >= 0 ? Number(argv[i + 1]) : undefined, json: !argv.includes('--no-json') });
+  runKernelBench({
+    quick: argv.includes('--quick'),
+    threads: i >= 0 ? Number(argv[i + 1]) : undefined,
+    json: !argv.includes('--no-json'),
+  });
 }

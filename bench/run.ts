@@ -17,8 +17,15 @@ const json = !argv.includes('--no-json');
 const started = Date.now();
 const kernels = runKernelBench({ quick, json: false });
 console.log('');
-const training = runTrainBench({ quick, workloads: ['W1', 'W2', 'W3'], backends: ['native', 'js'], json: false });
+const training = runTrainBench({
+  quick,
+  workloads: ['W1', 'W2', 'W3'],
+  backends: ['native', 'js'],
+  json: false,
+});
 console.log(`\nTotal: ${((Date.now() - started) / 1000).toFixed(0)} s`);
 if (json) {
-  console.log(`JSON: ${writeResults(quick ? 'bench-quick' : 'bench', { machine: machineInfo(), quick, kernels: kernels.rows, training: training.results })}`);
+  console.log(
+    `JSON: ${writeResults(quick ? 'bench-quick' : 'bench', { machine: machineInfo(), quick, kernels: kernels.rows, training: training.results })}`,
+  );
 }

@@ -16,7 +16,16 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { fmt, headerLines, machineInfo, markdownTable, median, WORKLOADS, Workload, writeResults } from './common';
+import {
+  fmt,
+  headerLines,
+  machineInfo,
+  markdownTable,
+  median,
+  WORKLOADS,
+  type Workload,
+  writeResults,
+} from './common';
 import type { ChildResult } from './train';
 
 interface Variant {
@@ -30,9 +39,33 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-function runChild(root: string, workload: string, flags: string[], epochs: number): ChildResult | undefined {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench', 'train.ts'), '--child', '--workload', workload, '--backend', 'native',
-    '--examples', '60000', '--epochs', String(epochs), '--ceiling-runs', '1', ...flags], { encoding: 'utf8', cwd: root, maxBuffer: 1 << 26 });
+function runChild(
+  root: string,
+  workload: string,
+  flags: string[],
+  epochs: number,
+): ChildResult | undefined {
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(root, 'bench', 'train.ts'),
+      '--child',
+      '--workload',
+      workload,
+      '--backend',
+      'native',
+      '--examples',
+      '60000',
+      '--epochs',
+      String(epochs),
+      '--ceiling-runs',
+      '1',
+      ...flags,
+    ],
+    { encoding: 'utf8', cwd: root, maxBuffer: 1 << 26 },
+  );
   const line = r.stdout.split('\n').find((l) => l.startsWith('@@RESULT '));
   if (!line) {
     process.stderr.write(`${workload} ${flags.join(' ')} in ${root}: failed\n${r.stderr}\n`);
@@ -48,15 +81,36 @@ function main(): void {
   const epochs = Number(arg('--epochs') ?? 3);
   const workloads = (arg('--workloads') ?? 'W1,W2,W3').split(',') as Workload['name'][];
   const variants: Variant[] = [
-    ...(baseline ? [{ name: 'baseline (before)', root: baseline, flags: ['--per-batch', '--inputs', 'floats'] }] : []),
-    { name: '+ own kernels, 1 thread', flags: ['--per-batch', '--inputs', 'floats', '--threads', '1'] },
-    { name: '+ trainBatches (fused step, batches per call)', flags: ['--inputs', 'floats', '--threads', '1'] },
+    ...(baseline
+      ? [
+          {
+            name: 'baseline (before)',
+            root: baseline,
+            flags: ['--per-batch', '--inputs', 'floats'],
+          },
+        ]
+      : []),
+    {
+      name: '+ own kernels, 1 thread',
+      flags: ['--per-batch', '--inputs', 'floats', '--threads', '1'],
+    },
+    {
+      name: '+ trainBatches (fused step, batches per call)',
+      flags: ['--inputs', 'floats', '--threads', '1'],
+    },
     { name: '+ byte inputs', flags: ['--inputs', 'bytes', '--threads', '1'] },
     { name: '+ 2 threads (final)', flags: ['--inputs', 'bytes', '--threads', '2'] },
-    { name: 'final, but BLAS for every product', flags: ['--inputs', 'bytes', '--threads', '2', '--kernels', 'none'] },
+    {
+      name: 'final, but BLAS for every product',
+      flags: ['--inputs', 'bytes', '--threads', '2', '--kernels', 'none'],
+    },
   ];
   console.log('# blasnet: training time per optimization (native backend)\n');
-  console.log(headerLines(machineInfo(), [`${rounds} rounds × ${epochs} epochs per variant, interleaved; s/epoch is the median over rounds of each run's median epoch`]));
+  console.log(
+    headerLines(machineInfo(), [
+      `${rounds} rounds × ${epochs} epochs per variant, interleaved; s/epoch is the median over rounds of each run's median epoch`,
+    ]),
+  );
   const times = new Map<string, number[]>();
   const rss = new Map<string, number[]>();
   const acc = new Map<string, number[][]>();
@@ -69,7 +123,9 @@ function main(): void {
         times.set(key, [...(times.get(key) ?? []), res.secondsPerEpoch]);
         rss.set(key, [...(rss.get(key) ?? []), res.maxRssMB]);
         acc.set(key, [...(acc.get(key) ?? []), res.accuracy]);
-        process.stderr.write(`  round ${r + 1} ${w} ${v.name}: ${res.secondsPerEpoch.toFixed(3)} s/epoch\n`);
+        process.stderr.write(
+          `  round ${r + 1} ${w} ${v.name}: ${res.secondsPerEpoch.toFixed(3)} s/epoch\n`,
+        );
       }
     }
   }
@@ -81,16 +137,45 @@ function main(): void {
       const t = times.get(key);
       if (!t) continue;
       const s = median(t);
-      const speedup = previous !== undefined && !v.name.startsWith('final, but') ? `${fmt(previous / s, 2)}x` : '';
-      rows.push([w, v.name, fmt(s, 3), speedup, t.map((x) => x.toFixed(3)).join(' '), fmt(median(rss.get(key)!), 0),
-        acc.get(key)![0]!.map((a) => (a * 100).toFixed(2)).join(' ')]);
+      const speedup =
+        previous !== undefined && !v.name.startsWith('final, but')
+          ? `${fmt(previous / s, 2)}x`
+          : '';
+      rows.push([
+        w,
+        v.name,
+        fmt(s, 3),
+        speedup,
+        t.map((x) => x.toFixed(3)).join(' '),
+        fmt(median(rss.get(key)!), 0),
+        acc
+          .get(key)![0]
+          .map((a) => (a * 100).toFixed(2))
+          .join(' '),
+      ]);
       if (!v.name.startsWith('final, but')) previous = s;
     }
   }
-  console.log('\n' + markdownTable(['workload', 'variant', 's/epoch', 'vs previous', 'runs', 'peak RSS MB', 'train acc % per epoch (round 1)'], rows));
+  console.log(
+    '\n' +
+      markdownTable(
+        [
+          'workload',
+          'variant',
+          's/epoch',
+          'vs previous',
+          'runs',
+          'peak RSS MB',
+          'train acc % per epoch (round 1)',
+        ],
+        rows,
+      ),
+  );
   console.log(`\nWorkloads: ${workloads.map((n) => `${n} = ${WORKLOADS[n].title}`).join('; ')}.`);
   if (!process.argv.includes('--no-json')) {
-    console.log(`JSON: ${writeResults('steps', { variants, times: Object.fromEntries(times), rss: Object.fromEntries(rss), acc: Object.fromEntries(acc) })}`);
+    console.log(
+      `JSON: ${writeResults('steps', { variants, times: Object.fromEntries(times), rss: Object.fromEntries(rss), acc: Object.fromEntries(acc) })}`,
+    );
   }
 }
 

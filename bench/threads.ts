@@ -6,7 +6,16 @@
  *   npx tsx bench/threads.ts [--no-json]
  */
 import { spawnSync } from 'node:child_process';
-import { childArgs, fmt, headerLines, machineInfo, markdownTable, median, tryAddon, writeResults } from './common';
+import {
+  childArgs,
+  fmt,
+  headerLines,
+  machineInfo,
+  markdownTable,
+  median,
+  tryAddon,
+  writeResults,
+} from './common';
 
 interface Shape {
   op: 'NT' | 'TN' | 'NN';
@@ -33,7 +42,9 @@ function child(): void {
     const macs = s.m * s.n * s.k;
     const reps = Math.max(5, Math.round(3e7 / macs));
     addon.benchSgemm!(s.op[0] === 'T', s.op[1] === 'T', s.m, s.n, s.k, reps, false);
-    out.push(addon.benchSgemm!(s.op[0] === 'T', s.op[1] === 'T', s.m, s.n, s.k, reps, false) / reps);
+    out.push(
+      addon.benchSgemm!(s.op[0] === 'T', s.op[1] === 'T', s.m, s.n, s.k, reps, false) / reps,
+    );
   }
   process.stdout.write(`@@RESULT ${JSON.stringify(out)}\n`);
 }
@@ -59,13 +70,27 @@ function main(): void {
     two.push(runOnce(2));
   }
   const rows = SHAPES.map((s, i) => {
-    const t1 = median(one.map((x) => x[i]!));
-    const t2 = median(two.map((x) => x[i]!));
+    const t1 = median(one.map((x) => x[i]));
+    const t2 = median(two.map((x) => x[i]));
     const flops = 2 * s.m * s.n * s.k;
-    return [s.op, `${s.m}×${s.n}×${s.k}`, String(s.m * s.n * s.k), fmt(flops / t1 / 1e9, 1), fmt(flops / t2 / 1e9, 1), fmt(t1 / t2, 2)];
+    return [
+      s.op,
+      `${s.m}×${s.n}×${s.k}`,
+      String(s.m * s.n * s.k),
+      fmt(flops / t1 / 1e9, 1),
+      fmt(flops / t2 / 1e9, 1),
+      fmt(t1 / t2, 2),
+    ];
   });
-  console.log('\n' + markdownTable(['op', 'm×n×k', 'multiply-adds', '1 thread GFLOP/s', '2 threads GFLOP/s', 'speedup'], rows));
-  if (!process.argv.includes('--no-json')) console.log(`JSON: ${writeResults('threads', { machine, shapes: SHAPES, one, two })}`);
+  console.log(
+    '\n' +
+      markdownTable(
+        ['op', 'm×n×k', 'multiply-adds', '1 thread GFLOP/s', '2 threads GFLOP/s', 'speedup'],
+        rows,
+      ),
+  );
+  if (!process.argv.includes('--no-json'))
+    console.log(`JSON: ${writeResults('threads', { machine, shapes: SHAPES, one, two })}`);
 }
 
 if (process.argv.includes('--child')) child();

@@ -20,8 +20,20 @@ import { fitSync } from '../lib/train';
 import { Network } from '../lib/network';
 import { getBackend } from '../lib/backend/select';
 import {
-  childArgs, epochFlops, fmt, headerLines, jsEpochGemms, loadBenchData, machineInfo, markdownTable, median, specOf, tryAddon, Workload,
-  WORKLOADS, writeResults,
+  childArgs,
+  epochFlops,
+  fmt,
+  headerLines,
+  jsEpochGemms,
+  loadBenchData,
+  machineInfo,
+  markdownTable,
+  median,
+  specOf,
+  tryAddon,
+  type Workload,
+  WORKLOADS,
+  writeResults,
 } from './common';
 
 const FULL_EXAMPLES = 60000;
@@ -87,9 +99,18 @@ async function runChild(argv: string[]): Promise<void> {
   if (kernels !== undefined && kind === 'native') tryAddon()!.setKernels!(kernels as 'auto');
   const inputs = (arg('--inputs', argv) ?? 'bytes') as 'bytes' | 'floats';
   const data = await loadBenchData(examples, inputs);
-  const net = new Network({ sizes: w.sizes, activations: w.activations, init: w.init, seed: 1, backend });
+  const net = new Network({
+    sizes: w.sizes,
+    activations: w.activations,
+    init: w.init,
+    seed: 1,
+    backend,
+  });
   const rssBefore = process.memoryUsage().rss / 1048576;
-  const trainingData = inputs === 'bytes' ? { bytes: data.bytes, scale: 1 / 255, y: data.y, labels: data.labels } : { x: data.x!, y: data.y, labels: data.labels };
+  const trainingData =
+    inputs === 'bytes'
+      ? { bytes: data.bytes, scale: 1 / 255, y: data.y, labels: data.labels }
+      : { x: data.x!, y: data.y, labels: data.labels };
   // --per-batch: an onBatch callback keeps fitSync on its per-batch path (gather, trainBatch,
   // update: one or two crossings per batch, the update a pass of its own), for before/after figures.
   const perBatch = argv.includes('--per-batch');
@@ -98,7 +119,12 @@ async function runChild(argv: string[]): Promise<void> {
   // accumulates into the weights (beta 1) or the velocity (beta μ). BLASNET_BENCH_UNFUSED_CEILING=1:
   // into a gradient.
   const spec = specOf(w.sizes, w.activations);
-  const beta = perBatch || process.env.BLASNET_BENCH_UNFUSED_CEILING === '1' ? 0 : w.momentum > 0 ? w.momentum : 1;
+  const beta =
+    perBatch || process.env.BLASNET_BENCH_UNFUSED_CEILING === '1'
+      ? 0
+      : w.momentum > 0
+        ? w.momentum
+        : 1;
   const fused = beta !== 0;
   const ceilings: number[] = [];
   const addon = kind === 'native' ? tryAddon() : undefined;
@@ -108,7 +134,12 @@ async function runChild(argv: string[]): Promise<void> {
   const interleave = addon?.benchEpochGemms !== undefined;
   const result = fitSync(net, trainingData, {
     ...(perBatch ? { onBatch: () => undefined } : {}),
-    ...(interleave ? { onEpoch: () => void ceilings.push(addon!.benchEpochGemms!(spec, examples, w.batchSize, beta)) } : {}),
+    ...(interleave
+      ? {
+          onEpoch: () =>
+            void ceilings.push(addon!.benchEpochGemms!(spec, examples, w.batchSize, beta)),
+        }
+      : {}),
     epochs,
     batchSize: w.batchSize,
     learningRate: w.learningRate,
@@ -126,14 +157,17 @@ async function runChild(argv: string[]): Promise<void> {
     if (kind === 'js') ceilings.push(jsEpochGemms(spec, examples, w.batchSize, beta));
     else ceilings.push(NaN); // an addon from before the bench exports
   }
-  const ratio = interleave ? median(epochSeconds.map((s, e) => s / ceilings[e]!)) : secondsPerEpoch / (median(ceilings) * scale);
+  const ratio = interleave
+    ? median(epochSeconds.map((s, e) => s / ceilings[e]))
+    : secondsPerEpoch / (median(ceilings) * scale);
   // The OpenBLAS ceiling: kernels off (then no team: BLAS's own threads split each product), the
   // same GEMMs; the kernels back on afterwards.
   let blasCeilingSeconds: number | undefined;
   if (interleave && addon?.setKernels && !perBatch) {
     addon.setKernels('none');
     const times: number[] = [];
-    for (let r = 0; r < 3; r++) times.push(addon.benchEpochGemms!(spec, examples, w.batchSize, beta));
+    for (let r = 0; r < 3; r++)
+      times.push(addon.benchEpochGemms!(spec, examples, w.batchSize, beta));
     addon.setKernels((kernels as 'auto' | undefined) ?? 'auto');
     blasCeilingSeconds = median(times) * scale;
   }
@@ -188,17 +222,32 @@ export function runTrainBench(o: TrainBenchOptions): { table: string; results: C
   const machine = machineInfo();
   const epochs = o.epochs ?? (o.quick ? 3 : 5);
   console.log(`# blasnet training benchmark${o.quick ? ' (--quick)' : ''}\n`);
-  console.log(headerLines(machine, [
-    `Epochs per run: ${epochs} (median reported), reshuffled each epoch, loading excluded; one child process per row` +
-      (o.threads ? `; BLAS threads forced to ${o.threads}` : ''),
-  ]));
+  console.log(
+    headerLines(machine, [
+      `Epochs per run: ${epochs} (median reported), reshuffled each epoch, loading excluded; one child process per row` +
+        (o.threads ? `; BLAS threads forced to ${o.threads}` : ''),
+    ]),
+  );
   const results: ChildResult[] = [];
   for (const name of o.workloads) {
     for (const kind of o.backends) {
-      const examples = kind === 'js' && (o.quick || o.jsExamples) ? (o.jsExamples ?? QUICK_JS_EXAMPLES[name]) : FULL_EXAMPLES;
+      const examples =
+        kind === 'js' && (o.quick || o.jsExamples)
+          ? (o.jsExamples ?? QUICK_JS_EXAMPLES[name])
+          : FULL_EXAMPLES;
       const args = [
-        ...childArgs(__filename), '--child', '--workload', name, '--backend', kind, '--examples', String(examples),
-        '--epochs', String(epochs), '--ceiling-runs', String(kind === 'js' ? 1 : 3),
+        ...childArgs(__filename),
+        '--child',
+        '--workload',
+        name,
+        '--backend',
+        kind,
+        '--examples',
+        String(examples),
+        '--epochs',
+        String(epochs),
+        '--ceiling-runs',
+        String(kind === 'js' ? 1 : 3),
       ];
       if (o.threads) args.push('--threads', String(o.threads));
       if (o.kernels) args.push('--kernels', o.kernels);
@@ -219,7 +268,8 @@ export function runTrainBench(o: TrainBenchOptions): { table: string; results: C
   if (results[0]) console.log(`Data: ${results[0].source}`);
   const rows = results.map((r) => {
     const other = results.find((p) => p.workload === r.workload && p.backend !== r.backend);
-    const ratio = r.backend === 'native' && other ? other.secondsPerEpoch / r.secondsPerEpoch : undefined;
+    const ratio =
+      r.backend === 'native' && other ? other.secondsPerEpoch / r.secondsPerEpoch : undefined;
     return [
       r.workload,
       r.backend,
@@ -231,14 +281,31 @@ export function runTrainBench(o: TrainBenchOptions): { table: string; results: C
       fmt(r.gflops, 1),
       fmt(r.ceilingSeconds, 3) + (r.ceilingFused ? ' (fused)' : ''),
       fmt(r.ceilingRatio, 2),
-      r.blasCeilingSeconds === undefined ? '' : `${fmt(r.blasCeilingSeconds, 3)} (${fmt(r.secondsPerEpoch / r.blasCeilingSeconds, 2)})`,
+      r.blasCeilingSeconds === undefined
+        ? ''
+        : `${fmt(r.blasCeilingSeconds, 3)} (${fmt(r.secondsPerEpoch / r.blasCeilingSeconds, 2)})`,
       ratio === undefined ? '' : `${fmt(ratio, 1)}x`,
       `${fmt(r.maxRssMB, 0)} (${fmt(r.rssBeforeTrainingMB, 0)})`,
       fmt(r.accuracy.at(-1)! * 100, 2),
     ];
   });
   const table = markdownTable(
-    ['workload', 'backend', 'threads, kernels', 'examples', 'inputs', 's/epoch (median)', 'examples/s', 'GFLOP/s', 'sgemm ceiling s', 'ratio to ceiling', 'OpenBLAS ceiling s (ratio)', 'native/JS', 'peak RSS MB (after load)', 'train acc % (last epoch)'],
+    [
+      'workload',
+      'backend',
+      'threads, kernels',
+      'examples',
+      'inputs',
+      's/epoch (median)',
+      'examples/s',
+      'GFLOP/s',
+      'sgemm ceiling s',
+      'ratio to ceiling',
+      'OpenBLAS ceiling s (ratio)',
+      'native/JS',
+      'peak RSS MB (after load)',
+      'train acc % (last epoch)',
+    ],
     rows,
   );
   console.log('\n' + table);
@@ -254,7 +321,8 @@ export function runTrainBench(o: TrainBenchOptions): { table: string; results: C
       `process (${__filename.endsWith('.js') ? 'compiled, plain Node: ≈ 50 MB with blasnet loaded' : 'under tsx: Node + tsx ≈ 80–90 MB'} ` +
       'before any data; loading peaks above the data while it decompresses), in parentheses the RSS when training starts.',
   );
-  if (o.json) console.log(`JSON: ${writeResults('train', { machine, options: o, epochs, results })}`);
+  if (o.json)
+    console.log(`JSON: ${writeResults('train', { machine, options: o, epochs, results })}`);
   return { table, results };
 }
 
@@ -266,7 +334,8 @@ function main(argv: string[]): void {
     });
     return;
   }
-  const list = <T extends string>(v: string | undefined, all: T[]): T[] => (v ? (v.split(',') as T[]) : all);
+  const list = <T extends string>(v: string | undefined, all: T[]): T[] =>
+    v ? (v.split(',') as T[]) : all;
   runTrainBench({
     quick: argv.includes('--quick'),
     workloads: list(arg('--workloads', argv), ['W1', 'W2', 'W3']),

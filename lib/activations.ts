@@ -37,14 +37,19 @@ export interface Activation {
   forward64(z: Float64Array, a: Float64Array, n: number): void;
 }
 
-function elementwise(name: ActivationName, code: ActivationCode, f: (z: number) => number, differentiable = true): Activation {
+function elementwise(
+  name: ActivationName,
+  code: ActivationCode,
+  f: (z: number) => number,
+  differentiable = true,
+): Activation {
   return {
     name,
     code,
     differentiable,
     outputOnly: false,
     forward64(z, a, n) {
-      for (let j = 0; j < n; j++) a[j] = f(z[j]!);
+      for (let j = 0; j < n; j++) a[j] = f(z[j]);
     },
   };
 }
@@ -60,7 +65,9 @@ function elementwise(name: ActivationName, code: ActivationCode, f: (z: number) 
  */
 export const ACTIVATIONS: Readonly<Record<ActivationName, Activation>> = {
   identity: elementwise('identity', ActivationCode.Identity, (z) => z),
-  sigmoid: elementwise('sigmoid', ActivationCode.Sigmoid, (z) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)))),
+  sigmoid: elementwise('sigmoid', ActivationCode.Sigmoid, (z) =>
+    z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)),
+  ),
   tanh: elementwise('tanh', ActivationCode.Tanh, Math.tanh),
   relu: elementwise('relu', ActivationCode.Relu, (z) => (z > 0 ? z : 0)),
   heaviside: elementwise('heaviside', ActivationCode.Heaviside, (z) => (z > 0 ? 1 : 0), false),
@@ -71,10 +78,10 @@ export const ACTIVATIONS: Readonly<Record<ActivationName, Activation>> = {
     outputOnly: true,
     forward64(z, a, n) {
       let max = -Infinity;
-      for (let j = 0; j < n; j++) max = Math.max(max, z[j]!);
+      for (let j = 0; j < n; j++) max = Math.max(max, z[j]);
       let sum = 0;
-      for (let j = 0; j < n; j++) sum += a[j] = Math.exp(z[j]! - max);
-      for (let j = 0; j < n; j++) a[j]! /= sum;
+      for (let j = 0; j < n; j++) sum += a[j] = Math.exp(z[j] - max);
+      for (let j = 0; j < n; j++) a[j] /= sum;
     },
   },
 };
@@ -99,7 +106,8 @@ export const ACTIVATION_NAMES = Object.keys(ACTIVATIONS) as ActivationName[];
  */
 export function activation(name: unknown, argName = 'activation'): Activation {
   const list = ACTIVATION_NAMES.map((n) => `"${n}"`).join(', ');
-  if (typeof name !== 'string') throw typeError(argName, `an activation name (one of ${list})`, name);
+  if (typeof name !== 'string')
+    throw typeError(argName, `an activation name (one of ${list})`, name);
   const found = (ACTIVATIONS as Record<string, Activation>)[name];
   if (!found) throw rangeError(argName, `an activation name (one of ${list})`, name);
   return found;

@@ -5,11 +5,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { blasnetError, BlasnetError } from './errors';
+import { blasnetError, type BlasnetError } from './errors';
 
 /** A temporary name next to `target`: same directory, so the rename never crosses file systems. */
 export function tempPathFor(target: string, suffix = '.tmp'): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}${suffix}`);
+  return path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}${suffix}`,
+  );
 }
 
 /** fsync a directory so a rename inside it is durable; best effort (some file systems refuse). */

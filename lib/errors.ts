@@ -37,7 +37,10 @@ export type BlasnetErrorCode =
  */
 export type BlasnetError = Error & { code: BlasnetErrorCode };
 
-function withCode<E extends Error>(error: E, code: BlasnetErrorCode): E & { code: BlasnetErrorCode } {
+function withCode<E extends Error>(
+  error: E,
+  code: BlasnetErrorCode,
+): E & { code: BlasnetErrorCode } {
   return Object.assign(error, { code });
 }
 
@@ -45,12 +48,16 @@ function withCode<E extends Error>(error: E, code: BlasnetErrorCode): E & { code
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
   if (typeof value === 'function') return 'a function';
   if (ArrayBuffer.isView(value)) {
     const name = value.constructor.name;
-    return 'length' in value ? `${name} of length ${(value as unknown as { length: number }).length}` : name;
+    return 'length' in value
+      ? `${name} of length ${(value as unknown as { length: number }).length}`
+      : name;
   }
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
@@ -58,17 +65,31 @@ export function describe(value: unknown): string {
 
 /** `TypeError: Expected <what> for <name> but received <value>`. */
 export function typeError(name: string, expected: string, received: unknown): BlasnetError {
-  return withCode(new TypeError(`Expected ${expected} for ${name} but received ${describe(received)}`), 'ERR_BLASNET_TYPE');
+  return withCode(
+    new TypeError(`Expected ${expected} for ${name} but received ${describe(received)}`),
+    'ERR_BLASNET_TYPE',
+  );
 }
 
 /** `RangeError: Expected <what> for <name> but received <value>`. */
-export function rangeError(name: string, expected: string, received: unknown, code: BlasnetErrorCode = 'ERR_BLASNET_RANGE'): BlasnetError {
-  return withCode(new RangeError(`Expected ${expected} for ${name} but received ${describe(received)}`), code);
+export function rangeError(
+  name: string,
+  expected: string,
+  received: unknown,
+  code: BlasnetErrorCode = 'ERR_BLASNET_RANGE',
+): BlasnetError {
+  return withCode(
+    new RangeError(`Expected ${expected} for ${name} but received ${describe(received)}`),
+    code,
+  );
 }
 
 /** A `RangeError` for sizes that do not fit together; `received` is already described. */
 export function shapeError(name: string, expected: string, received: string): BlasnetError {
-  return withCode(new RangeError(`Expected ${expected} for ${name} but received ${received}`), 'ERR_BLASNET_SHAPE');
+  return withCode(
+    new RangeError(`Expected ${expected} for ${name} but received ${received}`),
+    'ERR_BLASNET_SHAPE',
+  );
 }
 
 /** A plain `Error` with a blasnet code (files, native loading, divergence). */

@@ -3,8 +3,8 @@
  */
 import { blockOffset } from './backend/spec';
 import { shapeError, typeError } from './errors';
-import { loss as lossOf, Loss, LossName } from './losses';
-import { argmaxRows, Network } from './network';
+import { loss as lossOf, type Loss, type LossName } from './losses';
+import { argmaxRows, type Network } from './network';
 
 /**
  * A labelled dataset: inputs `x` `[n, n0]`, targets `y` `[n, nL]`, and optional class labels.
@@ -55,14 +55,22 @@ const CHUNK = 1024;
 
 /** Check a dataset against a network; returns the number of examples. */
 export function checkData(name: string, net: Network, data: unknown): number {
-  if (data === null || typeof data !== 'object') throw typeError(name, 'an object { x, y, labels? }', data);
+  if (data === null || typeof data !== 'object')
+    throw typeError(name, 'an object { x, y, labels? }', data);
   const { x, y, labels } = data as TrainingData;
   const n = net.rowsOf(`${name}.x`, x);
-  if (!(y instanceof Float32Array)) throw typeError(`${name}.y`, `a Float32Array of ${n} rows of ${net.outputSize} targets`, y);
-  if (y.length !== n * net.outputSize) throw shapeError(`${name}.y`, `${n} rows of ${net.outputSize} targets (length ${n * net.outputSize})`, `length ${y.length}`);
+  if (!(y instanceof Float32Array))
+    throw typeError(`${name}.y`, `a Float32Array of ${n} rows of ${net.outputSize} targets`, y);
+  if (y.length !== n * net.outputSize)
+    throw shapeError(
+      `${name}.y`,
+      `${n} rows of ${net.outputSize} targets (length ${n * net.outputSize})`,
+      `length ${y.length}`,
+    );
   if (labels !== undefined) {
     if (!(labels instanceof Uint8Array)) throw typeError(`${name}.labels`, 'a Uint8Array', labels);
-    if (labels.length !== n) throw shapeError(`${name}.labels`, `${n} labels`, `length ${labels.length}`);
+    if (labels.length !== n)
+      throw shapeError(`${name}.labels`, `${n} labels`, `length ${labels.length}`);
   }
   return n;
 }
@@ -75,7 +83,11 @@ export function checkData(name: string, net: Network, data: unknown): number {
  * const { loss, accuracy } = evaluate(net, { x: testX, y: testY, labels: testLabels }, { loss: 'crossEntropy' });
  * ```
  */
-export function evaluate(net: Network, data: TrainingData, options: { loss?: LossName | Loss; decode?: Decoder } = {}): Evaluation {
+export function evaluate(
+  net: Network,
+  data: TrainingData,
+  options: { loss?: LossName | Loss; decode?: Decoder } = {},
+): Evaluation {
   const n = checkData('data', net, data);
   const loss = lossOf(options.loss ?? defaultLoss(net));
   const decode = options.decode ?? ((outputs: Float32Array) => argmaxRows(outputs, net.outputSize));
@@ -89,10 +101,24 @@ export function evaluate(net: Network, data: TrainingData, options: { loss?: Los
   let correct = 0;
   for (let start = 0; start < n; start += rows) {
     const count = Math.min(rows, n - start);
-    net.backend.forward(net.spec, net.params, data.x.subarray(start * n0, (start + count) * n0), count, z, a);
+    net.backend.forward(
+      net.spec,
+      net.params,
+      data.x.subarray(start * n0, (start + count) * n0),
+      count,
+      z,
+      a,
+    );
     const off = blockOffset(layout, layout.L, count);
     const aOut = a.subarray(off, off + count * nOut);
-    total += loss.value(aOut, data.y.subarray(start * nOut, (start + count) * nOut), count, nOut, z.subarray(off, off + count * nOut)) * count;
+    total +=
+      loss.value(
+        aOut,
+        data.y.subarray(start * nOut, (start + count) * nOut),
+        count,
+        nOut,
+        z.subarray(off, off + count * nOut),
+      ) * count;
     if (data.labels) correct += countCorrect(decode(aOut, count), data.labels, start);
   }
   const result: Evaluation = { loss: total / n, n };

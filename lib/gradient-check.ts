@@ -3,10 +3,10 @@
  * differences in float64, (L(ω + ε) − L(ω − ε)) / 2ε, compared with backpropagation's.
  */
 import { activation } from './activations';
-import { Backend } from './backend/types';
+import type { Backend } from './backend/types';
 import { checkData, defaultLoss } from './evaluate';
-import { loss as lossOf, Loss, LossName } from './losses';
-import { Network } from './network';
+import { loss as lossOf, type Loss, type LossName } from './losses';
+import type { Network } from './network';
 import { Random } from './random';
 import { TrainingStep } from './step';
 import { checkInt, checkNumber, checkOptions } from './validate';
@@ -75,8 +75,20 @@ export interface GradientCheckReport {
  * report.passed; // true when every layer's relative error is at most 1e-3
  * ```
  */
-export function gradientCheck(net: Network, x: Float32Array, y: Float32Array, options?: GradientCheckOptions): GradientCheckReport {
-  const opts = checkOptions<GradientCheckOptions>('options', options, ['loss', 'epsilon', 'samplesPerLayer', 'tolerance', 'seed', 'backend']);
+export function gradientCheck(
+  net: Network,
+  x: Float32Array,
+  y: Float32Array,
+  options?: GradientCheckOptions,
+): GradientCheckReport {
+  const opts = checkOptions<GradientCheckOptions>('options', options, [
+    'loss',
+    'epsilon',
+    'samplesPerLayer',
+    'tolerance',
+    'seed',
+    'backend',
+  ]);
   const n = checkData('data', net, { x, y });
   const loss = lossOf(opts.loss ?? defaultLoss(net), 'options.loss');
   const epsilon = checkNumber('options.epsilon', opts.epsilon ?? 1e-6, 1e-12, 1);
@@ -91,33 +103,44 @@ export function gradientCheck(net: Network, x: Float32Array, y: Float32Array, op
 
   const params = Float64Array.from(net.params);
   const lossAt = (index: number, delta: number): number => {
-    const saved = params[index]!;
+    const saved = params[index];
     params[index] = saved + delta;
     const value = forwardLoss64(net, params, x, y, n, loss);
     params[index] = saved;
     return value;
   };
-  const numeric = (index: number) => (lossAt(index, epsilon) - lossAt(index, -epsilon)) / (2 * epsilon);
+  const numeric = (index: number) =>
+    (lossAt(index, epsilon) - lossAt(index, -epsilon)) / (2 * epsilon);
 
   const layers: LayerCheck[] = [];
   for (let l = 1; l <= net.depth; l++) {
-    const nOut = net.sizes[l]!;
-    const wCount = nOut * net.sizes[l - 1]!;
-    const w = compare(sample(rng, wCount, samples), net.layout.wOffset[l - 1]!, backprop, numeric);
-    const b = compare(sample(rng, nOut, samples), net.layout.bOffset[l - 1]!, backprop, numeric);
-    layers.push({ layer: l, weights: w.relative, biases: b.relative, maxAbsoluteError: Math.max(w.maxAbs, b.maxAbs) });
+    const nOut = net.sizes[l];
+    const wCount = nOut * net.sizes[l - 1];
+    const w = compare(sample(rng, wCount, samples), net.layout.wOffset[l - 1], backprop, numeric);
+    const b = compare(sample(rng, nOut, samples), net.layout.bOffset[l - 1], backprop, numeric);
+    layers.push({
+      layer: l,
+      weights: w.relative,
+      biases: b.relative,
+      maxAbsoluteError: Math.max(w.maxAbs, b.maxAbs),
+    });
   }
   const maxRelativeError = Math.max(...layers.map((c) => Math.max(c.weights, c.biases)));
   return { layers, maxRelativeError, tolerance, passed: maxRelativeError <= tolerance };
 }
 
-function compare(indices: number[], offset: number, backprop: Float32Array, numeric: (i: number) => number) {
+function compare(
+  indices: number[],
+  offset: number,
+  backprop: Float32Array,
+  numeric: (i: number) => number,
+) {
   let diff = 0;
   let normBp = 0;
   let normNum = 0;
   let maxAbs = 0;
   for (const i of indices) {
-    const g = backprop[offset + i]!;
+    const g = backprop[offset + i];
     const num = numeric(offset + i);
     diff += (g - num) ** 2;
     normBp += g * g;
@@ -137,10 +160,17 @@ function sample(rng: Random, count: number, limit: number): number[] {
 }
 
 /** The loss of the whole batch in float64, from float64 parameters: the trusted reference. */
-function forwardLoss64(net: Network, params: Float64Array, x: Float32Array, y: Float32Array, n: number, loss: Loss): number {
+function forwardLoss64(
+  net: Network,
+  params: Float64Array,
+  x: Float32Array,
+  y: Float32Array,
+  n: number,
+  loss: Loss,
+): number {
   const { sizes, layout } = net;
   const L = net.depth;
-  const nOut = sizes[L]!;
+  const nOut = sizes[L];
   const zOut = new Float64Array(n * nOut);
   const aOut = new Float64Array(n * nOut);
   const widest = Math.max(...sizes);
@@ -148,16 +178,16 @@ function forwardLoss64(net: Network, params: Float64Array, x: Float32Array, y: F
   const z = new Float64Array(widest);
   let a = new Float64Array(widest);
   for (let r = 0; r < n; r++) {
-    for (let k = 0; k < sizes[0]!; k++) aPrev[k] = x[r * sizes[0]! + k]!;
+    for (let k = 0; k < sizes[0]; k++) aPrev[k] = x[r * sizes[0] + k];
     for (let l = 1; l <= L; l++) {
-      const nIn = sizes[l - 1]!;
-      const nl = sizes[l]!;
-      const wOff = layout.wOffset[l - 1]!;
-      const bOff = layout.bOffset[l - 1]!;
+      const nIn = sizes[l - 1];
+      const nl = sizes[l];
+      const wOff = layout.wOffset[l - 1];
+      const bOff = layout.bOffset[l - 1];
       // z^l_j = Σ_k ω^l_jk a^(l−1)_k + b^l_j
       for (let j = 0; j < nl; j++) {
-        let s = params[bOff + j]!;
-        for (let k = 0; k < nIn; k++) s += params[wOff + j * nIn + k]! * aPrev[k]!;
+        let s = params[bOff + j];
+        for (let k = 0; k < nIn; k++) s += params[wOff + j * nIn + k] * aPrev[k];
         z[j] = s;
       }
       activation(net.activations[l - 1]).forward64(z, a, nl);

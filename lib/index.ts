@@ -5,12 +5,26 @@
 export { Network, argmaxRows } from './network';
 export type { NetworkOptions } from './network';
 export { fit, fitSync } from './train';
-export type { FitOptions, FitResult, EpochReport, BatchReport, StopReason, ByteTrainingData } from './train';
+export type {
+  FitOptions,
+  FitResult,
+  EpochReport,
+  BatchReport,
+  StopReason,
+  ByteTrainingData,
+} from './train';
 export { evaluate } from './evaluate';
 export type { TrainingData, Evaluation, Decoder } from './evaluate';
 export { gradientCheck } from './gradient-check';
 export type { GradientCheckOptions, GradientCheckReport, LayerCheck } from './gradient-check';
-export { saveNetwork, loadNetwork, serializeNetwork, deserializeNetwork, readModelMetadata, MODEL_FORMAT_VERSION } from './model-file';
+export {
+  saveNetwork,
+  loadNetwork,
+  serializeNetwork,
+  deserializeNetwork,
+  readModelMetadata,
+  MODEL_FORMAT_VERSION,
+} from './model-file';
 export { ACTIVATIONS, ACTIVATION_NAMES, activation } from './activations';
 export type { Activation, ActivationName } from './activations';
 export { LOSSES, LOSS_NAMES, loss } from './losses';
@@ -28,8 +42,20 @@ export { version } from './version';
 export * from './data';
 export * from './perceptron';
 export { approximate, supNormError } from './universal';
-export type { ApproximateOptions, Approximation, ErrorReport, TargetFunction, Interval } from './universal';
+export type {
+  ApproximateOptions,
+  Approximation,
+  ErrorReport,
+  TargetFunction,
+  Interval,
+} from './universal';
 export { trainInBackground, BackgroundTraining } from './background';
-export type { BackgroundTrainingOptions, BackgroundNetworkSpec, BackgroundReport, BackgroundResult, BackgroundFitOptions } from './background';
+export type {
+  BackgroundTrainingOptions,
+  BackgroundNetworkSpec,
+  BackgroundReport,
+  BackgroundResult,
+  BackgroundFitOptions,
+} from './background';
 export { classificationMetrics, renderReport, writeReport, misclassifiedDigits } from './report';
 export type { ClassMetrics, ClassificationMetrics, ReportInput, ReportDigit } from './report';

@@ -3,8 +3,8 @@
  * for bit, on every backend.
  */
 import { rangeError, typeError } from './errors';
-import { Layout } from './backend/spec';
-import { Random } from './random';
+import type { Layout } from './backend/spec';
+import type { Random } from './random';
 
 /**
  * - `normal`: w, b ~ N(0, 1), Nielsen's network.py.
@@ -37,14 +37,20 @@ export const INIT_NAMES: readonly InitName[] = ['normal', 'xavier', 'he', 'gloro
  * initialize(layout, params, 'he', new Random(7));
  * ```
  */
-export function initialize(layout: Layout, params: Float32Array, init: InitName, rng: Random): void {
+export function initialize(
+  layout: Layout,
+  params: Float32Array,
+  init: InitName,
+  rng: Random,
+): void {
   if (typeof init !== 'string') throw typeError('init', `one of ${INIT_NAMES.join(', ')}`, init);
-  if (!INIT_NAMES.includes(init)) throw rangeError('init', `one of ${INIT_NAMES.map((n) => `"${n}"`).join(', ')}`, init);
+  if (!INIT_NAMES.includes(init))
+    throw rangeError('init', `one of ${INIT_NAMES.map((n) => `"${n}"`).join(', ')}`, init);
   for (let l = 1; l <= layout.L; l++) {
-    const nIn = layout.sizes[l - 1]!;
-    const nOut = layout.sizes[l]!;
-    const w = params.subarray(layout.wOffset[l - 1], layout.wOffset[l - 1]! + nOut * nIn);
-    const b = params.subarray(layout.bOffset[l - 1], layout.bOffset[l - 1]! + nOut);
+    const nIn = layout.sizes[l - 1];
+    const nOut = layout.sizes[l];
+    const w = params.subarray(layout.wOffset[l - 1], layout.wOffset[l - 1] + nOut * nIn);
+    const b = params.subarray(layout.bOffset[l - 1], layout.bOffset[l - 1] + nOut);
     switch (init) {
       case 'normal':
         fillNormal(w, 1, rng);

@@ -5,7 +5,7 @@
  * network runs forward natively, asks the loss for ∂L/∂a^L in TypeScript, then runs backward.
  */
 import { rangeError, typeError } from './errors';
-import { ActivationName } from './activations';
+import type { ActivationName } from './activations';
 import { LossCode } from './backend/types';
 
 /**
@@ -24,9 +24,21 @@ import { LossCode } from './backend/types';
 export interface Loss {
   readonly name: string;
   /** Mean loss over the batch (float64). */
-  value(a: ArrayLike<number>, y: ArrayLike<number>, batch: number, nOut: number, z: ArrayLike<number>): number;
+  value(
+    a: ArrayLike<number>,
+    y: ArrayLike<number>,
+    batch: number,
+    nOut: number,
+    z: ArrayLike<number>,
+  ): number;
   /** ∂L/∂a^L into `out` `[batch, nOut]`, already divided by the batch size N. */
-  gradient(a: ArrayLike<number>, y: ArrayLike<number>, batch: number, nOut: number, out: Float32Array): void;
+  gradient(
+    a: ArrayLike<number>,
+    y: ArrayLike<number>,
+    batch: number,
+    nOut: number,
+    out: Float32Array,
+  ): void;
 }
 
 /**
@@ -59,8 +71,14 @@ function softplus(t: number): number {
   return Math.max(t, 0) + Math.log1p(Math.exp(-Math.abs(t)));
 }
 
-function meanDifference(a: ArrayLike<number>, y: ArrayLike<number>, batch: number, nOut: number, out: Float32Array): void {
-  for (let i = 0; i < batch * nOut; i++) out[i] = (a[i]! - y[i]!) / batch;
+function meanDifference(
+  a: ArrayLike<number>,
+  y: ArrayLike<number>,
+  batch: number,
+  nOut: number,
+  out: Float32Array,
+): void {
+  for (let i = 0; i < batch * nOut; i++) out[i] = (a[i] - y[i]) / batch;
 }
 
 /**
@@ -79,7 +97,7 @@ export const LOSSES: Readonly<Record<LossName, BuiltinLoss>> = {
     code: LossCode.Quadratic,
     value(a, y, batch, nOut) {
       let s = 0;
-      for (let i = 0; i < batch * nOut; i++) s += (a[i]! - y[i]!) ** 2;
+      for (let i = 0; i < batch * nOut; i++) s += (a[i] - y[i]) ** 2;
       return s / (2 * batch);
     },
     gradient: meanDifference,
@@ -94,17 +112,19 @@ export const LOSSES: Readonly<Record<LossName, BuiltinLoss>> = {
       for (let r = 0; r < batch; r++) {
         const row = r * nOut;
         let max = -Infinity;
-        for (let j = 0; j < nOut; j++) max = Math.max(max, z[row + j]!);
+        for (let j = 0; j < nOut; j++) max = Math.max(max, z[row + j]);
         let sum = 0;
-        for (let j = 0; j < nOut; j++) sum += Math.exp(z[row + j]! - max);
+        for (let j = 0; j < nOut; j++) sum += Math.exp(z[row + j] - max);
         const logSum = Math.log(sum) + max;
-        for (let j = 0; j < nOut; j++) if (y[row + j] !== 0) s -= y[row + j]! * (z[row + j]! - logSum);
+        for (let j = 0; j < nOut; j++)
+          if (y[row + j] !== 0) s -= y[row + j] * (z[row + j] - logSum);
       }
       return s / batch;
     },
     // ∂L/∂a_j = −y_j / (N a_j); through softmax's Jacobian it becomes (a − y)/N.
     gradient(a, y, batch, nOut, out) {
-      for (let i = 0; i < batch * nOut; i++) out[i] = y[i] === 0 ? 0 : -y[i]! / (batch * Math.max(a[i]!, 1e-30));
+      for (let i = 0; i < batch * nOut; i++)
+        out[i] = y[i] === 0 ? 0 : -y[i] / (batch * Math.max(a[i], 1e-30));
     },
   },
   /** L = −1/N Σ [y log a + (1 − y) log(1 − a)] over a sigmoid output, stable from z; δ^L = (a − y)/N. */
@@ -114,13 +134,14 @@ export const LOSSES: Readonly<Record<LossName, BuiltinLoss>> = {
     requires: 'sigmoid',
     value(_a, y, batch, nOut, z) {
       let s = 0;
-      for (let i = 0; i < batch * nOut; i++) s += y[i]! * softplus(-z[i]!) + (1 - y[i]!) * softplus(z[i]!);
+      for (let i = 0; i < batch * nOut; i++)
+        s += y[i] * softplus(-z[i]) + (1 - y[i]) * softplus(z[i]);
       return s / batch;
     },
     gradient(a, y, batch, nOut, out) {
       for (let i = 0; i < batch * nOut; i++) {
-        const ai = Math.min(Math.max(a[i]!, 1e-30), 1 - 1e-7);
-        out[i] = (ai - y[i]!) / (batch * ai * (1 - ai));
+        const ai = Math.min(Math.max(a[i], 1e-30), 1 - 1e-7);
+        out[i] = (ai - y[i]) / (batch * ai * (1 - ai));
       }
     },
   },
@@ -151,10 +172,19 @@ export function loss(spec: unknown, argName = 'loss'): Loss {
     if (!found) throw rangeError(argName, `a loss name (one of ${list}) or a Loss object`, spec);
     return found;
   }
-  if (spec !== null && typeof spec === 'object' && typeof (spec as Loss).value === 'function' && typeof (spec as Loss).gradient === 'function') {
+  if (
+    spec !== null &&
+    typeof spec === 'object' &&
+    typeof (spec as Loss).value === 'function' &&
+    typeof (spec as Loss).gradient === 'function'
+  ) {
     return spec as Loss;
   }
-  throw typeError(argName, `a loss name (one of ${list}) or an object with value() and gradient()`, spec);
+  throw typeError(
+    argName,
+    `a loss name (one of ${list}) or an object with value() and gradient()`,
+    spec,
+  );
 }
 
 /** Whether a loss is one of the built-ins, which the kernels can fuse. */

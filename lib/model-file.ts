@@ -16,9 +16,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
-import { ACTIVATION_NAMES, ActivationName } from './activations';
-import { BackendName } from './backend/select';
-import { Backend } from './backend/types';
+import { ACTIVATION_NAMES, type ActivationName } from './activations';
+import type { BackendName } from './backend/select';
+import type { Backend } from './backend/types';
 import { writeFileAtomic } from './atomic-file';
 import { blasnetError, typeError } from './errors';
 import { Network } from './network';
@@ -50,7 +50,11 @@ interface Header {
 }
 
 function requireLittleEndian(): void {
-  if (endianness() !== 'LE') throw blasnetError('ERR_BLASNET_FORMAT', 'blasnet model files are little-endian; this machine is big-endian');
+  if (endianness() !== 'LE')
+    throw blasnetError(
+      'ERR_BLASNET_FORMAT',
+      'blasnet model files are little-endian; this machine is big-endian',
+    );
 }
 
 /**
@@ -107,43 +111,83 @@ function align4(n: number): number {
  * const net = deserializeNetwork(readFileSync('model.blasnet'), { backend: 'js' });
  * ```
  */
-export function deserializeNetwork(bytes: Uint8Array, options: { backend?: BackendName | Backend; source?: string } = {}): Network {
+export function deserializeNetwork(
+  bytes: Uint8Array,
+  options: { backend?: BackendName | Backend; source?: string } = {},
+): Network {
   requireLittleEndian();
   const source = options.source ?? 'model';
   const bad = (what: string) => blasnetError('ERR_BLASNET_FORMAT', `${source}: ${what}`);
   if (!(bytes instanceof Uint8Array)) throw typeError('bytes', 'a Buffer or Uint8Array', bytes);
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buf.length < 12 || !buf.subarray(0, 8).equals(MAGIC)) throw bad('not a blasnet model file (bad magic bytes)');
+  if (buf.length < 12 || !buf.subarray(0, 8).equals(MAGIC))
+    throw bad('not a blasnet model file (bad magic bytes)');
   const headerLength = buf.readUInt32LE(8);
-  if (12 + headerLength > buf.length) throw bad(`truncated: the header says it is ${headerLength} bytes but only ${buf.length - 12} follow`);
+  if (12 + headerLength > buf.length)
+    throw bad(
+      `truncated: the header says it is ${headerLength} bytes but only ${buf.length - 12} follow`,
+    );
   let header: Header;
   try {
     header = JSON.parse(buf.subarray(12, 12 + headerLength).toString('utf8')) as Header;
   } catch (error) {
     throw bad(`the JSON header is corrupted (${(error as Error).message})`);
   }
-  if (header === null || typeof header !== 'object' || header.format !== 'blasnet-model') throw bad('the header is not a blasnet-model header');
-  if (header.version !== MODEL_FORMAT_VERSION) throw bad(`format version ${header.version} is not supported (this blasnet reads version ${MODEL_FORMAT_VERSION})`);
-  if (header.dtype !== 'float32' || header.byteOrder !== 'little') throw bad(`unsupported payload ${header.dtype}/${header.byteOrder}`);
+  if (header === null || typeof header !== 'object' || header.format !== 'blasnet-model')
+    throw bad('the header is not a blasnet-model header');
+  if (header.version !== MODEL_FORMAT_VERSION)
+    throw bad(
+      `format version ${header.version} is not supported (this blasnet reads version ${MODEL_FORMAT_VERSION})`,
+    );
+  if (header.dtype !== 'float32' || header.byteOrder !== 'little')
+    throw bad(`unsupported payload ${header.dtype}/${header.byteOrder}`);
   const sizes = header.sizes;
-  if (!Array.isArray(sizes) || sizes.length < 2 || !sizes.every((n) => Number.isInteger(n) && n >= 1 && n <= 1 << 24)) throw bad(`invalid layer sizes ${JSON.stringify(sizes)}`);
+  if (
+    !Array.isArray(sizes) ||
+    sizes.length < 2 ||
+    !sizes.every((n) => Number.isInteger(n) && n >= 1 && n <= 1 << 24)
+  )
+    throw bad(`invalid layer sizes ${JSON.stringify(sizes)}`);
   const acts = header.activations;
-  if (!Array.isArray(acts) || acts.length !== sizes.length - 1 || !acts.every((a) => ACTIVATION_NAMES.includes(a))) throw bad(`invalid activations ${JSON.stringify(acts)}`);
+  if (
+    !Array.isArray(acts) ||
+    acts.length !== sizes.length - 1 ||
+    !acts.every((a) => ACTIVATION_NAMES.includes(a))
+  )
+    throw bad(`invalid activations ${JSON.stringify(acts)}`);
   let expectedCount = 0;
-  for (let l = 1; l < sizes.length; l++) expectedCount += sizes[l]! * sizes[l - 1]! + sizes[l]!;
-  if (header.paramCount !== expectedCount) throw bad(`paramCount ${header.paramCount} does not match the sizes ${JSON.stringify(sizes)} (${expectedCount})`);
-  if (header.payloadOffset !== align4(12 + headerLength)) throw bad(`payloadOffset ${header.payloadOffset} is not where the header ends`);
+  for (let l = 1; l < sizes.length; l++) expectedCount += sizes[l] * sizes[l - 1] + sizes[l];
+  if (header.paramCount !== expectedCount)
+    throw bad(
+      `paramCount ${header.paramCount} does not match the sizes ${JSON.stringify(sizes)} (${expectedCount})`,
+    );
+  if (header.payloadOffset !== align4(12 + headerLength))
+    throw bad(`payloadOffset ${header.payloadOffset} is not where the header ends`);
   const expectedLength = header.payloadOffset + 4 * expectedCount;
-  if (buf.length < expectedLength) throw bad(`truncated: expected ${expectedLength} bytes for ${expectedCount} parameters but the file has ${buf.length}`);
-  if (buf.length > expectedLength) throw bad(`${buf.length - expectedLength} unexpected bytes after the parameters`);
+  if (buf.length < expectedLength)
+    throw bad(
+      `truncated: expected ${expectedLength} bytes for ${expectedCount} parameters but the file has ${buf.length}`,
+    );
+  if (buf.length > expectedLength)
+    throw bad(`${buf.length - expectedLength} unexpected bytes after the parameters`);
   const payload = buf.subarray(header.payloadOffset, expectedLength);
   const sha = createHash('sha256').update(payload).digest('hex');
-  if (sha !== header.sha256) throw bad(`checksum mismatch: the parameters were modified or corrupted (sha256 ${sha}, header says ${header.sha256})`);
-  const net = new Network({ sizes, activations: acts, backend: options.backend, init: 'he', seed: 0 });
+  if (sha !== header.sha256)
+    throw bad(
+      `checksum mismatch: the parameters were modified or corrupted (sha256 ${sha}, header says ${header.sha256})`,
+    );
+  const net = new Network({
+    sizes,
+    activations: acts,
+    backend: options.backend,
+    init: 'he',
+    seed: 0,
+  });
   // Copy the bytes: the payload may not be 4-byte aligned within its ArrayBuffer.
   new Uint8Array(net.params.buffer, net.params.byteOffset, net.params.byteLength).set(payload);
   for (let i = 0; i < net.params.length; i++) {
-    if (!Number.isFinite(net.params[i]!)) throw bad(`parameter ${i} is not finite (${net.params[i]})`);
+    if (!Number.isFinite(net.params[i]))
+      throw bad(`parameter ${i} is not finite (${net.params[i]})`);
   }
   return net;
 }
@@ -171,7 +215,10 @@ export function saveNetwork(net: Network, path: string, metadata?: Record<string
  * net.classify(images);
  * ```
  */
-export function loadNetwork(path: string, options: { backend?: BackendName | Backend } = {}): Network {
+export function loadNetwork(
+  path: string,
+  options: { backend?: BackendName | Backend } = {},
+): Network {
   if (typeof path !== 'string' || path === '') throw typeError('path', 'a file path', path);
   let bytes: Buffer;
   try {

@@ -3,12 +3,12 @@
  * `Float32Array` (w^1, b^1, w^2, b^2, ...; `w^l` is `[nOut, nIn]`, so `w[j * nIn + k]` is the
  * lecture's ω^l_jk). The matrix work runs on a backend; the network holds no backend branches.
  */
-import { ActivationName, activation } from './activations';
-import { getBackend, BackendName } from './backend/select';
-import { blockOffset, decodeSpec, Layout, makeSpec } from './backend/spec';
-import { Backend } from './backend/types';
+import { type ActivationName, activation } from './activations';
+import { getBackend, type BackendName } from './backend/select';
+import { blockOffset, decodeSpec, type Layout, makeSpec } from './backend/spec';
+import type { Backend } from './backend/types';
 import { rangeError, shapeError, typeError } from './errors';
-import { InitName, initialize } from './init';
+import { type InitName, initialize } from './init';
 import { Random } from './random';
 import { checkAllFinite, checkFloat32Exact, checkInt, checkOptions } from './validate';
 
@@ -71,13 +71,22 @@ export class Network {
    * ```
    */
   constructor(options: NetworkOptions) {
-    const opts = checkOptions<NetworkOptions>('options', options, ['sizes', 'activations', 'init', 'seed', 'backend']);
+    const opts = checkOptions<NetworkOptions>('options', options, [
+      'sizes',
+      'activations',
+      'init',
+      'seed',
+      'backend',
+    ]);
     const sizes = checkSizes(opts.sizes);
     const L = sizes.length - 1;
     const names = checkActivations(opts.activations ?? 'sigmoid', L);
     this.sizes = Object.freeze(sizes);
     this.activations = Object.freeze(names);
-    this.spec = makeSpec(sizes, names.map((n) => activation(n).code));
+    this.spec = makeSpec(
+      sizes,
+      names.map((n) => activation(n).code),
+    );
     this.layout = decodeSpec(this.spec);
     this.backend = getBackend(opts.backend);
     this.params = new Float32Array(this.layout.paramCount);
@@ -106,7 +115,7 @@ export class Network {
    * ```
    */
   get inputSize(): number {
-    return this.sizes[0]!;
+    return this.sizes[0];
   }
 
   /**
@@ -118,7 +127,7 @@ export class Network {
    * ```
    */
   get outputSize(): number {
-    return this.sizes[this.layout.L]!;
+    return this.sizes[this.layout.L];
   }
 
   /**
@@ -139,7 +148,14 @@ export class Network {
     const n0 = this.inputSize;
     for (let start = 0; start < n; start += rows) {
       const count = Math.min(rows, n - start);
-      this.backend.forward(this.spec, this.params, x.subarray(start * n0, (start + count) * n0), count, ws.z, ws.a);
+      this.backend.forward(
+        this.spec,
+        this.params,
+        x.subarray(start * n0, (start + count) * n0),
+        count,
+        ws.z,
+        ws.a,
+      );
       const off = blockOffset(this.layout, this.layout.L, count);
       out.set(ws.a.subarray(off, off + count * nOut), start * nOut);
     }
@@ -201,7 +217,13 @@ export class Network {
    * ```
    */
   clone(backend?: BackendName | Backend): Network {
-    const copy = new Network({ sizes: [...this.sizes], activations: [...this.activations], backend: backend ?? this.backend, seed: 0, init: 'he' });
+    const copy = new Network({
+      sizes: [...this.sizes],
+      activations: [...this.activations],
+      backend: backend ?? this.backend,
+      seed: 0,
+      init: 'he',
+    });
     copy.params.set(this.params);
     return copy;
   }
@@ -216,7 +238,8 @@ export class Network {
    * ```
    */
   rowsOf(name: string, x: unknown): number {
-    if (!(x instanceof Float32Array)) throw typeError(name, `a Float32Array of rows of ${this.inputSize} inputs`, x);
+    if (!(x instanceof Float32Array))
+      throw typeError(name, `a Float32Array of rows of ${this.inputSize} inputs`, x);
     const n0 = this.inputSize;
     if (x.length === 0 || x.length % n0 !== 0) {
       throw shapeError(name, `a whole number (>= 1) of rows of ${n0} inputs`, `length ${x.length}`);
@@ -226,14 +249,14 @@ export class Network {
 
   private weightsView(l: number): Float32Array {
     checkInt('l', l, 1, this.layout.L);
-    const off = this.layout.wOffset[l - 1]!;
-    return this.params.subarray(off, off + this.sizes[l]! * this.sizes[l - 1]!);
+    const off = this.layout.wOffset[l - 1];
+    return this.params.subarray(off, off + this.sizes[l] * this.sizes[l - 1]);
   }
 
   private biasesView(l: number): Float32Array {
     checkInt('l', l, 1, this.layout.L);
-    const off = this.layout.bOffset[l - 1]!;
-    return this.params.subarray(off, off + this.sizes[l]!);
+    const off = this.layout.bOffset[l - 1];
+    return this.params.subarray(off, off + this.sizes[l]);
   }
 
   private predictWorkspace(rows: number): { z: Float32Array; a: Float32Array } {
@@ -259,13 +282,13 @@ export function argmaxRows(outputs: Float32Array, width: number): Uint8Array {
   const labels = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     if (width === 1) {
-      labels[i] = outputs[i]! > 0.5 ? 1 : 0;
+      labels[i] = outputs[i] > 0.5 ? 1 : 0;
       continue;
     }
     let best = 0;
-    let bestValue = outputs[i * width]!;
+    let bestValue = outputs[i * width];
     for (let j = 1; j < width; j++) {
-      const v = outputs[i * width + j]!;
+      const v = outputs[i * width + j];
       if (v > bestValue) {
         bestValue = v;
         best = j;
@@ -277,19 +300,27 @@ export function argmaxRows(outputs: Float32Array, width: number): Uint8Array {
 }
 
 function checkSizes(sizes: unknown): number[] {
-  if (!Array.isArray(sizes)) throw typeError('sizes', 'an array of layer sizes like [784, 30, 10]', sizes);
-  if (sizes.length < 2) throw rangeError('sizes', 'at least two layer sizes (inputs and outputs)', sizes);
+  if (!Array.isArray(sizes))
+    throw typeError('sizes', 'an array of layer sizes like [784, 30, 10]', sizes);
+  if (sizes.length < 2)
+    throw rangeError('sizes', 'at least two layer sizes (inputs and outputs)', sizes);
   return sizes.map((n, i) => checkInt(`sizes[${i}]`, n, 1, 1 << 24));
 }
 
 function checkActivations(value: unknown, L: number): ActivationName[] {
   const names = typeof value === 'string' ? new Array<unknown>(L).fill(value) : value;
-  if (!Array.isArray(names)) throw typeError('activations', 'an activation name or an array of one per layer', value);
-  if (names.length !== L) throw rangeError('activations', `${L} activation names (one per weight layer)`, value);
+  if (!Array.isArray(names))
+    throw typeError('activations', 'an activation name or an array of one per layer', value);
+  if (names.length !== L)
+    throw rangeError('activations', `${L} activation names (one per weight layer)`, value);
   return names.map((name, i) => {
     const act = activation(name, `activations[${i}]`);
     if (act.outputOnly && i !== L - 1) {
-      throw rangeError(`activations[${i}]`, `an activation other than "${act.name}" on a hidden layer (it is for the output layer only)`, name);
+      throw rangeError(
+        `activations[${i}]`,
+        `an activation other than "${act.name}" on a hidden layer (it is for the output layer only)`,
+        name,
+      );
     }
     return act.name;
   });

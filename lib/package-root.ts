@@ -10,7 +10,11 @@ export function packageRoot(): string {
   let dir = __dirname;
   for (;;) {
     const file = join(dir, 'package.json');
-    if (existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as { name?: string }).name === 'blasnet') return (root = dir);
+    if (
+      existsSync(file) &&
+      (JSON.parse(readFileSync(file, 'utf8')) as { name?: string }).name === 'blasnet'
+    )
+      return (root = dir);
     const parent = dirname(dir);
     if (parent === dir) throw new Error(`blasnet: cannot find its package.json above ${__dirname}`);
     dir = parent;

@@ -149,11 +149,14 @@ export function uniformBelow(source: Uint32Source, n: number): number {
  * shuffle(range(10), new Random(3)); // the same permutation every run
  * ```
  */
-export function shuffle<T extends { length: number; [i: number]: number }>(values: T, source: Uint32Source): T {
+export function shuffle<T extends { length: number; [i: number]: number }>(
+  values: T,
+  source: Uint32Source,
+): T {
   for (let i = values.length - 1; i > 0; i--) {
     const j = uniformBelow(source, i + 1);
-    const t = values[i]!;
-    values[i] = values[j]!;
+    const t = values[i];
+    values[i] = values[j];
     values[j] = t;
   }
   return values;

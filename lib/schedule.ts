@@ -34,13 +34,17 @@ export type Schedule =
  * alpha(10); // 1.5
  * ```
  */
-export function scheduleFunction(schedule: Schedule | undefined, learningRate: number): (epoch: number) => number {
+export function scheduleFunction(
+  schedule: Schedule | undefined,
+  learningRate: number,
+): (epoch: number) => number {
   const eta = learningRate;
   if (schedule === undefined || schedule === 'constant') return () => eta;
   if (typeof schedule === 'function') {
     return (epoch) => checkNumber(`schedule(${epoch})`, schedule(epoch, eta), 0);
   }
-  if (typeof schedule !== 'object' || schedule === null) throw typeError('schedule', "'constant', a schedule object or a function", schedule);
+  if (typeof schedule !== 'object' || schedule === null)
+    throw typeError('schedule', "'constant', a schedule object or a function", schedule);
   switch (schedule.type) {
     case 'step': {
       const every = checkInt('schedule.every', schedule.every, 1);
@@ -56,6 +60,10 @@ export function scheduleFunction(schedule: Schedule | undefined, learningRate: n
       return (epoch) => eta / (1 + decay * epoch);
     }
     default:
-      throw rangeError('schedule.type', '"step", "exponential" or "inverse"', (schedule as { type: unknown }).type);
+      throw rangeError(
+        'schedule.type',
+        '"step", "exponential" or "inverse"',
+        (schedule as { type: unknown }).type,
+      );
   }
 }

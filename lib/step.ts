@@ -5,9 +5,9 @@
  * backward and the update.
  */
 import { blockOffset } from './backend/spec';
-import { UpdateHyper } from './backend/types';
-import { isBuiltin, Loss } from './losses';
-import { Network } from './network';
+import type { UpdateHyper } from './backend/types';
+import { isBuiltin, type Loss } from './losses';
+import type { Network } from './network';
 
 /** Buffers and the step function for training one network with one loss. */
 export class TrainingStep {
@@ -43,10 +43,20 @@ export class TrainingStep {
    * batch's mean loss before the update. `hyper` null computes gradients only. Bytes in `x` are
    * converted as byte · xScale + xOffset (in float32, as `trainBatches` does).
    */
-  run(x: Float32Array | Uint8Array, y: Float32Array, order: Uint32Array, start: number, count: number, hyper: UpdateHyper | null, xScale = 1, xOffset = 0): number {
+  run(
+    x: Float32Array | Uint8Array,
+    y: Float32Array,
+    order: Uint32Array,
+    start: number,
+    count: number,
+    hyper: UpdateHyper | null,
+    xScale = 1,
+    xOffset = 0,
+  ): number {
     const net = this.network;
     const be = net.backend;
-    if (x instanceof Uint8Array) gatherBytes(x, net.inputSize, order, start, count, xScale, xOffset, this.xBatch);
+    if (x instanceof Uint8Array)
+      gatherBytes(x, net.inputSize, order, start, count, xScale, xOffset, this.xBatch);
     else be.gatherRows(x, net.inputSize, order, start, count, this.xBatch);
     gatherSmall(y, net.outputSize, order, start, count, this.yBatch);
     return this.runOn(this.xBatch, this.yBatch, count, hyper);
@@ -57,7 +67,20 @@ export class TrainingStep {
     const net = this.network;
     const be = net.backend;
     if (isBuiltin(this.loss)) {
-      return be.trainBatch(net.spec, net.params, this.grad, this.velocity, x, y, count, this.loss.code, this.z, this.a, this.delta, hyper);
+      return be.trainBatch(
+        net.spec,
+        net.params,
+        this.grad,
+        this.velocity,
+        x,
+        y,
+        count,
+        this.loss.code,
+        this.z,
+        this.a,
+        this.delta,
+        hyper,
+      );
     }
     be.forward(net.spec, net.params, x, count, this.z, this.a);
     const nOut = net.outputSize;
@@ -67,7 +90,18 @@ export class TrainingStep {
     const value = this.loss.value(aOut, y, count, nOut, zOut);
     this.loss.gradient(aOut, y, count, nOut, this.delta.subarray(off, off + count * nOut));
     // Backward and the update in one crossing: two per batch for a loss defined in TypeScript.
-    be.backward(net.spec, net.params, this.grad, x, count, this.z, this.a, this.delta, this.velocity, hyper);
+    be.backward(
+      net.spec,
+      net.params,
+      this.grad,
+      x,
+      count,
+      this.z,
+      this.a,
+      this.delta,
+      this.velocity,
+      hyper,
+    );
     return value;
   }
 
@@ -80,14 +114,40 @@ export class TrainingStep {
    * batches done: fewer when a batch's loss was not finite (that batch's step taken).
    */
   runBatches(
-    x: Float32Array | Uint8Array, xScale: number, xOffset: number, y: Float32Array, labels: Uint8Array | null,
-    order: Uint32Array, start: number, batches: number, hyper: UpdateHyper, out: Float64Array,
+    x: Float32Array | Uint8Array,
+    xScale: number,
+    xOffset: number,
+    y: Float32Array,
+    labels: Uint8Array | null,
+    order: Uint32Array,
+    start: number,
+    batches: number,
+    hyper: UpdateHyper,
+    out: Float64Array,
   ): number {
     const net = this.network;
     if (!isBuiltin(this.loss)) throw new TypeError('runBatches needs a built-in loss');
     return net.backend.trainBatches(
-      net.spec, net.params, this.velocity, x, xScale, xOffset, y, labels, order, start, this.batchSize, batches,
-      this.loss.code, this.z, this.a, this.delta, this.xBatch, this.yBatch, hyper, out,
+      net.spec,
+      net.params,
+      this.velocity,
+      x,
+      xScale,
+      xOffset,
+      y,
+      labels,
+      order,
+      start,
+      this.batchSize,
+      batches,
+      this.loss.code,
+      this.z,
+      this.a,
+      this.delta,
+      this.xBatch,
+      this.yBatch,
+      hyper,
+      out,
     );
   }
 
@@ -100,19 +160,35 @@ export class TrainingStep {
 }
 
 /** Rows of bytes converted as the backends' trainBatches does: fround(fround(byte · scale) + offset). */
-function gatherBytes(src: Uint8Array, cols: number, order: Uint32Array, start: number, count: number, scale: number, offset: number, dst: Float32Array): void {
+function gatherBytes(
+  src: Uint8Array,
+  cols: number,
+  order: Uint32Array,
+  start: number,
+  count: number,
+  scale: number,
+  offset: number,
+  dst: Float32Array,
+): void {
   const s = Math.fround(scale);
   const o = Math.fround(offset);
   for (let i = 0; i < count; i++) {
-    const from = order[start + i]! * cols;
-    for (let j = 0; j < cols; j++) dst[i * cols + j] = Math.fround(src[from + j]! * s) + o;
+    const from = order[start + i] * cols;
+    for (let j = 0; j < cols; j++) dst[i * cols + j] = Math.fround(src[from + j] * s) + o;
   }
 }
 
 /** Targets are a few floats per example: gathering them in TypeScript costs less than a crossing. */
-function gatherSmall(src: Float32Array, cols: number, order: Uint32Array, start: number, count: number, dst: Float32Array): void {
+function gatherSmall(
+  src: Float32Array,
+  cols: number,
+  order: Uint32Array,
+  start: number,
+  count: number,
+  dst: Float32Array,
+): void {
   for (let i = 0; i < count; i++) {
-    const from = order[start + i]! * cols;
-    for (let j = 0; j < cols; j++) dst[i * cols + j] = src[from + j]!;
+    const from = order[start + i] * cols;
+    for (let j = 0; j < cols; j++) dst[i * cols + j] = src[from + j];
   }
 }

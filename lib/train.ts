@@ -6,11 +6,19 @@
  */
 import { activation } from './activations';
 import { blasnetError, rangeError, shapeError, typeError } from './errors';
-import { checkData, countCorrect, Decoder, defaultLoss, evaluate, Evaluation, TrainingData } from './evaluate';
-import { isBuiltin, loss as lossOf, Loss, LossName } from './losses';
-import { argmaxRows, Network } from './network';
+import {
+  checkData,
+  countCorrect,
+  type Decoder,
+  defaultLoss,
+  evaluate,
+  type Evaluation,
+  type TrainingData,
+} from './evaluate';
+import { isBuiltin, loss as lossOf, type Loss, type LossName } from './losses';
+import { argmaxRows, type Network } from './network';
 import { Random, range } from './random';
-import { Schedule, scheduleFunction } from './schedule';
+import { type Schedule, scheduleFunction } from './schedule';
 import { TrainingStep } from './step';
 import { checkAllFinite, checkBoolean, checkInt, checkNumber, checkOptions } from './validate';
 
@@ -183,15 +191,28 @@ function checkSource(net: Network, data: TrainingData | ByteTrainingData): Sourc
   const { bytes, y, labels } = data;
   if ('x' in data) throw rangeError('data', 'either x (floats) or bytes, not both', 'both');
   const n0 = net.inputSize;
-  if (!(bytes instanceof Uint8Array)) throw typeError('data.bytes', `a Uint8Array of rows of ${n0} inputs`, bytes);
-  if (bytes.length === 0 || bytes.length % n0 !== 0) throw shapeError('data.bytes', `a whole number (>= 1) of rows of ${n0} inputs`, `length ${bytes.length}`);
+  if (!(bytes instanceof Uint8Array))
+    throw typeError('data.bytes', `a Uint8Array of rows of ${n0} inputs`, bytes);
+  if (bytes.length === 0 || bytes.length % n0 !== 0)
+    throw shapeError(
+      'data.bytes',
+      `a whole number (>= 1) of rows of ${n0} inputs`,
+      `length ${bytes.length}`,
+    );
   const n = bytes.length / n0;
   const nOut = net.outputSize;
-  if (!(y instanceof Float32Array)) throw typeError('data.y', `a Float32Array of ${n} rows of ${nOut} targets`, y);
-  if (y.length !== n * nOut) throw shapeError('data.y', `${n} rows of ${nOut} targets (length ${n * nOut})`, `length ${y.length}`);
+  if (!(y instanceof Float32Array))
+    throw typeError('data.y', `a Float32Array of ${n} rows of ${nOut} targets`, y);
+  if (y.length !== n * nOut)
+    throw shapeError(
+      'data.y',
+      `${n} rows of ${nOut} targets (length ${n * nOut})`,
+      `length ${y.length}`,
+    );
   if (labels !== undefined) {
     if (!(labels instanceof Uint8Array)) throw typeError('data.labels', 'a Uint8Array', labels);
-    if (labels.length !== n) throw shapeError('data.labels', `${n} labels`, `length ${labels.length}`);
+    if (labels.length !== n)
+      throw shapeError('data.labels', `${n} labels`, `length ${labels.length}`);
   }
   checkAllFinite('data.y', y);
   const scale = checkNumber('data.scale', data.scale ?? 1 / 255);
@@ -200,8 +221,24 @@ function checkSource(net: Network, data: TrainingData | ByteTrainingData): Sourc
 }
 
 const FIT_OPTION_NAMES: (keyof FitOptions)[] = [
-  'epochs', 'batchSize', 'learningRate', 'schedule', 'momentum', 'nesterov', 'weightDecay', 'loss', 'shuffle', 'seed',
-  'validation', 'targetLoss', 'patience', 'decode', 'onBatch', 'onEpoch', 'signal', 'yieldEveryMs',
+  'epochs',
+  'batchSize',
+  'learningRate',
+  'schedule',
+  'momentum',
+  'nesterov',
+  'weightDecay',
+  'loss',
+  'shuffle',
+  'seed',
+  'validation',
+  'targetLoss',
+  'patience',
+  'decode',
+  'onBatch',
+  'onEpoch',
+  'signal',
+  'yieldEveryMs',
 ];
 
 interface Settings {
@@ -221,28 +258,49 @@ interface Settings {
   options: FitOptions;
 }
 
-function settle(net: Network, data: TrainingData | ByteTrainingData, options: FitOptions | undefined): Settings {
+function settle(
+  net: Network,
+  data: TrainingData | ByteTrainingData,
+  options: FitOptions | undefined,
+): Settings {
   const opts = checkOptions<FitOptions>('options', options, FIT_OPTION_NAMES);
   const source = checkSource(net, data);
   const n = source.n;
   if (opts.validation !== undefined) checkData('options.validation', net, opts.validation);
   net.activations.forEach((name, i) => {
     if (!activation(name).differentiable) {
-      throw rangeError(`activations[${i}]`, 'a differentiable activation for backpropagation (train heaviside units with the perceptron rule: see Perceptron)', name);
+      throw rangeError(
+        `activations[${i}]`,
+        'a differentiable activation for backpropagation (train heaviside units with the perceptron rule: see Perceptron)',
+        name,
+      );
     }
   });
   const loss = lossOf(opts.loss ?? defaultLoss(net), 'options.loss');
   const requires = 'requires' in loss ? (loss as { requires?: string }).requires : undefined;
   const output = net.activations[net.depth - 1];
-  if (requires && output !== requires) throw rangeError('options.loss', `a network whose output activation is ${requires} for ${loss.name}`, output);
-  const batchSize = opts.batchSize === 'full' ? n : checkInt('options.batchSize', opts.batchSize ?? 10, 1);
+  if (requires && output !== requires)
+    throw rangeError(
+      'options.loss',
+      `a network whose output activation is ${requires} for ${loss.name}`,
+      output,
+    );
+  const batchSize =
+    opts.batchSize === 'full' ? n : checkInt('options.batchSize', opts.batchSize ?? 10, 1);
   const learningRate = checkNumber('options.learningRate', opts.learningRate ?? 0.1, 0);
   const momentum = checkNumber('options.momentum', opts.momentum ?? 0, 0, 0.999999);
   const weightDecay = checkNumber('options.weightDecay', opts.weightDecay ?? 0, 0);
-  if (opts.patience !== undefined && opts.validation === undefined) throw rangeError('options.patience', 'validation data to go with it (options.validation)', opts.patience);
-  if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal)) throw typeError('options.signal', 'an AbortSignal', opts.signal);
+  if (opts.patience !== undefined && opts.validation === undefined)
+    throw rangeError(
+      'options.patience',
+      'validation data to go with it (options.validation)',
+      opts.patience,
+    );
+  if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal))
+    throw typeError('options.signal', 'an AbortSignal', opts.signal);
   for (const name of ['onBatch', 'onEpoch', 'decode'] as const) {
-    if (opts[name] !== undefined && typeof opts[name] !== 'function') throw typeError(`options.${name}`, 'a function', opts[name]);
+    if (opts[name] !== undefined && typeof opts[name] !== 'function')
+      throw typeError(`options.${name}`, 'a function', opts[name]);
   }
   return {
     source,
@@ -255,8 +313,12 @@ function settle(net: Network, data: TrainingData | ByteTrainingData, options: Fi
     loss,
     shuffle: checkBoolean('options.shuffle', opts.shuffle ?? true),
     seed: checkInt('options.seed', opts.seed ?? 1, 0, 0xffffffff),
-    targetLoss: opts.targetLoss === undefined ? undefined : checkNumber('options.targetLoss', opts.targetLoss, 0),
-    patience: opts.patience === undefined ? undefined : checkInt('options.patience', opts.patience, 1),
+    targetLoss:
+      opts.targetLoss === undefined
+        ? undefined
+        : checkNumber('options.targetLoss', opts.targetLoss, 0),
+    patience:
+      opts.patience === undefined ? undefined : checkInt('options.patience', opts.patience, 1),
     decode: opts.decode ?? ((outputs: Float32Array) => argmaxRows(outputs, net.outputSize)),
     options: opts,
   };
@@ -285,7 +347,10 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
   // The fast path: many batches per backend call, each gathered straight from the dataset, the
   // step fused into backward, accuracy counted by the backend. It needs a built-in loss, the
   // default decoder (or no labels) and no per-batch callback; otherwise one call per batch.
-  const fast = isBuiltin(s.loss) && onBatch === undefined && (data.labels === undefined || s.options.decode === undefined);
+  const fast =
+    isBuiltin(s.loss) &&
+    onBatch === undefined &&
+    (data.labels === undefined || s.options.decode === undefined);
   const results = fast ? new Float64Array(2 * batches) : undefined;
   let perBatchMs = 0;
 
@@ -297,40 +362,67 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
     let lossSum = 0;
     let correct = 0;
     for (let batch = 0; fast && batch < batches; ) {
-      if (signal?.aborted) return { history, stopReason: 'aborted', bestEpoch, elapsed: seconds(started) };
+      if (signal?.aborted)
+        return { history, stopReason: 'aborted', bestEpoch, elapsed: seconds(started) };
       // As many batches as fit in chunkMs at the pace of the last call (one to start with).
-      const wanted = perBatchMs > 0 ? Math.max(1, Math.floor(chunkMs / perBatchMs)) : chunkMs === Infinity ? batches : 1;
+      const wanted =
+        perBatchMs > 0
+          ? Math.max(1, Math.floor(chunkMs / perBatchMs))
+          : chunkMs === Infinity
+            ? batches
+            : 1;
       const count = Math.min(batches - batch, wanted);
       const t0 = performance.now();
-      const done = step.runBatches(data.x, data.scale, data.offset, data.y, data.labels ?? null, order, batch * s.batchSize, count, hyper, results!);
+      const done = step.runBatches(
+        data.x,
+        data.scale,
+        data.offset,
+        data.y,
+        data.labels ?? null,
+        order,
+        batch * s.batchSize,
+        count,
+        hyper,
+        results!,
+      );
       perBatchMs = (performance.now() - t0) / done;
       for (let b = 0; b < done; b++) {
-        const value = results![2 * b]!;
+        const value = results![2 * b];
         const start = (batch + b) * s.batchSize;
         if (!Number.isFinite(value)) {
           net.params.set(snapshot);
-          throw diverged(value, epoch, batch + b, batches, hyper[0]!);
+          throw diverged(value, epoch, batch + b, batches, hyper[0]);
         }
         lossSum += value * Math.min(s.batchSize, n - start);
-        correct += results![2 * b + 1]!;
+        correct += results![2 * b + 1];
       }
       batch += done;
       yield;
     }
     for (let batch = 0; !fast && batch < batches; batch++) {
-      if (signal?.aborted) return { history, stopReason: 'aborted', bestEpoch, elapsed: seconds(started) };
+      if (signal?.aborted)
+        return { history, stopReason: 'aborted', bestEpoch, elapsed: seconds(started) };
       const start = batch * s.batchSize;
       const count = Math.min(s.batchSize, n - start);
       const value = step.run(data.x, data.y, order, start, count, hyper, data.scale, data.offset);
       if (!Number.isFinite(value)) {
         net.params.set(snapshot);
-        throw diverged(value, epoch, batch, batches, hyper[0]!);
+        throw diverged(value, epoch, batch, batches, hyper[0]);
       }
       lossSum += value * count;
-      if (data.labels) correct += countCorrectIn(s.decode(step.outputs(count), count), data.labels, order, start);
+      if (data.labels)
+        correct += countCorrectIn(s.decode(step.outputs(count), count), data.labels, order, start);
       if (onBatch) {
         const examples = start + count;
-        onBatch({ epoch: epoch + 1, batch: batch + 1, batches, loss: value, examples, examplesPerSecond: examples / seconds(epochStart), elapsed: seconds(started) });
+        onBatch({
+          epoch: epoch + 1,
+          batch: batch + 1,
+          batches,
+          loss: value,
+          examples,
+          examplesPerSecond: examples / seconds(epochStart),
+          elapsed: seconds(started),
+        });
       }
       yield;
     }
@@ -338,7 +430,7 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
     const report: EpochReport = {
       epoch: epoch + 1,
       loss: lossSum / n,
-      learningRate: hyper[0]!,
+      learningRate: hyper[0],
       seconds: epochSeconds,
       examplesPerSecond: n / epochSeconds,
       elapsed: 0,
@@ -371,7 +463,13 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
   return { history, stopReason: 'epochs', bestEpoch, elapsed: seconds(started) };
 }
 
-function diverged(value: number, epoch: number, batch: number, batches: number, learningRate: number): Error {
+function diverged(
+  value: number,
+  epoch: number,
+  batch: number,
+  batches: number,
+  learningRate: number,
+): Error {
   return blasnetError(
     'ERR_BLASNET_DIVERGED',
     `Training diverged: the loss became ${value} at epoch ${epoch + 1}, batch ${batch + 1} of ${batches}. ` +
@@ -379,10 +477,20 @@ function diverged(value: number, epoch: number, batch: number, batches: number, 
   );
 }
 
-function countCorrectIn(predicted: Uint8Array, labels: Uint8Array, order: Uint32Array, start: number): number {
-  if (order[start] === start && order[start + predicted.length - 1] === start + predicted.length - 1) return countCorrect(predicted, labels, start);
+function countCorrectIn(
+  predicted: Uint8Array,
+  labels: Uint8Array,
+  order: Uint32Array,
+  start: number,
+): number {
+  if (
+    order[start] === start &&
+    order[start + predicted.length - 1] === start + predicted.length - 1
+  )
+    return countCorrect(predicted, labels, start);
   let correct = 0;
-  for (let i = 0; i < predicted.length; i++) if (predicted[i] === labels[order[start + i]!]) correct++;
+  for (let i = 0; i < predicted.length; i++)
+    if (predicted[i] === labels[order[start + i]]) correct++;
   return correct;
 }
 
@@ -401,7 +509,11 @@ function seconds(since: number): number {
  * fitSync(net, xor, { epochs: 2000, batchSize: 4, learningRate: 2 });
  * ```
  */
-export function fitSync(net: Network, data: TrainingData | ByteTrainingData, options?: FitOptions): FitResult {
+export function fitSync(
+  net: Network,
+  data: TrainingData | ByteTrainingData,
+  options?: FitOptions,
+): FitResult {
   const loop = trainingLoop(net, settle(net, data, options));
   for (;;) {
     const next = loop.next();
@@ -422,7 +534,11 @@ export function fitSync(net: Network, data: TrainingData | ByteTrainingData, opt
  * });
  * ```
  */
-export async function fit(net: Network, data: TrainingData | ByteTrainingData, options?: FitOptions): Promise<FitResult> {
+export async function fit(
+  net: Network,
+  data: TrainingData | ByteTrainingData,
+  options?: FitOptions,
+): Promise<FitResult> {
   const s = settle(net, data, options);
   const budget = checkNumber('options.yieldEveryMs', s.options.yieldEveryMs ?? 10, 0);
   // Fast-path calls of half the budget, so the loop yields about every budget ms.

@@ -26,8 +26,8 @@
  * the network's float32 weights put a floor near 1e-5 under either.
  */
 import { activation } from './activations';
-import { BackendName } from './backend/select';
-import { Backend } from './backend/types';
+import type { BackendName } from './backend/select';
+import type { Backend } from './backend/types';
 import { rangeError, shapeError, typeError } from './errors';
 import { Network } from './network';
 import { Random } from './random';
@@ -141,7 +141,19 @@ export interface Approximation extends ErrorReport {
 }
 
 const OPTION_NAMES: (keyof ApproximateOptions)[] = [
-  'domain', 'hiddenUnits', 'activation', 'seed', 'trainPoints', 'testPoints', 'method', 'iterations', 'epochs', 'batchSize', 'learningRate', 'momentum', 'backend',
+  'domain',
+  'hiddenUnits',
+  'activation',
+  'seed',
+  'trainPoints',
+  'testPoints',
+  'method',
+  'iterations',
+  'epochs',
+  'batchSize',
+  'learningRate',
+  'momentum',
+  'backend',
 ];
 
 /** Most weights Levenberg-Marquardt fits (its JᵀJ is P × P, its Jacobian N × P). */
@@ -165,27 +177,64 @@ const MAX_GRID = 1 << 22;
 export function approximate(g: TargetFunction, options: ApproximateOptions): Approximation {
   if (typeof g !== 'function') throw typeError('g', 'a function of the input coordinates', g);
   const opts = checkOptions<ApproximateOptions>('options', options, OPTION_NAMES);
-  if (options === undefined) throw typeError('options', 'an options object { domain, hiddenUnits, ... }', options);
+  if (options === undefined)
+    throw typeError('options', 'an options object { domain, hiddenUnits, ... }', options);
   const box = checkDomain('options.domain', opts.domain);
   const n = box.length;
   const K = checkInt('options.hiddenUnits', opts.hiddenUnits, 1, 4096);
-  const act = checkOneOf('options.activation', opts.activation ?? 'sigmoid', ['sigmoid', 'tanh'] as const);
+  const act = checkOneOf('options.activation', opts.activation ?? 'sigmoid', [
+    'sigmoid',
+    'tanh',
+  ] as const);
   const seed = checkInt('options.seed', opts.seed ?? 1, 0, 0xffffffff);
-  const trainPer = checkInt('options.trainPoints', opts.trainPoints ?? defaultTrainPoints(n, K), 2, MAX_GRID);
-  const testPer = checkInt('options.testPoints', opts.testPoints ?? defaultTestPoints(n, trainPer), 2, MAX_GRID);
-  if (trainPer ** n > MAX_GRID) throw rangeError('options.trainPoints', `at most ${MAX_GRID} grid points in all (points^${n})`, trainPer);
-  if (testPer ** n > MAX_GRID) throw rangeError('options.testPoints', `at most ${MAX_GRID} grid points in all (points^${n})`, testPer);
-  const method = checkOneOf('options.method', opts.method ?? 'levenberg-marquardt', ['levenberg-marquardt', 'sgd'] as const);
+  const trainPer = checkInt(
+    'options.trainPoints',
+    opts.trainPoints ?? defaultTrainPoints(n, K),
+    2,
+    MAX_GRID,
+  );
+  const testPer = checkInt(
+    'options.testPoints',
+    opts.testPoints ?? defaultTestPoints(n, trainPer),
+    2,
+    MAX_GRID,
+  );
+  if (trainPer ** n > MAX_GRID)
+    throw rangeError(
+      'options.trainPoints',
+      `at most ${MAX_GRID} grid points in all (points^${n})`,
+      trainPer,
+    );
+  if (testPer ** n > MAX_GRID)
+    throw rangeError(
+      'options.testPoints',
+      `at most ${MAX_GRID} grid points in all (points^${n})`,
+      testPer,
+    );
+  const method = checkOneOf('options.method', opts.method ?? 'levenberg-marquardt', [
+    'levenberg-marquardt',
+    'sgd',
+  ] as const);
   const iterations = checkInt('options.iterations', opts.iterations ?? 200, 0, 1e6);
   const epochs = checkInt('options.epochs', opts.epochs ?? 300, 0, 1e7);
   const batchSize = checkInt('options.batchSize', opts.batchSize ?? 4, 1);
   const learningRate = checkNumber('options.learningRate', opts.learningRate ?? 0.05, 0);
   const momentum = checkNumber('options.momentum', opts.momentum ?? 0.9, 0, 0.999999);
   if (method === 'levenberg-marquardt' && K * (n + 2) + 1 > MAX_LM_WEIGHTS) {
-    throw rangeError('options.hiddenUnits', `at most ${Math.floor((MAX_LM_WEIGHTS - 1) / (n + 2))} units for ${n} input(s) with Levenberg-Marquardt (or method 'sgd')`, K);
+    throw rangeError(
+      'options.hiddenUnits',
+      `at most ${Math.floor((MAX_LM_WEIGHTS - 1) / (n + 2))} units for ${n} input(s) with Levenberg-Marquardt (or method 'sgd')`,
+      K,
+    );
   }
 
-  const network = new Network({ sizes: [n, K, 1], activations: [act, 'identity'], seed, init: 'xavier', ...(opts.backend === undefined ? {} : { backend: opts.backend }) });
+  const network = new Network({
+    sizes: [n, K, 1],
+    activations: [act, 'identity'],
+    seed,
+    init: 'xavier',
+    ...(opts.backend === undefined ? {} : { backend: opts.backend }),
+  });
   const mid = box.map(([lo, hi]) => (lo + hi) / 2);
   const half = box.map(([lo, hi]) => (hi - lo) / 2);
 
@@ -193,7 +242,7 @@ export function approximate(g: TargetFunction, options: ApproximateOptions): App
   const train = grid(box, trainPer);
   const N = train.count;
   const u = new Float32Array(N * n); // u: [N, n], the scaled inputs
-  for (let i = 0; i < N * n; i++) u[i] = (train.x[i]! - mid[i % n]!) / half[i % n]!;
+  for (let i = 0; i < N * n; i++) u[i] = (train.x[i] - mid[i % n]) / half[i % n];
   const target = evaluateTarget(g, train.x, N, n, 'g');
   const y = Float32Array.from(target); // y: [N, 1]
 
@@ -204,15 +253,19 @@ export function approximate(g: TargetFunction, options: ApproximateOptions): App
     lossHistory = levenbergMarquardt(network, u, y, N, iterations);
   } else {
     if (epochs > 0) {
-      const { history } = fitSync(network, { x: u, y }, {
-        epochs,
-        batchSize: Math.min(batchSize, N),
-        learningRate,
-        momentum,
-        schedule: { type: 'inverse', decay: 10 / epochs },
-        loss: 'quadratic',
-        seed,
-      });
+      const { history } = fitSync(
+        network,
+        { x: u, y },
+        {
+          epochs,
+          batchSize: Math.min(batchSize, N),
+          learningRate,
+          momentum,
+          schedule: { type: 'inverse', decay: 10 / epochs },
+          loss: 'quadratic',
+          seed,
+        },
+      );
       lossHistory = history.map((h) => h.loss);
     }
     solveOutputLayer(network, u, y, N);
@@ -221,7 +274,8 @@ export function approximate(g: TargetFunction, options: ApproximateOptions): App
 
   const trainOut = network.predict(train.x);
   let trainSupError = 0;
-  for (let i = 0; i < N; i++) trainSupError = Math.max(trainSupError, Math.abs(target[i]! - trainOut[i]!));
+  for (let i = 0; i < N; i++)
+    trainSupError = Math.max(trainSupError, Math.abs(target[i] - trainOut[i]));
   const report = supNormError(g, network, box, testPer);
   return { network, hiddenUnits: K, trainSupError, trainPoints: N, lossHistory, ...report };
 }
@@ -235,16 +289,26 @@ export function approximate(g: TargetFunction, options: ApproximateOptions): App
  * supNormError((x, y) => Math.exp(-(x * x + y * y)), net, [[-1, 1], [-1, 1]], 201).supError;
  * ```
  */
-export function supNormError(g: TargetFunction, network: Network, domain: Interval | readonly Interval[], points: number): ErrorReport {
+export function supNormError(
+  g: TargetFunction,
+  network: Network,
+  domain: Interval | readonly Interval[],
+  points: number,
+): ErrorReport {
   if (typeof g !== 'function') throw typeError('g', 'a function of the input coordinates', g);
   if (!(network instanceof Network)) throw typeError('network', 'a Network', network);
   const box = checkDomain('domain', domain);
   const n = box.length;
   if (network.inputSize !== n || network.outputSize !== 1) {
-    throw shapeError('network', `a network with ${n} input(s) and 1 output for this domain`, `sizes [${network.sizes.join(', ')}]`);
+    throw shapeError(
+      'network',
+      `a network with ${n} input(s) and 1 output for this domain`,
+      `sizes [${network.sizes.join(', ')}]`,
+    );
   }
   const per = checkInt('points', points, 2, MAX_GRID);
-  if (per ** n > MAX_GRID) throw rangeError('points', `at most ${MAX_GRID} grid points in all (points^${n})`, per);
+  if (per ** n > MAX_GRID)
+    throw rangeError('points', `at most ${MAX_GRID} grid points in all (points^${n})`, per);
   const test = grid(box, per);
   const want = evaluateTarget(g, test.x, test.count, n, 'g');
   const out = network.predict(test.x);
@@ -252,14 +316,19 @@ export function supNormError(g: TargetFunction, network: Network, domain: Interv
   let worst = 0;
   let sq = 0;
   for (let i = 0; i < test.count; i++) {
-    const e = Math.abs(want[i]! - out[i]!);
+    const e = Math.abs(want[i] - out[i]);
     sq += e * e;
     if (e > sup) {
       sup = e;
       worst = i;
     }
   }
-  return { supError: sup, at: Array.from(test.x.subarray(worst * n, worst * n + n)), rmsError: Math.sqrt(sq / test.count), points: test.count };
+  return {
+    supError: sup,
+    at: Array.from(test.x.subarray(worst * n, worst * n + n)),
+    rmsError: Math.sqrt(sq / test.count),
+    points: test.count,
+  };
 }
 
 /**
@@ -279,7 +348,8 @@ function defaultTestPoints(n: number, train: number): number {
 }
 
 function checkDomain(name: string, domain: unknown): [number, number][] {
-  if (!Array.isArray(domain) || domain.length === 0) throw typeError(name, 'an interval [lo, hi] or an array of intervals, one per input', domain);
+  if (!Array.isArray(domain) || domain.length === 0)
+    throw typeError(name, 'an interval [lo, hi] or an array of intervals, one per input', domain);
   const intervals: unknown[] = typeof domain[0] === 'number' ? [domain] : domain;
   if (intervals.length > 64) throw rangeError(name, 'at most 64 dimensions', domain);
   return intervals.map((iv, j) => {
@@ -287,7 +357,8 @@ function checkDomain(name: string, domain: unknown): [number, number][] {
     if (!Array.isArray(iv) || iv.length !== 2) throw typeError(at, 'an interval [lo, hi]', iv);
     const lo = checkNumber(`${at}[0]`, iv[0]);
     const hi = checkNumber(`${at}[1]`, iv[1]);
-    if (!(hi > lo)) throw rangeError(`${at}[1]`, `an upper bound greater than the lower bound ${lo}`, hi);
+    if (!(hi > lo))
+      throw rangeError(`${at}[1]`, `an upper bound greater than the lower bound ${lo}`, hi);
     return [lo, hi] as [number, number];
   });
 }
@@ -300,11 +371,11 @@ function grid(box: [number, number][], points: number): { x: Float32Array; count
   const index = new Array<number>(n).fill(0);
   for (let i = 0; i < count; i++) {
     for (let j = 0; j < n; j++) {
-      const [lo, hi] = box[j]!;
-      x[i * n + j] = lo + ((hi - lo) * index[j]!) / (points - 1);
+      const [lo, hi] = box[j];
+      x[i * n + j] = lo + ((hi - lo) * index[j]) / (points - 1);
     }
     for (let j = n - 1; j >= 0; j--) {
-      if (++index[j]! < points) break;
+      if (++index[j] < points) break;
       index[j] = 0;
     }
   }
@@ -312,13 +383,20 @@ function grid(box: [number, number][], points: number): { x: Float32Array; count
 }
 
 /** g at every row of x `[count, n]` (the float32 grid points), checked finite. */
-function evaluateTarget(g: TargetFunction, x: Float32Array, count: number, n: number, name: string): Float64Array {
+function evaluateTarget(
+  g: TargetFunction,
+  x: Float32Array,
+  count: number,
+  n: number,
+  name: string,
+): Float64Array {
   const out = new Float64Array(count);
   const point = new Array<number>(n);
   for (let i = 0; i < count; i++) {
-    for (let j = 0; j < n; j++) point[j] = x[i * n + j]!;
+    for (let j = 0; j < n; j++) point[j] = x[i * n + j];
     const v: unknown = g(...point);
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw rangeError(`${name}(${point.join(', ')})`, 'a finite number', v);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw rangeError(`${name}(${point.join(', ')})`, 'a finite number', v);
     out[i] = v;
   }
   return out;
@@ -329,7 +407,13 @@ function evaluateTarget(g: TargetFunction, x: Float32Array, count: number, n: nu
  * v_k a random unit direction, a_k a slope in [1, 1 + 2K^(1/n)] and c_k uniform in the box, so
  * every unit changes inside the box and larger K gets sharper units.
  */
-function initHidden(network: Network, K: number, n: number, act: 'sigmoid' | 'tanh', rng: Random): void {
+function initHidden(
+  network: Network,
+  K: number,
+  n: number,
+  act: 'sigmoid' | 'tanh',
+  rng: Random,
+): void {
   const w = new Float32Array(K * n); // w^1: [K, n]
   const b = new Float32Array(K);
   const spread = 2 * K ** (1 / n);
@@ -345,7 +429,7 @@ function initHidden(network: Network, K: number, n: number, act: 'sigmoid' | 'ta
     const slope = scale * (1 + spread * rng.uniform());
     let dot = 0;
     for (let j = 0; j < n; j++) {
-      const wj = (slope * v[j]!) / norm;
+      const wj = (slope * v[j]) / norm;
       w[k * n + j] = wj;
       dot += wj * (2 * rng.uniform() - 1);
     }
@@ -361,7 +445,7 @@ function initHidden(network: Network, K: number, n: number, act: 'sigmoid' | 'ta
 function hiddenMatrix(network: Network, u: Float32Array, N: number): Float32Array {
   const be = network.backend;
   const n = network.inputSize;
-  const K = network.sizes[1]!;
+  const K = network.sizes[1];
   const K1 = K + 1;
   const z = new Float32Array(N * K);
   const a = new Float32Array(N * K);
@@ -380,7 +464,13 @@ function hiddenMatrix(network: Network, u: Float32Array, N: number): Float32Arra
  * Least squares c = argmin ‖H c − y‖² (+ a tiny ridge) for H `[N, m]`, y `[N]`: the normal
  * equations on the backend's sgemm, Cholesky in float64, two steps of iterative refinement.
  */
-function leastSquares(be: Backend, h: Float32Array, y: Float32Array, N: number, m: number): Float64Array {
+function leastSquares(
+  be: Backend,
+  h: Float32Array,
+  y: Float32Array,
+  N: number,
+  m: number,
+): Float64Array {
   const gram = new Float32Array(m * m);
   // HᵀH = 1 · Hᵀ · H:  op(A) = Hᵀ [m, N] (H stored [N, m], transA), B = H [N, m], C = [m, m].
   be.sgemm(true, false, m, m, N, 1, h, h, 0, gram);
@@ -400,14 +490,14 @@ function leastSquares(be: Backend, h: Float32Array, y: Float32Array, N: number, 
     // Hᵀr:  op(A) = Hᵀ [m, N] (transA), B = r [N, 1], C = hr [m, 1].
     be.sgemm(true, false, m, 1, N, 1, h, r, 0, hr);
     const dc = solveCholesky(factor, Float64Array.from(hr), m);
-    for (let j = 0; j < m; j++) c32[j] = c[j] = c[j]! + dc[j]!;
+    for (let j = 0; j < m; j++) c32[j] = c[j] = c[j] + dc[j];
   }
   return c;
 }
 
 /** Solve the output layer (c₀, c) of the network by least squares on its current hidden layer. */
 function solveOutputLayer(network: Network, u: Float32Array, y: Float32Array, N: number): void {
-  const K1 = network.sizes[1]! + 1;
+  const K1 = network.sizes[1] + 1;
   const c = Float32Array.from(leastSquares(network.backend, hiddenMatrix(network, u, N), y, N, K1));
   network.setBiases(2, c.subarray(0, 1));
   network.setWeights(2, c.subarray(1));
@@ -420,10 +510,16 @@ function solveOutputLayer(network: Network, u: Float32Array, y: Float32Array, N:
  * JᵀJ with the backend's sgemm, and solves (JᵀJ + μ diag(JᵀJ)) δ = −Jᵀr by Cholesky; a step that
  * lowers the cost is taken and μ shrinks, else μ grows. Returns the mean ½r² per iteration.
  */
-function levenbergMarquardt(network: Network, u: Float32Array, y: Float32Array, N: number, iterations: number): number[] {
+function levenbergMarquardt(
+  network: Network,
+  u: Float32Array,
+  y: Float32Array,
+  N: number,
+  iterations: number,
+): number[] {
   const be = network.backend;
   const n = network.inputSize;
-  const K = network.sizes[1]!;
+  const K = network.sizes[1];
   const tanh = network.activations[0] === 'tanh';
   const P = K * (n + 2) + 1;
   const oB = K * n; // offsets in p: W1, then b1, c, c₀
@@ -433,23 +529,23 @@ function levenbergMarquardt(network: Network, u: Float32Array, y: Float32Array, 
   p.set(network.getWeights(1), 0);
   p.set(network.getBiases(1), oB);
   p.set(network.getWeights(2), oC);
-  p[o0] = network.getBiases(2)[0]!;
+  p[o0] = network.getBiases(2)[0];
 
   const h = new Float64Array(N * K);
   const r = new Float64Array(N);
   const forward = (q: Float64Array, out: Float64Array): number => {
     let cost = 0;
     for (let i = 0; i < N; i++) {
-      let o = q[o0]!;
+      let o = q[o0];
       for (let k = 0; k < K; k++) {
-        let zk = q[oB + k]!;
-        for (let j = 0; j < n; j++) zk += q[k * n + j]! * u[i * n + j]!;
+        let zk = q[oB + k];
+        for (let j = 0; j < n; j++) zk += q[k * n + j] * u[i * n + j];
         const hk = tanh ? Math.tanh(zk) : sigmoid(zk);
         h[i * K + k] = hk;
-        o += q[oC + k]! * hk;
+        o += q[oC + k] * hk;
       }
-      out[i] = o - y[i]!;
-      cost += out[i]! * out[i]!;
+      out[i] = o - y[i];
+      cost += out[i] * out[i];
     }
     return cost / (2 * N);
   };
@@ -469,14 +565,14 @@ function levenbergMarquardt(network: Network, u: Float32Array, y: Float32Array, 
     for (let i = 0; i < N; i++) {
       const row = i * P;
       for (let k = 0; k < K; k++) {
-        const hk = h[i * K + k]!;
-        const dz = p[oC + k]! * (tanh ? 1 - hk * hk : hk * (1 - hk));
-        for (let j = 0; j < n; j++) J[row + k * n + j] = dz * u[i * n + j]!;
+        const hk = h[i * K + k];
+        const dz = p[oC + k] * (tanh ? 1 - hk * hk : hk * (1 - hk));
+        for (let j = 0; j < n; j++) J[row + k * n + j] = dz * u[i * n + j];
         J[row + oB + k] = dz;
         J[row + oC + k] = hk;
       }
       J[row + o0] = 1;
-      for (let q = 0; q < P; q++) grad[q]! += J[row + q]! * r[i]!;
+      for (let q = 0; q < P; q++) grad[q] += J[row + q] * r[i];
     }
     // JᵀJ = 1 · Jᵀ · J:  op(A) = Jᵀ [P, N] (J stored [N, P], transA), B = J [N, P], C = [P, P].
     be.sgemm(true, false, P, P, N, 1, J, J, 0, A);
@@ -485,7 +581,7 @@ function levenbergMarquardt(network: Network, u: Float32Array, y: Float32Array, 
       const L = dampedCholesky(A, P, mu);
       if (L) {
         const step = solveCholesky(L, grad, P);
-        for (let q = 0; q < P; q++) trial[q] = p[q]! - step[q]!;
+        for (let q = 0; q < P; q++) trial[q] = p[q] - step[q];
         const next = forward(trial, rTrial);
         if (next < cost) {
           accepted = true;
@@ -507,7 +603,7 @@ function levenbergMarquardt(network: Network, u: Float32Array, y: Float32Array, 
   network.setWeights(1, w1);
   network.setBiases(1, Float32Array.from(p.subarray(oB, oC)));
   network.setWeights(2, Float32Array.from(p.subarray(oC, o0)));
-  network.setBiases(2, Float32Array.of(p[o0]!));
+  network.setBiases(2, Float32Array.of(p[o0]));
   return history;
 }
 
@@ -518,16 +614,17 @@ function sigmoid(z: number): number {
 /** Cholesky of A + μ·(diag(A) + 1e-9·max diag(A)), or undefined when not positive definite. */
 function dampedCholesky(a: Float32Array, m: number, mu: number): Float64Array | undefined {
   let maxDiag = 0;
-  for (let i = 0; i < m; i++) maxDiag = Math.max(maxDiag, a[i * m + i]!);
+  for (let i = 0; i < m; i++) maxDiag = Math.max(maxDiag, a[i * m + i]);
   const damped = Float32Array.from(a);
-  for (let i = 0; i < m; i++) damped[i * m + i] = a[i * m + i]! + mu * (a[i * m + i]! + 1e-9 * maxDiag);
+  for (let i = 0; i < m; i++)
+    damped[i * m + i] = a[i * m + i] + mu * (a[i * m + i] + 1e-9 * maxDiag);
   return cholesky(damped, m, 0);
 }
 
 /** Cholesky L of (A + λI), λ = ridge · max diag(A), raised tenfold until A + λI is positive definite. */
 function choleskyWithRidge(a: Float32Array, m: number, ridge: number): Float64Array {
   let maxDiag = 0;
-  for (let i = 0; i < m; i++) maxDiag = Math.max(maxDiag, a[i * m + i]!);
+  for (let i = 0; i < m; i++) maxDiag = Math.max(maxDiag, a[i * m + i]);
   for (let lambda = ridge * (maxDiag || 1); ; lambda *= 10) {
     const l = cholesky(a, m, lambda);
     if (l) return l;
@@ -538,13 +635,13 @@ function cholesky(a: Float32Array, m: number, lambda: number): Float64Array | un
   const l = new Float64Array(m * m);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j <= i; j++) {
-      let sum = a[i * m + j]! + (i === j ? lambda : 0);
-      for (let k = 0; k < j; k++) sum -= l[i * m + k]! * l[j * m + k]!;
+      let sum = a[i * m + j] + (i === j ? lambda : 0);
+      for (let k = 0; k < j; k++) sum -= l[i * m + k] * l[j * m + k];
       if (i === j) {
         if (!(sum > 0)) return undefined;
         l[i * m + i] = Math.sqrt(sum);
       } else {
-        l[i * m + j] = sum / l[j * m + j]!;
+        l[i * m + j] = sum / l[j * m + j];
       }
     }
   }
@@ -555,14 +652,14 @@ function cholesky(a: Float32Array, m: number, lambda: number): Float64Array | un
 function solveCholesky(l: Float64Array, b: Float64Array, m: number): Float64Array {
   const x = new Float64Array(m);
   for (let i = 0; i < m; i++) {
-    let s = b[i]!;
-    for (let k = 0; k < i; k++) s -= l[i * m + k]! * x[k]!;
-    x[i] = s / l[i * m + i]!;
+    let s = b[i];
+    for (let k = 0; k < i; k++) s -= l[i * m + k] * x[k];
+    x[i] = s / l[i * m + i];
   }
   for (let i = m - 1; i >= 0; i--) {
-    let s = x[i]!;
-    for (let k = i + 1; k < m; k++) s -= l[k * m + i]! * x[k]!;
-    x[i] = s / l[i * m + i]!;
+    let s = x[i];
+    for (let k = i + 1; k < m; k++) s -= l[k * m + i] * x[k];
+    x[i] = s / l[i * m + i];
   }
   return x;
 }
@@ -574,11 +671,11 @@ function foldScaling(network: Network, K: number, n: number, mid: number[], half
   for (let k = 0; k < K; k++) {
     let shift = 0;
     for (let j = 0; j < n; j++) {
-      const wj = w[k * n + j]! / half[j]!;
+      const wj = w[k * n + j] / half[j];
       w[k * n + j] = wj;
-      shift += wj * mid[j]!;
+      shift += wj * mid[j];
     }
-    b[k] = b[k]! - shift;
+    b[k] = b[k] - shift;
   }
   network.setWeights(1, w);
   network.setBiases(1, b);

@@ -10,4 +10,6 @@ import { packageRoot } from './package-root';
  * console.log(`blasnet ${version}`); // blasnet 0.1.0
  * ```
  */
-export const version: string = (JSON.parse(readFileSync(`${packageRoot()}/package.json`, 'utf8')) as { version: string }).version;
+export const version: string = (
+  JSON.parse(readFileSync(`${packageRoot()}/package.json`, 'utf8')) as { version: string }
+).version;

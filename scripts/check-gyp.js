@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-'use strict';
+
 // Checks that binding.gyp still builds: cmake-js is the default build, so without this nothing
 // would notice when the node-gyp route rots. It copies binding.gyp, package.json and native/
 // into a scratch directory (the real build/ is never touched), links node_modules, runs
@@ -34,11 +34,14 @@ function nodeGypScript() {
 /** `--nodedir=<prefix>` when this Node's headers sit beside it, else nothing (node-gyp downloads). */
 function nodedirArgs() {
   const prefix = path.resolve(path.dirname(process.execPath), '..');
-  return fs.existsSync(path.join(prefix, 'include', 'node', 'common.gypi')) ? [`--nodedir=${prefix}`] : [];
+  return fs.existsSync(path.join(prefix, 'include', 'node', 'common.gypi'))
+    ? [`--nodedir=${prefix}`]
+    : [];
 }
 
 function prepare(dir) {
-  for (const file of ['binding.gyp', 'package.json']) fs.copyFileSync(path.join(root, file), path.join(dir, file));
+  for (const file of ['binding.gyp', 'package.json'])
+    fs.copyFileSync(path.join(root, file), path.join(dir, file));
   fs.cpSync(path.join(root, 'native'), path.join(dir, 'native'), { recursive: true });
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
 }
@@ -53,7 +56,9 @@ function build(dir) {
 
 /** C = A·B for A = [[1, 2, 3], [4, 5, 6]] and B = [[7, 8], [9, 10], [11, 12]]. */
 function smoke(addon) {
-  const expectedVersion = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version;
+  const expectedVersion = JSON.parse(
+    fs.readFileSync(path.join(root, 'package.json'), 'utf8'),
+  ).version;
   if (addon.version !== expectedVersion) {
     fail(`the binary reports version ${addon.version}, package.json says ${expectedVersion}`);
     return;
@@ -85,7 +90,7 @@ function main() {
     smoke(require(binary));
     if (!process.exitCode) step('OK: binding.gyp builds a working addon');
   } catch (error) {
-    fail(error instanceof Error ? error.stack ?? error.message : String(error));
+    fail(error instanceof Error ? (error.stack ?? error.message) : String(error));
   } finally {
     if (keep) step(`kept ${dir}`);
     else fs.rmSync(dir, { recursive: true, force: true });

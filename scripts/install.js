@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-'use strict';
+
 // Install step for blasnet. It never fails the install and never downloads anything:
 //   1. a prebuilt binary for this platform (prebuilds/<platform>-<arch>/blasnet.node, shipped in
 //      the npm package) that loads and reports this package's version: nothing to do;
@@ -37,7 +37,8 @@ function problemWith(file) {
     return `failed to load: ${String(error && error.message).split('\n')[0]}`;
   }
   const version = packageVersion();
-  if (addon.version !== version) return `built for blasnet ${addon.version}, but this is blasnet ${version} (a stale build)`;
+  if (addon.version !== version)
+    return `built for blasnet ${addon.version}, but this is blasnet ${version} (a stale build)`;
   return null;
 }
 
@@ -55,31 +56,44 @@ function main() {
     console.log(`blasnet: using the prebuilt binary prebuilds/${target}/blasnet.node`);
     return;
   }
-  const why = prebuildProblem === 'not found' ? `no prebuilt binary for ${target}` : `the prebuilt binary for ${target} cannot be used (${prebuildProblem})`;
+  const why =
+    prebuildProblem === 'not found'
+      ? `no prebuilt binary for ${target}`
+      : `the prebuilt binary for ${target} cannot be used (${prebuildProblem})`;
 
   if (process.env.BLASNET_SKIP_BUILD === '1') {
-    console.log(`blasnet: ${why}; BLASNET_SKIP_BUILD=1, so no native build: the pure-TypeScript backend will be used.`);
+    console.log(
+      `blasnet: ${why}; BLASNET_SKIP_BUILD=1, so no native build: the pure-TypeScript backend will be used.`,
+    );
     return;
   }
   if (!fs.existsSync(path.join(root, 'CMakeLists.txt'))) {
-    console.warn(`blasnet: ${why} and no sources to build from; the pure-TypeScript backend will be used.`);
+    console.warn(
+      `blasnet: ${why} and no sources to build from; the pure-TypeScript backend will be used.`,
+    );
     return;
   }
   if (!onPath('cmake')) {
-    console.warn(`blasnet: ${why} and CMake is not on the PATH, so the native addon is not built; the pure-TypeScript backend will be used.\n  ${HOW_TO_BUILD}`);
+    console.warn(
+      `blasnet: ${why} and CMake is not on the PATH, so the native addon is not built; the pure-TypeScript backend will be used.\n  ${HOW_TO_BUILD}`,
+    );
     return;
   }
   let cmakeJs;
   try {
     cmakeJs = require.resolve('cmake-js/bin/cmake-js', { paths: [root] });
   } catch {
-    console.warn(`blasnet: ${why} and cmake-js is not installed; the pure-TypeScript backend will be used.\n  ${HOW_TO_BUILD}`);
+    console.warn(
+      `blasnet: ${why} and cmake-js is not installed; the pure-TypeScript backend will be used.\n  ${HOW_TO_BUILD}`,
+    );
     return;
   }
   console.log(`blasnet: ${why}; building the native addon from source (cmake-js compile)`);
   const result = spawnSync(process.execPath, [cmakeJs, 'compile'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) {
-    console.warn(`blasnet: the native build failed (see above); blasnet will run on its pure-TypeScript backend.\n  ${HOW_TO_BUILD}`);
+    console.warn(
+      `blasnet: the native build failed (see above); blasnet will run on its pure-TypeScript backend.\n  ${HOW_TO_BUILD}`,
+    );
   }
 }
 
@@ -87,6 +101,8 @@ try {
   main();
 } catch (error) {
   // Never fail the install: the loader reports the real problem at run time.
-  console.warn(`blasnet: install step skipped (${error && error.message}); the loader will report at run time.`);
+  console.warn(
+    `blasnet: install step skipped (${error && error.message}); the loader will report at run time.`,
+  );
 }
 process.exit(0);

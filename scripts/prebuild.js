@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-'use strict';
+
 /*
  * Build the prebuilt binary that ships inside the npm package:
  *
@@ -56,7 +56,13 @@ function fail(message) {
 }
 
 function parseArgs(argv) {
-  const options = { openblasLib: null, openblasInclude: null, buildDir: 'build-prebuild', outDir: path.join(root, 'prebuilds'), strip: true };
+  const options = {
+    openblasLib: null,
+    openblasInclude: null,
+    buildDir: 'build-prebuild',
+    outDir: path.join(root, 'prebuilds'),
+    strip: true,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -69,8 +75,12 @@ function parseArgs(argv) {
     else if (arg === '--out-dir') options.outDir = path.resolve(value());
     else if (arg === '--no-strip') options.strip = false;
     else if (arg === '--help' || arg === '-h') {
-      console.log('usage: node scripts/prebuild.js [--openblas-lib <file>] [--openblas-include <dir>] [--build-dir <dir>] [--out-dir <dir>] [--no-strip]');
-      console.log('Per-platform instructions: the comment at the top of scripts/prebuild.js, and docs/install.md.');
+      console.log(
+        'usage: node scripts/prebuild.js [--openblas-lib <file>] [--openblas-include <dir>] [--build-dir <dir>] [--out-dir <dir>] [--no-strip]',
+      );
+      console.log(
+        'Per-platform instructions: the comment at the top of scripts/prebuild.js, and docs/install.md.',
+      );
       process.exit(0);
     } else fail(`unknown option ${arg} (see --help)`);
   }
@@ -105,12 +115,26 @@ try {
 //    configured for the static link even if it was created some other way), then build.
 const defines = ['--CDBLASNET_STATIC_OPENBLAS=ON', '--CDCMAKE_BUILD_TYPE=Release'];
 if (options.openblasLib) defines.push(`--CDOPENBLAS_STATIC_LIBRARY=${options.openblasLib}`);
-if (options.openblasInclude) defines.push(`--CDOPENBLAS_CBLAS_INCLUDE_DIR=${options.openblasInclude}`);
-console.log(`prebuild: blasnet ${pkg.version} for ${target} (N-API ${pkg.binary.napi_versions.join(', ')}), in ${path.relative(root, buildDir)}/`);
-const configureSeconds = run(process.execPath, [cmakeJs, 'configure', '--out', buildDir, ...defines, '--log-level', 'warn'], 'cmake-js configure');
-const buildSeconds = run(process.execPath, [cmakeJs, 'build', '--out', buildDir, '--log-level', 'warn'], 'cmake-js build');
+if (options.openblasInclude)
+  defines.push(`--CDOPENBLAS_CBLAS_INCLUDE_DIR=${options.openblasInclude}`);
+console.log(
+  `prebuild: blasnet ${pkg.version} for ${target} (N-API ${pkg.binary.napi_versions.join(', ')}), in ${path.relative(root, buildDir)}/`,
+);
+const configureSeconds = run(
+  process.execPath,
+  [cmakeJs, 'configure', '--out', buildDir, ...defines, '--log-level', 'warn'],
+  'cmake-js configure',
+);
+const buildSeconds = run(
+  process.execPath,
+  [cmakeJs, 'build', '--out', buildDir, '--log-level', 'warn'],
+  'cmake-js build',
+);
 
-const built = [path.join(buildDir, 'Release', 'blasnet.node'), path.join(buildDir, 'blasnet.node')].find((f) => fs.existsSync(f));
+const built = [
+  path.join(buildDir, 'Release', 'blasnet.node'),
+  path.join(buildDir, 'blasnet.node'),
+].find((f) => fs.existsSync(f));
 if (!built) fail(`the build finished but no blasnet.node is in ${buildDir}/Release`);
 
 // 2. Copy it next to the package (through a temporary name, so a half-written binary is never
@@ -134,24 +158,36 @@ const check = `
   if (c.join() !== '3,4,6,8') throw new Error('sgemm gave ' + c.join());
   console.log(JSON.stringify({ version: addon.version, info: addon.info(), trainBatch: typeof addon.trainBatch }));
 `;
-const checked = spawnSync(process.execPath, ['-e', check], { cwd: root, encoding: 'utf8', env: { ...process.env, LD_LIBRARY_PATH: '' } });
+const checked = spawnSync(process.execPath, ['-e', check], {
+  cwd: root,
+  encoding: 'utf8',
+  env: { ...process.env, LD_LIBRARY_PATH: '' },
+});
 if (checked.status !== 0) fail(`${outFile} does not load:\n${checked.stderr}`);
 const report = JSON.parse(checked.stdout.trim().split('\n').pop());
-if (report.version !== pkg.version) fail(`${outFile} reports version ${report.version}, expected ${pkg.version}`);
+if (report.version !== pkg.version)
+  fail(`${outFile} reports version ${report.version}, expected ${pkg.version}`);
 if (report.trainBatch !== 'function') fail(`${outFile} does not export trainBatch`);
 
 // 4. It must not depend on a shared OpenBLAS (or the Fortran runtime a LAPACK build drags in).
 let needed = null;
 if (process.platform === 'linux') {
   const dynamic = capture('readelf', ['-d', outFile]);
-  if (dynamic) needed = [...dynamic.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]);
+  if (dynamic)
+    needed = [...dynamic.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]);
 } else if (process.platform === 'darwin') {
   const libs = capture('otool', ['-L', outFile]);
-  if (libs) needed = libs.split('\n').slice(1).map((l) => l.trim().split(' ')[0]).filter(Boolean);
+  if (libs)
+    needed = libs
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim().split(' ')[0])
+      .filter(Boolean);
 }
 if (needed) {
   const bad = needed.filter((lib) => /openblas|gfortran|quadmath|lapack|libblas/i.test(lib));
-  if (bad.length > 0) fail(`${outFile} depends on ${bad.join(', ')}: OpenBLAS was not linked statically`);
+  if (bad.length > 0)
+    fail(`${outFile} depends on ${bad.join(', ')}: OpenBLAS was not linked statically`);
 }
 
 const size = fs.statSync(outFile).size;
@@ -161,7 +197,10 @@ console.log(
     (needed ? `  needs only: ${needed.join(', ')}\n` : '') +
     `  configure ${configureSeconds.toFixed(1)} s, build ${buildSeconds.toFixed(1)} s, total ${((Date.now() - started) / 1000).toFixed(1)} s`,
 );
-if (outFile === path.join(root, 'prebuilds', target, 'blasnet.node') && fs.existsSync(path.join(root, 'build', 'Release', 'blasnet.node'))) {
+if (
+  outFile === path.join(root, 'prebuilds', target, 'blasnet.node') &&
+  fs.existsSync(path.join(root, 'build', 'Release', 'blasnet.node'))
+) {
   console.log(
     `prebuild: note: the loader tries prebuilds/ before build/Release, so this checkout now runs this binary; ` +
       `delete prebuilds/${target}/ when done packing, or native changes rebuilt into build/Release will not be seen.`,

@@ -5,12 +5,21 @@
  */
 import { expect } from 'chai';
 import { getBackend, nativeAvailability } from '../lib/backend/select';
-import { ActivationCode, Backend } from '../lib/backend/types';
+import { ActivationCode, type Backend } from '../lib/backend/types';
 import { forEachBackend } from './helpers/backends';
 import { mulberry32, randomFloat32, randomInt } from './helpers/random';
 import {
-  expectClose, maxAbs, refActivate, refActivationBackward, refBiasActivate, refColumnSums, refGatherRows,
-  refSgemm, refSgemmMagnitude, refSoftmax, relTol,
+  expectClose,
+  maxAbs,
+  refActivate,
+  refActivationBackward,
+  refBiasActivate,
+  refColumnSums,
+  refGatherRows,
+  refSgemm,
+  refSgemmMagnitude,
+  refSoftmax,
+  relTol,
 } from './helpers/reference';
 
 // ---------------------------------------------------------------- tolerances
@@ -34,15 +43,38 @@ const SENTINEL = -12345.5;
 const TAIL = 8;
 
 const ODD = [1, 7, 33];
-const TRANSPOSES: [boolean, boolean][] = [[false, false], [false, true], [true, false], [true, true]];
+const TRANSPOSES: [boolean, boolean][] = [
+  [false, false],
+  [false, true],
+  [true, false],
+  [true, true],
+];
 /** [alpha, beta, fill C with NaN]: beta = 0 must overwrite C, so NaN must not come through. */
-const SCALARS: [number, number, boolean][] = [[1, 0, true], [0.75, -1.5, false], [-2, 1, false], [1.25, 0, true], [0, 0.5, false]];
+const SCALARS: [number, number, boolean][] = [
+  [1, 0, true],
+  [0.75, -1.5, false],
+  [-2, 1, false],
+  [1.25, 0, true],
+  [0, 0.5, false],
+];
 const ACTIVATIONS: [string, ActivationCode][] = [
-  ['identity', ActivationCode.Identity], ['sigmoid', ActivationCode.Sigmoid], ['tanh', ActivationCode.Tanh],
-  ['relu', ActivationCode.Relu], ['softmax', ActivationCode.Softmax], ['heaviside', ActivationCode.Heaviside],
+  ['identity', ActivationCode.Identity],
+  ['sigmoid', ActivationCode.Sigmoid],
+  ['tanh', ActivationCode.Tanh],
+  ['relu', ActivationCode.Relu],
+  ['softmax', ActivationCode.Softmax],
+  ['heaviside', ActivationCode.Heaviside],
 ];
 const DIFFERENTIABLE = ACTIVATIONS.filter(([, code]) => code !== ActivationCode.Heaviside);
-const ROW_SHAPES: [number, number][] = [[1, 1], [1, 7], [7, 1], [7, 33], [33, 7], [10, 784], [3, 10]];
+const ROW_SHAPES: [number, number][] = [
+  [1, 1],
+  [1, 7],
+  [7, 1],
+  [7, 33],
+  [33, 7],
+  [10, 784],
+  [3, 10],
+];
 
 /** A Float32Array of `n` values followed by a sentinel tail. */
 function withTail(values: Float32Array): Float32Array {
@@ -53,18 +85,31 @@ function withTail(values: Float32Array): Float32Array {
 
 function expectTail(buf: Float32Array, start: number, what: string): void {
   for (let i = start; i < buf.length; i++) {
-    if (buf[i] !== SENTINEL) throw new Error(`${what}: element ${i} beyond the output was written (${buf[i]})`);
+    if (buf[i] !== SENTINEL)
+      throw new Error(`${what}: element ${i} beyond the output was written (${buf[i]})`);
   }
 }
 
 function expectUnchanged(buf: Float32Array, copy: Float32Array, what: string): void {
   for (let i = 0; i < copy.length; i++) {
-    if (!Object.is(buf[i], copy[i])) throw new Error(`${what}: input element ${i} changed from ${copy[i]} to ${buf[i]}`);
+    if (!Object.is(buf[i], copy[i]))
+      throw new Error(`${what}: input element ${i} changed from ${copy[i]} to ${buf[i]}`);
   }
 }
 
 /** One sgemm case: random inputs, C with a sentinel tail; returns the inputs and the result. */
-function runSgemm(be: Backend, seed: number, tA: boolean, tB: boolean, m: number, n: number, k: number, alpha: number, beta: number, nanC: boolean) {
+function runSgemm(
+  be: Backend,
+  seed: number,
+  tA: boolean,
+  tB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  beta: number,
+  nanC: boolean,
+) {
   const rng = mulberry32(seed);
   const a = randomFloat32(rng, m * k);
   const b = randomFloat32(rng, k * n);
@@ -79,10 +124,22 @@ function runSgemm(be: Backend, seed: number, tA: boolean, tB: boolean, m: number
   return { a, b, c0, c };
 }
 
-function sgemmTolerance(tA: boolean, tB: boolean, m: number, n: number, k: number, alpha: number, a: Float32Array, b: Float32Array, beta: number, c0: Float32Array, factor = 1): (i: number) => number {
+function sgemmTolerance(
+  tA: boolean,
+  tB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float32Array,
+  b: Float32Array,
+  beta: number,
+  c0: Float32Array,
+  factor = 1,
+): (i: number) => number {
   const mag = refSgemmMagnitude(tA, tB, m, n, k, alpha, a, b, beta, c0);
   // The 1e-30 floor lets an exact zero (alpha = 0 and beta = 0 terms) pass only as zero.
-  return (i) => factor * SGEMM_TOL * Math.sqrt(k) * mag[i]! + 1e-30;
+  return (i) => factor * SGEMM_TOL * Math.sqrt(k) * mag[i] + 1e-30;
 }
 
 /** Random z in [-4, 4] with a few exact zeros (relu's kink) and, for sigmoid/softmax safety, some huge values. */
@@ -94,7 +151,11 @@ function randomZ(rng: () => number, n: number, huge: boolean): Float32Array {
 }
 
 /** Assert fn throws `kind` whose message names `name` in the contract's form, with a blasnet code. */
-function expectRejects(fn: () => unknown, kind: typeof TypeError | typeof RangeError, name: string): void {
+function expectRejects(
+  fn: () => unknown,
+  kind: typeof TypeError | typeof RangeError,
+  name: string,
+): void {
   let caught: unknown;
   try {
     fn();
@@ -108,55 +169,112 @@ function expectRejects(fn: () => unknown, kind: typeof TypeError | typeof RangeE
 }
 
 forEachBackend('sgemm', (be) => {
-  it('matches the reference for m, n, k in {1, 7, 33}, all transposes, alpha/beta, beta = 0 over NaN', function () {
+  it('matches the reference for m, n, k in {1, 7, 33}, all transposes, alpha/beta, beta = 0 over NaN', () => {
     let seed = 1;
-    for (const m of ODD) for (const n of ODD) for (const k of ODD) {
-      for (const [tA, tB] of TRANSPOSES) {
-        for (const [alpha, beta, nanC] of SCALARS) {
-          const { a, b, c0, c } = runSgemm(be(), seed++, tA, tB, m, n, k, alpha, beta, nanC);
-          const ref = refSgemm(tA, tB, m, n, k, alpha, a, b, beta, c0);
-          expectClose(c, ref, sgemmTolerance(tA, tB, m, n, k, alpha, a, b, beta, c0), `sgemm ${tA ? 'T' : 'N'}${tB ? 'T' : 'N'} ${m}x${n}x${k} alpha=${alpha} beta=${beta}`);
+    for (const m of ODD)
+      for (const n of ODD)
+        for (const k of ODD) {
+          for (const [tA, tB] of TRANSPOSES) {
+            for (const [alpha, beta, nanC] of SCALARS) {
+              const { a, b, c0, c } = runSgemm(be(), seed++, tA, tB, m, n, k, alpha, beta, nanC);
+              const ref = refSgemm(tA, tB, m, n, k, alpha, a, b, beta, c0);
+              expectClose(
+                c,
+                ref,
+                sgemmTolerance(tA, tB, m, n, k, alpha, a, b, beta, c0),
+                `sgemm ${tA ? 'T' : 'N'}${tB ? 'T' : 'N'} ${m}x${n}x${k} alpha=${alpha} beta=${beta}`,
+              );
+            }
+          }
         }
-      }
-    }
   });
 
-  it('matches the reference at the MLP shapes and long k (10x30x784, 33x784x7, 64x100x784, 800x33x128, 37x41x515)', function () {
-    const shapes = [[10, 30, 784], [33, 784, 7], [64, 100, 784], [800, 33, 128], [37, 41, 515], [5, 600, 300]];
+  it('matches the reference at the MLP shapes and long k (10x30x784, 33x784x7, 64x100x784, 800x33x128, 37x41x515)', () => {
+    const shapes = [
+      [10, 30, 784],
+      [33, 784, 7],
+      [64, 100, 784],
+      [800, 33, 128],
+      [37, 41, 515],
+      [5, 600, 300],
+    ];
     let seed = 1000;
     for (const [m, n, k] of shapes) {
       for (const [tA, tB] of TRANSPOSES) {
-        for (const [alpha, beta, nanC] of [SCALARS[0]!, SCALARS[1]!]) {
+        for (const [alpha, beta, nanC] of [SCALARS[0], SCALARS[1]]) {
           const { a, b, c0, c } = runSgemm(be(), seed++, tA, tB, m!, n!, k!, alpha, beta, nanC);
           const ref = refSgemm(tA, tB, m!, n!, k!, alpha, a, b, beta, c0);
-          expectClose(c, ref, sgemmTolerance(tA, tB, m!, n!, k!, alpha, a, b, beta, c0), `sgemm ${tA ? 'T' : 'N'}${tB ? 'T' : 'N'} ${m}x${n}x${k}`);
+          expectClose(
+            c,
+            ref,
+            sgemmTolerance(tA, tB, m!, n!, k!, alpha, a, b, beta, c0),
+            `sgemm ${tA ? 'T' : 'N'}${tB ? 'T' : 'N'} ${m}x${n}x${k}`,
+          );
         }
       }
     }
   });
 
-  it('computes the documented example', function () {
+  it('computes the documented example', () => {
     const c = new Float32Array(4);
     be().sgemm(false, false, 2, 2, 1, 1, new Float32Array([1, 2]), new Float32Array([3, 4]), 0, c);
     expect(Array.from(c)).to.deep.equal([3, 4, 6, 8]);
   });
 
-  it('with beta = 0 writes exact zeros over NaN and Infinity when alpha = 0', function () {
+  it('with beta = 0 writes exact zeros over NaN and Infinity when alpha = 0', () => {
     const c = withTail(new Float32Array([NaN, Infinity, -Infinity, NaN]));
-    be().sgemm(false, false, 2, 2, 3, 0, new Float32Array(6).fill(1), new Float32Array(6).fill(1), 0, c);
+    be().sgemm(
+      false,
+      false,
+      2,
+      2,
+      3,
+      0,
+      new Float32Array(6).fill(1),
+      new Float32Array(6).fill(1),
+      0,
+      c,
+    );
     expect(Array.from(c.subarray(0, 4))).to.deep.equal([0, 0, 0, 0]);
     expectTail(c, 4, 'c');
   });
 
-  it('rejects bad input, naming the argument', function () {
+  it('rejects bad input, naming the argument', () => {
     const a = new Float32Array(6);
     const b = new Float32Array(6);
     const c = new Float32Array(4);
     const call = (over: Partial<Record<string, unknown>>) => () => {
-      const v = { transA: false, transB: false, m: 2, n: 2, k: 3, alpha: 1, a, b, beta: 0, c, ...over };
-      be().sgemm(v.transA as boolean, v.transB as boolean, v.m as number, v.n as number, v.k as number, v.alpha as number, v.a as Float32Array, v.b as Float32Array, v.beta as number, v.c as Float32Array);
+      const v = {
+        transA: false,
+        transB: false,
+        m: 2,
+        n: 2,
+        k: 3,
+        alpha: 1,
+        a,
+        b,
+        beta: 0,
+        c,
+        ...over,
+      };
+      be().sgemm(
+        v.transA as boolean,
+        v.transB as boolean,
+        v.m as number,
+        v.n as number,
+        v.k as number,
+        v.alpha as number,
+        v.a as Float32Array,
+        v.b as Float32Array,
+        v.beta as number,
+        v.c as Float32Array,
+      );
     };
-    const cases: [Partial<Record<string, unknown>>, typeof TypeError | typeof RangeError, string][] = [
+    const cases: [
+      Partial<Record<string, unknown>>,
+      typeof TypeError | typeof RangeError,
+      string,
+    ][] = [
       [{ transA: 1 }, TypeError, 'transA'],
       [{ transB: 'yes' }, TypeError, 'transB'],
       [{ m: -1 }, RangeError, 'm'],
@@ -185,11 +303,15 @@ forEachBackend('sgemm', (be) => {
 
 forEachBackend('biasActivate', (be) => {
   for (const [actName, act] of ACTIVATIONS) {
-    it(`matches the reference for ${actName} at odd shapes, z updated in place`, function () {
+    it(`matches the reference for ${actName} at odd shapes, z updated in place`, () => {
       let seed = 77 + act;
       for (const [rows, cols] of ROW_SHAPES) {
         const rng = mulberry32(seed++);
-        const z0 = randomZ(rng, rows * cols, act === ActivationCode.Sigmoid || act === ActivationCode.Softmax);
+        const z0 = randomZ(
+          rng,
+          rows * cols,
+          act === ActivationCode.Sigmoid || act === ActivationCode.Softmax,
+        );
         const bias = randomFloat32(rng, cols);
         const z = withTail(z0);
         const a = withTail(new Float32Array(rows * cols).fill(NaN));
@@ -197,7 +319,10 @@ forEachBackend('biasActivate', (be) => {
         const ref = refBiasActivate(z0, bias, rows, cols, act);
         expectClose(z, ref.z, relTol(ref.z, ELEMENT_RTOL, ELEMENT_ATOL), `z ${rows}x${cols}`);
         // σ applies to z as stored (float32); compare a with the reference applied to that z.
-        const aRef = act === ActivationCode.Softmax ? refSoftmax(z, rows, cols) : Float64Array.from(z.subarray(0, rows * cols), (v) => refActivate(act, v));
+        const aRef =
+          act === ActivationCode.Softmax
+            ? refSoftmax(z, rows, cols)
+            : Float64Array.from(z.subarray(0, rows * cols), (v) => refActivate(act, v));
         expectClose(a, aRef, relTol(aRef, ELEMENT_RTOL, ELEMENT_ATOL), `a ${rows}x${cols}`);
         expectClose(a, ref.a, relTol(ref.a, 1e-4, 1e-5), `a vs float64 z ${rows}x${cols}`);
         expectTail(z, rows * cols, 'z');
@@ -206,26 +331,44 @@ forEachBackend('biasActivate', (be) => {
     });
   }
 
-  it('sigmoid and softmax stay finite for |z| = 1000; heaviside(0) = 0', function () {
+  it('sigmoid and softmax stay finite for |z| = 1000; heaviside(0) = 0', () => {
     const z = new Float32Array([1000, -1000, 0, 999]);
     const a = new Float32Array(4);
     be().biasActivate(z.slice(), a, new Float32Array(4), 1, 4, ActivationCode.Sigmoid);
     expect(Array.from(a)).to.deep.equal([1, 0, 0.5, 1]);
     be().biasActivate(z.slice(), a, new Float32Array(4), 1, 4, ActivationCode.Softmax);
     expectClose(a, [1 / (1 + Math.exp(-1)), 0, 0, 1 - 1 / (1 + Math.exp(-1))], 1e-6, 'softmax');
-    be().biasActivate(new Float32Array([-1, 0, 1e-30, 2]), a, new Float32Array(4), 1, 4, ActivationCode.Heaviside);
+    be().biasActivate(
+      new Float32Array([-1, 0, 1e-30, 2]),
+      a,
+      new Float32Array(4),
+      1,
+      4,
+      ActivationCode.Heaviside,
+    );
     expect(Array.from(a)).to.deep.equal([0, 0, 1, 1]);
   });
 
-  it('rejects bad input, naming the argument', function () {
+  it('rejects bad input, naming the argument', () => {
     const z = new Float32Array(6);
     const a = new Float32Array(6);
     const bias = new Float32Array(3);
     const call = (over: Partial<Record<string, unknown>>) => () => {
       const v = { z, a, bias, rows: 2, cols: 3, act: ActivationCode.Sigmoid as unknown, ...over };
-      be().biasActivate(v.z as Float32Array, v.a as Float32Array, v.bias as Float32Array, v.rows as number, v.cols as number, v.act as ActivationCode);
+      be().biasActivate(
+        v.z as Float32Array,
+        v.a as Float32Array,
+        v.bias as Float32Array,
+        v.rows as number,
+        v.cols as number,
+        v.act as ActivationCode,
+      );
     };
-    const cases: [Partial<Record<string, unknown>>, typeof TypeError | typeof RangeError, string][] = [
+    const cases: [
+      Partial<Record<string, unknown>>,
+      typeof TypeError | typeof RangeError,
+      string,
+    ][] = [
       [{ z: new Float64Array(6) }, TypeError, 'z'],
       [{ z: [0, 0, 0, 0, 0, 0] }, TypeError, 'z'],
       [{ z: new Float32Array(5) }, RangeError, 'z'],
@@ -248,19 +391,27 @@ forEachBackend('biasActivate', (be) => {
 
 forEachBackend('activationBackward', (be) => {
   for (const [actName, act] of DIFFERENTIABLE) {
-    it(`matches the reference for ${actName} at odd shapes (delta ← delta ∘ σ'(z))`, function () {
+    it(`matches the reference for ${actName} at odd shapes (delta ← delta ∘ σ'(z))`, () => {
       let seed = 300 + act;
       for (const [rows, cols] of ROW_SHAPES) {
         const rng = mulberry32(seed++);
         const z = randomZ(rng, rows * cols, false);
-        const a = act === ActivationCode.Softmax ? Float32Array.from(refSoftmax(z, rows, cols)) : Float32Array.from(z, (v) => refActivate(act, v));
+        const a =
+          act === ActivationCode.Softmax
+            ? Float32Array.from(refSoftmax(z, rows, cols))
+            : Float32Array.from(z, (v) => refActivate(act, v));
         const delta0 = randomFloat32(rng, rows * cols);
         const delta = withTail(delta0);
         const zCopy = z.slice();
         const aCopy = a.slice();
         be().activationBackward(delta, z, a, rows, cols, act);
         const ref = refActivationBackward(delta0, z, rows, cols, act);
-        expectClose(delta, ref, relTol(ref, ELEMENT_RTOL, ELEMENT_ATOL), `${actName} ${rows}x${cols}`);
+        expectClose(
+          delta,
+          ref,
+          relTol(ref, ELEMENT_RTOL, ELEMENT_ATOL),
+          `${actName} ${rows}x${cols}`,
+        );
         expectTail(delta, rows * cols, 'delta');
         expectUnchanged(z, zCopy, 'z');
         expectUnchanged(a, aCopy, 'a');
@@ -268,19 +419,45 @@ forEachBackend('activationBackward', (be) => {
     });
   }
 
-  it("relu'(0) = 0", function () {
+  it("relu'(0) = 0", () => {
     const delta = new Float32Array([1, 1, 1]);
-    be().activationBackward(delta, new Float32Array([-1, 0, 1]), new Float32Array([0, 0, 1]), 1, 3, ActivationCode.Relu);
+    be().activationBackward(
+      delta,
+      new Float32Array([-1, 0, 1]),
+      new Float32Array([0, 0, 1]),
+      1,
+      3,
+      ActivationCode.Relu,
+    );
     expect(Array.from(delta)).to.deep.equal([0, 0, 1]);
   });
 
-  it('rejects heaviside and bad input, naming the argument', function () {
+  it('rejects heaviside and bad input, naming the argument', () => {
     const m6 = () => new Float32Array(6);
     const call = (over: Partial<Record<string, unknown>>) => () => {
-      const v = { delta: m6(), z: m6(), a: m6(), rows: 2, cols: 3, act: ActivationCode.Tanh as unknown, ...over };
-      be().activationBackward(v.delta as Float32Array, v.z as Float32Array, v.a as Float32Array, v.rows as number, v.cols as number, v.act as ActivationCode);
+      const v = {
+        delta: m6(),
+        z: m6(),
+        a: m6(),
+        rows: 2,
+        cols: 3,
+        act: ActivationCode.Tanh as unknown,
+        ...over,
+      };
+      be().activationBackward(
+        v.delta as Float32Array,
+        v.z as Float32Array,
+        v.a as Float32Array,
+        v.rows as number,
+        v.cols as number,
+        v.act as ActivationCode,
+      );
     };
-    const cases: [Partial<Record<string, unknown>>, typeof TypeError | typeof RangeError, string][] = [
+    const cases: [
+      Partial<Record<string, unknown>>,
+      typeof TypeError | typeof RangeError,
+      string,
+    ][] = [
       [{ act: ActivationCode.Heaviside }, RangeError, 'act'],
       [{ act: 7 }, RangeError, 'act'],
       [{ act: {} }, TypeError, 'act'],
@@ -299,7 +476,7 @@ forEachBackend('activationBackward', (be) => {
 });
 
 forEachBackend('softmax', (be) => {
-  it('matches the reference at odd shapes, rows sum to 1, stable for large z', function () {
+  it('matches the reference at odd shapes, rows sum to 1, stable for large z', () => {
     let seed = 500;
     for (const [rows, cols] of ROW_SHAPES) {
       const rng = mulberry32(seed++);
@@ -313,18 +490,22 @@ forEachBackend('softmax', (be) => {
       expectUnchanged(z, zCopy, 'z');
       for (let r = 0; r < rows; r++) {
         let sum = 0;
-        for (let j = 0; j < cols; j++) sum += a[r * cols + j]!;
+        for (let j = 0; j < cols; j++) sum += a[r * cols + j];
         expect(sum).to.be.closeTo(1, 1e-5);
       }
     }
   });
 
-  it('rejects bad input, naming the argument', function () {
+  it('rejects bad input, naming the argument', () => {
     const call = (over: Partial<Record<string, unknown>>) => () => {
       const v = { z: new Float32Array(6), a: new Float32Array(6), rows: 2, cols: 3, ...over };
       be().softmax(v.z as Float32Array, v.a as Float32Array, v.rows as number, v.cols as number);
     };
-    const cases: [Partial<Record<string, unknown>>, typeof TypeError | typeof RangeError, string][] = [
+    const cases: [
+      Partial<Record<string, unknown>>,
+      typeof TypeError | typeof RangeError,
+      string,
+    ][] = [
       [{ z: new Float64Array(6) }, TypeError, 'z'],
       [{ z: new Float32Array(5) }, RangeError, 'z'],
       [{ a: [0, 0, 0, 0, 0, 0] }, TypeError, 'a'],
@@ -339,7 +520,7 @@ forEachBackend('softmax', (be) => {
 });
 
 forEachBackend('columnSums', (be) => {
-  it('matches the reference at odd shapes with alpha/beta, beta = 0 over NaN', function () {
+  it('matches the reference at odd shapes with alpha/beta, beta = 0 over NaN', () => {
     let seed = 600;
     for (const [rows, cols] of [...ROW_SHAPES, [128, 800] as [number, number]]) {
       for (const [alpha, beta, nanOut] of SCALARS) {
@@ -350,20 +531,51 @@ forEachBackend('columnSums', (be) => {
         const mCopy = m.slice();
         be().columnSums(m, rows, cols, alpha, beta, out);
         const ref = refColumnSums(m, rows, cols, alpha, beta, out0);
-        const mag = refColumnSums(Float32Array.from(m, Math.abs), rows, cols, Math.abs(alpha), beta === 0 ? 0 : Math.abs(beta), Float32Array.from(out0, Math.abs));
-        expectClose(out, ref, (j) => SUM_TOL * Math.sqrt(rows) * mag[j]! + 1e-30, `columnSums ${rows}x${cols} alpha=${alpha} beta=${beta}`);
+        const mag = refColumnSums(
+          Float32Array.from(m, Math.abs),
+          rows,
+          cols,
+          Math.abs(alpha),
+          beta === 0 ? 0 : Math.abs(beta),
+          Float32Array.from(out0, Math.abs),
+        );
+        expectClose(
+          out,
+          ref,
+          (j) => SUM_TOL * Math.sqrt(rows) * mag[j] + 1e-30,
+          `columnSums ${rows}x${cols} alpha=${alpha} beta=${beta}`,
+        );
         expectTail(out, cols, 'out');
         expectUnchanged(m, mCopy, 'm');
       }
     }
   });
 
-  it('rejects bad input, naming the argument', function () {
+  it('rejects bad input, naming the argument', () => {
     const call = (over: Partial<Record<string, unknown>>) => () => {
-      const v = { m: new Float32Array(6), rows: 2, cols: 3, alpha: 1, beta: 0, out: new Float32Array(3), ...over };
-      be().columnSums(v.m as Float32Array, v.rows as number, v.cols as number, v.alpha as number, v.beta as number, v.out as Float32Array);
+      const v = {
+        m: new Float32Array(6),
+        rows: 2,
+        cols: 3,
+        alpha: 1,
+        beta: 0,
+        out: new Float32Array(3),
+        ...over,
+      };
+      be().columnSums(
+        v.m as Float32Array,
+        v.rows as number,
+        v.cols as number,
+        v.alpha as number,
+        v.beta as number,
+        v.out as Float32Array,
+      );
     };
-    const cases: [Partial<Record<string, unknown>>, typeof TypeError | typeof RangeError, string][] = [
+    const cases: [
+      Partial<Record<string, unknown>>,
+      typeof TypeError | typeof RangeError,
+      string,
+    ][] = [
       [{ m: new Float64Array(6) }, TypeError, 'm'],
       [{ m: [1, 2, 3, 4, 5, 6] }, TypeError, 'm'],
       [{ m: new Float32Array(5) }, RangeError, 'm'],
@@ -380,16 +592,20 @@ forEachBackend('columnSums', (be) => {
 });
 
 forEachBackend('gatherRows', (be) => {
-  it('copies the indexed rows (with repeats, from an offset) and nothing else', function () {
+  it('copies the indexed rows (with repeats, from an offset) and nothing else', () => {
     const rng = mulberry32(700);
     for (const cols of [1, 7, 784]) {
       const rowsInSrc = 33;
       const src = randomFloat32(rng, rowsInSrc * cols);
       const srcCopy = src.slice();
       const indices = Uint32Array.from({ length: 20 }, () => randomInt(rng, rowsInSrc));
-      indices[3] = indices[4]!; // a repeat
+      indices[3] = indices[4]; // a repeat
       indices[19] = rowsInSrc - 1;
-      for (const [start, count] of [[0, 20], [5, 7], [19, 1]]) {
+      for (const [start, count] of [
+        [0, 20],
+        [5, 7],
+        [19, 1],
+      ]) {
         const dst = withTail(new Float32Array(count! * cols).fill(NaN));
         be().gatherRows(src, cols, indices, start!, count!, dst);
         const ref = refGatherRows(src, cols, indices, start!, count!);
@@ -400,13 +616,32 @@ forEachBackend('gatherRows', (be) => {
     }
   });
 
-  it('rejects bad input and bad indices, naming the argument', function () {
+  it('rejects bad input and bad indices, naming the argument', () => {
     const src = new Float32Array(12); // 4 rows of 3
     const call = (over: Partial<Record<string, unknown>>) => () => {
-      const v = { src, cols: 3, indices: new Uint32Array([0, 3, 1]), start: 0, count: 3, dst: new Float32Array(9), ...over };
-      be().gatherRows(v.src as Float32Array, v.cols as number, v.indices as Uint32Array, v.start as number, v.count as number, v.dst as Float32Array);
+      const v = {
+        src,
+        cols: 3,
+        indices: new Uint32Array([0, 3, 1]),
+        start: 0,
+        count: 3,
+        dst: new Float32Array(9),
+        ...over,
+      };
+      be().gatherRows(
+        v.src as Float32Array,
+        v.cols as number,
+        v.indices as Uint32Array,
+        v.start as number,
+        v.count as number,
+        v.dst as Float32Array,
+      );
     };
-    const cases: [Partial<Record<string, unknown>>, typeof TypeError | typeof RangeError, string][] = [
+    const cases: [
+      Partial<Record<string, unknown>>,
+      typeof TypeError | typeof RangeError,
+      string,
+    ][] = [
       [{ src: new Float64Array(12) }, TypeError, 'src'],
       [{ src: [1, 2, 3] }, TypeError, 'src'],
       [{ indices: new Int32Array([0, 1, 2]) }, TypeError, 'indices'],
@@ -428,16 +663,17 @@ forEachBackend('gatherRows', (be) => {
 });
 
 forEachBackend('info and setThreads', (be, kind) => {
-  it('reports itself', function () {
+  it('reports itself', () => {
     const info = be().info();
     expect(info.name).to.equal(kind);
     expect(be().name).to.equal(kind);
     expect(info.threads).to.be.a('number').and.to.be.at.least(1);
     expect(info.blas).to.be.a('string');
-    if (kind === 'js') expect(info).to.deep.equal({ name: 'js', blas: 'none (pure TypeScript)', threads: 1 });
+    if (kind === 'js')
+      expect(info).to.deep.equal({ name: 'js', blas: 'none (pure TypeScript)', threads: 1 });
   });
 
-  it('accepts a thread count and rejects a bad one', function () {
+  it('accepts a thread count and rejects a bad one', () => {
     const before = be().info().threads;
     be().setThreads(1);
     be().setThreads(before);
@@ -447,33 +683,47 @@ forEachBackend('info and setThreads', (be, kind) => {
   });
 });
 
-describe('native and js kernels agree', function () {
+describe('native and js kernels agree', () => {
   let native: Backend;
   let js: Backend;
   before(function () {
     const { available, reason } = nativeAvailability();
     if (process.env.BLASNET_BACKEND === 'js' || !available) {
-      console.log(`      native vs js skipped: ${available ? 'BLASNET_BACKEND=js' : reason?.split('\n')[0]}`);
+      console.log(
+        `      native vs js skipped: ${available ? 'BLASNET_BACKEND=js' : reason?.split('\n')[0]}`,
+      );
       this.skip();
     }
     native = getBackend('native');
     js = getBackend('js');
   });
 
-  it('sgemm, all transposes, odd and MLP shapes', function () {
+  it('sgemm, all transposes, odd and MLP shapes', () => {
     let seed = 900;
-    for (const [m, n, k] of [[1, 1, 1], [7, 33, 1], [33, 7, 33], [10, 30, 784], [33, 784, 7], [128, 100, 784]]) {
+    for (const [m, n, k] of [
+      [1, 1, 1],
+      [7, 33, 1],
+      [33, 7, 33],
+      [10, 30, 784],
+      [33, 784, 7],
+      [128, 100, 784],
+    ]) {
       for (const [tA, tB] of TRANSPOSES) {
-        for (const [alpha, beta, nanC] of [SCALARS[0]!, SCALARS[1]!]) {
+        for (const [alpha, beta, nanC] of [SCALARS[0], SCALARS[1]]) {
           const r1 = runSgemm(native, seed, tA, tB, m!, n!, k!, alpha, beta, nanC);
           const r2 = runSgemm(js, seed++, tA, tB, m!, n!, k!, alpha, beta, nanC);
-          expectClose(r1.c, r2.c.subarray(0, m! * n!), sgemmTolerance(tA, tB, m!, n!, k!, alpha, r1.a, r1.b, beta, r1.c0, AGREE_FACTOR), `native vs js sgemm ${tA ? 'T' : 'N'}${tB ? 'T' : 'N'} ${m}x${n}x${k}`);
+          expectClose(
+            r1.c,
+            r2.c.subarray(0, m! * n!),
+            sgemmTolerance(tA, tB, m!, n!, k!, alpha, r1.a, r1.b, beta, r1.c0, AGREE_FACTOR),
+            `native vs js sgemm ${tA ? 'T' : 'N'}${tB ? 'T' : 'N'} ${m}x${n}x${k}`,
+          );
         }
       }
     }
   });
 
-  it('biasActivate, activationBackward, softmax, columnSums, gatherRows', function () {
+  it('biasActivate, activationBackward, softmax, columnSums, gatherRows', () => {
     const rng = mulberry32(950);
     for (const [rows, cols] of ROW_SHAPES) {
       const z0 = randomZ(rng, rows * cols, true);
@@ -488,30 +738,46 @@ describe('native and js kernels agree', function () {
           if (act !== ActivationCode.Heaviside) be.activationBackward(delta, z, a, rows, cols, act);
           return { z, a, delta };
         });
-        const tol = (ref: Float32Array) => relTol(ref, AGREE_FACTOR * ELEMENT_RTOL, AGREE_FACTOR * ELEMENT_ATOL);
-        expectClose(out[0]!.z, out[1]!.z, tol(out[1]!.z), `${actName} z ${rows}x${cols}`);
-        expectClose(out[0]!.a, out[1]!.a, tol(out[1]!.a), `${actName} a ${rows}x${cols}`);
-        expectClose(out[0]!.delta, out[1]!.delta, tol(out[1]!.delta), `${actName} delta ${rows}x${cols}`);
+        const tol = (ref: Float32Array) =>
+          relTol(ref, AGREE_FACTOR * ELEMENT_RTOL, AGREE_FACTOR * ELEMENT_ATOL);
+        expectClose(out[0].z, out[1].z, tol(out[1].z), `${actName} z ${rows}x${cols}`);
+        expectClose(out[0].a, out[1].a, tol(out[1].a), `${actName} a ${rows}x${cols}`);
+        expectClose(
+          out[0].delta,
+          out[1].delta,
+          tol(out[1].delta),
+          `${actName} delta ${rows}x${cols}`,
+        );
       }
       const soft = [native, js].map((be) => {
         const a = new Float32Array(rows * cols);
         be.softmax(z0, a, rows, cols);
         return a;
       });
-      expectClose(soft[0]!, soft[1]!, relTol(soft[1]!, AGREE_FACTOR * ELEMENT_RTOL, AGREE_FACTOR * ELEMENT_ATOL), `softmax ${rows}x${cols}`);
+      expectClose(
+        soft[0],
+        soft[1],
+        relTol(soft[1], AGREE_FACTOR * ELEMENT_RTOL, AGREE_FACTOR * ELEMENT_ATOL),
+        `softmax ${rows}x${cols}`,
+      );
       const sums = [native, js].map((be) => {
         const out = new Float32Array(cols).fill(NaN);
         be.columnSums(delta0, rows, cols, 0.5, 0, out);
         return out;
       });
-      expectClose(sums[0]!, sums[1]!, AGREE_FACTOR * SUM_TOL * Math.sqrt(rows) * maxAbs(delta0) * rows, `columnSums ${rows}x${cols}`);
+      expectClose(
+        sums[0],
+        sums[1],
+        AGREE_FACTOR * SUM_TOL * Math.sqrt(rows) * maxAbs(delta0) * rows,
+        `columnSums ${rows}x${cols}`,
+      );
       const indices = Uint32Array.from({ length: rows }, () => randomInt(rng, rows));
       const gathered = [native, js].map((be) => {
         const dst = new Float32Array(rows * cols);
         be.gatherRows(z0, cols, indices, 0, rows, dst);
         return dst;
       });
-      expectClose(gathered[0]!, gathered[1]!, 0, `gatherRows ${rows}x${cols}`);
+      expectClose(gathered[0], gathered[1], 0, `gatherRows ${rows}x${cols}`);
     }
   });
 });

@@ -7,7 +7,7 @@
  */
 import { expect } from 'chai';
 import { Worker } from 'node:worker_threads';
-import { loadAddon, NativeAddon } from '../lib/backend/native/addon';
+import { loadAddon, type NativeAddon } from '../lib/backend/native/addon';
 
 type ErrorClass = TypeErrorConstructor | RangeErrorConstructor | ErrorConstructor;
 
@@ -51,7 +51,8 @@ function f32(length: number, fill = 0.5): Float32Array {
 const SIGMOID = 1;
 const SOFTMAX = 4;
 const HEAVISIDE = 5;
-const spec = (outAct: number, hiddenAct = SIGMOID) => new Int32Array([2, 3, 4, 2, hiddenAct, outAct]);
+const spec = (outAct: number, hiddenAct = SIGMOID) =>
+  new Int32Array([2, 3, 4, 2, hiddenAct, outAct]);
 const PARAMS = 26;
 const UNITS = 6;
 const BATCH = 2;
@@ -148,8 +149,18 @@ const GUARDED: Guarded[] = [
     name: 'gatherRows',
     args: () => [f32(6), 2, new Uint32Array([0, 2, 1]), 0, 3, f32(6)],
     bad: [
-      { why: 'an Int32Array for indices', index: 2, value: new Int32Array([0, 2, 1]), expect: TYPE },
-      { why: 'an index past the last row', index: 2, value: new Uint32Array([0, 3, 1]), expect: RANGE },
+      {
+        why: 'an Int32Array for indices',
+        index: 2,
+        value: new Int32Array([0, 2, 1]),
+        expect: TYPE,
+      },
+      {
+        why: 'an index past the last row',
+        index: 2,
+        value: new Uint32Array([0, 3, 1]),
+        expect: RANGE,
+      },
       { why: 'start + count past the indices', index: 3, value: 1, expect: SHAPE },
       { why: 'a negative start', index: 3, value: -1, expect: RANGE },
       { why: 'a zero cols', index: 1, value: 0, expect: RANGE },
@@ -159,17 +170,59 @@ const GUARDED: Guarded[] = [
   },
   {
     name: 'forward',
-    args: () => [spec(SIGMOID), f32(PARAMS), f32(BATCH * 3), BATCH, f32(BATCH * UNITS), f32(BATCH * UNITS)],
+    args: () => [
+      spec(SIGMOID),
+      f32(PARAMS),
+      f32(BATCH * 3),
+      BATCH,
+      f32(BATCH * UNITS),
+      f32(BATCH * UNITS),
+    ],
     bad: [
       { why: 'a spec as a plain array', index: 0, value: [2, 3, 4, 2, 1, 1], expect: TYPE },
-      { why: 'a spec as a Float32Array', index: 0, value: new Float32Array([2, 3, 4, 2, 1, 1]), expect: TYPE },
+      {
+        why: 'a spec as a Float32Array',
+        index: 0,
+        value: new Float32Array([2, 3, 4, 2, 1, 1]),
+        expect: TYPE,
+      },
       { why: 'a spec with L = 0', index: 0, value: new Int32Array([0]), expect: SHAPE },
-      { why: 'a spec of the wrong length', index: 0, value: new Int32Array([2, 3, 4, 2, 1]), expect: SHAPE },
-      { why: 'a spec with a zero layer size', index: 0, value: new Int32Array([2, 3, 0, 2, 1, 1]), expect: SHAPE },
-      { why: 'a spec with a negative layer size', index: 0, value: new Int32Array([2, 3, -4, 2, 1, 1]), expect: SHAPE },
-      { why: 'a spec with an unknown activation', index: 0, value: new Int32Array([2, 3, 4, 2, 9, 1]), expect: SHAPE },
-      { why: 'a spec with softmax on a hidden layer', index: 0, value: new Int32Array([2, 3, 4, 2, 4, 1]), expect: SHAPE },
-      { why: 'a spec deeper than the core allows', index: 0, value: new Int32Array(2 + 2 * 300).fill(1).fill(300, 0, 1), expect: SHAPE },
+      {
+        why: 'a spec of the wrong length',
+        index: 0,
+        value: new Int32Array([2, 3, 4, 2, 1]),
+        expect: SHAPE,
+      },
+      {
+        why: 'a spec with a zero layer size',
+        index: 0,
+        value: new Int32Array([2, 3, 0, 2, 1, 1]),
+        expect: SHAPE,
+      },
+      {
+        why: 'a spec with a negative layer size',
+        index: 0,
+        value: new Int32Array([2, 3, -4, 2, 1, 1]),
+        expect: SHAPE,
+      },
+      {
+        why: 'a spec with an unknown activation',
+        index: 0,
+        value: new Int32Array([2, 3, 4, 2, 9, 1]),
+        expect: SHAPE,
+      },
+      {
+        why: 'a spec with softmax on a hidden layer',
+        index: 0,
+        value: new Int32Array([2, 3, 4, 2, 4, 1]),
+        expect: SHAPE,
+      },
+      {
+        why: 'a spec deeper than the core allows',
+        index: 0,
+        value: new Int32Array(2 + 2 * 300).fill(1).fill(300, 0, 1),
+        expect: SHAPE,
+      },
       { why: 'a detached spec', index: 0, value: detachedInt32([2, 3, 4, 2, 1, 1]), expect: SHAPE },
       { why: 'short params', index: 1, value: f32(PARAMS - 1), expect: SHAPE },
       { why: 'a short x', index: 2, value: f32(BATCH * 3 - 1), expect: SHAPE },
@@ -177,12 +230,26 @@ const GUARDED: Guarded[] = [
       { why: 'a zero batch', index: 3, value: 0, expect: RANGE },
       { why: 'a fractional batch', index: 3, value: 1.5, expect: RANGE },
       { why: 'a short z', index: 4, value: f32(BATCH * UNITS - 1), expect: SHAPE },
-      { why: 'a Float64Array for a', index: 5, value: new Float64Array(BATCH * UNITS), expect: TYPE },
+      {
+        why: 'a Float64Array for a',
+        index: 5,
+        value: new Float64Array(BATCH * UNITS),
+        expect: TYPE,
+      },
     ],
   },
   {
     name: 'backward',
-    args: () => [spec(SIGMOID), f32(PARAMS), f32(PARAMS), f32(BATCH * 3), BATCH, f32(BATCH * UNITS), f32(BATCH * UNITS), f32(BATCH * UNITS)],
+    args: () => [
+      spec(SIGMOID),
+      f32(PARAMS),
+      f32(PARAMS),
+      f32(BATCH * 3),
+      BATCH,
+      f32(BATCH * UNITS),
+      f32(BATCH * UNITS),
+      f32(BATCH * UNITS),
+    ],
     bad: [
       { why: 'a heaviside hidden layer', index: 0, value: spec(SIGMOID, HEAVISIDE), expect: RANGE },
       { why: 'a heaviside output layer', index: 0, value: spec(HEAVISIDE), expect: RANGE },
@@ -194,15 +261,46 @@ const GUARDED: Guarded[] = [
   },
   {
     name: 'update',
-    args: () => [spec(SIGMOID), f32(PARAMS), f32(PARAMS), f32(PARAMS), new Float64Array([0.1, 0.9, 0, 0])],
+    args: () => [
+      spec(SIGMOID),
+      f32(PARAMS),
+      f32(PARAMS),
+      f32(PARAMS),
+      new Float64Array([0.1, 0.9, 0, 0]),
+    ],
     bad: [
-      { why: 'hyper as a Float32Array', index: 4, value: new Float32Array([0.1, 0.9, 0, 0]), expect: TYPE },
+      {
+        why: 'hyper as a Float32Array',
+        index: 4,
+        value: new Float32Array([0.1, 0.9, 0, 0]),
+        expect: TYPE,
+      },
       { why: 'hyper null', index: 4, value: null, expect: TYPE },
       { why: 'hyper of length 3', index: 4, value: new Float64Array([0.1, 0.9, 0]), expect: SHAPE },
-      { why: 'a negative learning rate', index: 4, value: new Float64Array([-0.1, 0, 0, 0]), expect: RANGE },
-      { why: 'a momentum above 1', index: 4, value: new Float64Array([0.1, 1.5, 0, 0]), expect: RANGE },
-      { why: 'a nesterov flag of 0.5', index: 4, value: new Float64Array([0.1, 0.9, 0.5, 0]), expect: RANGE },
-      { why: 'an l2 of NaN', index: 4, value: new Float64Array([0.1, 0.9, 0, Number.NaN]), expect: RANGE },
+      {
+        why: 'a negative learning rate',
+        index: 4,
+        value: new Float64Array([-0.1, 0, 0, 0]),
+        expect: RANGE,
+      },
+      {
+        why: 'a momentum above 1',
+        index: 4,
+        value: new Float64Array([0.1, 1.5, 0, 0]),
+        expect: RANGE,
+      },
+      {
+        why: 'a nesterov flag of 0.5',
+        index: 4,
+        value: new Float64Array([0.1, 0.9, 0.5, 0]),
+        expect: RANGE,
+      },
+      {
+        why: 'an l2 of NaN',
+        index: 4,
+        value: new Float64Array([0.1, 0.9, 0, Number.NaN]),
+        expect: RANGE,
+      },
       { why: 'a short velocity with momentum', index: 3, value: f32(PARAMS - 1), expect: SHAPE },
       { why: 'short params', index: 1, value: f32(3), expect: SHAPE },
     ],
@@ -246,7 +344,7 @@ const GUARDED: Guarded[] = [
   },
 ];
 
-describe('native addon: argument guards (raw addon, no TypeScript checks)', function () {
+describe('native addon: argument guards (raw addon, no TypeScript checks)', () => {
   let addon: NativeAddon;
   let binary: string;
   let threads = 0;
@@ -262,7 +360,7 @@ describe('native addon: argument guards (raw addon, no TypeScript checks)', func
   });
 
   // setThreads is process-wide: later test files get the thread count they started with.
-  after(function () {
+  after(() => {
     if (threads > 0) addon.setThreads(threads);
   });
 
@@ -271,46 +369,75 @@ describe('native addon: argument guards (raw addon, no TypeScript checks)', func
   }
 
   for (const guarded of GUARDED) {
-    describe(guarded.name, function () {
-      it('accepts its valid arguments', function () {
+    describe(guarded.name, () => {
+      it('accepts its valid arguments', () => {
         call(guarded.name, guarded.args());
       });
 
-      it('rejects missing arguments with a TypeError', function () {
+      it('rejects missing arguments with a TypeError', () => {
         const args = guarded.args();
-        const error = expectRejected(() => call(guarded.name, args.slice(0, args.length - 1)), TYPE);
+        const error = expectRejected(
+          () => call(guarded.name, args.slice(0, args.length - 1)),
+          TYPE,
+        );
         expect(error.message).to.contain(`for ${guarded.name}`);
         expectRejected(() => call(guarded.name, []), TYPE);
       });
 
       for (const bad of guarded.bad) {
-        it(`rejects ${bad.why} (${bad.expect.error.name} ${bad.expect.code}) and writes nothing`, function () {
+        it(`rejects ${bad.why} (${bad.expect.error.name} ${bad.expect.code}) and writes nothing`, () => {
           const args = guarded.args();
           args[bad.index] = bad.value;
           // Mark every writable buffer, so a rejected call provably left them alone.
-          const buffers = args.filter((a): a is Float32Array => a instanceof Float32Array && a.length > 0);
+          const buffers = args.filter(
+            (a): a is Float32Array => a instanceof Float32Array && a.length > 0,
+          );
           buffers.forEach((b, i) => b.fill(i + 0.25));
           expectRejected(() => call(guarded.name, args), bad.expect);
-          buffers.forEach((b, i) => expect(b.every((v) => v === i + 0.25), `buffer ${i} untouched`).to.equal(true));
+          buffers.forEach((b, i) =>
+            expect(
+              b.every((v) => v === i + 0.25),
+              `buffer ${i} untouched`,
+            ).to.equal(true),
+          );
         });
       }
     });
   }
 
-  it('update accepts an empty velocity without momentum, and leaves it alone', function () {
+  it('update accepts an empty velocity without momentum, and leaves it alone', () => {
     const params = f32(PARAMS, 1);
-    addon.update(spec(SIGMOID), params, f32(PARAMS, 1), new Float32Array(0), new Float64Array([0.5, 0, 0, 0]));
+    addon.update(
+      spec(SIGMOID),
+      params,
+      f32(PARAMS, 1),
+      new Float32Array(0),
+      new Float64Array([0.5, 0, 0, 0]),
+    );
     expect(params[0]).to.equal(0.5);
   });
 
-  it('trainBatch accepts a null hyper (no update) and returns the loss as a number', function () {
+  it('trainBatch accepts a null hyper (no update) and returns the loss as a number', () => {
     const params = f32(PARAMS, 0);
-    const loss = addon.trainBatch(spec(SOFTMAX), params, f32(PARAMS), new Float32Array(0), f32(BATCH * 3), new Float32Array([1, 0, 0, 1]), BATCH, 1, f32(BATCH * UNITS), f32(BATCH * UNITS), f32(BATCH * UNITS), null);
+    const loss = addon.trainBatch(
+      spec(SOFTMAX),
+      params,
+      f32(PARAMS),
+      new Float32Array(0),
+      f32(BATCH * 3),
+      new Float32Array([1, 0, 0, 1]),
+      BATCH,
+      1,
+      f32(BATCH * UNITS),
+      f32(BATCH * UNITS),
+      f32(BATCH * UNITS),
+      null,
+    );
     expect(loss).to.be.closeTo(Math.LN2, 1e-6); // all-zero weights: softmax of equal logits
     expect(params.every((v) => v === 0)).to.equal(true);
   });
 
-  it('info() reports its BLAS, threads and core name, and version matches package.json', function () {
+  it('info() reports its BLAS, threads and core name, and version matches package.json', () => {
     const info = addon.info();
     expect(info.blas).to.match(/^OpenBLAS \d+\.\d+\.\d+/);
     expect(info.blas).to.contain(info.corename);
@@ -319,21 +446,21 @@ describe('native addon: argument guards (raw addon, no TypeScript checks)', func
     expect(binary).to.match(/blasnet\.node$/);
   });
 
-  it('setThreads changes the BLAS thread count', function () {
+  it('setThreads changes the BLAS thread count', () => {
     const before = addon.info().threads;
     addon.setThreads(1);
     expect(addon.info().threads).to.equal(1);
     addon.setThreads(before);
   });
 
-  it('the process survives all of the above: a valid call still works', function () {
+  it('the process survives all of the above: a valid call still works', () => {
     const c = new Float32Array(1);
     addon.sgemm(false, false, 1, 1, 1, 1, new Float32Array([6]), new Float32Array([7]), 0, c);
     expect(c[0]).to.equal(42);
   });
 });
 
-describe('native addon: sgemm correctness smoke test', function () {
+describe('native addon: sgemm correctness smoke test', () => {
   let addon: NativeAddon;
 
   before(function () {
@@ -358,27 +485,49 @@ describe('native addon: sgemm correctness smoke test', function () {
     [false, true],
     [true, true],
   ] as const) {
-    it(`C = op(A)·op(B) with transA = ${transA}, transB = ${transB}`, function () {
+    it(`C = op(A)·op(B) with transA = ${transA}, transB = ${transB}`, () => {
       const c = new Float32Array(4).fill(Number.NaN); // beta = 0 overwrites, NaNs do not propagate
-      addon.sgemm(transA, transB, 2, 2, 3, 1, Float32Array.from(transA ? At : A), Float32Array.from(transB ? Bt : B), 0, c);
+      addon.sgemm(
+        transA,
+        transB,
+        2,
+        2,
+        3,
+        1,
+        Float32Array.from(transA ? At : A),
+        Float32Array.from(transB ? Bt : B),
+        0,
+        c,
+      );
       expect(Array.from(c)).to.deep.equal(AB);
     });
   }
 
-  it('applies alpha and beta: C ← 2·A·B + 3·C', function () {
+  it('applies alpha and beta: C ← 2·A·B + 3·C', () => {
     const c = new Float32Array([1, -1, 2, 0]);
     addon.sgemm(false, false, 2, 2, 3, 2, Float32Array.from(A), Float32Array.from(B), 3, c);
     expect(Array.from(c)).to.deep.equal([2 * 58 + 3, 2 * 64 - 3, 2 * 139 + 6, 2 * 154]);
   });
 
-  it('reads only the first m·k / k·n / m·n elements of longer buffers', function () {
+  it('reads only the first m·k / k·n / m·n elements of longer buffers', () => {
     const c = new Float32Array([0, 0, 0, 0, 99]);
-    addon.sgemm(false, false, 2, 2, 3, 1, Float32Array.from([...A, 1e30]), Float32Array.from([...B, 1e30]), 0, c);
+    addon.sgemm(
+      false,
+      false,
+      2,
+      2,
+      3,
+      1,
+      Float32Array.from([...A, 1e30]),
+      Float32Array.from([...B, 1e30]),
+      0,
+      c,
+    );
     expect(Array.from(c)).to.deep.equal([...AB, 99]);
   });
 });
 
-describe('native addon: worker_threads', function () {
+describe('native addon: worker_threads', () => {
   let binary: string;
 
   before(function () {
@@ -411,11 +560,13 @@ describe('native addon: worker_threads', function () {
       const worker = new Worker(WORKER, { eval: true, workerData: binary });
       worker.once('message', resolve);
       worker.once('error', reject);
-      worker.once('exit', (code) => (code !== 0 ? reject(new Error(`worker exited with ${code}`)) : undefined));
+      worker.once('exit', (code) =>
+        code !== 0 ? reject(new Error(`worker exited with ${code}`)) : undefined,
+      );
     });
   }
 
-  it('loads in several workers at once, computes correctly and throws JS errors there', async function () {
+  it('loads in several workers at once, computes correctly and throws JS errors there', async () => {
     const results = await Promise.all([runWorker(), runWorker(), runWorker()]);
     for (const result of results) {
       expect(result.ok).to.equal(true);

@@ -7,17 +7,27 @@
  */
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { candidatePaths, loadAddon } from '../lib/backend/native/addon';
 
 const repo = resolve(__dirname, '..');
-const version = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string }).version;
+const version = (
+  JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string }
+).version;
 const target = `${process.platform}-${process.arch}`;
 
 const temps: string[] = [];
-after(function () {
+after(() => {
   for (const dir of temps) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -25,7 +35,10 @@ after(function () {
 function fakeRoot(packageVersion = version): string {
   const root = mkdtempSync(join(tmpdir(), 'blasnet-loader-'));
   temps.push(root);
-  writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'blasnet', version: packageVersion }));
+  writeFileSync(
+    join(root, 'package.json'),
+    JSON.stringify({ name: 'blasnet', version: packageVersion }),
+  );
   return root;
 }
 
@@ -33,7 +46,7 @@ const SLOTS = { prebuild: 0, release: 1, debug: 2 } as const;
 
 /** Put a binary (a copy of `source`, or the bytes given) where the loader looks. */
 function place(root: string, slot: keyof typeof SLOTS, source: string | { bytes: string }): string {
-  const file = candidatePaths(root)[SLOTS[slot]]!;
+  const file = candidatePaths(root)[SLOTS[slot]];
   mkdirSync(dirname(file), { recursive: true });
   if (typeof source === 'string') copyFileSync(source, file);
   else writeFileSync(file, source.bytes);
@@ -55,7 +68,7 @@ let noBinaryReason = '';
 try {
   realBinary = loadAddon().path;
 } catch (error) {
-  noBinaryReason = (error as Error).message.split('\n')[0]!;
+  noBinaryReason = (error as Error).message.split('\n')[0];
 }
 
 function needsBinary(ctx: Mocha.Context): string {
@@ -66,8 +79,8 @@ function needsBinary(ctx: Mocha.Context): string {
   return realBinary!;
 }
 
-describe('native loader', function () {
-  it('tries the prebuild for this platform first, then build/Release, then build/Debug', function () {
+describe('native loader', () => {
+  it('tries the prebuild for this platform first, then build/Release, then build/Debug', () => {
     const root = fakeRoot();
     expect(candidatePaths(root)).to.deep.equal([
       join(root, 'prebuilds', target, 'blasnet.node'),
@@ -76,7 +89,7 @@ describe('native loader', function () {
     ]);
   });
 
-  it('with no binary anywhere, says "not found" for every candidate and how to fix it', function () {
+  it('with no binary anywhere, says "not found" for every candidate and how to fix it', () => {
     const root = fakeRoot();
     const error = loadError(root);
     expect(error.code).to.equal('ERR_BLASNET_NATIVE');
@@ -86,7 +99,7 @@ describe('native loader', function () {
     expect(error.message).to.include('npm rebuild blasnet');
   });
 
-  it('says "failed to load" with the reason for a file that is not a loadable library', function () {
+  it('says "failed to load" with the reason for a file that is not a loadable library', () => {
     const root = fakeRoot();
     const bad = place(root, 'release', { bytes: 'this is not a shared library\n' });
     const error = loadError(root);
@@ -101,7 +114,9 @@ describe('native loader', function () {
     const file = place(root, 'release', binary);
     const error = loadError(root);
     expect(error.code).to.equal('ERR_BLASNET_NATIVE');
-    expect(error.message).to.include(`${file}: built for blasnet ${version}, but this is blasnet 99.0.0-next (a stale build; rebuild it)`);
+    expect(error.message).to.include(
+      `${file}: built for blasnet ${version}, but this is blasnet 99.0.0-next (a stale build; rebuild it)`,
+    );
     expect(error.message).to.include('npm rebuild blasnet');
   });
 
@@ -125,7 +140,7 @@ describe('native loader', function () {
   });
 });
 
-describe('BLASNET_BACKEND and backend() (child processes)', function () {
+describe('BLASNET_BACKEND and backend() (child processes)', () => {
   /** A package root with a copy of lib/ and, optionally, binaries: the installed package's situation. */
   function packageCopy(packageVersion = version): string {
     const root = fakeRoot(packageVersion);
@@ -134,7 +149,13 @@ describe('BLASNET_BACKEND and backend() (child processes)', function () {
   }
 
   interface Probe {
-    report?: { name: string; binary?: string; blas: string; requested: string; fallbackReason?: string };
+    report?: {
+      name: string;
+      binary?: string;
+      blas: string;
+      requested: string;
+      fallbackReason?: string;
+    };
     error?: { name: string; code?: string; message: string };
     stderr: string;
   }
@@ -152,25 +173,36 @@ describe('BLASNET_BACKEND and backend() (child processes)', function () {
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env.BLASNET_BACKEND;
     if (backendEnv !== undefined) env.BLASNET_BACKEND = backendEnv;
-    const child = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: repo, env, encoding: 'utf8' });
+    const child = spawnSync(process.execPath, ['--import', 'tsx', script], {
+      cwd: repo,
+      env,
+      encoding: 'utf8',
+    });
     expect(child.status, `probe failed:\n${child.stderr}`).to.equal(0);
-    return { ...(JSON.parse(child.stdout.trim().split('\n').pop()!) as Probe), stderr: child.stderr };
+    return {
+      ...(JSON.parse(child.stdout.trim().split('\n').pop()!) as Probe),
+      stderr: child.stderr,
+    };
   }
 
-  const notices = (stderr: string) => stderr.split('\n').filter((line) => line.includes('blasnet: the native backend is unavailable'));
+  const notices = (stderr: string) =>
+    stderr
+      .split('\n')
+      .filter((line) => line.includes('blasnet: the native backend is unavailable'));
 
-  it('BLASNET_BACKEND=native with nothing loadable throws one error: what was tried and how to fix it', function () {
+  it('BLASNET_BACKEND=native with nothing loadable throws one error: what was tried and how to fix it', () => {
     const root = packageCopy();
     const { error } = probe(root, 'native');
     expect(error, 'no error').to.not.equal(undefined);
     expect(error!.code).to.equal('ERR_BLASNET_NATIVE');
     expect(error!.message).to.include('The native backend was requested but cannot load');
-    for (const file of candidatePaths(root)) expect(error!.message).to.include(`${file}: not found`);
+    for (const file of candidatePaths(root))
+      expect(error!.message).to.include(`${file}: not found`);
     expect(error!.message).to.include('libopenblas-dev');
     expect(error!.message).to.include('npm rebuild blasnet');
   });
 
-  it('auto with nothing loadable runs on js, with one notice and the reason in backend()', function () {
+  it('auto with nothing loadable runs on js, with one notice and the reason in backend()', () => {
     const root = packageCopy();
     const { report, stderr } = probe(root, undefined);
     expect(report!.name).to.equal('js');
@@ -180,7 +212,7 @@ describe('BLASNET_BACKEND and backend() (child processes)', function () {
     expect(notices(stderr)).to.have.length(1);
   });
 
-  it('BLASNET_BACKEND=js forces js, without a notice, even where native loads', function () {
+  it('BLASNET_BACKEND=js forces js, without a notice, even where native loads', () => {
     for (const root of [packageCopy(), repo]) {
       const { report, stderr } = probe(root, 'js');
       expect(report!.name).to.equal('js');
@@ -190,7 +222,7 @@ describe('BLASNET_BACKEND and backend() (child processes)', function () {
     }
   });
 
-  it('BLASNET_BACKEND=bogus is a clear RangeError naming the variable and the choices', function () {
+  it('BLASNET_BACKEND=bogus is a clear RangeError naming the variable and the choices', () => {
     const { error } = probe(packageCopy(), 'bogus');
     expect(error!.name).to.equal('RangeError');
     expect(error!.code).to.equal('ERR_BLASNET_RANGE');
@@ -219,7 +251,9 @@ describe('BLASNET_BACKEND and backend() (child processes)', function () {
     expect(notices(auto.stderr)).to.have.length(1);
     const forced = probe(root, 'native');
     expect(forced.error!.code).to.equal('ERR_BLASNET_NATIVE');
-    expect(forced.error!.message).to.include(`built for blasnet ${version}, but this is blasnet 99.0.0-next`);
+    expect(forced.error!.message).to.include(
+      `built for blasnet ${version}, but this is blasnet 99.0.0-next`,
+    );
     expect(forced.error!.message).to.include('npm rebuild blasnet');
   });
 });

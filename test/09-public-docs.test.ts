@@ -17,11 +17,17 @@ function hasDoc(node: ts.Node): boolean {
   return ts.getJSDocCommentsAndTags(node).length > 0;
 }
 
-describe('public API docs', function () {
+describe('public API docs', () => {
   let exports: Array<{ name: string; decls: ts.Declaration[] }>;
   before(function () {
     this.timeout(60000);
-    const program = ts.createProgram([INDEX], { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, strict: true, noEmit: true, types: ['node'] });
+    const program = ts.createProgram([INDEX], {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.CommonJS,
+      strict: true,
+      noEmit: true,
+      types: ['node'],
+    });
     const checker = program.getTypeChecker();
     const source = program.getSourceFile(INDEX)!;
     const moduleSymbol = checker.getSymbolAtLocation(source)!;
@@ -31,14 +37,38 @@ describe('public API docs', function () {
     });
   });
 
-  it('exports the API the README promises', function () {
+  it('exports the API the README promises', () => {
     const names = exports.map((e) => e.name);
-    for (const n of ['Network', 'fit', 'fitSync', 'evaluate', 'gradientCheck', 'saveNetwork', 'loadNetwork', 'backend', 'Perceptron', 'Circuit', 'approximate', 'readIdx', 'writeIdx', 'decodeIdx', 'encodeIdx', 'loadMnist', 'downloadMnist', 'getEncoding', 'encodings', 'permutation', 'miniBatches', 'batches', 'gatherRows']) {
+    for (const n of [
+      'Network',
+      'fit',
+      'fitSync',
+      'evaluate',
+      'gradientCheck',
+      'saveNetwork',
+      'loadNetwork',
+      'backend',
+      'Perceptron',
+      'Circuit',
+      'approximate',
+      'readIdx',
+      'writeIdx',
+      'decodeIdx',
+      'encodeIdx',
+      'loadMnist',
+      'downloadMnist',
+      'getEncoding',
+      'encodings',
+      'permutation',
+      'miniBatches',
+      'batches',
+      'gatherRows',
+    ]) {
       expect(names).to.include(n);
     }
   });
 
-  it('every export has TSDoc with an @example', function () {
+  it('every export has TSDoc with an @example', () => {
     const missing: string[] = [];
     for (const { name, decls } of exports) {
       expect(decls.length, name).to.be.greaterThan(0);
@@ -48,15 +78,19 @@ describe('public API docs', function () {
     expect(missing, `exports without an @example: ${missing.join(', ')}`).to.deep.equal([]);
   });
 
-  it('every public member of an exported class has TSDoc with an @example', function () {
+  it('every public member of an exported class has TSDoc with an @example', () => {
     const missing: string[] = [];
     for (const { name, decls } of exports) {
       for (const decl of decls) {
         if (!ts.isClassDeclaration(decl)) continue;
         for (const member of decl.members) {
-          const isPrivate = ts.getCombinedModifierFlags(member as ts.Declaration) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected);
+          const isPrivate =
+            ts.getCombinedModifierFlags(member as ts.Declaration) &
+            (ts.ModifierFlags.Private | ts.ModifierFlags.Protected);
           if (isPrivate || ts.isPropertyDeclaration(member)) continue;
-          const label = ts.isConstructorDeclaration(member) ? 'constructor' : (member.name?.getText() ?? '?');
+          const label = ts.isConstructorDeclaration(member)
+            ? 'constructor'
+            : (member.name?.getText() ?? '?');
           if (!hasExample(member)) missing.push(`${name}.${label}`);
         }
       }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { evaluate } from '../lib/evaluate';
-import { Loss } from '../lib/losses';
-import { Backend } from '../lib/backend/types';
+import type { Loss } from '../lib/losses';
+import type { Backend } from '../lib/backend/types';
 import { Network } from '../lib/network';
 import { Random } from '../lib/random';
 import { fit, fitSync } from '../lib/train';
@@ -19,7 +19,7 @@ function spirals(n: number, seed: number) {
   const y = new Float32Array(2 * n);
   const labels = new Uint8Array(n);
   let s = seed;
-  const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rand = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
   for (let i = 0; i < n; i++) {
     const c = i % 2;
     const t = (i / n) * 3 * Math.PI + 0.5;
@@ -55,17 +55,23 @@ const userQuadratic: Loss = {
   name: 'myQuadratic',
   value: (a, y, batch, nOut) => {
     let s = 0;
-    for (let i = 0; i < batch * nOut; i++) s += (a[i]! - y[i]!) ** 2;
+    for (let i = 0; i < batch * nOut; i++) s += (a[i] - y[i]) ** 2;
     return s / (2 * batch);
   },
   gradient: (a, y, batch, nOut, out) => {
-    for (let i = 0; i < batch * nOut; i++) out[i] = (a[i]! - y[i]!) / batch;
+    for (let i = 0; i < batch * nOut; i++) out[i] = (a[i] - y[i]) / batch;
   },
 };
 
 forEachBackend('fit', (be) => {
-  it('learns XOR with a 2-3-1 sigmoid network to 100% accuracy (quadratic loss, online SGD)', function () {
-    const net = new Network({ sizes: [2, 3, 1], activations: 'sigmoid', init: 'normal', seed: 2, backend: be() });
+  it('learns XOR with a 2-3-1 sigmoid network to 100% accuracy (quadratic loss, online SGD)', () => {
+    const net = new Network({
+      sizes: [2, 3, 1],
+      activations: 'sigmoid',
+      init: 'normal',
+      seed: 2,
+      backend: be(),
+    });
     const result = fitSync(net, XOR, { epochs: 3000, batchSize: 1, learningRate: 2 });
     const out = net.predict(XOR.x);
     expect(Array.from(net.classify(XOR.x))).to.deep.equal([0, 1, 1, 0]);
@@ -76,10 +82,19 @@ forEachBackend('fit', (be) => {
     expect(result.history.at(-1)!.accuracy).to.equal(1);
   });
 
-  it('trains with full-batch gradient descent, mini-batches and online SGD to the same high accuracy', function () {
+  it('trains with full-batch gradient descent, mini-batches and online SGD to the same high accuracy', () => {
     const data = circles(400, 7);
-    for (const [batchSize, learningRate, epochs] of [['full', 1, 300], [16, 0.5, 40], [1, 0.05, 40]] as const) {
-      const net = new Network({ sizes: [2, 16, 2], activations: ['tanh', 'softmax'], seed: 4, backend: be() });
+    for (const [batchSize, learningRate, epochs] of [
+      ['full', 1, 300],
+      [16, 0.5, 40],
+      [1, 0.05, 40],
+    ] as const) {
+      const net = new Network({
+        sizes: [2, 16, 2],
+        activations: ['tanh', 'softmax'],
+        seed: 4,
+        backend: be(),
+      });
       const before = evaluate(net, data);
       const { history } = fitSync(net, data, { epochs, batchSize, learningRate });
       expect(history.at(-1)!.loss, String(batchSize)).to.be.below(before.loss * 0.1);
@@ -87,46 +102,83 @@ forEachBackend('fit', (be) => {
     }
   });
 
-  it('learns the spirals with momentum and with Nesterov to high accuracy', function () {
+  it('learns the spirals with momentum and with Nesterov to high accuracy', () => {
     const data = spirals(600, 3);
     for (const nesterov of [false, true]) {
-      const net = new Network({ sizes: [2, 48, 2], activations: ['relu', 'softmax'], init: 'he', seed: 5, backend: be() });
-      fitSync(net, data, { epochs: 150, batchSize: 20, learningRate: 0.05, momentum: 0.9, nesterov });
+      const net = new Network({
+        sizes: [2, 48, 2],
+        activations: ['relu', 'softmax'],
+        init: 'he',
+        seed: 5,
+        backend: be(),
+      });
+      fitSync(net, data, {
+        epochs: 150,
+        batchSize: 20,
+        learningRate: 0.05,
+        momentum: 0.9,
+        nesterov,
+      });
       expect(evaluate(net, data).accuracy, `nesterov ${nesterov}`).to.be.above(0.9);
     }
   });
 
-  it('applies L2 weight decay to weights only', function () {
+  it('applies L2 weight decay to weights only', () => {
     const data = spirals(200, 1);
     const norms = [0, 5].map((weightDecay) => {
-      const net = new Network({ sizes: [2, 16, 2], activations: ['tanh', 'softmax'], seed: 8, backend: be() });
+      const net = new Network({
+        sizes: [2, 16, 2],
+        activations: ['tanh', 'softmax'],
+        seed: 8,
+        backend: be(),
+      });
       fitSync(net, data, { epochs: 30, batchSize: 10, learningRate: 0.5, weightDecay });
       return net.getWeights(1).reduce((s, w) => s + w * w, 0);
     });
-    expect(norms[1]).to.be.below(norms[0]! * 0.5);
+    expect(norms[1]).to.be.below(norms[0] * 0.5);
   });
 
-  it('follows the learning-rate schedule per epoch', function () {
+  it('follows the learning-rate schedule per epoch', () => {
     const net = new Network({ sizes: [2, 3, 1], seed: 1, backend: be() });
-    const { history } = fitSync(net, XOR, { epochs: 5, batchSize: 4, learningRate: 1, schedule: { type: 'step', every: 2, factor: 0.5 } });
+    const { history } = fitSync(net, XOR, {
+      epochs: 5,
+      batchSize: 4,
+      learningRate: 1,
+      schedule: { type: 'step', every: 2, factor: 0.5 },
+    });
     expect(history.map((h) => h.learningRate)).to.deep.equal([1, 1, 0.5, 0.5, 0.25]);
-    const inv = fitSync(net, XOR, { epochs: 3, batchSize: 4, learningRate: 1, schedule: { type: 'inverse', decay: 1 } });
+    const inv = fitSync(net, XOR, {
+      epochs: 3,
+      batchSize: 4,
+      learningRate: 1,
+      schedule: { type: 'inverse', decay: 1 },
+    });
     expect(inv.history.map((h) => h.learningRate)).to.deep.equal([1, 0.5, 1 / 3]);
   });
 
-  it('is reproducible run to run with the same seeds, bit for bit', function () {
+  it('is reproducible run to run with the same seeds, bit for bit', () => {
     const data = spirals(100, 2);
     const run = () => {
-      const net = new Network({ sizes: [2, 8, 2], activations: ['sigmoid', 'softmax'], seed: 3, backend: be() });
+      const net = new Network({
+        sizes: [2, 8, 2],
+        activations: ['sigmoid', 'softmax'],
+        seed: 3,
+        backend: be(),
+      });
       fitSync(net, data, { epochs: 5, batchSize: 7, learningRate: 0.3, momentum: 0.5, seed: 11 });
       return Buffer.from(net.params.buffer);
     };
     expect(run().equals(run())).to.equal(true);
   });
 
-  it('stops at a target loss, and stops early on validation keeping the best weights', function () {
+  it('stops at a target loss, and stops early on validation keeping the best weights', () => {
     const net = new Network({ sizes: [2, 3, 1], init: 'normal', seed: 2, backend: be() });
-    const target = fitSync(net, XOR, { epochs: 5000, batchSize: 1, learningRate: 2, targetLoss: 0.05 });
+    const target = fitSync(net, XOR, {
+      epochs: 5000,
+      batchSize: 1,
+      learningRate: 2,
+      targetLoss: 0.05,
+    });
     expect(target.stopReason).to.equal('targetLoss');
     expect(target.history.at(-1)!.loss).to.be.at.most(0.05);
 
@@ -135,34 +187,46 @@ forEachBackend('fit', (be) => {
     const snapshots: Float32Array[] = [];
     const early = new Network({ sizes: [2, 3, 1], init: 'normal', seed: 2, backend: be() });
     const result = fitSync(early, XOR, {
-      epochs: 500, batchSize: 1, learningRate: 2, validation: flipped, patience: 3,
+      epochs: 500,
+      batchSize: 1,
+      learningRate: 2,
+      validation: flipped,
+      patience: 3,
       onEpoch: () => snapshots.push(early.params.slice()),
     });
     expect(result.stopReason).to.equal('earlyStopping');
     expect(result.history.length).to.equal(result.bestEpoch! + 3);
-    expect(Array.from(early.params)).to.deep.equal(Array.from(snapshots[result.bestEpoch! - 1]!));
+    expect(Array.from(early.params)).to.deep.equal(Array.from(snapshots[result.bestEpoch! - 1]));
   });
 
-  it('stops on divergence with the epoch, the batch and a hint, restoring the epoch-start weights', function () {
+  it('stops on divergence with the epoch, the batch and a hint, restoring the epoch-start weights', () => {
     const data = spirals(50, 1);
-    const net = new Network({ sizes: [2, 4, 2], activations: ['identity', 'identity'], seed: 1, backend: be() });
+    const net = new Network({
+      sizes: [2, 4, 2],
+      activations: ['identity', 'identity'],
+      seed: 1,
+      backend: be(),
+    });
     const start = net.params.slice();
-    expect(() => fitSync(net, data, { epochs: 50, batchSize: 5, learningRate: 1e6 })).to.throw(/diverged.*epoch 1, batch \d+ of 10.*lower learning rate/);
+    expect(() => fitSync(net, data, { epochs: 50, batchSize: 5, learningRate: 1e6 })).to.throw(
+      /diverged.*epoch 1, batch \d+ of 10.*lower learning rate/,
+    );
     expect(Array.from(net.params)).to.deep.equal(Array.from(start));
   });
 
-  it('trains with a user-supplied loss exactly like the same built-in loss', function () {
+  it('trains with a user-supplied loss exactly like the same built-in loss', () => {
     const data = spirals(80, 5);
     const nets = (['quadratic', userQuadratic] as const).map((loss) => {
       const net = new Network({ sizes: [2, 6, 2], activations: 'sigmoid', seed: 6, backend: be() });
       const r = fitSync(net, data, { epochs: 5, batchSize: 8, learningRate: 1, loss });
       return { net, loss: r.history.at(-1)!.loss };
     });
-    expect(nets[1]!.loss).to.be.closeTo(nets[0]!.loss, 1e-6);
-    for (let i = 0; i < nets[0]!.net.params.length; i++) expect(nets[1]!.net.params[i]).to.be.closeTo(nets[0]!.net.params[i]!, 1e-5);
+    expect(nets[1].loss).to.be.closeTo(nets[0].loss, 1e-6);
+    for (let i = 0; i < nets[0].net.params.length; i++)
+      expect(nets[1].net.params[i]).to.be.closeTo(nets[0].net.params[i], 1e-5);
   });
 
-  it('trains a user-supplied loss with two backend calls per batch (forward, then backward + update), with momentum too', function () {
+  it('trains a user-supplied loss with two backend calls per batch (forward, then backward + update), with momentum too', () => {
     const data = spirals(60, 4);
     const real = be();
     const calls: string[] = [];
@@ -173,20 +237,45 @@ forEachBackend('fit', (be) => {
         return (real[name] as (...a: unknown[]) => unknown)(...args);
       }) as never;
     }
-    const user = new Network({ sizes: [2, 6, 2], activations: 'sigmoid', seed: 6, backend: counting });
-    const builtin = new Network({ sizes: [2, 6, 2], activations: 'sigmoid', seed: 6, backend: be() });
-    const options = { epochs: 3, batchSize: 10, learningRate: 0.5, momentum: 0.9, nesterov: true, shuffle: false };
+    const user = new Network({
+      sizes: [2, 6, 2],
+      activations: 'sigmoid',
+      seed: 6,
+      backend: counting,
+    });
+    const builtin = new Network({
+      sizes: [2, 6, 2],
+      activations: 'sigmoid',
+      seed: 6,
+      backend: be(),
+    });
+    const options = {
+      epochs: 3,
+      batchSize: 10,
+      learningRate: 0.5,
+      momentum: 0.9,
+      nesterov: true,
+      shuffle: false,
+    };
     fitSync(user, data, { ...options, loss: userQuadratic });
     fitSync(builtin, data, { ...options, loss: 'quadratic' });
-    expect(calls.filter((c) => c === 'update' || c === 'trainBatch' || c === 'trainBatches')).to.deep.equal([]);
+    expect(
+      calls.filter((c) => c === 'update' || c === 'trainBatch' || c === 'trainBatches'),
+    ).to.deep.equal([]);
     expect(calls.filter((c) => c === 'backward')).to.have.length(18);
     expect(calls.filter((c) => c === 'forward')).to.have.length(18);
-    for (let i = 0; i < user.params.length; i++) expect(user.params[i]).to.be.closeTo(builtin.params[i]!, 1e-5);
+    for (let i = 0; i < user.params.length; i++)
+      expect(user.params[i]).to.be.closeTo(builtin.params[i], 1e-5);
   });
 
-  it('fit() yields to the event loop while training and can be aborted between batches', async function () {
+  it('fit() yields to the event loop while training and can be aborted between batches', async () => {
     const data = spirals(2000, 9);
-    const net = new Network({ sizes: [2, 64, 2], activations: ['tanh', 'softmax'], seed: 1, backend: be() });
+    const net = new Network({
+      sizes: [2, 64, 2],
+      activations: ['tanh', 'softmax'],
+      seed: 1,
+      backend: be(),
+    });
     let ticks = 0;
     const timer = setInterval(() => ticks++, 1);
     const controller = new AbortController();
@@ -194,7 +283,11 @@ forEachBackend('fit', (be) => {
     let abortedAt = 0;
     const started = performance.now();
     const result = await fit(net, data, {
-      epochs: 1000, batchSize: 1, learningRate: 0.01, signal: controller.signal, yieldEveryMs: 5,
+      epochs: 1000,
+      batchSize: 1,
+      learningRate: 0.01,
+      signal: controller.signal,
+      yieldEveryMs: 5,
       onBatch: () => {
         batches++;
         // Train for 300 ms of wall time whatever the backend's speed, then abort.
@@ -212,12 +305,15 @@ forEachBackend('fit', (be) => {
     expect(Array.from(net.params).every(Number.isFinite)).to.equal(true);
   });
 
-  it('reports progress per batch and per epoch', function () {
+  it('reports progress per batch and per epoch', () => {
     const net = new Network({ sizes: [2, 3, 1], backend: be() });
     const batches: number[] = [];
     const epochs: number[] = [];
     fitSync(net, XOR, {
-      epochs: 2, batchSize: 3, learningRate: 0.1, validation: XOR,
+      epochs: 2,
+      batchSize: 3,
+      learningRate: 0.1,
+      validation: XOR,
       onBatch: (b) => {
         batches.push(b.batch);
         expect(b.batches).to.equal(2);
@@ -233,12 +329,17 @@ forEachBackend('fit', (be) => {
     expect(epochs).to.deep.equal([1, 2]);
   });
 
-  it('rejects bad training input before it starts', function () {
+  it('rejects bad training input before it starts', () => {
     const net = new Network({ sizes: [2, 3, 1], backend: be() });
     const snapshot = net.params.slice();
     const bad: [unknown, unknown, RegExp, ErrorConstructor][] = [
       [{ x: new Float32Array([0, NaN]), y: new Float32Array([1]) }, {}, /data\.x\[1\]/, RangeError],
-      [{ x: new Float32Array([0, 1]), y: new Float32Array([Infinity]) }, {}, /data\.y\[0\]/, RangeError],
+      [
+        { x: new Float32Array([0, 1]), y: new Float32Array([Infinity]) },
+        {},
+        /data\.y\[0\]/,
+        RangeError,
+      ],
       [{ x: new Float32Array(3), y: new Float32Array(1) }, {}, /data\.x/, RangeError],
       [{ x: new Float32Array(4), y: new Float32Array(1) }, {}, /data\.y/, RangeError],
       [{ x: new Float64Array(2), y: new Float32Array(1) }, {}, /data\.x/, TypeError],
@@ -260,12 +361,15 @@ forEachBackend('fit', (be) => {
       [XOR, 'fast', /options/, TypeError],
     ];
     for (const [data, options, message, kind] of bad) {
-      expect(() => fitSync(net, data as never, options as never), `${JSON.stringify(options)}`).to.throw(kind, message);
+      expect(
+        () => fitSync(net, data as never, options as never),
+        `${JSON.stringify(options)}`,
+      ).to.throw(kind, message);
     }
     expect(Array.from(net.params)).to.deep.equal(Array.from(snapshot));
   });
 
-  it('refuses to backpropagate through heaviside units and points to the perceptron rule', function () {
+  it('refuses to backpropagate through heaviside units and points to the perceptron rule', () => {
     const net = new Network({ sizes: [2, 1], activations: 'heaviside', backend: be() });
     expect(() => fitSync(net, XOR, {})).to.throw(RangeError, /perceptron rule/);
   });

@@ -6,7 +6,16 @@
 import { expect } from 'chai';
 import { Network } from '../lib/network';
 import {
-  Circuit, fromTruthTable, fullAdder, gateData, linearlySeparable, mapFeatures, nandPerceptron, pairwiseProducts, parity, Perceptron,
+  Circuit,
+  fromTruthTable,
+  fullAdder,
+  gateData,
+  linearlySeparable,
+  mapFeatures,
+  nandPerceptron,
+  pairwiseProducts,
+  parity,
+  Perceptron,
 } from '../lib/perceptron';
 import { approximate, supNormError } from '../lib/universal';
 
@@ -32,8 +41,8 @@ const js = () => new Perceptron({ inputs: 2, backend: 'js' });
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const any = (v: unknown) => v as any;
 
-describe('rejects bad input', function () {
-  it('new Perceptron(options)', function () {
+describe('rejects bad input', () => {
+  it('new Perceptron(options)', () => {
     const cases: Case[] = [
       ['no options', () => new Perceptron(any(undefined)), TypeError, 'options'],
       ['null', () => new Perceptron(any(null)), TypeError, 'options'],
@@ -42,19 +51,59 @@ describe('rejects bad input', function () {
       ['zero features', () => new Perceptron({ inputs: 0 }), RangeError, 'options.inputs'],
       ['fractional inputs', () => new Perceptron({ inputs: 1.5 }), RangeError, 'options.inputs'],
       ['string inputs', () => new Perceptron({ inputs: any('2') }), TypeError, 'options.inputs'],
-      ['theta too short', () => new Perceptron({ inputs: 2, theta: [1, 2] }), RangeError, 'options.theta'],
-      ['theta a string', () => new Perceptron({ inputs: 2, theta: any('abc') }), TypeError, 'options.theta'],
-      ['theta NaN', () => new Perceptron({ inputs: 2, theta: [1, NaN, 0] }), RangeError, 'options.theta[1]'],
-      ['theta Infinity', () => new Perceptron({ inputs: 2, theta: new Float64Array([0, 0, Infinity]) }), RangeError, 'options.theta[2]'],
-      ['theta beyond float32', () => new Perceptron({ inputs: 2, theta: [1e39, 0, 0] }), RangeError, 'options.theta[0]'],
-      ['theta holds a string', () => new Perceptron({ inputs: 2, theta: any([1, '2', 3]) }), TypeError, 'options.theta[1]'],
-      ['unknown backend', () => new Perceptron({ inputs: 2, backend: any('gpu') }), RangeError, 'backend'],
-      ['unknown option', () => new Perceptron(any({ inputs: 2, bias: 1 })), RangeError, 'options.bias'],
+      [
+        'theta too short',
+        () => new Perceptron({ inputs: 2, theta: [1, 2] }),
+        RangeError,
+        'options.theta',
+      ],
+      [
+        'theta a string',
+        () => new Perceptron({ inputs: 2, theta: any('abc') }),
+        TypeError,
+        'options.theta',
+      ],
+      [
+        'theta NaN',
+        () => new Perceptron({ inputs: 2, theta: [1, NaN, 0] }),
+        RangeError,
+        'options.theta[1]',
+      ],
+      [
+        'theta Infinity',
+        () => new Perceptron({ inputs: 2, theta: new Float64Array([0, 0, Infinity]) }),
+        RangeError,
+        'options.theta[2]',
+      ],
+      [
+        'theta beyond float32',
+        () => new Perceptron({ inputs: 2, theta: [1e39, 0, 0] }),
+        RangeError,
+        'options.theta[0]',
+      ],
+      [
+        'theta holds a string',
+        () => new Perceptron({ inputs: 2, theta: any([1, '2', 3]) }),
+        TypeError,
+        'options.theta[1]',
+      ],
+      [
+        'unknown backend',
+        () => new Perceptron({ inputs: 2, backend: any('gpu') }),
+        RangeError,
+        'backend',
+      ],
+      [
+        'unknown option',
+        () => new Perceptron(any({ inputs: 2, bias: 1 })),
+        RangeError,
+        'options.bias',
+      ],
     ];
     cases.forEach(expectRejects);
   });
 
-  it('perceptron.setTheta, predict, scores, misclassified', function () {
+  it('perceptron.setTheta, predict, scores, misclassified', () => {
     const p = js();
     const cases: Case[] = [
       ['setTheta length', () => p.setTheta([1]), RangeError, 'theta'],
@@ -71,12 +120,17 @@ describe('rejects bad input', function () {
       ['scores Infinity', () => p.scores([[1, Infinity]]), RangeError, 'x[0][1]'],
       ['scores string value', () => p.scores(any([[1, '2']])), TypeError, 'x[0][1]'],
       ['misclassified null', () => p.misclassified(any(null)), TypeError, 'data'],
-      ['misclassified labels', () => p.misclassified({ x: AND.x, y: [0, 1, 2, 1] }), RangeError, 'data.y[2]'],
+      [
+        'misclassified labels',
+        () => p.misclassified({ x: AND.x, y: [0, 1, 2, 1] }),
+        RangeError,
+        'data.y[2]',
+      ],
     ];
     cases.forEach(expectRejects);
   });
 
-  it('perceptron.fit(data, options)', function () {
+  it('perceptron.fit(data, options)', () => {
     const p = js();
     const fit = (data: unknown, options?: unknown) => () => p.fit(any(data), any(options));
     const cases: Case[] = [
@@ -84,8 +138,24 @@ describe('rejects bad input', function () {
       ['data an array', fit([[0, 0]]), TypeError, 'data'],
       ['x missing', fit({ y: [1] }), TypeError, 'data.x'],
       ['x not whole rows', fit({ x: new Float32Array(5), y: [1, 1] }), RangeError, 'data.x'],
-      ['x with NaN', fit({ x: new Float32Array([0, 0, NaN, 1]), y: [0, 1] }), RangeError, 'data.x[2]'],
-      ['x row of 3', fit({ x: [[0, 0], [0, 1, 1]], y: [0, 1] }), RangeError, 'data.x[1]'],
+      [
+        'x with NaN',
+        fit({ x: new Float32Array([0, 0, NaN, 1]), y: [0, 1] }),
+        RangeError,
+        'data.x[2]',
+      ],
+      [
+        'x row of 3',
+        fit({
+          x: [
+            [0, 0],
+            [0, 1, 1],
+          ],
+          y: [0, 1],
+        }),
+        RangeError,
+        'data.x[1]',
+      ],
       ['y missing', fit({ x: AND.x }), TypeError, 'data.y'],
       ['y a string', fit({ x: AND.x, y: '0001' }), TypeError, 'data.y'],
       ['y too short', fit({ x: AND.x, y: [0, 0, 1] }), RangeError, 'data.y'],
@@ -95,7 +165,12 @@ describe('rejects bad input', function () {
       ['label NaN', fit({ x: AND.x, y: [0, NaN, 0, 1] }), RangeError, 'data.y[1]'],
       ['labels -1 and 0 mixed', fit({ x: AND.x, y: [-1, 0, 1, 1] }), RangeError, 'data.y[1]'],
       ['label a string', fit({ x: AND.x, y: ['0', 0, 0, 1] }), TypeError, 'data.y[0]'],
-      ['label a boolean', fit({ x: AND.x, y: [false, false, false, true] }), TypeError, 'data.y[0]'],
+      [
+        'label a boolean',
+        fit({ x: AND.x, y: [false, false, false, true] }),
+        TypeError,
+        'data.y[0]',
+      ],
       ['options a string', fit(AND, 'batch'), TypeError, 'options'],
       ['unknown option', fit(AND, { epochs: 10 }), RangeError, 'options.epochs'],
       ['mode', fit(AND, { mode: 'stochastic' }), RangeError, 'options.mode'],
@@ -121,26 +196,91 @@ describe('rejects bad input', function () {
     cases.forEach(expectRejects);
   });
 
-  it('gateData, linearlySeparable, mapFeatures, pairwiseProducts, nandPerceptron', function () {
+  it('gateData, linearlySeparable, mapFeatures, pairwiseProducts, nandPerceptron', () => {
     const cases: Case[] = [
       ['gate name', () => gateData(any('nandx')), RangeError, 'name'],
       ['gate number', () => gateData(any(3)), TypeError, 'name'],
-      ['separable no options', () => linearlySeparable(any(undefined)), TypeError, 'options.examples'],
-      ['separable examples 0', () => linearlySeparable({ examples: 0, features: 2 }), RangeError, 'options.examples'],
-      ['separable features 0', () => linearlySeparable({ examples: 10, features: 0 }), RangeError, 'options.features'],
-      ['separable features 1.5', () => linearlySeparable({ examples: 10, features: 1.5 }), RangeError, 'options.features'],
-      ['separable margin 0', () => linearlySeparable({ examples: 10, features: 2, margin: 0 }), RangeError, 'options.margin'],
-      ['separable margin -1', () => linearlySeparable({ examples: 10, features: 2, margin: -1 }), RangeError, 'options.margin'],
-      ['separable margin NaN', () => linearlySeparable({ examples: 10, features: 2, margin: NaN }), RangeError, 'options.margin'],
-      ['separable seed', () => linearlySeparable({ examples: 10, features: 2, seed: any('1') }), TypeError, 'options.seed'],
-      ['separable unknown', () => linearlySeparable(any({ examples: 10, features: 2, noise: 1 })), RangeError, 'options.noise'],
-      ['separable too big', () => linearlySeparable({ examples: 1 << 20, features: 1 << 10 }), RangeError, 'options.examples × options.features'],
+      [
+        'separable no options',
+        () => linearlySeparable(any(undefined)),
+        TypeError,
+        'options.examples',
+      ],
+      [
+        'separable examples 0',
+        () => linearlySeparable({ examples: 0, features: 2 }),
+        RangeError,
+        'options.examples',
+      ],
+      [
+        'separable features 0',
+        () => linearlySeparable({ examples: 10, features: 0 }),
+        RangeError,
+        'options.features',
+      ],
+      [
+        'separable features 1.5',
+        () => linearlySeparable({ examples: 10, features: 1.5 }),
+        RangeError,
+        'options.features',
+      ],
+      [
+        'separable margin 0',
+        () => linearlySeparable({ examples: 10, features: 2, margin: 0 }),
+        RangeError,
+        'options.margin',
+      ],
+      [
+        'separable margin -1',
+        () => linearlySeparable({ examples: 10, features: 2, margin: -1 }),
+        RangeError,
+        'options.margin',
+      ],
+      [
+        'separable margin NaN',
+        () => linearlySeparable({ examples: 10, features: 2, margin: NaN }),
+        RangeError,
+        'options.margin',
+      ],
+      [
+        'separable seed',
+        () => linearlySeparable({ examples: 10, features: 2, seed: any('1') }),
+        TypeError,
+        'options.seed',
+      ],
+      [
+        'separable unknown',
+        () => linearlySeparable(any({ examples: 10, features: 2, noise: 1 })),
+        RangeError,
+        'options.noise',
+      ],
+      [
+        'separable too big',
+        () => linearlySeparable({ examples: 1 << 20, features: 1 << 10 }),
+        RangeError,
+        'options.examples × options.features',
+      ],
       ['map inputs 0', () => mapFeatures([[1]], 0, (r) => r), RangeError, 'inputs'],
       ['map not a function', () => mapFeatures([[1]], 1, any('square')), TypeError, 'map'],
       ['map x bad', () => mapFeatures(new Float32Array(3), 2, (r) => r), RangeError, 'x'],
-      ['map returns a number', () => mapFeatures([[1]], 1, any(() => 1)), TypeError, 'map(x[0])'],
+      [
+        'map returns a number',
+        () =>
+          mapFeatures(
+            [[1]],
+            1,
+            any(() => 1),
+          ),
+        TypeError,
+        'map(x[0])',
+      ],
       ['map returns nothing', () => mapFeatures([[1]], 1, () => []), RangeError, 'map(x[0])'],
-      ['map lengths differ', () => mapFeatures([[1], [2]], 1, (r) => (r[0] === 1 ? [1] : [1, 2])), RangeError, 'map(x[1])'],
+      [
+        'map lengths differ',
+        () => mapFeatures([[1], [2]], 1, (r) => (r[0] === 1 ? [1] : [1, 2])),
+        RangeError,
+        'map(x[1])',
+      ],
       ['map returns NaN', () => mapFeatures([[1]], 1, () => [NaN]), RangeError, 'map(x[0])[0]'],
       ['products inputs 0', () => pairwiseProducts([[1]], 0), RangeError, 'inputs'],
       ['products inputs a string', () => pairwiseProducts([[1]], any('1')), TypeError, 'inputs'],
@@ -150,7 +290,7 @@ describe('rejects bad input', function () {
     cases.forEach(expectRejects);
   });
 
-  it('Circuit, fromTruthTable, fullAdder, parity', function () {
+  it('Circuit, fromTruthTable, fullAdder, parity', () => {
     const c = new Circuit({ backend: 'js' });
     const a = c.input('a');
     const other = new Circuit({ backend: 'js' });
@@ -160,7 +300,7 @@ describe('rejects bad input', function () {
     noOutputs.input('a');
     const wide = new Circuit({ backend: 'js' });
     const w = Array.from({ length: 17 }, (_, i) => wide.input(`x${i}`));
-    wide.output('f', wide.and(w[0]!, w[1]!, ...w.slice(2)));
+    wide.output('f', wide.and(w[0], w[1], ...w.slice(2)));
     c.output('f', c.not(a));
     const cases: Case[] = [
       ['options', () => new Circuit(any('js')), TypeError, 'options'],
@@ -190,11 +330,36 @@ describe('rejects bad input', function () {
       ['table of 3', () => fromTruthTable([0, 1, 0]), RangeError, 'table'],
       ['table value 2', () => fromTruthTable(any([0, 1, 2, 0])), RangeError, 'table[2]'],
       ['table value null', () => fromTruthTable(any([0, null])), TypeError, 'table[1]'],
-      ['table inputs count', () => fromTruthTable([0, 1, 1, 0], { inputs: ['a'] }), RangeError, 'options.inputs'],
-      ['table inputs duplicate', () => fromTruthTable([0, 1, 1, 0], { inputs: ['a', 'a'] }), RangeError, 'options.inputs'],
-      ['table inputs not names', () => fromTruthTable([0, 1, 1, 0], { inputs: any(['a', 2]) }), TypeError, 'options.inputs[1]'],
-      ['table output empty', () => fromTruthTable([0, 1, 1, 0], { output: '' }), RangeError, 'options.output'],
-      ['table unknown option', () => fromTruthTable([0, 1, 1, 0], any({ names: ['a', 'b'] })), RangeError, 'options.names'],
+      [
+        'table inputs count',
+        () => fromTruthTable([0, 1, 1, 0], { inputs: ['a'] }),
+        RangeError,
+        'options.inputs',
+      ],
+      [
+        'table inputs duplicate',
+        () => fromTruthTable([0, 1, 1, 0], { inputs: ['a', 'a'] }),
+        RangeError,
+        'options.inputs',
+      ],
+      [
+        'table inputs not names',
+        () => fromTruthTable([0, 1, 1, 0], { inputs: any(['a', 2]) }),
+        TypeError,
+        'options.inputs[1]',
+      ],
+      [
+        'table output empty',
+        () => fromTruthTable([0, 1, 1, 0], { output: '' }),
+        RangeError,
+        'options.output',
+      ],
+      [
+        'table unknown option',
+        () => fromTruthTable([0, 1, 1, 0], any({ names: ['a', 'b'] })),
+        RangeError,
+        'options.names',
+      ],
       ['fullAdder unknown option', () => fullAdder(any({ bits: 2 })), RangeError, 'options.bits'],
       ['parity 1 bit', () => parity(1), RangeError, 'bits'],
       ['parity 1.5 bits', () => parity(1.5), RangeError, 'bits'],
@@ -204,10 +369,22 @@ describe('rejects bad input', function () {
     cases.forEach(expectRejects);
   });
 
-  it('approximate(g, options) and supNormError(g, network, domain, points)', function () {
-    const base = { domain: [0, 1] as [number, number], hiddenUnits: 2, backend: 'js' as const, iterations: 1 };
-    const approx = (over: Record<string, unknown>, g: unknown = Math.sin) => () => approximate(any(g), any({ ...base, ...over }));
-    const net = new Network({ sizes: [1, 2, 1], activations: ['sigmoid', 'identity'], backend: 'js' });
+  it('approximate(g, options) and supNormError(g, network, domain, points)', () => {
+    const base = {
+      domain: [0, 1] as [number, number],
+      hiddenUnits: 2,
+      backend: 'js' as const,
+      iterations: 1,
+    };
+    const approx =
+      (over: Record<string, unknown>, g: unknown = Math.sin) =>
+      () =>
+        approximate(any(g), any({ ...base, ...over }));
+    const net = new Network({
+      sizes: [1, 2, 1],
+      activations: ['sigmoid', 'identity'],
+      backend: 'js',
+    });
     const cases: Case[] = [
       ['g not a function', approx({}, 'sin'), TypeError, 'g'],
       ['no options', () => approximate(Math.sin, any(undefined)), TypeError, 'options'],
@@ -218,17 +395,48 @@ describe('rejects bad input', function () {
       ['domain empty interval', approx({ domain: [1, 1] }), RangeError, 'options.domain[1]'],
       ['domain infinite', approx({ domain: [0, Infinity] }), RangeError, 'options.domain[1]'],
       ['domain bad interval', approx({ domain: [[0, 1], [2]] }), TypeError, 'options.domain[1]'],
-      ['domain NaN in 2-D', approx({ domain: [[0, 1], [NaN, 1]] }), RangeError, 'options.domain[1][0]'],
+      [
+        'domain NaN in 2-D',
+        approx({
+          domain: [
+            [0, 1],
+            [NaN, 1],
+          ],
+        }),
+        RangeError,
+        'options.domain[1][0]',
+      ],
       ['hiddenUnits 0', approx({ hiddenUnits: 0 }), RangeError, 'options.hiddenUnits'],
       ['hiddenUnits 1.5', approx({ hiddenUnits: 1.5 }), RangeError, 'options.hiddenUnits'],
       ['hiddenUnits missing', approx({ hiddenUnits: undefined }), TypeError, 'options.hiddenUnits'],
-      ['hiddenUnits too many for LM', approx({ hiddenUnits: 400 }), RangeError, 'options.hiddenUnits'],
-      ['activation relu (unbounded)', approx({ activation: 'relu' }), RangeError, 'options.activation'],
+      [
+        'hiddenUnits too many for LM',
+        approx({ hiddenUnits: 400 }),
+        RangeError,
+        'options.hiddenUnits',
+      ],
+      [
+        'activation relu (unbounded)',
+        approx({ activation: 'relu' }),
+        RangeError,
+        'options.activation',
+      ],
       ['method', approx({ method: 'adam' }), RangeError, 'options.method'],
       ['seed', approx({ seed: -2 }), RangeError, 'options.seed'],
       ['trainPoints 1', approx({ trainPoints: 1 }), RangeError, 'options.trainPoints'],
       ['testPoints a string', approx({ testPoints: '100' }), TypeError, 'options.testPoints'],
-      ['testPoints too many in 2-D', approx({ domain: [[0, 1], [0, 1]], testPoints: 5000 }), RangeError, 'options.testPoints'],
+      [
+        'testPoints too many in 2-D',
+        approx({
+          domain: [
+            [0, 1],
+            [0, 1],
+          ],
+          testPoints: 5000,
+        }),
+        RangeError,
+        'options.testPoints',
+      ],
       ['iterations -1', approx({ iterations: -1 }), RangeError, 'options.iterations'],
       ['epochs 1.5', approx({ epochs: 1.5 }), RangeError, 'options.epochs'],
       ['batchSize 0', approx({ batchSize: 0 }), RangeError, 'options.batchSize'],
@@ -239,10 +447,29 @@ describe('rejects bad input', function () {
       ['backend', approx({ backend: 'gpu' }), RangeError, 'backend'],
       ['sup g', () => supNormError(any(null), net, [0, 1], 10), TypeError, 'g'],
       ['sup network', () => supNormError(Math.sin, any({}), [0, 1], 10), TypeError, 'network'],
-      ['sup network of 2 inputs', () => supNormError(Math.sin, net, [[0, 1], [0, 1]], 10), RangeError, 'network'],
+      [
+        'sup network of 2 inputs',
+        () =>
+          supNormError(
+            Math.sin,
+            net,
+            [
+              [0, 1],
+              [0, 1],
+            ],
+            10,
+          ),
+        RangeError,
+        'network',
+      ],
       ['sup domain', () => supNormError(Math.sin, net, any([2, 1]), 10), RangeError, 'domain[1]'],
       ['sup points 1', () => supNormError(Math.sin, net, [0, 1], 1), RangeError, 'points'],
-      ['sup points a string', () => supNormError(Math.sin, net, [0, 1], any('10')), TypeError, 'points'],
+      [
+        'sup points a string',
+        () => supNormError(Math.sin, net, [0, 1], any('10')),
+        TypeError,
+        'points',
+      ],
     ];
     cases.forEach(expectRejects);
   });

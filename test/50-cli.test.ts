@@ -40,7 +40,13 @@ export function cli(...args: string[]): Run {
 /** Run the CLI's main() in this process with captured, non-TTY streams. */
 async function run(...args: string[]): Promise<Run> {
   const chunks = { stdout: [] as string[], stderr: [] as string[] };
-  const sink = (into: string[]) => new Writable({ write(chunk: Buffer | string, _enc, done) { into.push(chunk.toString()); done(); } });
+  const sink = (into: string[]) =>
+    new Writable({
+      write(chunk: Buffer | string, _enc, done) {
+        into.push(chunk.toString());
+        done();
+      },
+    });
   const status = await main(args, { stdout: sink(chunks.stdout), stderr: sink(chunks.stderr) });
   return { status, stdout: chunks.stdout.join(''), stderr: chunks.stderr.join('') };
 }
@@ -52,26 +58,54 @@ function jsonLines(text: string): Record<string, unknown>[] {
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-describe('50 CLI (blasnet)', function () {
+describe('50 CLI (blasnet)', () => {
   let tmp: string;
-  before(function () {
+  before(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'blasnet-cli-'));
   });
-  after(function () {
+  after(() => {
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  describe('help, version, info', function () {
-    it('--help lists the commands and the exit codes, and exits 0', function () {
+  describe('help, version, info', () => {
+    it('--help lists the commands and the exit codes, and exits 0', () => {
       const r = cli('--help');
       expect(r.status).to.equal(0);
-      for (const word of ['train', 'evaluate', 'predict', 'download', 'info', 'Exit codes', '0    success', '2    usage error']) expect(r.stdout).to.include(word);
+      for (const word of [
+        'train',
+        'evaluate',
+        'predict',
+        'download',
+        'info',
+        'Exit codes',
+        '0    success',
+        '2    usage error',
+      ])
+        expect(r.stdout).to.include(word);
     });
 
-    it('every command has --help (and blasnet help <command> says the same)', async function () {
+    it('every command has --help (and blasnet help <command> says the same)', async () => {
       const train = await run('train', '--help');
       expect(train.status).to.equal(0);
-      for (const option of ['--layers', '--activation', '--output', '--encoding', '--loss', '--epochs', '--batch-size', '--learning-rate', '--momentum', '--weight-decay', '--seed', '--backend', '--threads', '--validation', '--out', '--report', '--json']) {
+      for (const option of [
+        '--layers',
+        '--activation',
+        '--output',
+        '--encoding',
+        '--loss',
+        '--epochs',
+        '--batch-size',
+        '--learning-rate',
+        '--momentum',
+        '--weight-decay',
+        '--seed',
+        '--backend',
+        '--threads',
+        '--validation',
+        '--out',
+        '--report',
+        '--json',
+      ]) {
         expect(train.stdout).to.include(option);
       }
       const predict = await run('help', 'predict');
@@ -84,14 +118,16 @@ describe('50 CLI (blasnet)', function () {
       }
     });
 
-    it('--version prints the package version', async function () {
+    it('--version prints the package version', async () => {
       const r = await run('--version');
       expect(r.status).to.equal(0);
-      const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+      const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+        version: string;
+      };
       expect(r.stdout.trim()).to.equal(pkg.version);
     });
 
-    it('info --json reports the backend, BLAS, threads, binary and version', async function () {
+    it('info --json reports the backend, BLAS, threads, binary and version', async () => {
       const r = cli('info', '--json');
       expect(r.status, r.stderr).to.equal(0);
       const info = JSON.parse(r.stdout) as Record<string, unknown>;
@@ -102,14 +138,17 @@ describe('50 CLI (blasnet)', function () {
       expect(info).to.have.property('binary');
       expect(info).to.have.property('fallbackReason');
       if (info.backend === 'js') expect(info.fallbackReason).to.be.a('string');
-      const js = JSON.parse((await run('info', '--json', '--backend', 'js')).stdout) as Record<string, unknown>;
+      const js = JSON.parse((await run('info', '--json', '--backend', 'js')).stdout) as Record<
+        string,
+        unknown
+      >;
       expect(js.backend).to.equal('js');
       expect(js.fallbackReason).to.equal('the js backend was requested');
     });
   });
 
-  describe('usage errors exit 2 and name the problem', function () {
-    it('an unknown option is named, with a suggestion', function () {
+  describe('usage errors exit 2 and name the problem', () => {
+    it('an unknown option is named, with a suggestion', () => {
       const r = cli('train', '--epochz', '3');
       expect(r.status).to.equal(2);
       expect(r.stderr).to.include('Unknown option --epochz');
@@ -118,7 +157,7 @@ describe('50 CLI (blasnet)', function () {
       expect(r.stdout).to.equal('');
     });
 
-    it('a bad option value is named with what was expected', async function () {
+    it('a bad option value is named with what was expected', async () => {
       const r = await run('train', '--learning-rate', 'fast');
       expect(r.status).to.equal(2);
       expect(r.stderr).to.include('Expected a number >= 0 for --learning-rate but received "fast"');
@@ -127,7 +166,7 @@ describe('50 CLI (blasnet)', function () {
       expect(act.stderr).to.include('Expected one of sigmoid, tanh, relu for --activation');
     });
 
-    it('an unknown command, a missing argument and incompatible options are usage errors', async function () {
+    it('an unknown command, a missing argument and incompatible options are usage errors', async () => {
       const typo = await run('trian');
       expect(typo.status).to.equal(2);
       expect(typo.stderr).to.include('did you mean train?');
@@ -139,10 +178,12 @@ describe('50 CLI (blasnet)', function () {
       expect(combo.stderr).to.include('--output sigmoid or identity for --encoding binary');
       const layers = await run('train', '--layers', '784,30,7');
       expect(layers.status).to.equal(2);
-      expect(layers.stderr).to.include('Expected 10 outputs as the last of --layers for --encoding onehot');
+      expect(layers.stderr).to.include(
+        'Expected 10 outputs as the last of --layers for --encoding onehot',
+      );
     });
 
-    it('with --json, errors are one JSON object on stderr and stdout stays empty', async function () {
+    it('with --json, errors are one JSON object on stderr and stdout stays empty', async () => {
       const r = await run('train', '--bogus', '--json');
       expect(r.status).to.equal(2);
       expect(r.stdout).to.equal('');
@@ -152,8 +193,8 @@ describe('50 CLI (blasnet)', function () {
     });
   });
 
-  describe('runtime failures exit 1 and say what to do', function () {
-    it('a missing data directory', function () {
+  describe('runtime failures exit 1 and say what to do', () => {
+    it('a missing data directory', () => {
       const dir = path.join(tmp, 'no-such-dir');
       const r = cli('train', '--data', dir, '--epochs', '1');
       expect(r.status).to.equal(1);
@@ -162,7 +203,7 @@ describe('50 CLI (blasnet)', function () {
       expect(r.stderr).to.include('leave out --data to use the bundled digits');
     });
 
-    it('a data directory without the IDX files', async function () {
+    it('a data directory without the IDX files', async () => {
       const dir = fs.mkdtempSync(path.join(tmp, 'empty-'));
       const r = await run('evaluate', 'model.blasnet', '--data', dir);
       expect(r.status).to.equal(1); // the model is missing too; the first failure is reported
@@ -172,70 +213,112 @@ describe('50 CLI (blasnet)', function () {
       expect(t.stderr).to.include(`blasnet download ${dir}`);
     });
 
-    it('a missing model file', async function () {
+    it('a missing model file', async () => {
       const r = await run('evaluate', path.join(tmp, 'nothing.blasnet'));
       expect(r.status).to.equal(1);
       expect(r.stderr).to.include('no such file');
       expect(r.stderr).to.include('blasnet train --out');
     });
 
-    it('a model whose input size does not match the data', function () {
+    it('a model whose input size does not match the data', () => {
       const file = path.join(tmp, 'small-input.blasnet');
-      saveNetwork(new Network({ sizes: [100, 5, 10], activations: ['sigmoid', 'softmax'], backend: 'js' }), file);
+      saveNetwork(
+        new Network({ sizes: [100, 5, 10], activations: ['sigmoid', 'softmax'], backend: 'js' }),
+        file,
+      );
       const r = cli('evaluate', file);
       expect(r.status).to.equal(1);
-      expect(r.stderr).to.include(`The model ${file} expects 100 inputs (10x10 images) but bundled digits has 28x28 images (784 inputs)`);
+      expect(r.stderr).to.include(
+        `The model ${file} expects 100 inputs (10x10 images) but bundled digits has 28x28 images (784 inputs)`,
+      );
       expect(r.stderr).to.include('train a model on this data');
     });
 
-    it('a download that cannot reach its mirror', async function () {
-      const r = await run('download', path.join(tmp, 'dl'), '--mirror', 'http://127.0.0.1:9/', '--retries', '0');
+    it('a download that cannot reach its mirror', async () => {
+      const r = await run(
+        'download',
+        path.join(tmp, 'dl'),
+        '--mirror',
+        'http://127.0.0.1:9/',
+        '--retries',
+        '0',
+      );
       expect(r.status).to.equal(1);
       expect(r.stderr).to.include('download failed');
       expect(r.stderr).to.include('Check the network connection');
-      const bad = await run('download', path.join(tmp, 'dl'), '--mirror', 'ftp://example.org/mnist/');
+      const bad = await run(
+        'download',
+        path.join(tmp, 'dl'),
+        '--mirror',
+        'ftp://example.org/mnist/',
+      );
       expect(bad.status).to.equal(2);
-      expect(bad.stderr).to.include('Expected an http(s) URL for --mirror but received "ftp://example.org/mnist/"');
+      expect(bad.stderr).to.include(
+        'Expected an http(s) URL for --mirror but received "ftp://example.org/mnist/"',
+      );
     });
   });
 
-  describe('train → evaluate → predict', function () {
+  describe('train → evaluate → predict', () => {
     let model: string;
     let report: string;
     let train: Run;
-    before(function () {
+    before(() => {
       model = path.join(tmp, 'digits.blasnet');
       report = path.join(tmp, 'report.html');
-      train = cli('train', '--layers', '784,30,10', '--epochs', '2', '--batch-size', '10', '--out', model, '--report', report);
+      train = cli(
+        'train',
+        '--layers',
+        '784,30,10',
+        '--epochs',
+        '2',
+        '--batch-size',
+        '10',
+        '--out',
+        model,
+        '--report',
+        report,
+      );
     });
 
-    it('train prints a line per epoch (no bar, no escape codes, stdout not a TTY) and saves the model and report', function () {
+    it('train prints a line per epoch (no bar, no escape codes, stdout not a TTY) and saves the model and report', () => {
       expect(train.status, train.stderr).to.equal(0);
       const lines = train.stdout.split('\n');
-      expect(lines.filter((l) => /^epoch [ 0-9]+\/2 {2}loss \d\.\d{4} {2}train acc .* {2}test acc \d+\.\d\d%/.test(l))).to.have.length(2);
+      expect(
+        lines.filter((l) =>
+          /^epoch [ 0-9]+\/2 {2}loss \d\.\d{4} {2}train acc .* {2}test acc \d+\.\d\d%/.test(l),
+        ),
+      ).to.have.length(2);
       expect(train.stdout).to.not.match(/\u001b\[/);
       expect(train.stdout).to.match(/test accuracy \d+\.\d\d% \(\d+\/2000\)/);
       expect(fs.existsSync(model)).to.equal(true);
       expect(fs.existsSync(report)).to.equal(true);
     });
 
-    it('evaluate reports accuracy, per-class precision/recall and the confusion matrix', async function () {
+    it('evaluate reports accuracy, per-class precision/recall and the confusion matrix', async () => {
       const text = await run('evaluate', model);
       expect(text.status, text.stderr).to.equal(0);
       expect(text.stdout).to.include('class  precision  recall  support');
       expect(text.stdout).to.include('confusion matrix (rows: true class, columns: predicted)');
       const r = cli('evaluate', model, '--json');
       expect(r.status, r.stderr).to.equal(0);
-      const e = JSON.parse(r.stdout) as { accuracy: number; n: number; correct: number; confusion: number[][]; perClass: { precision: number; recall: number; support: number }[]; encoding: string };
+      const e = JSON.parse(r.stdout) as {
+        accuracy: number;
+        n: number;
+        correct: number;
+        confusion: number[][];
+        perClass: { precision: number; recall: number; support: number }[];
+        encoding: string;
+      };
       expect(e.n).to.equal(2000);
       expect(e.encoding).to.equal('onehot');
       expect(e.accuracy).to.be.above(0.85);
       // The same number as train's final line.
-      const trained = /test accuracy (\d+\.\d\d)%/.exec(train.stdout)![1]!;
+      const trained = /test accuracy (\d+\.\d\d)%/.exec(train.stdout)![1];
       expect((e.accuracy * 100).toFixed(2)).to.equal(trained);
       expect(e.confusion).to.have.length(10);
       expect(e.confusion.flat().reduce((a, b) => a + b, 0)).to.equal(2000);
-      expect(e.confusion.reduce((s, row, i) => s + row[i]!, 0)).to.equal(e.correct);
+      expect(e.confusion.reduce((s, row, i) => s + row[i], 0)).to.equal(e.correct);
       expect(e.perClass.map((c) => c.support).reduce((a, b) => a + b, 0)).to.equal(2000);
       for (const c of e.perClass) {
         expect(c.precision).to.be.within(0, 1);
@@ -243,7 +326,7 @@ describe('50 CLI (blasnet)', function () {
       }
     });
 
-    it('predict prints one label per image of an IDX file', async function () {
+    it('predict prints one label per image of an IDX file', async () => {
       const mnist = loadMnist();
       const file = path.join(tmp, 'first-50-idx3-ubyte.gz');
       writeIdx(file, { data: mnist.test.bytes.subarray(0, 50 * 784), dims: [50, 28, 28] });
@@ -253,13 +336,15 @@ describe('50 CLI (blasnet)', function () {
       expect(labels).to.have.length(50);
       const correct = labels.filter((l, i) => l === mnist.test.labels[i]).length;
       expect(correct).to.be.at.least(40);
-      const json = JSON.parse((await run('predict', model, file, '--json')).stdout) as { predictions: { label: number; confidence: number; outputs: number[] }[] };
+      const json = JSON.parse((await run('predict', model, file, '--json')).stdout) as {
+        predictions: { label: number; confidence: number; outputs: number[] }[];
+      };
       expect(json.predictions.map((p) => p.label)).to.deep.equal(labels);
-      expect(json.predictions[0]!.outputs).to.have.length(10);
-      expect(json.predictions[0]!.confidence).to.be.within(0, 1);
+      expect(json.predictions[0].outputs).to.have.length(10);
+      expect(json.predictions[0].confidence).to.be.within(0, 1);
     });
 
-    it('predict refuses images of another size with a clear error', async function () {
+    it('predict refuses images of another size with a clear error', async () => {
       const file = path.join(tmp, 'small-idx3-ubyte');
       writeIdx(file, { data: new Uint8Array(3 * 14 * 14), dims: [3, 14, 14] });
       const r = await run('predict', model, file);
@@ -268,14 +353,28 @@ describe('50 CLI (blasnet)', function () {
       expect(r.stderr).to.include('has 14x14 images (196 inputs)');
     });
 
-    it('train --json writes JSON lines: start, one per epoch, result', async function () {
-      const r = await run('train', '--layers', '784,20,10', '--epochs', '2', '--validation', '1000', '--json');
+    it('train --json writes JSON lines: start, one per epoch, result', async () => {
+      const r = await run(
+        'train',
+        '--layers',
+        '784,20,10',
+        '--epochs',
+        '2',
+        '--validation',
+        '1000',
+        '--json',
+      );
       expect(r.status, r.stderr).to.equal(0);
       const records = jsonLines(r.stdout);
       expect(records.map((x) => x.type)).to.deep.equal(['start', 'epoch', 'epoch', 'result']);
       expect(records[1]).to.include({ epoch: 1, epochs: 2, heldOut: 'validation' });
-      expect(records[1]!.heldOutAccuracy).to.be.a('number');
-      const result = records[3] as { testAccuracy: number; confusion: number[][]; model: unknown; stopReason: string };
+      expect(records[1].heldOutAccuracy).to.be.a('number');
+      const result = records[3] as {
+        testAccuracy: number;
+        confusion: number[][];
+        model: unknown;
+        stopReason: string;
+      };
       expect(result.testAccuracy).to.be.above(0.8);
       expect(result.confusion).to.have.length(10);
       expect(result.stopReason).to.equal('epochs');

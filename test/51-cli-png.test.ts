@@ -12,8 +12,8 @@ import { expect } from 'chai';
 import { PNG } from 'pngjs';
 import { main } from '../lib/cli/main';
 import { pngToInput, resampleArea } from '../lib/cli/image';
-import { CliModelMetadata } from '../lib/cli/model';
-import { getEncoding, loadMnist, MnistData } from '../lib/data';
+import type { CliModelMetadata } from '../lib/cli/model';
+import { getEncoding, loadMnist, type MnistData } from '../lib/data';
 import { saveNetwork } from '../lib/model-file';
 import { Network } from '../lib/network';
 import { fitSync } from '../lib/train';
@@ -21,12 +21,17 @@ import { fitSync } from '../lib/train';
 const ROOT = path.resolve(__dirname, '..');
 
 /** A PNG of a gray image `[rows, cols]` (0..255), scaled up `k` times, optionally inverted, optionally with the background transparent. */
-function pngOf(pixels: Uint8Array, rows: number, cols: number, opts: { scale?: number; invert?: boolean; transparent?: boolean } = {}): Buffer {
+function pngOf(
+  pixels: Uint8Array,
+  rows: number,
+  cols: number,
+  opts: { scale?: number; invert?: boolean; transparent?: boolean } = {},
+): Buffer {
   const k = opts.scale ?? 1;
   const png = new PNG({ width: cols * k, height: rows * k });
   for (let y = 0; y < rows * k; y++) {
     for (let x = 0; x < cols * k; x++) {
-      const v = pixels[Math.floor(y / k) * cols + Math.floor(x / k)]!;
+      const v = pixels[Math.floor(y / k) * cols + Math.floor(x / k)];
       const o = 4 * (y * cols * k + x);
       if (opts.transparent) {
         // Black ink whose opacity is the digit: a drawing on a transparent canvas.
@@ -44,38 +49,38 @@ function pngOf(pixels: Uint8Array, rows: number, cols: number, opts: { scale?: n
 
 function meanAbsDiff(a: Float32Array, b: Uint8Array): number {
   let s = 0;
-  for (let i = 0; i < a.length; i++) s += Math.abs(a[i]! - b[i]! / 255);
+  for (let i = 0; i < a.length; i++) s += Math.abs(a[i] - b[i] / 255);
   return s / a.length;
 }
 
-describe('51 PNG input (blasnet predict image.png)', function () {
+describe('51 PNG input (blasnet predict image.png)', () => {
   let mnist: MnistData;
   let digit: Uint8Array;
-  before(function () {
+  before(() => {
     mnist = loadMnist();
     digit = mnist.test.bytes.subarray(0, 784);
   });
 
-  it('takes a 28x28 white-on-black PNG as it is', function () {
+  it('takes a 28x28 white-on-black PNG as it is', () => {
     const r = pngToInput(pngOf(digit, 28, 28), 28, 28);
     expect(r.inverted).to.equal(false);
     expect(r.normalized).to.equal(false);
     expect(Array.from(r.pixels)).to.deep.equal(Array.from(digit));
   });
 
-  it('inverts a dark digit on a light background', function () {
+  it('inverts a dark digit on a light background', () => {
     const r = pngToInput(pngOf(digit, 28, 28, { invert: true }), 28, 28);
     expect(r.inverted).to.equal(true);
     expect(Array.from(r.pixels)).to.deep.equal(Array.from(digit));
   });
 
-  it('composites a drawing on a transparent canvas (black ink) into a white digit on black', function () {
+  it('composites a drawing on a transparent canvas (black ink) into a white digit on black', () => {
     const r = pngToInput(pngOf(digit, 28, 28, { transparent: true }), 28, 28);
     expect(r.inverted).to.equal(true);
     expect(meanAbsDiff(r.input, digit)).to.be.below(0.005);
   });
 
-  it('crops, scales and centres an image of another size the way MNIST did', function () {
+  it('crops, scales and centres an image of another size the way MNIST did', () => {
     // An MNIST digit is already normalized: scaled up 3x, inverted, it must come back close to itself.
     const r = pngToInput(pngOf(digit, 28, 28, { scale: 3, invert: true }), 28, 28);
     expect(r.width).to.equal(84);
@@ -84,70 +89,106 @@ describe('51 PNG input (blasnet predict image.png)', function () {
     expect(meanAbsDiff(r.input, digit)).to.be.below(0.06);
     // Off-centre in a large canvas: still centred by mass.
     const canvas = new Uint8Array(100 * 60);
-    for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) canvas[(y + 5) * 60 + x + 30] = digit[y * 28 + x]!;
+    for (let y = 0; y < 28; y++)
+      for (let x = 0; x < 28; x++) canvas[(y + 5) * 60 + x + 30] = digit[y * 28 + x];
     const moved = pngToInput(pngOf(canvas, 100, 60), 28, 28);
     expect(meanAbsDiff(moved.input, digit)).to.be.below(0.06);
   });
 
-  it('area resampling keeps the mean of an image', function () {
-    const src = new Float32Array(84 * 84).map((_, i) => (i * 7919) % 13 / 12);
+  it('area resampling keeps the mean of an image', () => {
+    const src = new Float32Array(84 * 84).map((_, i) => ((i * 7919) % 13) / 12);
     const mean = (a: Float32Array) => a.reduce((s, v) => s + v, 0) / a.length;
     expect(mean(resampleArea(src, 84, 84, 28, 28))).to.be.closeTo(mean(src), 1e-5);
     expect(mean(resampleArea(src, 84, 84, 20, 20))).to.be.closeTo(mean(src), 0.01);
   });
 
-  it('rejects a file that is not a PNG with a clear error', function () {
-    expect(() => pngToInput(Buffer.from('not a png'), 28, 28, 'x.png')).to.throw(/x.png: not a readable PNG image/);
+  it('rejects a file that is not a PNG with a clear error', () => {
+    expect(() => pngToInput(Buffer.from('not a png'), 28, 28, 'x.png')).to.throw(
+      /x.png: not a readable PNG image/,
+    );
   });
 
-  describe('through the CLI', function () {
+  describe('through the CLI', () => {
     let tmp: string;
     let model: string;
     let net: Network;
-    before(function () {
+    before(() => {
       tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'blasnet-png-'));
       const onehot = getEncoding('onehot');
       net = new Network({ sizes: [784, 30, 10], activations: ['sigmoid', 'softmax'], seed: 3 });
-      fitSync(net, { x: mnist.train.images, y: onehot.encode(mnist.train.labels, 10) }, { epochs: 2, batchSize: 10, learningRate: 0.5 });
-      const meta: CliModelMetadata = { kind: 'blasnet-classifier', encoding: 'onehot', classes: 10, rows: 28, cols: 28, pixelScale: 'divide-by-255', loss: 'crossEntropy' };
+      fitSync(
+        net,
+        { x: mnist.train.images, y: onehot.encode(mnist.train.labels, 10) },
+        { epochs: 2, batchSize: 10, learningRate: 0.5 },
+      );
+      const meta: CliModelMetadata = {
+        kind: 'blasnet-classifier',
+        encoding: 'onehot',
+        classes: 10,
+        rows: 28,
+        cols: 28,
+        pixelScale: 'divide-by-255',
+        loss: 'crossEntropy',
+      };
       model = path.join(tmp, 'digits.blasnet');
       saveNetwork(net, model, meta as unknown as Record<string, unknown>);
     });
-    after(function () {
+    after(() => {
       fs.rmSync(tmp, { recursive: true, force: true });
     });
 
-    it('predicts the label of PNG digits (a spawned blasnet predict)', function () {
+    it('predicts the label of PNG digits (a spawned blasnet predict)', () => {
       // Test digits the model gets right, drawn as three PNGs each: as is, inverted, scaled up 3x and inverted.
       const predicted = net.classify(mnist.test.images.subarray(0, 20 * 784));
-      const right = [...predicted.keys()].filter((i) => predicted[i] === mnist.test.labels[i]).slice(0, 2);
+      const right = [...predicted.keys()]
+        .filter((i) => predicted[i] === mnist.test.labels[i])
+        .slice(0, 2);
       const files: string[] = [];
       const expected: number[] = [];
       for (const i of right) {
         const pixels = mnist.test.bytes.subarray(i * 784, (i + 1) * 784);
-        for (const [name, opts] of [['plain', {}], ['inverted', { invert: true }], ['big', { scale: 3, invert: true }]] as const) {
+        for (const [name, opts] of [
+          ['plain', {}],
+          ['inverted', { invert: true }],
+          ['big', { scale: 3, invert: true }],
+        ] as const) {
           const file = path.join(tmp, `digit-${i}-${name}.png`);
           fs.writeFileSync(file, pngOf(pixels, 28, 28, opts));
           files.push(file);
-          expected.push(mnist.test.labels[i]!);
+          expected.push(mnist.test.labels[i]);
         }
       }
-      const r = spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', 'predict', model, ...files], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+      const r = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', 'lib/cli/main.ts', 'predict', model, ...files],
+        { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+      );
       expect(r.status, r.stderr).to.equal(0);
       expect(r.stdout.trim().split('\n').map(Number)).to.deep.equal(expected);
     });
 
-    it('--json tells how each PNG was read', async function () {
+    it('--json tells how each PNG was read', async () => {
       const file = path.join(tmp, 'one.png');
       fs.writeFileSync(file, pngOf(digit, 28, 28, { scale: 2, invert: true }));
       const chunks: string[] = [];
-      const sink = new Writable({ write(c: Buffer, _e, done) { chunks.push(c.toString()); done(); } });
+      const sink = new Writable({
+        write(c: Buffer, _e, done) {
+          chunks.push(c.toString());
+          done();
+        },
+      });
       const code = await main(['predict', model, file, '--json'], { stdout: sink, stderr: sink });
       expect(code).to.equal(0);
       const out = JSON.parse(chunks.join('')) as { predictions: Record<string, unknown>[] };
       expect(out.predictions).to.have.length(1);
-      expect(out.predictions[0]).to.include({ input: file, width: 56, height: 56, inverted: true, normalized: true });
-      expect(out.predictions[0]!.label).to.be.a('number');
+      expect(out.predictions[0]).to.include({
+        input: file,
+        width: 56,
+        height: 56,
+        inverted: true,
+        normalized: true,
+      });
+      expect(out.predictions[0].label).to.be.a('number');
     });
   });
 });

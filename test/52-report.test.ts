@@ -12,31 +12,38 @@ import { PNG } from 'pngjs';
 import { main } from '../lib/cli/main';
 import { classificationMetrics } from '../lib/report/metrics';
 import { renderReport } from '../lib/report/html';
-import { EpochReport } from '../lib/train';
+import type { EpochReport } from '../lib/train';
 
 function points(html: string, series: string): string[] {
   const m = new RegExp(`<polyline[^>]*data-series="${series}"[^>]*points="([^"]*)"`).exec(html);
   expect(m, `a polyline for ${series}`).to.not.equal(null);
-  return m![1]!.trim().split(/\s+/);
+  return m![1].trim().split(/\s+/);
 }
 
-describe('52 HTML report (train --report)', function () {
+describe('52 HTML report (train --report)', () => {
   let tmp: string;
   let html: string;
   const epochs = 3;
-  before(async function () {
+  before(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'blasnet-report-'));
     const file = path.join(tmp, 'report.html');
-    const sink = new Writable({ write(_c, _e, done) { done(); } });
-    const code = await main(['train', '--layers', '784,20,10', '--epochs', String(epochs), '--report', file], { stdout: sink, stderr: sink });
+    const sink = new Writable({
+      write(_c, _e, done) {
+        done();
+      },
+    });
+    const code = await main(
+      ['train', '--layers', '784,20,10', '--epochs', String(epochs), '--report', file],
+      { stdout: sink, stderr: sink },
+    );
     expect(code).to.equal(0);
     html = fs.readFileSync(file, 'utf8');
   });
-  after(function () {
+  after(() => {
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('is one self-contained page: inline CSS and SVG, no scripts, no external URLs or fonts', function () {
+  it('is one self-contained page: inline CSS and SVG, no scripts, no external URLs or fonts', () => {
     expect(html.startsWith('<!DOCTYPE html>')).to.equal(true);
     expect(html).to.include('<style>');
     expect(html).to.not.match(/https?:\/\//i);
@@ -44,7 +51,7 @@ describe('52 HTML report (train --report)', function () {
     expect(html).to.not.match(/\b(src|href)="(?!data:)/);
   });
 
-  it('draws the loss and accuracy curves with one point per epoch', function () {
+  it('draws the loss and accuracy curves with one point per epoch', () => {
     for (const series of ['train-loss', 'test-loss', 'train-accuracy', 'test-accuracy']) {
       const pts = points(html, series);
       expect(pts, series).to.have.length(epochs);
@@ -52,38 +59,58 @@ describe('52 HTML report (train --report)', function () {
     }
     // The training loss falls: its last point is lower on the chart (a larger y) than its first.
     const loss = points(html, 'train-loss').map((p) => Number(p.split(',')[1]));
-    expect(loss[epochs - 1]!).to.be.above(loss[0]!);
+    expect(loss[epochs - 1]).to.be.above(loss[0]);
   });
 
-  it('draws the confusion matrix as a 10x10 heat map whose counts add up to the test set', function () {
-    const cells = [...html.matchAll(/<rect class="cell" data-row="(\d+)" data-col="(\d+)" data-count="(\d+)"/g)];
+  it('draws the confusion matrix as a 10x10 heat map whose counts add up to the test set', () => {
+    const cells = [
+      ...html.matchAll(/<rect class="cell" data-row="(\d+)" data-col="(\d+)" data-count="(\d+)"/g),
+    ];
     expect(cells).to.have.length(100);
     const seen = new Set(cells.map((c) => `${c[1]},${c[2]}`));
     expect(seen.size).to.equal(100);
-    for (let i = 0; i < 10; i++) for (let j = 0; j < 10; j++) expect(seen.has(`${i},${j}`)).to.equal(true);
+    for (let i = 0; i < 10; i++)
+      for (let j = 0; j < 10; j++) expect(seen.has(`${i},${j}`)).to.equal(true);
     expect(cells.reduce((s, c) => s + Number(c[3]), 0)).to.equal(2000);
   });
 
-  it('shows misclassified test digits as 28x28 PNG data URIs with true and predicted labels', function () {
-    const figures = [...html.matchAll(/<figure class="digit" data-index="(\d+)" data-label="(\d)" data-predicted="(\d)"><img alt="[^"]*" src="data:image\/png;base64,([A-Za-z0-9+/=]+)"><figcaption>true (\d) → <span class="wrong">(\d)<\/span>/g)];
+  it('shows misclassified test digits as 28x28 PNG data URIs with true and predicted labels', () => {
+    const figures = [
+      ...html.matchAll(
+        /<figure class="digit" data-index="(\d+)" data-label="(\d)" data-predicted="(\d)"><img alt="[^"]*" src="data:image\/png;base64,([A-Za-z0-9+/=]+)"><figcaption>true (\d) → <span class="wrong">(\d)<\/span>/g,
+      ),
+    ];
     expect(figures.length).to.be.within(1, 48);
     for (const f of figures) {
       expect(f[2]).to.not.equal(f[3]);
       expect(f[5]).to.equal(f[2]);
       expect(f[6]).to.equal(f[3]);
     }
-    const png = PNG.sync.read(Buffer.from(figures[0]![4]!, 'base64'));
+    const png = PNG.sync.read(Buffer.from(figures[0][4], 'base64'));
     expect([png.width, png.height]).to.deep.equal([28, 28]);
-    const total = Number(/Misclassified test digits \((?:the first \d+ of|all) (\d+)\)/.exec(html)![1]);
+    const total = Number(
+      /Misclassified test digits \((?:the first \d+ of|all) (\d+)\)/.exec(html)![1],
+    );
     expect(total).to.be.at.least(figures.length);
   });
 
-  it('lists the settings, timing and environment', function () {
-    for (const needle of ['Settings', 'learning rate', 'batch size', '784,20,10', 'training seconds', 'examples per second', 'blas']) expect(html).to.include(needle);
+  it('lists the settings, timing and environment', () => {
+    for (const needle of [
+      'Settings',
+      'learning rate',
+      'batch size',
+      '784,20,10',
+      'training seconds',
+      'examples per second',
+      'blas',
+    ])
+      expect(html).to.include(needle);
   });
 
-  it('escapes text it is given', function () {
-    const history: EpochReport[] = [{ epoch: 1, loss: 1, learningRate: 0.1, seconds: 1, examplesPerSecond: 1, elapsed: 1 }];
+  it('escapes text it is given', () => {
+    const history: EpochReport[] = [
+      { epoch: 1, loss: 1, learningRate: 0.1, seconds: 1, examplesPerSecond: 1, elapsed: 1 },
+    ];
     const out = renderReport({
       title: '<b>x</b>',
       history,

@@ -8,23 +8,23 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expect } from 'chai';
-import { BackgroundReport, BackgroundResult, trainInBackground } from '../lib/background';
-import { BackendInfo } from '../lib/backend/types';
+import { type BackgroundReport, type BackgroundResult, trainInBackground } from '../lib/background';
+import type { BackendInfo } from '../lib/backend/types';
 import { bundledOneHot } from './helpers/mnist';
-import { evaluate, TrainingData } from '../lib/evaluate';
+import { evaluate, type TrainingData } from '../lib/evaluate';
 import { Network } from '../lib/network';
-import { BatchReport, EpochReport } from '../lib/train';
+import type { BatchReport, EpochReport } from '../lib/train';
 
 const ROOT = path.resolve(__dirname, '..');
 
-describe('53 trainInBackground (worker_threads)', function () {
+describe('53 trainInBackground (worker_threads)', () => {
   let train: TrainingData;
   let test: TrainingData;
-  before(function () {
+  before(() => {
     ({ train, test } = bundledOneHot());
   });
 
-  it('trains in a worker, reporting by events and resolving with the trained network', async function () {
+  it('trains in a worker, reporting by events and resolving with the trained network', async () => {
     const job = trainInBackground({
       network: { sizes: [784, 30, 10], activations: ['sigmoid', 'softmax'], seed: 2 },
       data: train,
@@ -51,12 +51,12 @@ describe('53 trainInBackground (worker_threads)', function () {
     expect(result.network).to.be.instanceOf(Network);
     const accuracy = evaluate(result.network, test).accuracy!;
     expect(accuracy).to.be.above(0.85);
-    expect(accuracy).to.equal(result.history[1]!.validationAccuracy);
+    expect(accuracy).to.equal(result.history[1].validationAccuracy);
     // Copied, not transferred: the caller's arrays are intact.
     expect(train.x.length).to.equal(8000 * 784);
   });
 
-  it('is an async iterator of every batch and epoch report, in order, ending with the training', async function () {
+  it('is an async iterator of every batch and epoch report, in order, ending with the training', async () => {
     const job = trainInBackground({
       network: { sizes: [784, 16, 10], activations: ['sigmoid', 'softmax'] },
       data: train,
@@ -69,7 +69,12 @@ describe('53 trainInBackground (worker_threads)', function () {
     // The last batch of every epoch is always reported, just before its epoch report.
     for (const e of epochs) {
       const i = reports.indexOf(e);
-      expect(reports[i - 1]).to.include({ type: 'batch', epoch: e.epoch, batch: 400, batches: 400 });
+      expect(reports[i - 1]).to.include({
+        type: 'batch',
+        epoch: e.epoch,
+        batch: 400,
+        batches: 400,
+      });
     }
     const result = await job.result;
     expect(result.history).to.have.length(3);
@@ -79,7 +84,7 @@ describe('53 trainInBackground (worker_threads)', function () {
     expect(count).to.equal(reports.length);
   });
 
-  it('stops between batches on abort and resolves with finite, whole-step weights', async function () {
+  it('stops between batches on abort and resolves with finite, whole-step weights', async () => {
     const controller = new AbortController();
     const job = trainInBackground({
       network: { sizes: [784, 100, 10], activations: ['sigmoid', 'softmax'] },
@@ -96,26 +101,41 @@ describe('53 trainInBackground (worker_threads)', function () {
     expect(evaluate(result.network, test).accuracy).to.be.a('number');
   });
 
-  it('aborted before it starts, returns the initial weights untouched', async function () {
+  it('aborted before it starts, returns the initial weights untouched', async () => {
     const controller = new AbortController();
     controller.abort();
     const sizes = [784, 12, 10];
-    const result = await trainInBackground({ network: { sizes, seed: 9 }, data: train, fit: { epochs: 5 }, signal: controller.signal }).result;
+    const result = await trainInBackground({
+      network: { sizes, seed: 9 },
+      data: train,
+      fit: { epochs: 5 },
+      signal: controller.signal,
+    }).result;
     expect(result.stopReason).to.equal('aborted');
     expect(result.history).to.have.length(0);
-    expect(Array.from(result.network.params)).to.deep.equal(Array.from(new Network({ sizes, seed: 9, backend: 'js' }).params));
+    expect(Array.from(result.network.params)).to.deep.equal(
+      Array.from(new Network({ sizes, seed: 9, backend: 'js' }).params),
+    );
   });
 
-  it('continues from a Network without modifying it', async function () {
-    const start = new Network({ sizes: [784, 12, 10], activations: ['sigmoid', 'softmax'], seed: 4 });
+  it('continues from a Network without modifying it', async () => {
+    const start = new Network({
+      sizes: [784, 12, 10],
+      activations: ['sigmoid', 'softmax'],
+      seed: 4,
+    });
     const before = start.params.slice();
-    const result = await trainInBackground({ network: start, data: train, fit: { epochs: 1, learningRate: 0.5 } }).result;
+    const result = await trainInBackground({
+      network: start,
+      data: train,
+      fit: { epochs: 1, learningRate: 0.5 },
+    }).result;
     expect(Array.from(start.params)).to.deep.equal(Array.from(before));
     expect(Array.from(result.network.params)).to.not.deep.equal(Array.from(before));
     expect(result.network.activations).to.deep.equal(['sigmoid', 'softmax']);
   });
 
-  it('rejects with the original error class and code when training diverges (and the iterator throws it)', async function () {
+  it('rejects with the original error class and code when training diverges (and the iterator throws it)', async () => {
     const small = { x: train.x.subarray(0, 200 * 784), y: train.y.subarray(0, 2000) };
     const job = trainInBackground({
       network: { sizes: [784, 10, 10], activations: ['relu', 'identity'] },
@@ -141,10 +161,11 @@ describe('53 trainInBackground (worker_threads)', function () {
     expect(iterated).to.equal(rejected);
   });
 
-  it('propagates option errors found in the worker as RangeError with their code, and throws bad arguments at once', async function () {
+  it('propagates option errors found in the worker as RangeError with their code, and throws bad arguments at once', async () => {
     let error: (Error & { code?: string }) | undefined;
     try {
-      await trainInBackground({ network: { sizes: [784, 10] }, data: train, fit: { batchSize: 0 } }).result;
+      await trainInBackground({ network: { sizes: [784, 10] }, data: train, fit: { batchSize: 0 } })
+        .result;
     } catch (e) {
       error = e as Error & { code?: string };
     }
@@ -152,15 +173,30 @@ describe('53 trainInBackground (worker_threads)', function () {
     expect(error!.code).to.equal('ERR_BLASNET_RANGE');
     expect(error!.message).to.include('options.batchSize');
     // Checked before a thread starts:
-    expect(() => trainInBackground({ network: { sizes: [100, 10] }, data: train })).to.throw(RangeError, /for options\.data/).with.property('code', 'ERR_BLASNET_SHAPE');
-    expect(() => trainInBackground({ network: { sizes: [784, 10] }, data: train, fit: { schedule: (() => 1) as never } })).to.throw(TypeError, /cannot cross to a worker thread/);
-    expect(() => trainInBackground({ network: { sizes: [784, 10] }, data: train, learningRate: 3 } as never)).to.throw(RangeError, /options.learningRate/);
+    expect(() => trainInBackground({ network: { sizes: [100, 10] }, data: train }))
+      .to.throw(RangeError, /for options\.data/)
+      .with.property('code', 'ERR_BLASNET_SHAPE');
+    expect(() =>
+      trainInBackground({
+        network: { sizes: [784, 10] },
+        data: train,
+        fit: { schedule: (() => 1) as never },
+      }),
+    ).to.throw(TypeError, /cannot cross to a worker thread/);
+    expect(() =>
+      trainInBackground({ network: { sizes: [784, 10] }, data: train, learningRate: 3 } as never),
+    ).to.throw(RangeError, /options.learningRate/);
   });
 
-  it('transfers the data instead of copying with transfer: true (the caller\'s arrays are detached)', async function () {
+  it("transfers the data instead of copying with transfer: true (the caller's arrays are detached)", async () => {
     const x = train.x.slice(0, 500 * 784);
     const y = train.y.slice(0, 500 * 10);
-    const result = await trainInBackground({ network: { sizes: [784, 10, 10] }, data: { x, y }, fit: { epochs: 1 }, transfer: true }).result;
+    const result = await trainInBackground({
+      network: { sizes: [784, 10, 10] },
+      data: { x, y },
+      fit: { epochs: 1 },
+      transfer: true,
+    }).result;
     expect(x.length).to.equal(0);
     expect(y.length).to.equal(0);
     expect(result.history).to.have.length(1);
@@ -170,7 +206,9 @@ describe('53 trainInBackground (worker_threads)', function () {
     const compiled = path.join(ROOT, 'dist', 'background', 'train-in-background.js');
     const source = path.join(ROOT, 'lib', 'background', 'train-in-background.ts');
     if (!fs.existsSync(compiled) || fs.statSync(compiled).mtimeMs < fs.statSync(source).mtimeMs) {
-      console.log('      dist/ is missing or older than lib/: run npx tsc -p tsconfig.json to check the compiled worker');
+      console.log(
+        '      dist/ is missing or older than lib/: run npx tsc -p tsconfig.json to check the compiled worker',
+      );
       this.skip();
     }
     const script = `
@@ -179,7 +217,11 @@ describe('53 trainInBackground (worker_threads)', function () {
       const y = new Float32Array(40).map((_, i) => i % 2);
       trainInBackground({ network: { sizes: [4, 3, 1] }, data: { x, y }, fit: { epochs: 2 } }).result
         .then((r) => console.log(JSON.stringify({ stopReason: r.stopReason, epochs: r.history.length })));`;
-    const r = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, ['-e', script], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(r.status, r.stderr).to.equal(0);
     expect(JSON.parse(r.stdout)).to.deep.equal({ stopReason: 'epochs', epochs: 2 });
   });

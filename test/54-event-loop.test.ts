@@ -22,7 +22,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { expect } from 'chai';
 import { trainInBackground } from '../lib/background';
 import { getEncoding, loadMnist } from '../lib/data';
-import { TrainingData } from '../lib/evaluate';
+import type { TrainingData } from '../lib/evaluate';
 import { Network } from '../lib/network';
 import { fit, fitSync } from '../lib/train';
 
@@ -50,21 +50,33 @@ async function measure(work: () => Promise<unknown> | unknown): Promise<Delay> {
   await new Promise((resolve) => setTimeout(resolve, 30));
   h.disable();
   const ms = (ns: number) => ns / 1e6;
-  return { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max), mean: ms(h.mean), seconds };
+  return {
+    p50: ms(h.percentile(50)),
+    p99: ms(h.percentile(99)),
+    max: ms(h.max),
+    mean: ms(h.mean),
+    seconds,
+  };
 }
 
 function show(label: string, d: Delay): void {
-  console.log(`      ${label}: event-loop delay p50 ${d.p50.toFixed(1)} ms, p99 ${d.p99.toFixed(1)} ms, max ${d.max.toFixed(1)} ms, mean ${d.mean.toFixed(1)} ms over ${d.seconds.toFixed(2)} s of training`);
+  console.log(
+    `      ${label}: event-loop delay p50 ${d.p50.toFixed(1)} ms, p99 ${d.p99.toFixed(1)} ms, max ${d.max.toFixed(1)} ms, mean ${d.mean.toFixed(1)} ms over ${d.seconds.toFixed(2)} s of training`,
+  );
 }
 
-describe('54 event-loop delay while training [784, 100, 10]', function () {
+describe('54 event-loop delay while training [784, 100, 10]', () => {
   let train: TrainingData;
-  before(function () {
+  before(() => {
     const mnist = loadMnist();
-    train = { x: mnist.train.images, y: getEncoding('onehot').encode(mnist.train.labels, 10), labels: mnist.train.labels };
+    train = {
+      x: mnist.train.images,
+      y: getEncoding('onehot').encode(mnist.train.labels, 10),
+      labels: mnist.train.labels,
+    };
   });
 
-  it(`(a) in the background: p99 < ${P99_BOUND_MS} ms`, async function () {
+  it(`(a) in the background: p99 < ${P99_BOUND_MS} ms`, async () => {
     let batches = 0;
     const d = await measure(async () => {
       const job = trainInBackground({
@@ -81,19 +93,27 @@ describe('54 event-loop delay while training [784, 100, 10]', function () {
     expect(d.p99).to.be.below(P99_BOUND_MS);
   });
 
-  it(`(b) with async fit() (yieldEveryMs 10): p99 < ${P99_BOUND_MS} ms`, async function () {
+  it(`(b) with async fit() (yieldEveryMs 10): p99 < ${P99_BOUND_MS} ms`, async () => {
     const net = new Network({ sizes: SIZES, activations: ['sigmoid', 'softmax'] });
     const d = await measure(async () => {
-      const result = await fit(net, train, { epochs: 1000, batchSize: 10, learningRate: 0.5, yieldEveryMs: 10, signal: AbortSignal.timeout(WINDOW_MS) });
+      const result = await fit(net, train, {
+        epochs: 1000,
+        batchSize: 10,
+        learningRate: 0.5,
+        yieldEveryMs: 10,
+        signal: AbortSignal.timeout(WINDOW_MS),
+      });
       expect(result.stopReason).to.equal('aborted');
     });
     show('fit (async)', d);
     expect(d.p99).to.be.below(P99_BOUND_MS);
   });
 
-  it('(contrast) fitSync blocks the loop for the whole run', async function () {
+  it('(contrast) fitSync blocks the loop for the whole run', async () => {
     const net = new Network({ sizes: SIZES, activations: ['sigmoid', 'softmax'] });
-    const d = await measure(() => fitSync(net, train, { epochs: 1, batchSize: 10, learningRate: 0.5 }));
+    const d = await measure(() =>
+      fitSync(net, train, { epochs: 1, batchSize: 10, learningRate: 0.5 }),
+    );
     show('fitSync (blocking)', d);
     expect(d.max).to.be.above(d.seconds * 1000 * 0.5);
   });

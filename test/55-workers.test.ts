@@ -8,24 +8,40 @@
  * four overlap however their starts are staggered on a loaded machine.
  */
 import { expect } from 'chai';
-import { BackgroundNetworkSpec, BackgroundResult, trainInBackground } from '../lib/background';
+import {
+  type BackgroundNetworkSpec,
+  type BackgroundResult,
+  trainInBackground,
+} from '../lib/background';
 import { nativeAvailability } from '../lib/backend/select';
 import { bundledOneHot } from './helpers/mnist';
-import { evaluate, TrainingData } from '../lib/evaluate';
+import { evaluate, type TrainingData } from '../lib/evaluate';
 
-const NETWORK = (seed: number): BackgroundNetworkSpec => ({ sizes: [784, 200, 10], activations: ['relu', 'softmax'], init: 'he', seed });
-const FIT = (seed: number) => ({ epochs: 6, batchSize: 64, learningRate: 0.1, momentum: 0.9, seed });
+const NETWORK = (seed: number): BackgroundNetworkSpec => ({
+  sizes: [784, 200, 10],
+  activations: ['relu', 'softmax'],
+  init: 'he',
+  seed,
+});
+const FIT = (seed: number) => ({
+  epochs: 6,
+  batchSize: 64,
+  learningRate: 0.1,
+  momentum: 0.9,
+  seed,
+});
 
-describe('55 four training workers at once', function () {
+describe('55 four training workers at once', () => {
   let train: TrainingData;
   let test: TrainingData;
-  before(function () {
+  before(() => {
     ({ train, test } = bundledOneHot());
   });
 
-  it('all succeed, overlap in time, and reach > 88% test accuracy', async function () {
+  it('all succeed, overlap in time, and reach > 88% test accuracy', async () => {
     const backend = nativeAvailability().available ? 'native' : 'js';
-    if (backend === 'js') console.log('      native backend unavailable: the four workers run on js');
+    if (backend === 'js')
+      console.log('      native backend unavailable: the four workers run on js');
     const spans: { start: number; end: number }[] = [];
     const t0 = performance.now();
     const jobs = [1, 2, 3, 4].map((seed) => {
@@ -41,14 +57,19 @@ describe('55 four training workers at once', function () {
       // 'start': the worker holds its data and begins training (batch events are throttled, so
       // the first one can come late on a loaded machine).
       job.once('start', () => (span.start = performance.now() - t0));
-      void job.result.then(() => (span.end = performance.now() - t0), () => {});
+      void job.result.then(
+        () => (span.end = performance.now() - t0),
+        () => {},
+      );
       return job;
     });
     const results: BackgroundResult[] = await Promise.all(jobs.map((j) => j.result));
     expect(new Set(jobs.map((j) => j.threadId)).size).to.equal(4);
     const accuracies = results.map((r) => evaluate(r.network, test).accuracy!);
-    console.log(`      4 workers on ${backend}: test accuracy ${accuracies.map((a) => (a * 100).toFixed(1) + '%').join(', ')}; ` +
-      `training spans ${spans.map((s) => `${(s.start / 1000).toFixed(2)}-${(s.end / 1000).toFixed(2)} s`).join(', ')}`);
+    console.log(
+      `      4 workers on ${backend}: test accuracy ${accuracies.map((a) => (a * 100).toFixed(1) + '%').join(', ')}; ` +
+        `training spans ${spans.map((s) => `${(s.start / 1000).toFixed(2)}-${(s.end / 1000).toFixed(2)} s`).join(', ')}`,
+    );
     for (const r of results) {
       expect(r.stopReason).to.equal('epochs');
       expect(r.backend.name).to.equal(backend);
@@ -59,9 +80,17 @@ describe('55 four training workers at once', function () {
     const firstEnd = Math.min(...spans.map((s) => s.end));
     for (const s of spans) expect(s.start).to.be.below(firstEnd);
     // Different seeds, different networks.
-    expect(Array.from(results[0]!.network.params.subarray(0, 50))).to.not.deep.equal(Array.from(results[1]!.network.params.subarray(0, 50)));
+    expect(Array.from(results[0].network.params.subarray(0, 50))).to.not.deep.equal(
+      Array.from(results[1].network.params.subarray(0, 50)),
+    );
     // Concurrency changes nothing: a lone run with seed 1 gives the same weights as worker 1.
-    const alone = await trainInBackground({ network: NETWORK(1), data: train, fit: FIT(1), backend, threads: 2 }).result;
-    expect(Array.from(alone.network.params)).to.deep.equal(Array.from(results[0]!.network.params));
+    const alone = await trainInBackground({
+      network: NETWORK(1),
+      data: train,
+      fit: FIT(1),
+      backend,
+      threads: 2,
+    }).result;
+    expect(Array.from(alone.network.params)).to.deep.equal(Array.from(results[0].network.params));
   });
 });

@@ -5,8 +5,14 @@
  */
 import { rangeError, shapeError, typeError } from '../errors';
 import { checkBoolean, checkFloat32, checkInt, checkNumber, checkUint32 } from '../validate';
-import { decodeSpec, Layout } from './spec';
-import { ActivationCode, Backend, BackendInfo, LossCode, UpdateHyper } from './types';
+import { decodeSpec, type Layout } from './spec';
+import {
+  ActivationCode,
+  type Backend,
+  type BackendInfo,
+  LossCode,
+  type UpdateHyper,
+} from './types';
 
 const ACTIVATION_NAMES = ['identity', 'sigmoid', 'tanh', 'relu', 'softmax', 'heaviside'];
 
@@ -17,7 +23,11 @@ function checkAct(name: string, act: unknown): ActivationCode {
 
 function checkDifferentiable(name: string, act: ActivationCode): void {
   if (act === ActivationCode.Heaviside) {
-    throw rangeError(name, 'a differentiable activation (heaviside has no derivative: train it with the perceptron rule)', ACTIVATION_NAMES[act]);
+    throw rangeError(
+      name,
+      'a differentiable activation (heaviside has no derivative: train it with the perceptron rule)',
+      ACTIVATION_NAMES[act],
+    );
   }
 }
 
@@ -28,7 +38,8 @@ function layoutOf(spec: unknown): Layout {
   if (spec instanceof Int32Array) {
     const hit = layouts.get(spec);
     // The copy guards against a spec edited in place after its first use.
-    if (hit && hit.copy.length === spec.length && hit.copy.every((v, i) => v === spec[i])) return hit.layout;
+    if (hit && hit.copy.length === spec.length && hit.copy.every((v, i) => v === spec[i]))
+      return hit.layout;
   }
   const layout = decodeSpec(spec);
   layouts.set(spec as Int32Array, { copy: (spec as Int32Array).slice(), layout });
@@ -36,8 +47,10 @@ function layoutOf(spec: unknown): Layout {
 }
 
 function checkHyper(hyper: unknown): UpdateHyper {
-  if (!(hyper instanceof Float64Array)) throw typeError('hyper', 'a Float64Array [learningRate, momentum, nesterov, l2]', hyper);
-  if (hyper.length !== 4) throw shapeError('hyper', 'a Float64Array of length 4', `length ${hyper.length}`);
+  if (!(hyper instanceof Float64Array))
+    throw typeError('hyper', 'a Float64Array [learningRate, momentum, nesterov, l2]', hyper);
+  if (hyper.length !== 4)
+    throw shapeError('hyper', 'a Float64Array of length 4', `length ${hyper.length}`);
   checkNumber('hyper[0] (learningRate)', hyper[0], 0);
   checkNumber('hyper[1] (momentum)', hyper[1], 0, 1);
   if (hyper[2] !== 0 && hyper[2] !== 1) throw rangeError('hyper[2] (nesterov)', '0 or 1', hyper[2]);
@@ -45,10 +58,17 @@ function checkHyper(hyper: unknown): UpdateHyper {
   return hyper;
 }
 
-function checkNetworkBuffers(layout: Layout, params: unknown, x: unknown, batch: unknown, z: unknown, a: unknown): number {
+function checkNetworkBuffers(
+  layout: Layout,
+  params: unknown,
+  x: unknown,
+  batch: unknown,
+  z: unknown,
+  a: unknown,
+): number {
   checkFloat32('params', params, layout.paramCount);
   const rows = checkInt('batch', batch, 1);
-  checkFloat32('x', x, rows * layout.sizes[0]!);
+  checkFloat32('x', x, rows * layout.sizes[0]);
   checkFloat32('z', z, rows * layout.unitsPerExample);
   checkFloat32('a', a, rows * layout.unitsPerExample);
   return rows;
@@ -60,12 +80,20 @@ function checkBackwardLayers(layout: Layout): void {
 
 function checkLoss(layout: Layout, loss: unknown): LossCode {
   checkInt('loss', loss, 0, LossCode.BinaryCrossEntropy);
-  const out = layout.acts[layout.L - 1]!;
+  const out = layout.acts[layout.L - 1];
   if (loss === LossCode.CrossEntropy && out !== ActivationCode.Softmax) {
-    throw rangeError('loss', 'an output activation of softmax for cross-entropy', ACTIVATION_NAMES[out]);
+    throw rangeError(
+      'loss',
+      'an output activation of softmax for cross-entropy',
+      ACTIVATION_NAMES[out],
+    );
   }
   if (loss === LossCode.BinaryCrossEntropy && out !== ActivationCode.Sigmoid) {
-    throw rangeError('loss', 'an output activation of sigmoid for binary cross-entropy', ACTIVATION_NAMES[out]);
+    throw rangeError(
+      'loss',
+      'an output activation of sigmoid for binary cross-entropy',
+      ACTIVATION_NAMES[out],
+    );
   }
   return loss as LossCode;
 }
@@ -86,7 +114,18 @@ export class CheckedBackend implements Backend {
     this.raw.setThreads(checkInt('threads', n, 1, 1024));
   }
 
-  sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, a: Float32Array, b: Float32Array, beta: number, c: Float32Array): void {
+  sgemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float32Array,
+    b: Float32Array,
+    beta: number,
+    c: Float32Array,
+  ): void {
     checkBoolean('transA', transA);
     checkBoolean('transB', transB);
     checkInt('m', m, 1);
@@ -100,7 +139,14 @@ export class CheckedBackend implements Backend {
     this.raw.sgemm(transA, transB, m, n, k, alpha, a, b, beta, c);
   }
 
-  biasActivate(z: Float32Array, a: Float32Array, bias: Float32Array, rows: number, cols: number, act: ActivationCode): void {
+  biasActivate(
+    z: Float32Array,
+    a: Float32Array,
+    bias: Float32Array,
+    rows: number,
+    cols: number,
+    act: ActivationCode,
+  ): void {
     checkInt('rows', rows, 1);
     checkInt('cols', cols, 1);
     checkFloat32('z', z, rows * cols);
@@ -110,7 +156,14 @@ export class CheckedBackend implements Backend {
     this.raw.biasActivate(z, a, bias, rows, cols, act);
   }
 
-  activationBackward(delta: Float32Array, z: Float32Array, a: Float32Array, rows: number, cols: number, act: ActivationCode): void {
+  activationBackward(
+    delta: Float32Array,
+    z: Float32Array,
+    a: Float32Array,
+    rows: number,
+    cols: number,
+    act: ActivationCode,
+  ): void {
     checkInt('rows', rows, 1);
     checkInt('cols', cols, 1);
     checkFloat32('delta', delta, rows * cols);
@@ -120,7 +173,14 @@ export class CheckedBackend implements Backend {
     this.raw.activationBackward(delta, z, a, rows, cols, act);
   }
 
-  columnSums(m: Float32Array, rows: number, cols: number, alpha: number, beta: number, out: Float32Array): void {
+  columnSums(
+    m: Float32Array,
+    rows: number,
+    cols: number,
+    alpha: number,
+    beta: number,
+    out: Float32Array,
+  ): void {
     checkInt('rows', rows, 1);
     checkInt('cols', cols, 1);
     checkFloat32('m', m, rows * cols);
@@ -138,29 +198,57 @@ export class CheckedBackend implements Backend {
     this.raw.softmax(z, a, rows, cols);
   }
 
-  gatherRows(src: Float32Array, cols: number, indices: Uint32Array, start: number, count: number, dst: Float32Array): void {
+  gatherRows(
+    src: Float32Array,
+    cols: number,
+    indices: Uint32Array,
+    start: number,
+    count: number,
+    dst: Float32Array,
+  ): void {
     checkFloat32('src', src);
     checkInt('cols', cols, 1);
     checkUint32('indices', indices);
     checkInt('start', start, 0);
     checkInt('count', count, 1);
-    if (start + count > indices.length) throw shapeError('start + count', `at most indices.length = ${indices.length}`, String(start + count));
+    if (start + count > indices.length)
+      throw shapeError(
+        'start + count',
+        `at most indices.length = ${indices.length}`,
+        String(start + count),
+      );
     checkFloat32('dst', dst, count * cols);
     const rowsInSrc = Math.floor(src.length / cols);
     for (let i = start; i < start + count; i++) {
-      if (indices[i]! >= rowsInSrc) throw rangeError(`indices[${i}]`, `a row index below ${rowsInSrc}`, indices[i]);
+      if (indices[i] >= rowsInSrc)
+        throw rangeError(`indices[${i}]`, `a row index below ${rowsInSrc}`, indices[i]);
     }
     this.raw.gatherRows(src, cols, indices, start, count, dst);
   }
 
-  forward(spec: Int32Array, params: Float32Array, x: Float32Array, batch: number, z: Float32Array, a: Float32Array): void {
+  forward(
+    spec: Int32Array,
+    params: Float32Array,
+    x: Float32Array,
+    batch: number,
+    z: Float32Array,
+    a: Float32Array,
+  ): void {
     checkNetworkBuffers(layoutOf(spec), params, x, batch, z, a);
     this.raw.forward(spec, params, x, batch, z, a);
   }
 
   backward(
-    spec: Int32Array, params: Float32Array, grad: Float32Array, x: Float32Array, batch: number,
-    z: Float32Array, a: Float32Array, delta: Float32Array, velocity?: Float32Array, hyper?: UpdateHyper | null,
+    spec: Int32Array,
+    params: Float32Array,
+    grad: Float32Array,
+    x: Float32Array,
+    batch: number,
+    z: Float32Array,
+    a: Float32Array,
+    delta: Float32Array,
+    velocity?: Float32Array,
+    hyper?: UpdateHyper | null,
   ): void {
     const layout = layoutOf(spec);
     const rows = checkNetworkBuffers(layout, params, x, batch, z, a);
@@ -172,16 +260,22 @@ export class CheckedBackend implements Backend {
       return;
     }
     checkHyper(hyper);
-    checkFloat32('velocity', velocity, hyper[1]! > 0 ? layout.paramCount : 0);
+    checkFloat32('velocity', velocity, hyper[1] > 0 ? layout.paramCount : 0);
     this.raw.backward(spec, params, grad, x, batch, z, a, delta, velocity, hyper);
   }
 
-  update(spec: Int32Array, params: Float32Array, grad: Float32Array, velocity: Float32Array, hyper: UpdateHyper): void {
+  update(
+    spec: Int32Array,
+    params: Float32Array,
+    grad: Float32Array,
+    velocity: Float32Array,
+    hyper: UpdateHyper,
+  ): void {
     const layout = layoutOf(spec);
     checkFloat32('params', params, layout.paramCount);
     checkFloat32('grad', grad, layout.paramCount);
     checkHyper(hyper);
-    checkFloat32('velocity', velocity, hyper[1]! > 0 ? layout.paramCount : 0);
+    checkFloat32('velocity', velocity, hyper[1] > 0 ? layout.paramCount : 0);
     this.raw.update(spec, params, grad, velocity, hyper);
   }
 
@@ -202,13 +296,13 @@ export class CheckedBackend implements Backend {
     const layout = layoutOf(spec);
     const rows = checkNetworkBuffers(layout, params, x, batch, z, a);
     checkFloat32('grad', grad, layout.paramCount);
-    checkFloat32('y', y, rows * layout.sizes[layout.L]!);
+    checkFloat32('y', y, rows * layout.sizes[layout.L]);
     checkFloat32('delta', delta, rows * layout.unitsPerExample);
     checkBackwardLayers(layout);
     checkLoss(layout, loss);
     if (hyper !== null) {
       checkHyper(hyper);
-      checkFloat32('velocity', velocity, hyper[1]! > 0 ? layout.paramCount : 0);
+      checkFloat32('velocity', velocity, hyper[1] > 0 ? layout.paramCount : 0);
     } else {
       checkFloat32('velocity', velocity);
     }
@@ -238,25 +332,38 @@ export class CheckedBackend implements Backend {
     out: Float64Array,
   ): number {
     const layout = layoutOf(spec);
-    const n0 = layout.sizes[0]!;
-    const nL = layout.sizes[layout.L]!;
+    const n0 = layout.sizes[0];
+    const nL = layout.sizes[layout.L];
     checkFloat32('params', params, layout.paramCount);
-    if (!(x instanceof Float32Array) && !(x instanceof Uint8Array)) throw typeError('x', 'a Float32Array or a Uint8Array', x);
-    if (x.length === 0 || x.length % n0 !== 0) throw shapeError('x', `a whole number (>= 1) of rows of ${n0} inputs`, `length ${x.length}`);
+    if (!(x instanceof Float32Array) && !(x instanceof Uint8Array))
+      throw typeError('x', 'a Float32Array or a Uint8Array', x);
+    if (x.length === 0 || x.length % n0 !== 0)
+      throw shapeError('x', `a whole number (>= 1) of rows of ${n0} inputs`, `length ${x.length}`);
     const rows = x.length / n0;
     checkNumber('xScale', xScale);
     checkNumber('xOffset', xOffset);
     checkFloat32('y', y, rows * nL);
     if (labels !== null) {
-      if (!(labels instanceof Uint8Array)) throw typeError('labels', 'a Uint8Array or null', labels);
-      if (labels.length < rows) throw shapeError('labels', `a Uint8Array of at least ${rows} elements (one per row of x)`, `length ${labels.length}`);
+      if (!(labels instanceof Uint8Array))
+        throw typeError('labels', 'a Uint8Array or null', labels);
+      if (labels.length < rows)
+        throw shapeError(
+          'labels',
+          `a Uint8Array of at least ${rows} elements (one per row of x)`,
+          `length ${labels.length}`,
+        );
     }
     checkUint32('order', order);
     checkInt('start', start, 0);
     const size = checkInt('batchSize', batchSize, 1);
     const count = checkInt('batches', batches, 1);
     const last = start + (count - 1) * size;
-    if (last >= order.length) throw shapeError('start + (batches - 1) * batchSize', `below order.length = ${order.length}`, String(last));
+    if (last >= order.length)
+      throw shapeError(
+        'start + (batches - 1) * batchSize',
+        `below order.length = ${order.length}`,
+        String(last),
+      );
     checkBackwardLayers(layout);
     checkLoss(layout, loss);
     checkFloat32('z', z, size * layout.unitsPerExample);
@@ -265,13 +372,39 @@ export class CheckedBackend implements Backend {
     checkFloat32('xBatch', xBatch, size * n0);
     checkFloat32('yBatch', yBatch, size * nL);
     checkHyper(hyper);
-    checkFloat32('velocity', velocity, hyper[1]! > 0 ? layout.paramCount : 0);
+    checkFloat32('velocity', velocity, hyper[1] > 0 ? layout.paramCount : 0);
     if (!(out instanceof Float64Array)) throw typeError('out', 'a Float64Array', out);
-    if (out.length < 2 * count) throw shapeError('out', `a Float64Array of at least ${2 * count} elements (2 per batch)`, `length ${out.length}`);
+    if (out.length < 2 * count)
+      throw shapeError(
+        'out',
+        `a Float64Array of at least ${2 * count} elements (2 per batch)`,
+        `length ${out.length}`,
+      );
     const end = Math.min(start + count * size, order.length);
     for (let i = start; i < end; i++) {
-      if (order[i]! >= rows) throw rangeError(`order[${i}]`, `a row index below ${rows}`, order[i]);
+      if (order[i] >= rows) throw rangeError(`order[${i}]`, `a row index below ${rows}`, order[i]);
     }
-    return this.raw.trainBatches(spec, params, velocity, x, xScale, xOffset, y, labels, order, start, size, count, loss, z, a, delta, xBatch, yBatch, hyper, out);
+    return this.raw.trainBatches(
+      spec,
+      params,
+      velocity,
+      x,
+      xScale,
+      xOffset,
+      y,
+      labels,
+      order,
+      start,
+      size,
+      count,
+      loss,
+      z,
+      a,
+      delta,
+      xBatch,
+      yBatch,
+      hyper,
+      out,
+    );
   }
 }

@@ -10,7 +10,7 @@ import { CheckedBackend } from './checked';
 import { createJsBackend } from './js';
 import { loadAddon } from './native/addon';
 import { createNativeBackend } from './native/backend';
-import { Backend, BackendInfo } from './types';
+import type { Backend, BackendInfo } from './types';
 
 /**
  * A backend choice: `'native'` (C++ on OpenBLAS), `'js'` (pure TypeScript) or `'auto'` (native when it loads).
@@ -82,13 +82,17 @@ function requestedName(): BackendName {
  * ```
  */
 export function getBackend(name?: BackendName | Backend): Backend {
-  if (name !== undefined && typeof name === 'object' && name !== null && 'trainBatch' in name) return name;
+  if (name !== undefined && typeof name === 'object' && name !== null && 'trainBatch' in name)
+    return name;
   const choice = name === undefined ? requestedName() : checkOneOf('backend', name, BACKEND_NAMES);
   if (choice === 'js') return jsBackend();
   const loaded = tryNative();
   if (loaded) return loaded;
   if (choice === 'native') {
-    throw blasnetError('ERR_BLASNET_NATIVE', `The native backend was requested but cannot load.\n${nativeError!.message}`);
+    throw blasnetError(
+      'ERR_BLASNET_NATIVE',
+      `The native backend was requested but cannot load.\n${nativeError!.message}`,
+    );
   }
   if (!warned) {
     warned = true;
@@ -103,8 +107,13 @@ export function getBackend(name?: BackendName | Backend): Backend {
 
 /** The loader's reasons on one line: each candidate tried, or the first line of another error. */
 function summary(text: string): string {
-  const tried = text.split('\n').filter((line) => line.startsWith('  - ')).map((line) => line.slice(4));
-  return tried.length > 0 ? tried.join('; ') : (text.split('\n').find((line) => line.trim() !== '') ?? text);
+  const tried = text
+    .split('\n')
+    .filter((line) => line.startsWith('  - '))
+    .map((line) => line.slice(4));
+  return tried.length > 0
+    ? tried.join('; ')
+    : (text.split('\n').find((line) => line.trim() !== '') ?? text);
 }
 
 /**
@@ -137,7 +146,8 @@ export function backend(): BackendReport {
   const be = getBackend();
   const report: BackendReport = { ...be.info(), requested };
   if (be.name === 'js') {
-    report.fallbackReason = requested === 'js' ? 'the js backend was requested' : nativeError?.message;
+    report.fallbackReason =
+      requested === 'js' ? 'the js backend was requested' : nativeError?.message;
   }
   return report;
 }

@@ -30,8 +30,8 @@ export function makeSpec(sizes: readonly number[], acts: readonly ActivationCode
   const L = sizes.length - 1;
   const spec = new Int32Array(2 + 2 * L);
   spec[0] = L;
-  for (let l = 0; l <= L; l++) spec[1 + l] = sizes[l]!;
-  for (let l = 0; l < L; l++) spec[2 + L + l] = acts[l]!;
+  for (let l = 0; l <= L; l++) spec[1 + l] = sizes[l];
+  for (let l = 0; l < L; l++) spec[2 + L + l] = acts[l];
   return spec;
 }
 
@@ -40,19 +40,33 @@ export function decodeSpec(spec: unknown): Layout {
   if (!(spec instanceof Int32Array)) throw typeError('spec', 'an Int32Array', spec);
   const L = spec[0] ?? 0;
   if (L < 1 || spec.length !== 2 + 2 * L) {
-    throw shapeError('spec', 'an Int32Array [L, n0..nL, act1..actL] with L >= 1', `length ${spec.length} with L = ${L}`);
+    throw shapeError(
+      'spec',
+      'an Int32Array [L, n0..nL, act1..actL] with L >= 1',
+      `length ${spec.length} with L = ${L}`,
+    );
   }
   const sizes: number[] = [];
   for (let l = 0; l <= L; l++) {
-    const n = spec[1 + l]!;
+    const n = spec[1 + l];
     if (n < 1) throw shapeError(`spec size n${l}`, 'a layer size >= 1', String(n));
     sizes.push(n);
   }
   const acts: ActivationCode[] = [];
   for (let l = 0; l < L; l++) {
-    const code = spec[2 + L + l]!;
-    if (code < 0 || code > MAX_ACT) throw shapeError(`spec activation of layer ${l + 1}`, `an activation code in [0, ${MAX_ACT}]`, String(code));
-    if (code === ActivationCode.Softmax && l !== L - 1) throw shapeError(`spec activation of layer ${l + 1}`, 'softmax on the output layer only', `softmax on hidden layer ${l + 1}`);
+    const code = spec[2 + L + l];
+    if (code < 0 || code > MAX_ACT)
+      throw shapeError(
+        `spec activation of layer ${l + 1}`,
+        `an activation code in [0, ${MAX_ACT}]`,
+        String(code),
+      );
+    if (code === ActivationCode.Softmax && l !== L - 1)
+      throw shapeError(
+        `spec activation of layer ${l + 1}`,
+        'softmax on the output layer only',
+        `softmax on hidden layer ${l + 1}`,
+      );
     acts.push(code as ActivationCode);
   }
   const wOffset: number[] = [];
@@ -61,10 +75,10 @@ export function decodeSpec(spec: unknown): Layout {
   let units = 0;
   for (let l = 1; l <= L; l++) {
     wOffset.push(offset);
-    offset += sizes[l]! * sizes[l - 1]!;
+    offset += sizes[l] * sizes[l - 1];
     bOffset.push(offset);
-    offset += sizes[l]!;
-    units += sizes[l]!;
+    offset += sizes[l];
+    units += sizes[l];
   }
   return { L, sizes, acts, wOffset, bOffset, paramCount: offset, unitsPerExample: units };
 }
@@ -72,6 +86,6 @@ export function decodeSpec(spec: unknown): Layout {
 /** Offset of layer l's block (1-based) in a workspace for `batch` rows. */
 export function blockOffset(layout: Layout, l: number, batch: number): number {
   let units = 0;
-  for (let j = 1; j < l; j++) units += layout.sizes[j]!;
+  for (let j = 1; j < l; j++) units += layout.sizes[j];
   return batch * units;
 }

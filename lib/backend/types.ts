@@ -136,7 +136,14 @@ export interface Backend {
    * Fused bias add and activation over a `[rows, cols]` block:
    * z[r, j] += bias[j]; a[r, j] = σ(z[r, j]) (softmax: row-wise over j). `z` and `a` may not alias.
    */
-  biasActivate(z: Float32Array, a: Float32Array, bias: Float32Array, rows: number, cols: number, act: ActivationCode): void;
+  biasActivate(
+    z: Float32Array,
+    a: Float32Array,
+    bias: Float32Array,
+    rows: number,
+    cols: number,
+    act: ActivationCode,
+  ): void;
 
   /**
    * Backprop through an activation, in place over `[rows, cols]`:
@@ -144,10 +151,24 @@ export interface Backend {
    * for softmax the Jacobian-vector product delta_j ← a_j (delta_j − Σ_k delta_k a_k).
    * On entry delta holds ∂L/∂a; on exit ∂L/∂z. Heaviside throws (not differentiable).
    */
-  activationBackward(delta: Float32Array, z: Float32Array, a: Float32Array, rows: number, cols: number, act: ActivationCode): void;
+  activationBackward(
+    delta: Float32Array,
+    z: Float32Array,
+    a: Float32Array,
+    rows: number,
+    cols: number,
+    act: ActivationCode,
+  ): void;
 
   /** out[j] = alpha · Σ_r m[r, j] + beta · out[j] over a `[rows, cols]` matrix (bias gradients, BP3). */
-  columnSums(m: Float32Array, rows: number, cols: number, alpha: number, beta: number, out: Float32Array): void;
+  columnSums(
+    m: Float32Array,
+    rows: number,
+    cols: number,
+    alpha: number,
+    beta: number,
+    out: Float32Array,
+  ): void;
 
   /** Row-wise softmax of `[rows, cols]` z into a, stable (max subtracted). */
   softmax(z: Float32Array, a: Float32Array, rows: number, cols: number): void;
@@ -156,13 +177,27 @@ export interface Backend {
    * dst[i, :] = src[indices[start + i], :] for i < count, rows of `cols` floats: gathers a
    * shuffled mini-batch straight from the dataset.
    */
-  gatherRows(src: Float32Array, cols: number, indices: Uint32Array, start: number, count: number, dst: Float32Array): void;
+  gatherRows(
+    src: Float32Array,
+    cols: number,
+    indices: Uint32Array,
+    start: number,
+    count: number,
+    dst: Float32Array,
+  ): void;
 
   /**
    * Forward pass over the whole network for `batch` rows of x `[batch, n0]`:
    * z^l = a^(l−1) · w^lᵀ + b^l, a^l = σ_l(z^l), into the `z` and `a` workspaces.
    */
-  forward(spec: Int32Array, params: Float32Array, x: Float32Array, batch: number, z: Float32Array, a: Float32Array): void;
+  forward(
+    spec: Int32Array,
+    params: Float32Array,
+    x: Float32Array,
+    batch: number,
+    z: Float32Array,
+    a: Float32Array,
+  ): void;
 
   /**
    * Backward pass (BP1..BP4) after `forward`. On entry the output block of `delta` holds
@@ -173,12 +208,26 @@ export interface Backend {
    * TypeScript then trains with two crossings per batch.
    */
   backward(
-    spec: Int32Array, params: Float32Array, grad: Float32Array, x: Float32Array, batch: number,
-    z: Float32Array, a: Float32Array, delta: Float32Array, velocity?: Float32Array, hyper?: UpdateHyper | null,
+    spec: Int32Array,
+    params: Float32Array,
+    grad: Float32Array,
+    x: Float32Array,
+    batch: number,
+    z: Float32Array,
+    a: Float32Array,
+    delta: Float32Array,
+    velocity?: Float32Array,
+    hyper?: UpdateHyper | null,
   ): void;
 
   /** One optimizer step over the whole parameter buffer; see {@link UpdateHyper}. */
-  update(spec: Int32Array, params: Float32Array, grad: Float32Array, velocity: Float32Array, hyper: UpdateHyper): void;
+  update(
+    spec: Int32Array,
+    params: Float32Array,
+    grad: Float32Array,
+    velocity: Float32Array,
+    hyper: UpdateHyper,
+  ): void;
 
   /**
    * One whole training step for a built-in loss, crossing N-API once: forward, the loss value,

@@ -34,7 +34,11 @@ export interface WireFitOptions {
   epochs?: number;
   batchSize?: number | 'full';
   learningRate?: number;
-  schedule?: 'constant' | { type: 'step'; every: number; factor: number } | { type: 'exponential'; decay: number } | { type: 'inverse'; decay: number };
+  schedule?:
+    | 'constant'
+    | { type: 'step'; every: number; factor: number }
+    | { type: 'exponential'; decay: number }
+    | { type: 'inverse'; decay: number };
   momentum?: number;
   nesterov?: boolean;
   weightDecay?: number;

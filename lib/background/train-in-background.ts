@@ -14,16 +14,23 @@
 import { EventEmitter } from 'node:events';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { ActivationName } from '../activations';
-import { BackendName } from '../backend/select';
-import { BackendInfo } from '../backend/types';
-import { EncodingName, getEncoding } from '../data';
+import type { ActivationName } from '../activations';
+import type { BackendName } from '../backend/select';
+import type { BackendInfo } from '../backend/types';
+import { type EncodingName, getEncoding } from '../data';
 import { rangeError, typeError } from '../errors';
-import { checkData, TrainingData } from '../evaluate';
-import { InitName } from '../init';
+import { checkData, type TrainingData } from '../evaluate';
+import type { InitName } from '../init';
 import { Network } from '../network';
 import type { BatchReport, EpochReport, FitResult } from '../train';
-import { checkBoolean, checkFloat32Exact, checkInt, checkNumber, checkOneOf, checkOptions } from '../validate';
+import {
+  checkBoolean,
+  checkFloat32Exact,
+  checkInt,
+  checkNumber,
+  checkOneOf,
+  checkOptions,
+} from '../validate';
 import type { WireData, WireError, WireFitOptions, WorkerInput, WorkerMessage } from './protocol';
 
 /**
@@ -90,7 +97,9 @@ export interface BackgroundTrainingOptions {
  * for await (const r of job) if (r.type === 'batch') bar.update(r.batch / r.batches);
  * ```
  */
-export type BackgroundReport = ({ type: 'batch' } & BatchReport) | ({ type: 'epoch' } & EpochReport);
+export type BackgroundReport =
+  | ({ type: 'batch' } & BatchReport)
+  | ({ type: 'epoch' } & EpochReport);
 
 /**
  * What {@link BackgroundTraining.result} resolves with.
@@ -107,8 +116,34 @@ export interface BackgroundResult extends FitResult {
   backend: BackendInfo;
 }
 
-const OPTION_NAMES: (keyof BackgroundTrainingOptions)[] = ['network', 'data', 'validation', 'fit', 'encoding', 'classes', 'backend', 'threads', 'resultBackend', 'signal', 'transfer', 'batchReportMs'];
-const FIT_NAMES: (keyof WireFitOptions)[] = ['epochs', 'batchSize', 'learningRate', 'schedule', 'momentum', 'nesterov', 'weightDecay', 'loss', 'shuffle', 'seed', 'targetLoss', 'patience'];
+const OPTION_NAMES: (keyof BackgroundTrainingOptions)[] = [
+  'network',
+  'data',
+  'validation',
+  'fit',
+  'encoding',
+  'classes',
+  'backend',
+  'threads',
+  'resultBackend',
+  'signal',
+  'transfer',
+  'batchReportMs',
+];
+const FIT_NAMES: (keyof WireFitOptions)[] = [
+  'epochs',
+  'batchSize',
+  'learningRate',
+  'schedule',
+  'momentum',
+  'nesterov',
+  'weightDecay',
+  'loss',
+  'shuffle',
+  'seed',
+  'targetLoss',
+  'patience',
+];
 const BACKENDS: readonly BackendName[] = ['auto', 'native', 'js'];
 
 /** The worker script and how to start it: compiled JS as is; under tsx (lib/*.ts), through tsx's CommonJS register. */
@@ -117,7 +152,10 @@ function workerEntry(): { filename: string; eval: boolean } {
   const file = join(__dirname, `worker${ext}`);
   if (ext !== '.ts') return { filename: file, eval: false };
   const tsx = require.resolve('tsx/cjs/api');
-  return { filename: `require(${JSON.stringify(tsx)}).register();\nrequire(${JSON.stringify(file)});`, eval: true };
+  return {
+    filename: `require(${JSON.stringify(tsx)}).register();\nrequire(${JSON.stringify(file)});`,
+    eval: true,
+  };
 }
 
 /** Rebuild an error from the worker with its class, message and code. */
@@ -125,7 +163,8 @@ function rebuildError(e: WireError): Error {
   const Ctor = e.name === 'TypeError' ? TypeError : e.name === 'RangeError' ? RangeError : Error;
   const error = new Ctor(e.message) as Error & { code?: string };
   if (e.code !== undefined) error.code = e.code;
-  if (e.stack) error.stack = `${error.name}: ${e.message}\n    (in the training worker)\n${e.stack.split('\n').slice(1).join('\n')}`;
+  if (e.stack)
+    error.stack = `${error.name}: ${e.message}\n    (in the training worker)\n${e.stack.split('\n').slice(1).join('\n')}`;
   return error;
 }
 
@@ -138,7 +177,9 @@ const COPY_SLICE = 1 << 18;
  * a structured clone of it, ~200 ms.)
  */
 async function shareCopy<T extends Float32Array | Uint8Array>(a: T): Promise<T> {
-  const copy = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
+  const copy = new (a.constructor as new (b: SharedArrayBuffer) => T)(
+    new SharedArrayBuffer(a.byteLength),
+  );
   for (let start = 0; start < a.length; start += COPY_SLICE) {
     await new Promise<void>((resolve) => setImmediate(resolve));
     copy.set(a.subarray(start, start + COPY_SLICE), start);
@@ -151,14 +192,16 @@ function checkTransferable(name: string, data: TrainingData, list: Set<ArrayBuff
   for (const key of ['x', 'y', 'labels'] as const) {
     const a = data[key];
     if (a === undefined || a.buffer instanceof SharedArrayBuffer) continue;
-    if (a.buffer.byteLength === 0) throw rangeError(`${name}.${key}`, 'an array whose buffer is not detached', a);
+    if (a.buffer.byteLength === 0)
+      throw rangeError(`${name}.${key}`, 'an array whose buffer is not detached', a);
     list.add(a.buffer as ArrayBuffer);
   }
 }
 
 /** The dataset as it goes to the worker: shared copies (copy mode) or the arrays themselves (transfer mode, or already shared). */
 async function wire(data: TrainingData, transfer: boolean): Promise<WireData> {
-  const pass = async <T extends Float32Array | Uint8Array>(a: T): Promise<T> => (transfer || a.buffer instanceof SharedArrayBuffer ? a : shareCopy(a));
+  const pass = async <T extends Float32Array | Uint8Array>(a: T): Promise<T> =>
+    transfer || a.buffer instanceof SharedArrayBuffer ? a : shareCopy(a);
   const out: WireData = { x: await pass(data.x), y: await pass(data.y) };
   if (data.labels) out.labels = await pass(data.labels);
   return out;
@@ -200,7 +243,11 @@ export class BackgroundTraining extends EventEmitter implements AsyncIterable<Ba
   constructor(
     prepare: () => Promise<{ input: WorkerInput; transferList: ArrayBuffer[] }>,
     abortFlag: SharedArrayBuffer,
-    private readonly network: { sizes: number[]; activations: ActivationName[]; backend: BackendName },
+    private readonly network: {
+      sizes: number[];
+      activations: ActivationName[];
+      backend: BackendName;
+    },
     signal: AbortSignal | undefined,
   ) {
     super();
@@ -225,23 +272,39 @@ export class BackgroundTraining extends EventEmitter implements AsyncIterable<Ba
           resolve(value!);
         }
       };
-      prepare().then(({ input, transferList }) => {
-        const entry = workerEntry();
-        const worker = new Worker(entry.filename, { eval: entry.eval, workerData: input, transferList });
-        this.threadId = worker.threadId;
-        worker.on('message', (m: WorkerMessage) => this.receive(m, settle));
-        worker.on('error', (error) => settle(error));
-        worker.on('exit', (code) => {
-          if (!settled) settle(Object.assign(new Error(`The training worker exited (code ${code}) before sending its result`), { code: 'ERR_BLASNET_WORKER' }));
-        });
-      }, (error: Error) => settle(error));
+      prepare().then(
+        ({ input, transferList }) => {
+          const entry = workerEntry();
+          const worker = new Worker(entry.filename, {
+            eval: entry.eval,
+            workerData: input,
+            transferList,
+          });
+          this.threadId = worker.threadId;
+          worker.on('message', (m: WorkerMessage) => this.receive(m, settle));
+          worker.on('error', (error) => settle(error));
+          worker.on('exit', (code) => {
+            if (!settled)
+              settle(
+                Object.assign(
+                  new Error(`The training worker exited (code ${code}) before sending its result`),
+                  { code: 'ERR_BLASNET_WORKER' },
+                ),
+              );
+          });
+        },
+        (error: Error) => settle(error),
+      );
     });
     // Errors reach users through result, the iterator and 'error' listeners; an unobserved
     // rejection must not crash the process on its own.
     this.result.catch(() => {});
   }
 
-  private receive(m: WorkerMessage, settle: (error: Error | undefined, value?: BackgroundResult) => void): void {
+  private receive(
+    m: WorkerMessage,
+    settle: (error: Error | undefined, value?: BackgroundResult) => void,
+  ): void {
     switch (m.type) {
       case 'start':
         this.backendInfo = m.backend;
@@ -294,7 +357,7 @@ export class BackgroundTraining extends EventEmitter implements AsyncIterable<Ba
   async *[Symbol.asyncIterator](): AsyncIterator<BackgroundReport> {
     let next = 0;
     for (;;) {
-      while (next < this.reports.length) yield this.reports[next++]!;
+      while (next < this.reports.length) yield this.reports[next++];
       if (this.finished) {
         if (this.failure) throw this.failure;
         return;
@@ -337,31 +400,65 @@ export class BackgroundTraining extends EventEmitter implements AsyncIterable<Ba
  */
 export function trainInBackground(options: BackgroundTrainingOptions): BackgroundTraining {
   const o = checkOptions<BackgroundTrainingOptions>('options', options, OPTION_NAMES);
-  if (o.network === undefined) throw typeError('options.network', 'a network spec { sizes, activations?, init?, seed?, params? } or a Network', o.network);
+  if (o.network === undefined)
+    throw typeError(
+      'options.network',
+      'a network spec { sizes, activations?, init?, seed?, params? } or a Network',
+      o.network,
+    );
   let spec: BackgroundNetworkSpec;
   let probe: Network;
   if (o.network instanceof Network) {
     probe = o.network;
     spec = { sizes: [...probe.sizes], activations: [...probe.activations], params: probe.params };
   } else {
-    spec = checkOptions<BackgroundNetworkSpec>('options.network', o.network, ['sizes', 'activations', 'init', 'seed', 'params']) as BackgroundNetworkSpec;
+    spec = checkOptions<BackgroundNetworkSpec>('options.network', o.network, [
+      'sizes',
+      'activations',
+      'init',
+      'seed',
+      'params',
+    ]) as BackgroundNetworkSpec;
     // Build it here (on js, cheap) to check sizes, activations, init and seed before a thread starts.
-    probe = new Network({ sizes: spec.sizes, activations: spec.activations, init: spec.init, seed: spec.seed, backend: 'js' });
-    if (spec.params !== undefined) checkFloat32Exact('options.network.params', spec.params, probe.params.length);
+    probe = new Network({
+      sizes: spec.sizes,
+      activations: spec.activations,
+      init: spec.init,
+      seed: spec.seed,
+      backend: 'js',
+    });
+    if (spec.params !== undefined)
+      checkFloat32Exact('options.network.params', spec.params, probe.params.length);
   }
   checkData('options.data', probe, o.data);
   if (o.validation !== undefined) checkData('options.validation', probe, o.validation);
   const fit = checkOptions<WireFitOptions>('options.fit', o.fit, FIT_NAMES);
-  if (typeof fit.schedule === 'function') throw typeError('options.fit.schedule', "'constant' or a schedule object (a function cannot cross to a worker thread)", fit.schedule);
-  if (fit.loss !== undefined && typeof fit.loss !== 'string') throw typeError('options.fit.loss', 'a built-in loss name (a Loss object cannot cross to a worker thread)', fit.loss);
+  if (typeof fit.schedule === 'function')
+    throw typeError(
+      'options.fit.schedule',
+      "'constant' or a schedule object (a function cannot cross to a worker thread)",
+      fit.schedule,
+    );
+  if (fit.loss !== undefined && typeof fit.loss !== 'string')
+    throw typeError(
+      'options.fit.loss',
+      'a built-in loss name (a Loss object cannot cross to a worker thread)',
+      fit.loss,
+    );
   if (o.encoding !== undefined) getEncoding(o.encoding);
   const classes = o.classes === undefined ? null : checkInt('options.classes', o.classes, 1, 256);
-  const backend = o.backend === undefined ? 'auto' : checkOneOf('options.backend', o.backend, BACKENDS);
-  const resultBackend = o.resultBackend === undefined ? backend : checkOneOf('options.resultBackend', o.resultBackend, BACKENDS);
+  const backend =
+    o.backend === undefined ? 'auto' : checkOneOf('options.backend', o.backend, BACKENDS);
+  const resultBackend =
+    o.resultBackend === undefined
+      ? backend
+      : checkOneOf('options.resultBackend', o.resultBackend, BACKENDS);
   const threads = o.threads === undefined ? null : checkInt('options.threads', o.threads, 1, 1024);
   const transfer = o.transfer === undefined ? false : checkBoolean('options.transfer', o.transfer);
-  const batchReportMs = o.batchReportMs === undefined ? 100 : checkNumber('options.batchReportMs', o.batchReportMs, 0);
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw typeError('options.signal', 'an AbortSignal', o.signal);
+  const batchReportMs =
+    o.batchReportMs === undefined ? 100 : checkNumber('options.batchReportMs', o.batchReportMs, 0);
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal))
+    throw typeError('options.signal', 'an AbortSignal', o.signal);
 
   const list = new Set<ArrayBuffer>();
   if (transfer) {
@@ -393,5 +490,10 @@ export function trainInBackground(options: BackgroundTrainingOptions): Backgroun
     if (params) transferList.push(params.buffer as ArrayBuffer);
     return { input, transferList };
   };
-  return new BackgroundTraining(prepare, abortFlag, { sizes: [...probe.sizes], activations: [...probe.activations], backend: resultBackend }, o.signal);
+  return new BackgroundTraining(
+    prepare,
+    abortFlag,
+    { sizes: [...probe.sizes], activations: [...probe.activations], backend: resultBackend },
+    o.signal,
+  );
 }

@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { getBackend } from '../backend/select';
 import { getEncoding } from '../data';
 import { Network } from '../network';
-import { fitSync, FitOptions } from '../train';
+import { fitSync, type FitOptions } from '../train';
 import type { WireError, WorkerInput, WorkerMessage } from './protocol';
 
 function post(message: WorkerMessage, transfer?: ArrayBuffer[]): void {
@@ -18,7 +18,12 @@ function post(message: WorkerMessage, transfer?: ArrayBuffer[]): void {
 function wireError(error: unknown): WireError {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
-    return { name: error.name, message: error.message, stack: error.stack, ...(typeof code === 'string' ? { code } : {}) };
+    return {
+      name: error.name,
+      message: error.message,
+      stack: error.stack,
+      ...(typeof code === 'string' ? { code } : {}),
+    };
   }
   return { name: 'Error', message: String(error) };
 }
@@ -27,7 +32,13 @@ function run(input: WorkerInput): void {
   const flag = new Int32Array(input.abortFlag);
   const backend = getBackend(input.backend);
   if (input.threads !== null) backend.setThreads(input.threads);
-  const net = new Network({ sizes: input.sizes, activations: input.activations, init: input.init, seed: input.seed, backend });
+  const net = new Network({
+    sizes: input.sizes,
+    activations: input.activations,
+    init: input.init,
+    seed: input.seed,
+    backend,
+  });
   if (input.params) net.params.set(input.params);
   post({ type: 'start', backend: backend.info() });
 

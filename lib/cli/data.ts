@@ -3,7 +3,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadMnist, MnistData } from '../data';
+import { loadMnist, type MnistData } from '../data';
 import { CliError, UsageError } from './errors';
 
 /** A loaded dataset and how to name it in messages. */
@@ -28,14 +28,27 @@ export function loadCliData(dir: string | undefined, validation = 0): CliData {
     try {
       stat = fs.statSync(resolved);
     } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (error as Error).message;
-      throw new CliError('ERR_BLASNET_IO', `Cannot read the data directory ${dir}: ${reason}. ${FIX(dir)}`);
+      const reason =
+        (error as NodeJS.ErrnoException).code === 'ENOENT'
+          ? 'it does not exist'
+          : (error as Error).message;
+      throw new CliError(
+        'ERR_BLASNET_IO',
+        `Cannot read the data directory ${dir}: ${reason}. ${FIX(dir)}`,
+      );
     }
-    if (!stat.isDirectory()) throw new CliError('ERR_BLASNET_IO', `Cannot read the data directory ${dir}: it is not a directory. ${FIX(dir)}`);
+    if (!stat.isDirectory())
+      throw new CliError(
+        'ERR_BLASNET_IO',
+        `Cannot read the data directory ${dir}: it is not a directory. ${FIX(dir)}`,
+      );
     try {
       fs.readdirSync(resolved);
     } catch (error) {
-      throw new CliError('ERR_BLASNET_IO', `Cannot read the data directory ${dir}: ${(error as Error).message}. Check its permissions, or ${FIX(dir).replace(/^Run/, 'run')}`);
+      throw new CliError(
+        'ERR_BLASNET_IO',
+        `Cannot read the data directory ${dir}: ${(error as Error).message}. Check its permissions, or ${FIX(dir).replace(/^Run/, 'run')}`,
+      );
     }
   }
   let data: MnistData;
@@ -43,9 +56,18 @@ export function loadCliData(dir: string | undefined, validation = 0): CliData {
     data = loadMnist({ dir, validation });
   } catch (error) {
     const e = error as Error & { code?: string };
-    if (e.code === 'ERR_BLASNET_IO') throw new CliError('ERR_BLASNET_IO', `Cannot load the data directory ${dir ?? '(bundled)'}: ${e.message}. ${FIX(dir ?? 'data/mnist')}`);
-    if (e.code === 'ERR_BLASNET_FORMAT') throw new CliError('ERR_BLASNET_FORMAT', `The data in ${dir ?? '(bundled)'} is not usable: ${e.message}. Re-download it with 'blasnet download ${dir ?? 'data/mnist'}'.`);
-    if (e.code === 'ERR_BLASNET_RANGE' && /validation/.test(e.message)) throw new UsageError(e.message.replace('options.validation', '--validation'), 'train');
+    if (e.code === 'ERR_BLASNET_IO')
+      throw new CliError(
+        'ERR_BLASNET_IO',
+        `Cannot load the data directory ${dir ?? '(bundled)'}: ${e.message}. ${FIX(dir ?? 'data/mnist')}`,
+      );
+    if (e.code === 'ERR_BLASNET_FORMAT')
+      throw new CliError(
+        'ERR_BLASNET_FORMAT',
+        `The data in ${dir ?? '(bundled)'} is not usable: ${e.message}. Re-download it with 'blasnet download ${dir ?? 'data/mnist'}'.`,
+      );
+    if (e.code === 'ERR_BLASNET_RANGE' && /validation/.test(e.message))
+      throw new UsageError(e.message.replace('options.validation', '--validation'), 'train');
     throw error;
   }
   return { data, name: dir === undefined ? 'bundled digits' : dir, dir: dir ?? null };

@@ -38,44 +38,48 @@ export function pngToInput(bytes: Buffer, rows: number, cols: number, source = '
   try {
     png = PNG.sync.read(bytes);
   } catch (error) {
-    throw new CliError('ERR_BLASNET_FORMAT', `${source}: not a readable PNG image (${(error as Error).message})`);
+    throw new CliError(
+      'ERR_BLASNET_FORMAT',
+      `${source}: not a readable PNG image (${(error as Error).message})`,
+    );
   }
   const { width, height, data } = png;
-  if (width === 0 || height === 0) throw new CliError('ERR_BLASNET_FORMAT', `${source}: the image is empty`);
+  if (width === 0 || height === 0)
+    throw new CliError('ERR_BLASNET_FORMAT', `${source}: the image is empty`);
   const n = width * height;
   // Luminance and alpha in [0, 1].
   const gray = new Float32Array(n);
   const alpha = new Float32Array(n);
   let translucent = false;
   for (let i = 0; i < n; i++) {
-    gray[i] = (0.299 * data[4 * i]! + 0.587 * data[4 * i + 1]! + 0.114 * data[4 * i + 2]!) / 255;
-    alpha[i] = data[4 * i + 3]! / 255;
-    if (alpha[i]! < 1) translucent = true;
+    gray[i] = (0.299 * data[4 * i] + 0.587 * data[4 * i + 1] + 0.114 * data[4 * i + 2]) / 255;
+    alpha[i] = data[4 * i + 3] / 255;
+    if (alpha[i] < 1) translucent = true;
   }
   if (translucent) {
     // A drawing on a transparent canvas: composite over the colour opposite its ink.
     let inkSum = 0;
     let weight = 0;
     for (let i = 0; i < n; i++) {
-      inkSum += alpha[i]! * gray[i]!;
-      weight += alpha[i]!;
+      inkSum += alpha[i] * gray[i];
+      weight += alpha[i];
     }
     const background = weight > 0 && inkSum / weight < 0.5 ? 1 : 0;
-    for (let i = 0; i < n; i++) gray[i] = alpha[i]! * gray[i]! + (1 - alpha[i]!) * background;
+    for (let i = 0; i < n; i++) gray[i] = alpha[i] * gray[i] + (1 - alpha[i]) * background;
   }
   // Light background (judged by the border): invert to a white digit on black.
   let border = 0;
   let count = 0;
   for (let x = 0; x < width; x++) {
-    border += gray[x]! + gray[(height - 1) * width + x]!;
+    border += gray[x] + gray[(height - 1) * width + x];
     count += 2;
   }
   for (let y = 1; y < height - 1; y++) {
-    border += gray[y * width]! + gray[y * width + width - 1]!;
+    border += gray[y * width] + gray[y * width + width - 1];
     count += 2;
   }
   const inverted = border / count > 0.5;
-  if (inverted) for (let i = 0; i < n; i++) gray[i] = 1 - gray[i]!;
+  if (inverted) for (let i = 0; i < n; i++) gray[i] = 1 - gray[i];
 
   let input: Float32Array;
   let normalized = false;
@@ -87,7 +91,7 @@ export function pngToInput(bytes: Buffer, rows: number, cols: number, source = '
   }
   const pixels = new Uint8Array(input.length);
   for (let i = 0; i < input.length; i++) {
-    const v = Math.min(1, Math.max(0, input[i]!));
+    const v = Math.min(1, Math.max(0, input[i]));
     input[i] = v;
     pixels[i] = Math.round(v * 255);
   }
@@ -98,7 +102,13 @@ export function pngToInput(bytes: Buffer, rows: number, cols: number, source = '
  * Area-averaging resample of a `[sh, sw]` image to `[dh, dw]`: each target pixel is the mean of
  * the source area it covers (fractional pixels weighted by coverage).
  */
-export function resampleArea(src: Float32Array, sw: number, sh: number, dw: number, dh: number): Float32Array {
+export function resampleArea(
+  src: Float32Array,
+  sw: number,
+  sh: number,
+  dw: number,
+  dh: number,
+): Float32Array {
   const out = new Float32Array(dw * dh);
   const fx = sw / dw;
   const fy = sh / dh;
@@ -116,7 +126,7 @@ export function resampleArea(src: Float32Array, sw: number, sh: number, dw: numb
         for (let sx = Math.floor(x0); sx < Math.min(sw, Math.ceil(x1)); sx++) {
           const wx = Math.min(x1, sx + 1) - Math.max(x0, sx);
           if (wx <= 0) continue;
-          sum += src[sy * sw + sx]! * wx * wy;
+          sum += src[sy * sw + sx] * wx * wy;
           area += wx * wy;
         }
       }
@@ -127,10 +137,16 @@ export function resampleArea(src: Float32Array, sw: number, sh: number, dw: numb
 }
 
 /** MNIST's normalization: crop to the ink, fit into a 20/28 box keeping the aspect ratio, centre by mass. */
-function normalizeDigit(gray: Float32Array, width: number, height: number, rows: number, cols: number): Float32Array {
+function normalizeDigit(
+  gray: Float32Array,
+  width: number,
+  height: number,
+  rows: number,
+  cols: number,
+): Float32Array {
   // Bounding box of the ink (pixels above a fraction of the brightest).
   let max = 0;
-  for (let i = 0; i < gray.length; i++) max = Math.max(max, gray[i]!);
+  for (let i = 0; i < gray.length; i++) max = Math.max(max, gray[i]);
   const threshold = max * 0.2;
   let left = width;
   let right = -1;
@@ -138,7 +154,7 @@ function normalizeDigit(gray: Float32Array, width: number, height: number, rows:
   let bottom = -1;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      if (gray[y * width + x]! > threshold) {
+      if (gray[y * width + x] > threshold) {
         left = Math.min(left, x);
         right = Math.max(right, x);
         top = Math.min(top, y);
@@ -150,7 +166,8 @@ function normalizeDigit(gray: Float32Array, width: number, height: number, rows:
   const cw = right - left + 1;
   const ch = bottom - top + 1;
   const crop = new Float32Array(cw * ch);
-  for (let y = 0; y < ch; y++) crop.set(gray.subarray((top + y) * width + left, (top + y) * width + left + cw), y * cw);
+  for (let y = 0; y < ch; y++)
+    crop.set(gray.subarray((top + y) * width + left, (top + y) * width + left + cw), y * cw);
   const boxRows = Math.max(1, Math.round((rows * 20) / 28));
   const boxCols = Math.max(1, Math.round((cols * 20) / 28));
   const scale = Math.min(boxCols / cw, boxRows / ch);
@@ -163,7 +180,7 @@ function normalizeDigit(gray: Float32Array, width: number, height: number, rows:
   let my = 0;
   for (let y = 0; y < bh; y++) {
     for (let x = 0; x < bw; x++) {
-      const v = box[y * bw + x]!;
+      const v = box[y * bw + x];
       mass += v;
       mx += v * (x + 0.5);
       my += v * (y + 0.5);

@@ -17,9 +17,16 @@ export class Output {
   readonly json: boolean;
   /** stdout is a terminal and not in JSON mode: bars may be drawn. */
   readonly interactive: boolean;
-  constructor(readonly io: CliIo, json: boolean) {
+  constructor(
+    readonly io: CliIo,
+    json: boolean,
+  ) {
     this.json = json;
-    this.interactive = !json && io.stdout.isTTY === true && process.env.TERM !== 'dumb' && process.env.CI === undefined;
+    this.interactive =
+      !json &&
+      io.stdout.isTTY === true &&
+      process.env.TERM !== 'dumb' &&
+      process.env.CI === undefined;
   }
 
   /** A line of human-readable output (ignored in JSON mode). */
@@ -41,6 +48,7 @@ export class Output {
 /** JSON.stringify replacer: NaN/Infinity become null, typed arrays plain arrays. */
 export function jsonReplacer(_key: string, value: unknown): unknown {
   if (typeof value === 'number' && !Number.isFinite(value)) return null;
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView))
+    return Array.from(value as unknown as ArrayLike<number>);
   return value;
 }

@@ -14,7 +14,7 @@ import { predictCommand } from './commands/predict';
 import { trainCommand } from './commands/train';
 import { EXIT_CODES, exitCodeOf, UsageError } from './errors';
 import { HELP, MAIN_HELP } from './help';
-import { CliIo, Output } from './io';
+import { type CliIo, Output } from './io';
 
 export { EXIT_CODES, UsageError, CliError } from './errors';
 
@@ -45,7 +45,7 @@ async function dispatch(argv: string[], out: Output, io: CliIo): Promise<number>
     }
     throw new UsageError('Missing <command>: one of train, evaluate, predict, download, info');
   }
-  const name = argv[first]!;
+  const name = argv[first];
   // Global flags before the command (blasnet --json info) apply to it.
   const rest = [...globalArgs.filter((a) => a === '--json'), ...argv.slice(first + 1)];
   if (name === 'help') {
@@ -62,24 +62,35 @@ async function dispatch(argv: string[], out: Output, io: CliIo): Promise<number>
   const command = COMMANDS[name];
   if (!command) throw unknownCommand(name);
   if (values.help) {
-    io.stdout.write(HELP[name]!);
+    io.stdout.write(HELP[name]);
     return EXIT_CODES.ok;
   }
   return command(rest, out);
 }
 
-function parseTopLevel(args: string[]): { values: { help?: boolean; version?: boolean; json?: boolean } } {
+function parseTopLevel(args: string[]): {
+  values: { help?: boolean; version?: boolean; json?: boolean };
+} {
   try {
-    return parseArgs({ args, options: { ...COMMON_OPTIONS, version: { type: 'boolean', short: 'v' } }, strict: true, allowPositionals: false });
+    return parseArgs({
+      args,
+      options: { ...COMMON_OPTIONS, version: { type: 'boolean', short: 'v' } },
+      strict: true,
+      allowPositionals: false,
+    });
   } catch (error) {
     const option = /'([^']+)'/.exec((error as Error).message)?.[1] ?? (error as Error).message;
-    throw new UsageError(`Unknown option ${option} (before the command; options of a command go after it: blasnet train --epochs 5)`);
+    throw new UsageError(
+      `Unknown option ${option} (before the command; options of a command go after it: blasnet train --epochs 5)`,
+    );
   }
 }
 
 function unknownCommand(name: string): UsageError {
   const guess = closest(name, Object.keys(COMMANDS));
-  return new UsageError(`Unknown command ${JSON.stringify(name)}${guess ? ` (did you mean ${guess}?)` : ''}: expected one of train, evaluate, predict, download, info`);
+  return new UsageError(
+    `Unknown command ${JSON.stringify(name)}${guess ? ` (did you mean ${guess}?)` : ''}: expected one of train, evaluate, predict, download, info`,
+  );
 }
 
 /**
@@ -92,7 +103,10 @@ function unknownCommand(name: string): UsageError {
  * process.exitCode = code;
  * ```
  */
-export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   // --json is looked up before parsing so that even a parse error is reported as JSON.
   const json = argv.includes('--json');
   const out = new Output(io, json);
@@ -103,9 +117,13 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     const code = exitCodeOf(e);
     const errorCode = (e as { code?: string }).code ?? 'ERR_BLASNET_INTERNAL';
     if (json) {
-      io.stderr.write(`${JSON.stringify({ type: 'error', exitCode: code, code: errorCode, message: e.message })}\n`);
+      io.stderr.write(
+        `${JSON.stringify({ type: 'error', exitCode: code, code: errorCode, message: e.message })}\n`,
+      );
     } else if (e instanceof UsageError) {
-      io.stderr.write(`blasnet: ${e.message}\nRun 'blasnet ${e.command ? `${e.command} ` : ''}--help' for usage.\n`);
+      io.stderr.write(
+        `blasnet: ${e.message}\nRun 'blasnet ${e.command ? `${e.command} ` : ''}--help' for usage.\n`,
+      );
     } else if (errorCode.startsWith('ERR_BLASNET')) {
       io.stderr.write(`blasnet: error: ${e.message}\n`);
     } else {

@@ -4,11 +4,11 @@
  * classes, the image shape and pixel scaling, the loss, and the training settings and results.
  */
 import { readFileSync } from 'node:fs';
-import { BackendName } from '../backend/select';
-import { EncodingName, encodingNames, getEncoding, LabelEncoding } from '../data';
-import { LossName, LOSS_NAMES } from '../losses';
+import type { BackendName } from '../backend/select';
+import { type EncodingName, encodingNames, getEncoding, type LabelEncoding } from '../data';
+import { type LossName, LOSS_NAMES } from '../losses';
 import { deserializeNetwork, readModelMetadata } from '../model-file';
-import { Network } from '../network';
+import type { Network } from '../network';
 import { CliError } from './errors';
 
 /** The `metadata` the CLI writes into a model file. */
@@ -46,12 +46,16 @@ export interface LoadedModel {
 }
 
 /** Decoder of a model's outputs from its metadata. */
-export function decoderFor(meta: Pick<CliModelMetadata, 'encoding' | 'classes'>): (outputs: Float32Array, n: number) => Uint8Array {
+export function decoderFor(
+  meta: Pick<CliModelMetadata, 'encoding' | 'classes'>,
+): (outputs: Float32Array, n: number) => Uint8Array {
   const encoding = getEncoding(meta.encoding);
   return (outputs, n) => encoding.decode(outputs, n, meta.classes);
 }
 
-function isCliMetadata(m: Record<string, unknown> | undefined): m is Record<string, unknown> & CliModelMetadata {
+function isCliMetadata(
+  m: Record<string, unknown> | undefined,
+): m is Record<string, unknown> & CliModelMetadata {
   return (
     m !== undefined &&
     m.kind === 'blasnet-classifier' &&
@@ -69,15 +73,25 @@ export function loadCliModel(file: string, backend: BackendName): LoadedModel {
   try {
     bytes = readFileSync(file);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new CliError('ERR_BLASNET_IO', `Cannot read the model ${file}: ${reason}. Train one with 'blasnet train --out ${file}'.`);
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'no such file'
+        : (error as Error).message;
+    throw new CliError(
+      'ERR_BLASNET_IO',
+      `Cannot read the model ${file}: ${reason}. Train one with 'blasnet train --out ${file}'.`,
+    );
   }
   let net: Network;
   try {
     net = deserializeNetwork(bytes, { backend, source: file });
   } catch (error) {
     const e = error as Error & { code?: string };
-    if (e.code === 'ERR_BLASNET_FORMAT') throw new CliError(e.code, `${e.message}. Is it a model saved by 'blasnet train --out'? Train it again if it was damaged.`);
+    if (e.code === 'ERR_BLASNET_FORMAT')
+      throw new CliError(
+        e.code,
+        `${e.message}. Is it a model saved by 'blasnet train --out'? Train it again if it was damaged.`,
+      );
     throw error;
   }
   const raw = readModelMetadata(bytes);
@@ -87,7 +101,10 @@ export function loadCliModel(file: string, backend: BackendName): LoadedModel {
     const meta = raw;
     const encoding = getEncoding(meta.encoding);
     if (meta.rows * meta.cols !== n0 || encoding.width(meta.classes) !== nL) {
-      throw new CliError('ERR_BLASNET_FORMAT', `${file}: its metadata (${meta.rows}x${meta.cols} images, ${meta.encoding} encoding of ${meta.classes} classes) does not match its network [${net.sizes.join(', ')}]`);
+      throw new CliError(
+        'ERR_BLASNET_FORMAT',
+        `${file}: its metadata (${meta.rows}x${meta.cols} images, ${meta.encoding} encoding of ${meta.classes} classes) does not match its network [${net.sizes.join(', ')}]`,
+      );
     }
     return { net, meta, inferred: false, encoding, decode: decoderFor(meta) };
   }
@@ -104,7 +121,13 @@ export function loadCliModel(file: string, backend: BackendName): LoadedModel {
     pixelScale: 'divide-by-255',
     loss: net.activations[net.depth - 1] === 'softmax' ? 'crossEntropy' : 'quadratic',
   };
-  return { net, meta, inferred: true, encoding: getEncoding(encodingName), decode: decoderFor(meta) };
+  return {
+    net,
+    meta,
+    inferred: true,
+    encoding: getEncoding(encodingName),
+    decode: decoderFor(meta),
+  };
 }
 
 /** `[784, 100, 10] sigmoid → softmax`. */
@@ -112,6 +135,9 @@ export function describeNetwork(net: Network): string {
   const acts = net.activations;
   const hidden = acts.slice(0, -1);
   const same = hidden.every((a) => a === hidden[0]);
-  const actText = hidden.length === 0 ? acts[0] : `${same ? hidden[0] : hidden.join(', ')} → ${acts[acts.length - 1]}`;
+  const actText =
+    hidden.length === 0
+      ? acts[0]
+      : `${same ? hidden[0] : hidden.join(', ')} → ${acts[acts.length - 1]}`;
   return `[${net.sizes.join(', ')}] ${actText}`;
 }

@@ -5,7 +5,7 @@
  */
 import { SingleBar } from 'cli-progress';
 import type { BatchReport, EpochReport } from '../train';
-import { Output } from './io';
+import type { Output } from './io';
 
 /** Receives the training loop's reports. */
 export interface TrainingProgress {
@@ -20,14 +20,23 @@ export function epochLine(r: EpochReport, epochs: number, heldOut: 'validation' 
   const width = String(epochs).length;
   const parts = [`epoch ${String(r.epoch).padStart(width)}/${epochs}`, `loss ${r.loss.toFixed(4)}`];
   if (r.accuracy !== undefined) parts.push(`train acc ${(r.accuracy * 100).toFixed(2)}%`);
-  if (r.validationAccuracy !== undefined) parts.push(`${heldOut} acc ${(r.validationAccuracy * 100).toFixed(2)}%`);
-  else if (r.validationLoss !== undefined) parts.push(`${heldOut} loss ${r.validationLoss.toFixed(4)}`);
-  parts.push(`${r.seconds.toFixed(2)} s`, `${Math.round(r.examplesPerSecond).toLocaleString('en-US')} ex/s`);
+  if (r.validationAccuracy !== undefined)
+    parts.push(`${heldOut} acc ${(r.validationAccuracy * 100).toFixed(2)}%`);
+  else if (r.validationLoss !== undefined)
+    parts.push(`${heldOut} loss ${r.validationLoss.toFixed(4)}`);
+  parts.push(
+    `${r.seconds.toFixed(2)} s`,
+    `${Math.round(r.examplesPerSecond).toLocaleString('en-US')} ex/s`,
+  );
   return parts.join('  ');
 }
 
 /** The JSON record of one epoch. */
-export function epochRecord(r: EpochReport, epochs: number, heldOut: 'validation' | 'test'): Record<string, unknown> {
+export function epochRecord(
+  r: EpochReport,
+  epochs: number,
+  heldOut: 'validation' | 'test',
+): Record<string, unknown> {
   return {
     type: 'epoch',
     epoch: r.epoch,
@@ -45,7 +54,11 @@ export function epochRecord(r: EpochReport, epochs: number, heldOut: 'validation
 }
 
 /** The progress display for `out` (bar, plain lines or JSON lines). */
-export function createProgress(out: Output, epochs: number, heldOut: 'validation' | 'test'): TrainingProgress {
+export function createProgress(
+  out: Output,
+  epochs: number,
+  heldOut: 'validation' | 'test',
+): TrainingProgress {
   if (out.json) {
     return { batch() {}, epoch: (r) => out.record(epochRecord(r, epochs, heldOut)), stop() {} };
   }

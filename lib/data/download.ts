@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { createHash } from 'node:crypto';
-import { blasnetError, BlasnetError, rangeError, typeError } from '../errors';
+import { blasnetError, type BlasnetError, rangeError, typeError } from '../errors';
 import { checkInt, checkNumber, checkOneOf, checkOptions } from '../validate';
 import { fsyncDirectory, ioError } from '../atomic-file';
 import { MNIST_FILE_NAMES } from './mnist';
@@ -75,7 +75,10 @@ export interface DatasetSource {
  */
 export const DATASETS: Readonly<Record<DatasetName, DatasetSource>> = Object.freeze({
   mnist: Object.freeze({
-    mirrors: Object.freeze(['https://ossci-datasets.s3.amazonaws.com/mnist/', 'https://storage.googleapis.com/cvdf-datasets/mnist/']),
+    mirrors: Object.freeze([
+      'https://ossci-datasets.s3.amazonaws.com/mnist/',
+      'https://storage.googleapis.com/cvdf-datasets/mnist/',
+    ]),
     checksums: Object.freeze({
       'train-images-idx3-ubyte.gz': {
         md5: 'f68b3c2dcbeaaa9fbdd348bbdeb94873',
@@ -123,9 +126,12 @@ export const DATASETS: Readonly<Record<DatasetName, DatasetSource>> = Object.fre
 });
 
 /** The four file names, in download order. */
-const FILE_NAMES = [MNIST_FILE_NAMES.trainImages, MNIST_FILE_NAMES.trainLabels, MNIST_FILE_NAMES.testImages, MNIST_FILE_NAMES.testLabels].map(
-  (n) => `${n}.gz`,
-);
+const FILE_NAMES = [
+  MNIST_FILE_NAMES.trainImages,
+  MNIST_FILE_NAMES.trainLabels,
+  MNIST_FILE_NAMES.testImages,
+  MNIST_FILE_NAMES.testLabels,
+].map((n) => `${n}.gz`);
 
 /**
  * The subset of a `fetch` Response that {@link downloadMnist} uses.
@@ -153,7 +159,10 @@ export interface FetchResponseLike {
  * await downloadMnist({ dir: 'data/mnist', fetchImpl: logged });
  * ```
  */
-export type FetchLike = (url: string, init: { signal?: AbortSignal; redirect?: 'follow' }) => Promise<FetchResponseLike>;
+export type FetchLike = (
+  url: string,
+  init: { signal?: AbortSignal; redirect?: 'follow' },
+) => Promise<FetchResponseLike>;
 
 /**
  * Options of {@link downloadMnist}.
@@ -237,8 +246,10 @@ function checkChecksum(name: string, value: unknown): FileChecksum {
     const v = o[key as keyof FileChecksum];
     if (v === undefined) continue;
     const len = HEX[key as keyof typeof HEX];
-    if (typeof v !== 'string') throw typeError(`${name}.${key}`, `a hex string of ${len} digits`, v);
-    if (!new RegExp(`^[0-9a-fA-F]{${len}}$`).test(v)) throw rangeError(`${name}.${key}`, `a hex string of ${len} digits`, v);
+    if (typeof v !== 'string')
+      throw typeError(`${name}.${key}`, `a hex string of ${len} digits`, v);
+    if (!new RegExp(`^[0-9a-fA-F]{${len}}$`).test(v))
+      throw rangeError(`${name}.${key}`, `a hex string of ${len} digits`, v);
     any = true;
   }
   if (!any) throw rangeError(name, 'at least one of md5, sha256, contentSha256', value);
@@ -256,7 +267,8 @@ function checkMirrors(value: unknown): string[] {
     } catch {
       throw rangeError(`options.mirrors[${i}]`, 'an http(s) URL', m);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw rangeError(`options.mirrors[${i}]`, 'an http(s) URL', m);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw rangeError(`options.mirrors[${i}]`, 'an http(s) URL', m);
     return m.endsWith('/') ? m : `${m}/`;
   });
 }
@@ -269,13 +281,19 @@ function digest(algorithm: 'md5' | 'sha256', bytes: Uint8Array): string {
 type Verdict = { ok: true; by: 'archive' | 'content' } | { ok: false; why: string };
 
 /** Verify a whole file's bytes (with its archive digests precomputed when streamed). */
-function verify(bytes: Uint8Array, check: FileChecksum, digests?: { md5: string; sha256: string }): Verdict {
+function verify(
+  bytes: Uint8Array,
+  check: FileChecksum,
+  digests?: { md5: string; sha256: string },
+): Verdict {
   const md5 = check.md5 === undefined ? undefined : (digests?.md5 ?? digest('md5', bytes));
   const sha = check.sha256 === undefined ? undefined : (digests?.sha256 ?? digest('sha256', bytes));
   const problems: string[] = [];
   const archiveGiven = check.md5 !== undefined || check.sha256 !== undefined;
-  if (check.md5 !== undefined && md5 !== check.md5.toLowerCase()) problems.push(`md5 ${md5}, expected ${check.md5.toLowerCase()}`);
-  if (check.sha256 !== undefined && sha !== check.sha256.toLowerCase()) problems.push(`sha256 ${sha}, expected ${check.sha256.toLowerCase()}`);
+  if (check.md5 !== undefined && md5 !== check.md5.toLowerCase())
+    problems.push(`md5 ${md5}, expected ${check.md5.toLowerCase()}`);
+  if (check.sha256 !== undefined && sha !== check.sha256.toLowerCase())
+    problems.push(`sha256 ${sha}, expected ${check.sha256.toLowerCase()}`);
   if (archiveGiven && problems.length === 0) return { ok: true, by: 'archive' };
   if (check.contentSha256 !== undefined) {
     let content: Uint8Array = bytes;
@@ -336,7 +354,10 @@ async function fetchToFile(
   let timer: NodeJS.Timeout | undefined;
   const arm = (): void => {
     clearTimeout(timer);
-    timer = setTimeout(() => idle.abort(new Error(`stalled: no data for ${timeoutMs} ms (options.timeoutMs)`)), timeoutMs);
+    timer = setTimeout(
+      () => idle.abort(new Error(`stalled: no data for ${timeoutMs} ms (options.timeoutMs)`)),
+      timeoutMs,
+    );
   };
   const combined = signal === undefined ? idle.signal : AbortSignal.any([signal, idle.signal]);
   arm();
@@ -347,7 +368,10 @@ async function fetchToFile(
     if (res.body === null) throw new Error('empty response body');
     const length = res.headers.get('content-length');
     // With a Content-Encoding the length counts encoded bytes, not the ones fetch hands us.
-    const total = length !== null && res.headers.get('content-encoding') === null && /^\d+$/.test(length) ? Number(length) : null;
+    const total =
+      length !== null && res.headers.get('content-encoding') === null && /^\d+$/.test(length)
+        ? Number(length)
+        : null;
     const md5 = createHash('md5');
     const sha = createHash('sha256');
     handle = await fs.promises.open(part, 'w', 0o644);
@@ -366,11 +390,13 @@ async function fetchToFile(
       md5.update(chunk);
       sha.update(chunk);
       let off = 0;
-      while (off < chunk.length) off += (await handle.write(chunk, off, chunk.length - off)).bytesWritten;
+      while (off < chunk.length)
+        off += (await handle.write(chunk, off, chunk.length - off)).bytesWritten;
       bytes += chunk.length;
       report();
     }
-    if (total !== null && bytes !== total) throw new Error(`truncated transfer: ${bytes} of ${total} bytes`);
+    if (total !== null && bytes !== total)
+      throw new Error(`truncated transfer: ${bytes} of ${total} bytes`);
     await handle.sync();
     return { bytes, md5: md5.digest('hex'), sha256: sha.digest('hex') };
   } catch (err) {
@@ -409,24 +435,34 @@ async function fetchToFile(
 export async function downloadMnist(options: DownloadOptions): Promise<DownloadResult> {
   if (options === undefined) throw typeError('options', 'an options object with dir', options);
   const o = checkOptions<DownloadOptions>('options', options);
-  if (typeof o.dir !== 'string' || o.dir.length === 0) throw typeError('options.dir', 'a non-empty directory path', o.dir);
+  if (typeof o.dir !== 'string' || o.dir.length === 0)
+    throw typeError('options.dir', 'a non-empty directory path', o.dir);
   const dir = path.resolve(o.dir);
-  const dataset = o.dataset === undefined ? 'mnist' : checkOneOf<DatasetName>('options.dataset', o.dataset, ['mnist', 'fashion-mnist']);
+  const dataset =
+    o.dataset === undefined
+      ? 'mnist'
+      : checkOneOf<DatasetName>('options.dataset', o.dataset, ['mnist', 'fashion-mnist']);
   const source = DATASETS[dataset];
   const mirrors = o.mirrors === undefined ? [...source.mirrors] : checkMirrors(o.mirrors);
   const retries = o.retries === undefined ? 2 : checkInt('options.retries', o.retries, 0, 100);
-  const backoffMs = o.backoffMs === undefined ? 1000 : checkNumber('options.backoffMs', o.backoffMs, 0, 3_600_000);
-  const timeoutMs = o.timeoutMs === undefined ? 60_000 : checkInt('options.timeoutMs', o.timeoutMs, 1, 2 ** 31 - 1);
-  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw typeError('options.onProgress', 'a function', o.onProgress);
+  const backoffMs =
+    o.backoffMs === undefined ? 1000 : checkNumber('options.backoffMs', o.backoffMs, 0, 3_600_000);
+  const timeoutMs =
+    o.timeoutMs === undefined ? 60_000 : checkInt('options.timeoutMs', o.timeoutMs, 1, 2 ** 31 - 1);
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function')
+    throw typeError('options.onProgress', 'a function', o.onProgress);
   const fetchImpl: FetchLike = o.fetchImpl ?? (globalThis.fetch as unknown as FetchLike);
-  if (typeof fetchImpl !== 'function') throw typeError('options.fetchImpl', 'a fetch-compatible function', o.fetchImpl);
+  if (typeof fetchImpl !== 'function')
+    throw typeError('options.fetchImpl', 'a fetch-compatible function', o.fetchImpl);
   const signal = o.signal;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw typeError('options.signal', 'an AbortSignal', signal);
+  if (signal !== undefined && !(signal instanceof AbortSignal))
+    throw typeError('options.signal', 'an AbortSignal', signal);
   const checksums: Record<string, FileChecksum> = { ...source.checksums };
   if (o.checksums !== undefined) {
     const given = checkOptions<Record<string, FileChecksum>>('options.checksums', o.checksums);
     for (const key of Object.keys(given)) {
-      if (!FILE_NAMES.includes(key)) throw rangeError('options.checksums', `keys among ${FILE_NAMES.join(', ')}`, key);
+      if (!FILE_NAMES.includes(key))
+        throw rangeError('options.checksums', `keys among ${FILE_NAMES.join(', ')}`, key);
       checksums[key] = checkChecksum(`options.checksums["${key}"]`, given[key]);
     }
   }
@@ -439,7 +475,7 @@ export async function downloadMnist(options: DownloadOptions): Promise<DownloadR
 
   const files: DownloadedFile[] = [];
   for (const name of FILE_NAMES) {
-    const check = checksums[name]!;
+    const check = checksums[name];
     const dest = path.join(dir, name);
     if (signal?.aborted) throw abortedError(dest);
 
@@ -454,7 +490,14 @@ export async function downloadMnist(options: DownloadOptions): Promise<DownloadR
       if (bytes !== undefined) {
         const v = verify(bytes, check);
         if (v.ok) {
-          files.push({ name, path: dest, status: 'present', url: null, bytes: bytes.length, verifiedBy: v.by });
+          files.push({
+            name,
+            path: dest,
+            status: 'present',
+            url: null,
+            bytes: bytes.length,
+            verifiedBy: v.by,
+          });
           continue;
         }
       }
@@ -475,12 +518,27 @@ export async function downloadMnist(options: DownloadOptions): Promise<DownloadR
         if (signal?.aborted) throw abortedError(dest);
         const url = mirror + name;
         try {
-          const got = await fetchToFile(fetchImpl, url, part, name, timeoutMs, signal, o.onProgress);
+          const got = await fetchToFile(
+            fetchImpl,
+            url,
+            part,
+            name,
+            timeoutMs,
+            signal,
+            o.onProgress,
+          );
           const v = verify(fs.readFileSync(part), check, got);
           if (!v.ok) throw new Error(v.why);
           fs.renameSync(part, dest);
           fsyncDirectory(dir);
-          done = { name, path: dest, status: 'downloaded', url, bytes: got.bytes, verifiedBy: v.by };
+          done = {
+            name,
+            path: dest,
+            status: 'downloaded',
+            url,
+            bytes: got.bytes,
+            verifiedBy: v.by,
+          };
           break;
         } catch (err) {
           try {

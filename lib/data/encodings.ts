@@ -70,7 +70,8 @@ function checkClasses(classes: unknown): number {
 function checkLabels(labels: unknown, classes: number): Uint8Array {
   if (!(labels instanceof Uint8Array)) throw typeError('labels', 'a Uint8Array', labels);
   for (let i = 0; i < labels.length; i++) {
-    if (labels[i]! >= classes) throw rangeError(`labels[${i}]`, `a label in [0, ${classes - 1}]`, labels[i]);
+    if (labels[i] >= classes)
+      throw rangeError(`labels[${i}]`, `a label in [0, ${classes - 1}]`, labels[i]);
   }
   return labels;
 }
@@ -80,17 +81,26 @@ function checkOutputs(outputs: unknown, n: unknown, expected?: number): number {
   if (!(outputs instanceof Float32Array)) throw typeError('outputs', 'a Float32Array', outputs);
   const rows = checkInt('n', n, 0);
   if (rows === 0) {
-    if (outputs.length !== 0) throw shapeError('outputs', 'an empty Float32Array for n = 0', `length ${outputs.length}`);
+    if (outputs.length !== 0)
+      throw shapeError('outputs', 'an empty Float32Array for n = 0', `length ${outputs.length}`);
     return expected ?? 0;
   }
   if (expected !== undefined) {
     if (outputs.length !== rows * expected) {
-      throw shapeError('outputs', `a Float32Array of length n * ${expected} = ${rows * expected}`, `length ${outputs.length}`);
+      throw shapeError(
+        'outputs',
+        `a Float32Array of length n * ${expected} = ${rows * expected}`,
+        `length ${outputs.length}`,
+      );
     }
     return expected;
   }
   if (outputs.length % rows !== 0 || outputs.length === 0) {
-    throw shapeError('outputs', `a Float32Array whose length is a positive multiple of n = ${rows}`, `length ${outputs.length}`);
+    throw shapeError(
+      'outputs',
+      `a Float32Array whose length is a positive multiple of n = ${rows}`,
+      `length ${outputs.length}`,
+    );
   }
   return outputs.length / rows;
 }
@@ -116,7 +126,7 @@ function regression(scaled: boolean): LabelEncoding {
       checkLabels(labels, c);
       const scale = scaled && c > 1 ? 1 / (c - 1) : 1;
       const out = new Float32Array(labels.length);
-      for (let i = 0; i < labels.length; i++) out[i] = labels[i]! * scale;
+      for (let i = 0; i < labels.length; i++) out[i] = labels[i] * scale;
       return out;
     },
     decode(outputs: Float32Array, n: number, classes?: number): Uint8Array {
@@ -125,7 +135,7 @@ function regression(scaled: boolean): LabelEncoding {
       const scale = scaled ? c - 1 : 1;
       const out = new Uint8Array(n);
       for (let i = 0; i < n; i++) {
-        const v = Math.round(outputs[i]! * scale);
+        const v = Math.round(outputs[i] * scale);
         // NaN decodes to 0; everything else is clamped into [0, classes − 1].
         out[i] = v > c - 1 ? c - 1 : v > 0 ? v : 0;
       }
@@ -150,7 +160,7 @@ const binary: LabelEncoding = {
     const w = bitsFor(c);
     const out = new Float32Array(labels.length * w);
     for (let i = 0; i < labels.length; i++) {
-      const l = labels[i]!;
+      const l = labels[i];
       for (let b = 0; b < w; b++) out[i * w + b] = (l >> (w - 1 - b)) & 1; // MSB first
     }
     return out;
@@ -163,7 +173,7 @@ const binary: LabelEncoding = {
     for (let i = 0; i < n; i++) {
       const row = i * w;
       let code = 0;
-      for (let b = 0; b < w; b++) code = (code << 1) | (outputs[row + b]! >= 0.5 ? 1 : 0);
+      for (let b = 0; b < w; b++) code = (code << 1) | (outputs[row + b] >= 0.5 ? 1 : 0);
       if (code < c) {
         out[i] = code;
         continue;
@@ -173,7 +183,7 @@ const binary: LabelEncoding = {
       for (let k = 0; k < c; k++) {
         let d = 0;
         for (let b = 0; b < w; b++) {
-          const diff = outputs[row + b]! - ((k >> (w - 1 - b)) & 1);
+          const diff = outputs[row + b] - ((k >> (w - 1 - b)) & 1);
           d += diff * diff;
         }
         if (d < bestDist) {
@@ -197,20 +207,21 @@ const onehot: LabelEncoding = {
     const c = checkClasses(classes);
     checkLabels(labels, c);
     const out = new Float32Array(labels.length * c);
-    for (let i = 0; i < labels.length; i++) out[i * c + labels[i]!] = 1;
+    for (let i = 0; i < labels.length; i++) out[i * c + labels[i]] = 1;
     return out;
   },
   decode(outputs: Float32Array, n: number, classes?: number): Uint8Array {
     const expected = classes === undefined ? undefined : checkClasses(classes);
     const w = checkOutputs(outputs, n, expected);
-    if (w > 256) throw shapeError('outputs', 'at most 256 columns (classes) per row', `${w} columns`);
+    if (w > 256)
+      throw shapeError('outputs', 'at most 256 columns (classes) per row', `${w} columns`);
     const out = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
       const row = i * w;
       let best = 0;
       let bestValue = -Infinity;
       for (let k = 0; k < w; k++) {
-        const v = outputs[row + k]!;
+        const v = outputs[row + k];
         if (v > bestValue) {
           bestValue = v;
           best = k;
@@ -245,7 +256,11 @@ export const encodings: Readonly<Record<EncodingName, LabelEncoding>> = Object.f
  * encodingNames; // ['regression', 'binary', 'onehot']
  * ```
  */
-export const encodingNames: readonly EncodingName[] = Object.freeze(['regression', 'binary', 'onehot'] as EncodingName[]);
+export const encodingNames: readonly EncodingName[] = Object.freeze([
+  'regression',
+  'binary',
+  'onehot',
+] as EncodingName[]);
 
 /**
  * Look up an encoding by name.
@@ -261,7 +276,8 @@ export const encodingNames: readonly EncodingName[] = Object.freeze(['regression
  * ```
  */
 export function getEncoding(name: EncodingName, options?: EncodingOptions): LabelEncoding {
-  if (typeof name !== 'string') throw typeError('name', `one of ${encodingNames.map((n) => `"${n}"`).join(', ')}`, name);
+  if (typeof name !== 'string')
+    throw typeError('name', `one of ${encodingNames.map((n) => `"${n}"`).join(', ')}`, name);
   if (!(encodingNames as readonly string[]).includes(name)) {
     throw rangeError('name', `one of ${encodingNames.map((n) => `"${n}"`).join(', ')}`, name);
   }

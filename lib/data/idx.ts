@@ -22,7 +22,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as zlib from 'node:zlib';
-import { blasnetError, BlasnetError, rangeError, shapeError, typeError } from '../errors';
+import { blasnetError, type BlasnetError, rangeError, shapeError, typeError } from '../errors';
 import { checkBoolean, checkInt, checkOptions } from '../validate';
 import { ioError, writeFileAtomic } from '../atomic-file';
 
@@ -43,7 +43,13 @@ export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float6
  * encodeIdx({ data }); // a float32 IDX file
  * ```
  */
-export type IdxTypedArray = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
+export type IdxTypedArray =
+  | Uint8Array
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | Float32Array
+  | Float64Array;
 
 /**
  * An n-dimensional array as stored in an IDX file: its element type, its dimensions (outermost
@@ -66,7 +72,11 @@ export type IdxArray =
 interface TypeInfo {
   code: number;
   size: 1 | 2 | 4 | 8;
-  ctor: { new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): IdxTypedArray; new (length: number): IdxTypedArray; name: string };
+  ctor: {
+    new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): IdxTypedArray;
+    new (length: number): IdxTypedArray;
+    name: string;
+  };
 }
 
 const TYPES: Readonly<Record<IdxType, TypeInfo>> = {
@@ -101,7 +111,14 @@ export const IDX_TYPE_CODES: Readonly<Record<IdxType, number>> = Object.freeze({
  * for (const type of IDX_TYPES) console.log(type, IDX_TYPE_CODES[type]);
  * ```
  */
-export const IDX_TYPES: readonly IdxType[] = Object.freeze(['uint8', 'int8', 'int16', 'int32', 'float32', 'float64'] as IdxType[]);
+export const IDX_TYPES: readonly IdxType[] = Object.freeze([
+  'uint8',
+  'int8',
+  'int16',
+  'int32',
+  'float32',
+  'float64',
+] as IdxType[]);
 
 const TYPE_BY_CODE = new Map<number, IdxType>(IDX_TYPES.map((t) => [TYPES[t].code, t]));
 
@@ -174,7 +191,9 @@ function hex(byte: number): string {
 
 /** `60000x28x28`; a long list is cut so a hostile header cannot make a huge message. */
 function describeDims(dims: readonly number[]): string {
-  return dims.length <= 8 ? dims.join('x') : `${dims.slice(0, 8).join('x')}x… (${dims.length} dimensions)`;
+  return dims.length <= 8
+    ? dims.join('x')
+    : `${dims.slice(0, 8).join('x')}x… (${dims.length} dimensions)`;
 }
 
 /** A byte count: exact up to 21 digits, else in scientific notation. */
@@ -207,16 +226,31 @@ function gunzip(bytes: Uint8Array, name: string, maxBytes: number): Buffer {
     // Inflate into one buffer sized from the gzip trailer (ISIZE, the size mod 2^32), so Node
     // neither grows nor concatenates chunks. ISIZE is untrusted: it is capped by the limit and by
     // deflate's largest ratio (1032:1); a wrong value only costs more chunks.
-    const isize = bytes.length >= 18 ? new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 4, 4).getUint32(0, true) : 0;
-    const chunkSize = Math.max(zlib.constants.Z_DEFAULT_CHUNK, Math.min(isize + 1, limit + 1, bytes.length * 1032 + 1024));
-    return zlib.gunzipSync(bytes, { maxOutputLength: Math.min(limit, ABSOLUTE_MAX_BYTES), chunkSize });
+    const isize =
+      bytes.length >= 18
+        ? new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 4, 4).getUint32(0, true)
+        : 0;
+    const chunkSize = Math.max(
+      zlib.constants.Z_DEFAULT_CHUNK,
+      Math.min(isize + 1, limit + 1, bytes.length * 1032 + 1024),
+    );
+    return zlib.gunzipSync(bytes, {
+      maxOutputLength: Math.min(limit, ABSOLUTE_MAX_BYTES),
+      chunkSize,
+    });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'Z_BUF_ERROR') {
-      throw formatError(name, `truncated gzip stream (${e.message}): the file ends before the compressed data does`);
+      throw formatError(
+        name,
+        `truncated gzip stream (${e.message}): the file ends before the compressed data does`,
+      );
     }
     if (e.code === 'ERR_BUFFER_TOO_LARGE') {
-      throw formatError(name, `gzip stream decompresses to more than ${limit} bytes, over the limit of ${maxBytes} data bytes (options.maxBytes)`);
+      throw formatError(
+        name,
+        `gzip stream decompresses to more than ${limit} bytes, over the limit of ${maxBytes} data bytes (options.maxBytes)`,
+      );
     }
     throw formatError(name, `corrupted gzip stream (${e.message})`);
   }
@@ -253,23 +287,35 @@ function decode(input: Uint8Array, name: string, maxBytes: number): IdxArray {
   if (input.length === 0) throw formatError(name, 'empty file (0 bytes), not an IDX file');
   const bytes = isGzip(input) ? gunzip(input, name, maxBytes) : input;
   if (bytes.length < 4) {
-    throw formatError(name, `too short for an IDX header: ${bytes.length} byte${bytes.length === 1 ? '' : 's'} (the magic alone is 4)`);
+    throw formatError(
+      name,
+      `too short for an IDX header: ${bytes.length} byte${bytes.length === 1 ? '' : 's'} (the magic alone is 4)`,
+    );
   }
   if (bytes[0] !== 0 || bytes[1] !== 0) {
-    const first = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
-    throw formatError(name, `not an IDX file: wrong magic ${first} (an IDX file starts with 00 00 <type> <dimensions>)`);
+    const first = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(
+      ' ',
+    );
+    throw formatError(
+      name,
+      `not an IDX file: wrong magic ${first} (an IDX file starts with 00 00 <type> <dimensions>)`,
+    );
   }
-  const typeByte = bytes[2]!;
+  const typeByte = bytes[2];
   const type = TYPE_BY_CODE.get(typeByte);
   if (type === undefined) {
     const known = IDX_TYPES.map((t) => `${hex(TYPES[t].code)} ${t}`).join(', ');
     throw formatError(name, `unknown data type byte ${hex(typeByte)} (IDX types are ${known})`);
   }
-  const ndims = bytes[3]!;
-  if (ndims === 0) throw formatError(name, 'zero dimensions in the header (an IDX file has at least 1)');
+  const ndims = bytes[3];
+  if (ndims === 0)
+    throw formatError(name, 'zero dimensions in the header (an IDX file has at least 1)');
   const headerBytes = 4 + 4 * ndims;
   if (bytes.length < headerBytes) {
-    throw formatError(name, `truncated header: ${ndims} dimensions need ${headerBytes} header bytes but the file has ${bytes.length}`);
+    throw formatError(
+      name,
+      `truncated header: ${ndims} dimensions need ${headerBytes} header bytes but the file has ${bytes.length}`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, headerBytes);
   const dims: number[] = new Array<number>(ndims);
@@ -297,8 +343,13 @@ function decode(input: Uint8Array, name: string, maxBytes: number): IdxArray {
   const dataBytes = elements * size;
   const follow = bytes.length - headerBytes;
   const says = `header says ${describeDims(dims)} (${dataBytes} bytes)`;
-  if (follow < dataBytes) throw formatError(name, `truncated body: ${says} but ${follow} bytes follow`);
-  if (follow > dataBytes) throw formatError(name, `trailing garbage: ${says} but ${follow} bytes follow (${follow - dataBytes} extra)`);
+  if (follow < dataBytes)
+    throw formatError(name, `truncated body: ${says} but ${follow} bytes follow`);
+  if (follow > dataBytes)
+    throw formatError(
+      name,
+      `trailing garbage: ${says} but ${follow} bytes follow (${follow - dataBytes} extra)`,
+    );
 
   const body = bytes.subarray(headerBytes);
   let data: IdxTypedArray;
@@ -336,7 +387,8 @@ function decode(input: Uint8Array, name: string, maxBytes: number): IdxArray {
  * ```
  */
 export function readIdx(file: string, options?: Omit<IdxReadOptions, 'name'>): IdxArray {
-  if (typeof file !== 'string' || file.length === 0) throw typeError('file', 'a non-empty path string', file);
+  if (typeof file !== 'string' || file.length === 0)
+    throw typeError('file', 'a non-empty path string', file);
   const o = checkOptions<IdxReadOptions>('options', options);
   const maxBytes = checkMaxBytes(o.maxBytes);
   let bytes: Buffer;
@@ -368,8 +420,12 @@ export function readIdx(file: string, options?: Omit<IdxReadOptions, 'name'>): I
  * images.dims; // [60000, 28, 28]
  * ```
  */
-export async function readIdxAsync(file: string, options?: Omit<IdxReadOptions, 'name'>): Promise<IdxArray> {
-  if (typeof file !== 'string' || file.length === 0) throw typeError('file', 'a non-empty path string', file);
+export async function readIdxAsync(
+  file: string,
+  options?: Omit<IdxReadOptions, 'name'>,
+): Promise<IdxArray> {
+  if (typeof file !== 'string' || file.length === 0)
+    throw typeError('file', 'a non-empty path string', file);
   const o = checkOptions<IdxReadOptions>('options', options);
   const maxBytes = checkMaxBytes(o.maxBytes);
   let handle: fs.promises.FileHandle | undefined;
@@ -411,10 +467,15 @@ export async function readIdxAsync(file: string, options?: Omit<IdxReadOptions, 
   try {
     for await (const chunk of gunzip as AsyncIterable<Buffer>) {
       if (used + chunk.length > limit) {
-        throw formatError(file, `gzip stream decompresses to more than ${limit} bytes, over the limit of ${maxBytes} data bytes (options.maxBytes)`);
+        throw formatError(
+          file,
+          `gzip stream decompresses to more than ${limit} bytes, over the limit of ${maxBytes} data bytes (options.maxBytes)`,
+        );
       }
       if (used + chunk.length > out.length) {
-        const grown = Buffer.allocUnsafe(Math.min(limit, Math.max(out.length * 2, used + chunk.length)));
+        const grown = Buffer.allocUnsafe(
+          Math.min(limit, Math.max(out.length * 2, used + chunk.length)),
+        );
         out.copy(grown, 0, 0, used);
         out = grown;
       }
@@ -425,7 +486,10 @@ export async function readIdxAsync(file: string, options?: Omit<IdxReadOptions, 
     const e = err as NodeJS.ErrnoException;
     if (typeof e.code === 'string' && e.code.startsWith('ERR_BLASNET_')) throw err; // ours: the limit, or a read error
     if (e.code === 'Z_BUF_ERROR') {
-      throw formatError(file, `truncated gzip stream (${e.message}): the file ends before the compressed data does`);
+      throw formatError(
+        file,
+        `truncated gzip stream (${e.message}): the file ends before the compressed data does`,
+      );
     }
     throw formatError(file, `corrupted gzip stream (${e.message})`);
   } finally {
@@ -446,7 +510,10 @@ function typeOfArray(data: unknown): IdxType | undefined {
   return undefined;
 }
 
-function checkWriteOptions(options: unknown, defaultGzip: boolean): { gzip: boolean; level: number } {
+function checkWriteOptions(
+  options: unknown,
+  defaultGzip: boolean,
+): { gzip: boolean; level: number } {
   const o = checkOptions<IdxWriteOptions>('options', options);
   const gzip = o.gzip === undefined ? defaultGzip : checkBoolean('options.gzip', o.gzip);
   const level = o.level === undefined ? 9 : checkInt('options.level', o.level, 0, 9);
@@ -461,14 +528,24 @@ function encodeChunks(array: unknown): { header: Buffer; body: Uint8Array } {
   const input = array as IdxInput;
   const inferred = typeOfArray(input.data);
   if (inferred === undefined) {
-    throw typeError('array.data', 'a Uint8Array, Int8Array, Int16Array, Int32Array, Float32Array or Float64Array', input.data);
+    throw typeError(
+      'array.data',
+      'a Uint8Array, Int8Array, Int16Array, Int32Array, Float32Array or Float64Array',
+      input.data,
+    );
   }
   let type = inferred;
   if (input.type !== undefined) {
-    if (typeof input.type !== 'string') throw typeError('array.type', `one of ${IDX_TYPES.join(', ')}`, input.type);
-    if (!(IDX_TYPES as readonly string[]).includes(input.type)) throw rangeError('array.type', `one of ${IDX_TYPES.join(', ')}`, input.type);
+    if (typeof input.type !== 'string')
+      throw typeError('array.type', `one of ${IDX_TYPES.join(', ')}`, input.type);
+    if (!(IDX_TYPES as readonly string[]).includes(input.type))
+      throw rangeError('array.type', `one of ${IDX_TYPES.join(', ')}`, input.type);
     if (input.type !== inferred) {
-      throw typeError('array.data', `a ${TYPES[input.type].ctor.name} for type "${input.type}"`, input.data);
+      throw typeError(
+        'array.data',
+        `a ${TYPES[input.type].ctor.name} for type "${input.type}"`,
+        input.data,
+      );
     }
     type = input.type;
   }
@@ -477,17 +554,23 @@ function encodeChunks(array: unknown): { header: Buffer; body: Uint8Array } {
   if (input.dims === undefined) {
     dims = [data.length];
   } else {
-    if (!Array.isArray(input.dims)) throw typeError('array.dims', 'an array of dimensions', input.dims);
+    if (!Array.isArray(input.dims))
+      throw typeError('array.dims', 'an array of dimensions', input.dims);
     dims = input.dims;
   }
-  if (dims.length < 1 || dims.length > 255) throw rangeError('array.dims', 'between 1 and 255 dimensions', dims);
+  if (dims.length < 1 || dims.length > 255)
+    throw rangeError('array.dims', 'between 1 and 255 dimensions', dims);
   let product = 1;
   dims.forEach((d, i) => {
     checkInt(`array.dims[${i}]`, d, 0, 0xffffffff);
     product *= d;
   });
   if (product !== data.length) {
-    throw shapeError('array.data', `${product} elements (dims ${describeDims(dims)})`, `length ${data.length}`);
+    throw shapeError(
+      'array.data',
+      `${product} elements (dims ${describeDims(dims)})`,
+      `length ${data.length}`,
+    );
   }
   const { code, size } = TYPES[type];
   const header = Buffer.alloc(4 + 4 * dims.length);
@@ -540,7 +623,8 @@ export function encodeIdx(array: IdxInput, options?: IdxWriteOptions): Uint8Arra
  * ```
  */
 export function writeIdx(file: string, array: IdxInput, options?: IdxWriteOptions): void {
-  if (typeof file !== 'string' || file.length === 0) throw typeError('file', 'a non-empty path string', file);
+  if (typeof file !== 'string' || file.length === 0)
+    throw typeError('file', 'a non-empty path string', file);
   const { header, body } = encodeChunks(array);
   const { gzip, level } = checkWriteOptions(options, file.endsWith('.gz'));
   const chunks = gzip ? [zlib.gzipSync(Buffer.concat([header, body]), { level })] : [header, body];

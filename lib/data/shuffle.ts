@@ -6,14 +6,22 @@
  */
 import { rangeError, shapeError, typeError } from '../errors';
 import { checkBoolean, checkInt, checkOptions } from '../validate';
-import { Random, range, shuffle, Uint32Source } from '../random';
+import { Random, range, shuffle, type Uint32Source } from '../random';
 
 function toRng(name: string, value: unknown): Uint32Source {
   if (typeof value === 'number') return new Random(checkInt(name, value, 0, 0xffffffff));
-  if (value !== null && typeof value === 'object' && typeof (value as Uint32Source).nextUint32 === 'function') {
+  if (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as Uint32Source).nextUint32 === 'function'
+  ) {
     return value as Uint32Source;
   }
-  throw typeError(name, 'a seed (an integer in [0, 4294967295]) or an object with nextUint32()', value);
+  throw typeError(
+    name,
+    'a seed (an integer in [0, 4294967295]) or an object with nextUint32()',
+    value,
+  );
 }
 
 /**
@@ -63,12 +71,22 @@ export function permutation(n: number, rng: number | Uint32Source): Uint32Array 
  * gatherRows(x, 2, new Uint32Array([2, 0])); // Float32Array [20, 21, 0, 1]
  * ```
  */
-export function gatherRows<T extends Float32Array | Uint8Array>(source: T, rowSize: number, indices: Uint32Array, out?: T): T {
-  if (!(source instanceof Float32Array) && !(source instanceof Uint8Array)) throw typeError('source', 'a Float32Array or a Uint8Array', source);
+export function gatherRows<T extends Float32Array | Uint8Array>(
+  source: T,
+  rowSize: number,
+  indices: Uint32Array,
+  out?: T,
+): T {
+  if (!(source instanceof Float32Array) && !(source instanceof Uint8Array))
+    throw typeError('source', 'a Float32Array or a Uint8Array', source);
   checkInt('rowSize', rowSize, 1);
   if (!(indices instanceof Uint32Array)) throw typeError('indices', 'a Uint32Array', indices);
   if (source.length % rowSize !== 0) {
-    throw shapeError('source', `a length that is a multiple of rowSize ${rowSize}`, `length ${source.length}`);
+    throw shapeError(
+      'source',
+      `a length that is a multiple of rowSize ${rowSize}`,
+      `length ${source.length}`,
+    );
   }
   const rows = source.length / rowSize;
   const need = indices.length * rowSize;
@@ -76,12 +94,14 @@ export function gatherRows<T extends Float32Array | Uint8Array>(source: T, rowSi
   if (out === undefined) {
     dest = new (source.constructor as new (n: number) => T)(need);
   } else {
-    if (out.constructor !== source.constructor) throw typeError('out', `a ${source.constructor.name}`, out);
-    if (out.length < need) throw shapeError('out', `at least ${need} elements`, `length ${out.length}`);
+    if (out.constructor !== source.constructor)
+      throw typeError('out', `a ${source.constructor.name}`, out);
+    if (out.length < need)
+      throw shapeError('out', `at least ${need} elements`, `length ${out.length}`);
     dest = out;
   }
   for (let i = 0; i < indices.length; i++) {
-    const r = indices[i]!;
+    const r = indices[i];
     if (r >= rows) throw rangeError(`indices[${i}]`, `a row index < ${rows}`, r);
     const from = r * rowSize;
     dest.set(source.subarray(from, from + rowSize), i * rowSize);
@@ -148,13 +168,21 @@ export interface IndexBatch {
  * }
  * ```
  */
-export function miniBatches(n: number, options: MiniBatchOptions): Generator<IndexBatch, void, undefined> {
+export function miniBatches(
+  n: number,
+  options: MiniBatchOptions,
+): Generator<IndexBatch, void, undefined> {
   // Checked here, not inside the generator, so bad arguments throw at the call.
   const { order, batchSize, dropLast } = checkBatchOptions(n, options);
   return indexBatches(n, order, batchSize, dropLast);
 }
 
-function* indexBatches(n: number, order: Uint32Array, batchSize: number, dropLast: boolean): Generator<IndexBatch, void, undefined> {
+function* indexBatches(
+  n: number,
+  order: Uint32Array,
+  batchSize: number,
+  dropLast: boolean,
+): Generator<IndexBatch, void, undefined> {
   const count = dropLast ? Math.floor(n / batchSize) : Math.ceil(n / batchSize);
   for (let b = 0; b < count; b++) {
     const start = b * batchSize;
@@ -163,9 +191,13 @@ function* indexBatches(n: number, order: Uint32Array, batchSize: number, dropLas
   }
 }
 
-function checkBatchOptions(n: number, options: unknown): { order: Uint32Array; batchSize: number; dropLast: boolean } {
+function checkBatchOptions(
+  n: number,
+  options: unknown,
+): { order: Uint32Array; batchSize: number; dropLast: boolean } {
   checkInt('n', n, 0, 0xffffffff);
-  if (options === undefined) throw typeError('options', 'an options object with batchSize', options);
+  if (options === undefined)
+    throw typeError('options', 'an options object with batchSize', options);
   const o = checkOptions<MiniBatchOptions>('options', options);
   const batchSize = checkInt('options.batchSize', o.batchSize, 1);
   const doShuffle = o.shuffle === undefined ? true : checkBoolean('options.shuffle', o.shuffle);
@@ -173,8 +205,10 @@ function checkBatchOptions(n: number, options: unknown): { order: Uint32Array; b
   const rng = toRng('options.rng', o.rng ?? 0);
   let order: Uint32Array;
   if (o.order !== undefined) {
-    if (!(o.order instanceof Uint32Array)) throw typeError('options.order', 'a Uint32Array', o.order);
-    if (o.order.length !== n) throw shapeError('options.order', `a Uint32Array of length ${n}`, `length ${o.order.length}`);
+    if (!(o.order instanceof Uint32Array))
+      throw typeError('options.order', 'a Uint32Array', o.order);
+    if (o.order.length !== n)
+      throw shapeError('options.order', `a Uint32Array of length ${n}`, `length ${o.order.length}`);
     order = o.order;
     for (let i = 0; i < n; i++) order[i] = i;
   } else {
@@ -233,13 +267,23 @@ export interface Batch extends IndexBatch {
  * }
  * ```
  */
-export function batches(set: BatchSource, options: MiniBatchOptions): Generator<Batch, void, undefined> {
-  if (set === null || typeof set !== 'object') throw typeError('set', 'an object with images and labels', set);
-  if (!(set.images instanceof Float32Array)) throw typeError('set.images', 'a Float32Array', set.images);
-  if (!(set.labels instanceof Uint8Array)) throw typeError('set.labels', 'a Uint8Array', set.labels);
+export function batches(
+  set: BatchSource,
+  options: MiniBatchOptions,
+): Generator<Batch, void, undefined> {
+  if (set === null || typeof set !== 'object')
+    throw typeError('set', 'an object with images and labels', set);
+  if (!(set.images instanceof Float32Array))
+    throw typeError('set.images', 'a Float32Array', set.images);
+  if (!(set.labels instanceof Uint8Array))
+    throw typeError('set.labels', 'a Uint8Array', set.labels);
   const n = set.labels.length;
   if (n === 0 ? set.images.length !== 0 : set.images.length % n !== 0) {
-    throw shapeError('set.images', `a length that is a multiple of the ${n} labels`, `length ${set.images.length}`);
+    throw shapeError(
+      'set.images',
+      `a length that is a multiple of the ${n} labels`,
+      `length ${set.images.length}`,
+    );
   }
   const inputSize = n === 0 ? 0 : set.images.length / n;
   const { order, batchSize, dropLast } = checkBatchOptions(n, options);
@@ -264,10 +308,18 @@ function* gatheredBatches(
     const indices = order.subarray(start, end);
     const size = end - start;
     for (let i = 0; i < size; i++) {
-      const r = indices[i]!;
+      const r = indices[i];
       xBuf.set(set.images.subarray(r * inputSize, (r + 1) * inputSize), i * inputSize);
-      yBuf[i] = set.labels[r]!;
+      yBuf[i] = set.labels[r];
     }
-    yield { index: b, start, end, indices, size, images: xBuf.subarray(0, size * inputSize), labels: yBuf.subarray(0, size) };
+    yield {
+      index: b,
+      start,
+      end,
+      indices,
+      size,
+      images: xBuf.subarray(0, size * inputSize),
+      labels: yBuf.subarray(0, size),
+    };
   }
 }

@@ -8,12 +8,12 @@
  * topological order, and each gate is one `predict` of the NAND perceptron over a `[batch, 2]`
  * matrix of its two input wires (one sgemm on the backend).
  */
-import { BackendName } from '../backend/select';
-import { Backend } from '../backend/types';
+import type { BackendName } from '../backend/select';
+import type { Backend } from '../backend/types';
 import { rangeError, shapeError, typeError } from '../errors';
 import { checkInt, checkOptions } from '../validate';
 import { nandPerceptron } from './nand';
-import { Perceptron } from './perceptron';
+import type { Perceptron } from './perceptron';
 
 /**
  * A wire of a {@link Circuit}: a named input, or the output of one NAND gate.
@@ -242,7 +242,12 @@ export class Circuit {
    * ```
    */
   one(): Wire {
-    if (this.inputIds.size === 0) throw rangeError('circuit', 'at least one input before a constant (constants are built from NANDs of an input)', 0);
+    if (this.inputIds.size === 0)
+      throw rangeError(
+        'circuit',
+        'at least one input before a constant (constants are built from NANDs of an input)',
+        0,
+      );
     const x = this.wires[this.inputIds.values().next().value!]!;
     return this.nand(x, this.not(x));
   }
@@ -345,11 +350,17 @@ export class Circuit {
       throw typeError('assignment', 'an object of input values like { a: 1, b: 0 }', assignment);
     }
     for (const key of Object.keys(assignment)) {
-      if (!this.inputIds.has(key)) throw rangeError(`assignment.${key}`, `an input of the circuit (${this.inputNames.join(', ') || 'none'})`, key);
+      if (!this.inputIds.has(key))
+        throw rangeError(
+          `assignment.${key}`,
+          `an input of the circuit (${this.inputNames.join(', ') || 'none'})`,
+          key,
+        );
     }
     const columns = this.inputNames.map((name) => {
       const v = assignment[name];
-      if (v === undefined) throw rangeError(`assignment.${name}`, 'a value (0 or 1) for every input', v);
+      if (v === undefined)
+        throw rangeError(`assignment.${name}`, 'a value (0 or 1) for every input', v);
       return Uint8Array.of(toBit(`assignment.${name}`, v));
     });
     const out: Record<string, 0 | 1> = {};
@@ -370,7 +381,8 @@ export class Circuit {
    */
   truthTable(): Record<string, Uint8Array> {
     const n = this.inputIds.size;
-    if (n > MAX_TABLE_INPUTS) throw rangeError('circuit', `at most ${MAX_TABLE_INPUTS} inputs for a truth table`, n);
+    if (n > MAX_TABLE_INPUTS)
+      throw rangeError('circuit', `at most ${MAX_TABLE_INPUTS} inputs for a truth table`, n);
     const rows = 2 ** n;
     const columns = this.inputNames.map((_, j) => {
       const column = new Uint8Array(rows);
@@ -383,7 +395,12 @@ export class Circuit {
 
   /** Evaluate the live gates over `batch` assignments, one perceptron call per gate. */
   private run(inputColumns: Uint8Array[], batch: number): Record<string, Uint8Array> {
-    if (this.outputIds.size === 0) throw rangeError('circuit', 'at least one output (declare one with circuit.output(name, wire))', 0);
+    if (this.outputIds.size === 0)
+      throw rangeError(
+        'circuit',
+        'at least one output (declare one with circuit.output(name, wire))',
+        0,
+      );
     const values: (Uint8Array | undefined)[] = new Array(this.wires.length);
     [...this.inputIds.values()].forEach((id, j) => (values[id] = inputColumns[j]));
     const x = new Float32Array(batch * 2); // [batch, 2]: the gate's two input wires, one row per assignment
@@ -415,7 +432,8 @@ export class Circuit {
       if (g) stack.push(g.a, g.b);
     }
     this.liveCache = [];
-    for (let id = 0; id < this.wires.length; id++) if (needed[id] && this.gates[id]) this.liveCache.push(id);
+    for (let id = 0; id < this.wires.length; id++)
+      if (needed[id] && this.gates[id]) this.liveCache.push(id);
     return this.liveCache;
   }
 
@@ -442,7 +460,8 @@ export class Circuit {
 
   private own(name: string, wire: unknown): Wire {
     if (!(wire instanceof Wire)) throw typeError(name, 'a Wire of this circuit', wire);
-    if (wire.circuit !== this || this.wires[wire.id] !== wire) throw rangeError(name, 'a Wire of this circuit (not of another one)', wire.label);
+    if (wire.circuit !== this || this.wires[wire.id] !== wire)
+      throw rangeError(name, 'a Wire of this circuit (not of another one)', wire.label);
     return wire;
   }
 }
@@ -480,7 +499,10 @@ export interface TruthTableOptions extends CircuitOptions {
  * xor.gateCount; // 5
  * ```
  */
-export function fromTruthTable(table: ArrayLike<number | boolean>, options?: TruthTableOptions): Circuit {
+export function fromTruthTable(
+  table: ArrayLike<number | boolean>,
+  options?: TruthTableOptions,
+): Circuit {
   const opts = checkOptions<TruthTableOptions>('options', options, ['inputs', 'output', 'backend']);
   if (!(Array.isArray(table) || (ArrayBuffer.isView(table) && !(table instanceof DataView)))) {
     throw typeError('table', 'an array of 2^n outputs (0/1 or booleans)', table);
@@ -488,11 +510,18 @@ export function fromTruthTable(table: ArrayLike<number | boolean>, options?: Tru
   const rows = (table as ArrayLike<unknown>).length;
   const n = Math.round(Math.log2(rows));
   if (rows < 2 || 2 ** n !== rows || n > MAX_TABLE_INPUTS) {
-    throw shapeError('table', `2^n entries for n inputs, 1 <= n <= ${MAX_TABLE_INPUTS} (2, 4, 8, ...)`, `length ${rows}`);
+    throw shapeError(
+      'table',
+      `2^n entries for n inputs, 1 <= n <= ${MAX_TABLE_INPUTS} (2, 4, 8, ...)`,
+      `length ${rows}`,
+    );
   }
   const bits = new Uint8Array(rows);
   for (let i = 0; i < rows; i++) bits[i] = toBit(`table[${i}]`, (table as ArrayLike<unknown>)[i]);
-  const names = opts.inputs === undefined ? Array.from({ length: n }, (_, j) => `x${j + 1}`) : checkNames(opts.inputs, n);
+  const names =
+    opts.inputs === undefined
+      ? Array.from({ length: n }, (_, j) => `x${j + 1}`)
+      : checkNames(opts.inputs, n);
   const outName = opts.output ?? 'out';
   checkName('options.output', outName);
 
@@ -516,7 +545,9 @@ export function fromTruthTable(table: ArrayLike<number | boolean>, options?: Tru
         return literals;
       });
       // Σ t_k as ¬∧_k ¬t_k, with ¬t_k = nand(literals of t_k): two levels of NAND.
-      const notTerms = terms.map((lits) => (lits.length === 1 ? c.not(lits[0]!) : c.not(andAll(c, lits))));
+      const notTerms = terms.map((lits) =>
+        lits.length === 1 ? c.not(lits[0]!) : c.not(andAll(c, lits)),
+      );
       f = notTerms.length === 1 ? c.not(notTerms[0]!) : c.not(andAll(c, notTerms));
     }
     if (negate) f = c.not(f);
@@ -647,7 +678,11 @@ export function parity(bits: number, options?: CircuitOptions): Circuit {
  * fromTruthTable(xor.table, { inputs: ['a', 'b'] }).gateCount; // 5
  * ```
  */
-export const TWO_INPUT_FUNCTIONS: readonly { readonly name: string; readonly formula: string; readonly table: readonly (0 | 1)[] }[] = Object.freeze(
+export const TWO_INPUT_FUNCTIONS: readonly {
+  readonly name: string;
+  readonly formula: string;
+  readonly table: readonly (0 | 1)[];
+}[] = Object.freeze(
   (
     [
       ['FALSE', '0'],
@@ -667,13 +702,20 @@ export const TWO_INPUT_FUNCTIONS: readonly { readonly name: string; readonly for
       ['NAND', '¬(a ∧ b)'],
       ['TRUE', '1'],
     ] as const
-  ).map(([name, formula], k) => Object.freeze({ name, formula, table: Object.freeze([0, 1, 2, 3].map((i) => ((k >> (3 - i)) & 1) as 0 | 1)) })),
+  ).map(([name, formula], k) =>
+    Object.freeze({
+      name,
+      formula,
+      table: Object.freeze([0, 1, 2, 3].map((i) => ((k >> (3 - i)) & 1) as 0 | 1)),
+    }),
+  ),
 );
 
 function toBit(name: string, v: unknown): 0 | 1 {
   if (v === 0 || v === false) return 0;
   if (v === 1 || v === true) return 1;
-  if (typeof v !== 'number' && typeof v !== 'boolean') throw typeError(name, '0, 1 or a boolean', v);
+  if (typeof v !== 'number' && typeof v !== 'boolean')
+    throw typeError(name, '0, 1 or a boolean', v);
   throw rangeError(name, '0, 1 or a boolean', v);
 }
 
@@ -684,8 +726,14 @@ function checkName(name: string, value: unknown): string {
 }
 
 function checkNames(value: unknown, n: number): string[] {
-  if (!Array.isArray(value)) throw typeError('options.inputs', `an array of ${n} input names`, value);
-  if (value.length !== n) throw shapeError('options.inputs', `${n} input names (one per input of a ${2 ** n}-row table)`, `length ${value.length}`);
+  if (!Array.isArray(value))
+    throw typeError('options.inputs', `an array of ${n} input names`, value);
+  if (value.length !== n)
+    throw shapeError(
+      'options.inputs',
+      `${n} input names (one per input of a ${2 ** n}-row table)`,
+      `length ${value.length}`,
+    );
   value.forEach((v, i) => checkName(`options.inputs[${i}]`, v));
   if (new Set(value).size !== n) throw rangeError('options.inputs', 'distinct names', value);
   return value as string[];

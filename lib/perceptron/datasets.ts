@@ -46,7 +46,15 @@ const GATE_OUTPUTS: Readonly<Record<GateName, readonly number[]>> = {
  */
 export function gateData(name: GateName): { x: number[][]; y: number[] } {
   const gate = checkOneOf('name', name, GATE_NAMES);
-  return { x: [[0, 0], [0, 1], [1, 0], [1, 1]], y: [...GATE_OUTPUTS[gate]] };
+  return {
+    x: [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ],
+    y: [...GATE_OUTPUTS[gate]],
+  };
 }
 
 /**
@@ -81,11 +89,22 @@ export interface SeparableOptions {
  * // x: Float32Array [500 · 50], y: Int8Array of ±1, teacher: Float64Array [51] (b* first)
  * ```
  */
-export function linearlySeparable(options: SeparableOptions): { x: Float32Array; y: Int8Array; teacher: Float64Array; margin: number } {
-  const opts = checkOptions<SeparableOptions>('options', options, ['examples', 'features', 'margin', 'seed']);
+export function linearlySeparable(options: SeparableOptions): {
+  x: Float32Array;
+  y: Int8Array;
+  teacher: Float64Array;
+  margin: number;
+} {
+  const opts = checkOptions<SeparableOptions>('options', options, [
+    'examples',
+    'features',
+    'margin',
+    'seed',
+  ]);
   const n = checkInt('options.examples', opts.examples, 1, 1 << 24);
   const d = checkInt('options.features', opts.features, 1, 1 << 24);
-  if (n * d > 1 << 28) throw rangeError('options.examples × options.features', 'at most 2^28 values', n * d);
+  if (n * d > 1 << 28)
+    throw rangeError('options.examples × options.features', 'at most 2^28 values', n * d);
   const margin = checkNumber('options.margin', opts.margin ?? 0.1, 0, 1e6);
   if (!(margin > 0)) throw rangeError('options.margin', 'a finite number > 0', margin);
   const rng = new Random(checkInt('options.seed', opts.seed ?? 1, 0, 0xffffffff));
@@ -94,7 +113,7 @@ export function linearlySeparable(options: SeparableOptions): { x: Float32Array;
   let norm = 0;
   for (let j = 0; j < d; j++) norm += (w[j] = rng.normal()) ** 2;
   norm = Math.sqrt(norm);
-  for (let j = 0; j < d; j++) w[j]! /= norm;
+  for (let j = 0; j < d; j++) w[j] /= norm;
   const b = 0.4 * rng.uniform() - 0.2;
 
   const x = new Float32Array(n * d);
@@ -102,15 +121,15 @@ export function linearlySeparable(options: SeparableOptions): { x: Float32Array;
   const row = new Float64Array(d);
   for (let i = 0; i < n; i++) {
     let t = b;
-    for (let j = 0; j < d; j++) t += w[j]! * (row[j] = 2 * rng.uniform() - 1);
+    for (let j = 0; j < d; j++) t += w[j] * (row[j] = 2 * rng.uniform() - 1);
     const label = t > 0 ? 1 : t < 0 ? -1 : rng.uniform() < 0.5 ? 1 : -1;
     // Push a point inside the margin out along w* to distance γ (a little more, so float32
     // rounding of x keeps it at least γ away).
     if (label * t < margin) {
       const shift = label * margin * (1 + 1e-3) - t;
-      for (let j = 0; j < d; j++) row[j]! += shift * w[j]!;
+      for (let j = 0; j < d; j++) row[j] += shift * w[j];
     }
-    for (let j = 0; j < d; j++) x[i * d + j] = row[j]!;
+    for (let j = 0; j < d; j++) x[i * d + j] = row[j];
     y[i] = label;
   }
   const teacher = new Float64Array(d + 1);

@@ -5,7 +5,7 @@
  */
 import { rangeError, shapeError, typeError } from '../errors';
 import { checkInt } from '../validate';
-import { PerceptronInput, toMatrix } from './inputs';
+import { type PerceptronInput, toMatrix } from './inputs';
 
 /**
  * Examples in a new feature space: `x` `[n, features]` row-major.
@@ -31,9 +31,14 @@ export interface MappedFeatures {
  * new Perceptron({ inputs: features }).fit({ x, y: [0, 1, 1, 0] }).converged; // true
  * ```
  */
-export function mapFeatures(x: PerceptronInput, inputs: number, map: (row: number[], index: number) => ArrayLike<number>): MappedFeatures {
+export function mapFeatures(
+  x: PerceptronInput,
+  inputs: number,
+  map: (row: number[], index: number) => ArrayLike<number>,
+): MappedFeatures {
   const d = checkInt('inputs', inputs, 1, 1 << 24);
-  if (typeof map !== 'function') throw typeError('map', 'a function from a row to its features', map);
+  if (typeof map !== 'function')
+    throw typeError('map', 'a function from a row to its features', map);
   const { x: flat, n } = toMatrix('x', x, d);
   let out: Float32Array | undefined;
   let width = 0;
@@ -49,11 +54,16 @@ export function mapFeatures(x: PerceptronInput, inputs: number, map: (row: numbe
       if (width === 0) throw shapeError('map(x[0])', 'at least one feature', 'an empty array');
       out = new Float32Array(n * width);
     } else if (values.length !== width) {
-      throw shapeError(`map(x[${i}])`, `${width} features like the first row`, `length ${values.length}`);
+      throw shapeError(
+        `map(x[${i}])`,
+        `${width} features like the first row`,
+        `length ${values.length}`,
+      );
     }
     for (let j = 0; j < width; j++) {
       const v = values[j];
-      if (typeof v !== 'number' || !Number.isFinite(Math.fround(v))) throw rangeError(`map(x[${i}])[${j}]`, 'a finite number', v);
+      if (typeof v !== 'number' || !Number.isFinite(Math.fround(v)))
+        throw rangeError(`map(x[${i}])[${j}]`, 'a finite number', v);
       out[i * width + j] = v;
     }
   }
@@ -79,8 +89,9 @@ export function pairwiseProducts(x: PerceptronInput, inputs: number): MappedFeat
   for (let i = 0; i < n; i++) {
     const src = i * d;
     let o = i * width;
-    for (let j = 0; j < d; j++) out[o++] = flat[src + j]!;
-    for (let j = 0; j < d; j++) for (let k = j + 1; k < d; k++) out[o++] = flat[src + j]! * flat[src + k]!;
+    for (let j = 0; j < d; j++) out[o++] = flat[src + j];
+    for (let j = 0; j < d; j++)
+      for (let k = j + 1; k < d; k++) out[o++] = flat[src + j] * flat[src + k];
   }
   return { x: out, features: width };
 }

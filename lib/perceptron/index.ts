@@ -11,7 +11,13 @@
  * ```
  */
 export { Perceptron } from './perceptron';
-export type { PerceptronOptions, PerceptronData, PerceptronFitOptions, PerceptronFitResult, PerceptronEpochReport } from './perceptron';
+export type {
+  PerceptronOptions,
+  PerceptronData,
+  PerceptronFitOptions,
+  PerceptronFitResult,
+  PerceptronEpochReport,
+} from './perceptron';
 export type { PerceptronInput, PerceptronLabels, PerceptronLabelKind } from './inputs';
 export { mapFeatures, pairwiseProducts } from './features';
 export type { MappedFeatures } from './features';

@@ -45,23 +45,30 @@ export type PerceptronLabelKind = 'signed' | 'binary';
 export function toMatrix(name: string, x: unknown, d: number): { x: Float32Array; n: number } {
   if (x instanceof Float32Array) {
     if (x.length === 0 || x.length % d !== 0) {
-      throw shapeError(name, `a whole number (>= 1) of rows of ${d} features`, `a Float32Array of length ${x.length}`);
+      throw shapeError(
+        name,
+        `a whole number (>= 1) of rows of ${d} features`,
+        `a Float32Array of length ${x.length}`,
+      );
     }
     checkAllFinite(name, x);
     return { x, n: x.length / d };
   }
-  if (!Array.isArray(x)) throw typeError(name, `a Float32Array of rows of ${d} features or an array of rows`, x);
+  if (!Array.isArray(x))
+    throw typeError(name, `a Float32Array of rows of ${d} features or an array of rows`, x);
   if (x.length === 0) throw shapeError(name, 'at least one example', 'an empty array');
   const n = x.length;
   const out = new Float32Array(n * d);
   for (let i = 0; i < n; i++) {
     const row: unknown = x[i];
     if (!isArrayLike(row)) throw typeError(`${name}[${i}]`, `an array of ${d} numbers`, row);
-    if (row.length !== d) throw shapeError(`${name}[${i}]`, `a row of ${d} features`, `length ${row.length}`);
+    if (row.length !== d)
+      throw shapeError(`${name}[${i}]`, `a row of ${d} features`, `length ${row.length}`);
     for (let j = 0; j < d; j++) {
       const v: unknown = row[j];
       if (typeof v !== 'number') throw typeError(`${name}[${i}][${j}]`, 'a finite number', v);
-      if (!Number.isFinite(Math.fround(v))) throw rangeError(`${name}[${i}][${j}]`, 'a finite number (within float32 range)', v);
+      if (!Number.isFinite(Math.fround(v)))
+        throw rangeError(`${name}[${i}][${j}]`, 'a finite number (within float32 range)', v);
       out[i * d + j] = v;
     }
   }
@@ -73,22 +80,32 @@ export function toMatrix(name: string, x: unknown, d: number): { x: Float32Array
  * All labels ±1 is `'signed'`, all 0/1 is `'binary'` (0 ↦ −1); all 1 reads as either.
  * Mixing −1 and 0, or any other value, is a `RangeError` naming the first bad label.
  */
-export function toSignedLabels(name: string, y: unknown, n: number): { y: Float32Array; encoding: PerceptronLabelKind } {
+export function toSignedLabels(
+  name: string,
+  y: unknown,
+  n: number,
+): { y: Float32Array; encoding: PerceptronLabelKind } {
   if (!isArrayLike(y)) throw typeError(name, `an array of ${n} labels (±1 or 0/1)`, y);
   if (y.length !== n) throw shapeError(name, `${n} labels (one per example)`, `length ${y.length}`);
   let encoding: PerceptronLabelKind | undefined;
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const v: unknown = y[i];
-    if (typeof v !== 'number') throw typeError(`${name}[${i}]`, 'a label of -1 or 1 (or 0 or 1)', v);
+    if (typeof v !== 'number')
+      throw typeError(`${name}[${i}]`, 'a label of -1 or 1 (or 0 or 1)', v);
     if (v === 1) {
       out[i] = 1;
       continue;
     }
-    const kind: PerceptronLabelKind | undefined = v === -1 ? 'signed' : v === 0 ? 'binary' : undefined;
+    const kind: PerceptronLabelKind | undefined =
+      v === -1 ? 'signed' : v === 0 ? 'binary' : undefined;
     if (kind === undefined) throw rangeError(`${name}[${i}]`, 'a label of -1 or 1 (or 0 or 1)', v);
     if (encoding !== undefined && encoding !== kind) {
-      throw rangeError(`${name}[${i}]`, `a label of ${encoding === 'signed' ? '-1 or 1 like the earlier ones' : '0 or 1 like the earlier ones'}`, v);
+      throw rangeError(
+        `${name}[${i}]`,
+        `a label of ${encoding === 'signed' ? '-1 or 1 like the earlier ones' : '0 or 1 like the earlier ones'}`,
+        v,
+      );
     }
     encoding = kind;
     out[i] = -1;

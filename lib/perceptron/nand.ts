@@ -4,8 +4,8 @@
  * inputs are 1. NAND is universal: every boolean function is a circuit of NAND gates (see
  * `circuit.ts`), so a combination of perceptrons computes any boolean function.
  */
-import { BackendName } from '../backend/select';
-import { Backend } from '../backend/types';
+import type { BackendName } from '../backend/select';
+import type { Backend } from '../backend/types';
 import { Perceptron } from './perceptron';
 
 /**
@@ -27,5 +27,9 @@ export const NAND_THETA: readonly number[] = Object.freeze([3, -2, -2]);
  * ```
  */
 export function nandPerceptron(backend?: BackendName | Backend): Perceptron {
-  return new Perceptron(backend === undefined ? { inputs: 2, theta: NAND_THETA } : { inputs: 2, theta: NAND_THETA, backend });
+  return new Perceptron(
+    backend === undefined
+      ? { inputs: 2, theta: NAND_THETA }
+      : { inputs: 2, theta: NAND_THETA, backend },
+  );
 }

@@ -15,13 +15,20 @@
  * - scores:       s = X̃ · θ                 `[n, 1]`   (one sgemm per epoch)
  * - batch update: θ ← θ + α X̃ᵀ · (y ∘ m)    `[d+1, 1]` (one sgemm per epoch; m_n = 1 for n ∈ M)
  */
-import { getBackend, BackendName } from '../backend/select';
-import { Backend } from '../backend/types';
+import { getBackend, type BackendName } from '../backend/select';
+import type { Backend } from '../backend/types';
 import { rangeError, shapeError, typeError } from '../errors';
 import { Random, range } from '../random';
-import { Schedule, scheduleFunction } from '../schedule';
+import { type Schedule, scheduleFunction } from '../schedule';
 import { checkBoolean, checkInt, checkNumber, checkOneOf, checkOptions } from '../validate';
-import { PerceptronLabelKind, PerceptronInput, PerceptronLabels, toMatrix, toSignedLabels, withBiasColumn } from './inputs';
+import {
+  type PerceptronLabelKind,
+  type PerceptronInput,
+  type PerceptronLabels,
+  toMatrix,
+  toSignedLabels,
+  withBiasColumn,
+} from './inputs';
 
 /**
  * How to build a {@link Perceptron}.
@@ -142,7 +149,16 @@ export interface PerceptronFitResult {
 }
 
 const OPTION_NAMES: (keyof PerceptronOptions)[] = ['inputs', 'theta', 'backend'];
-const FIT_OPTION_NAMES: (keyof PerceptronFitOptions)[] = ['mode', 'maxEpochs', 'learningRate', 'schedule', 'keep', 'shuffle', 'seed', 'onEpoch'];
+const FIT_OPTION_NAMES: (keyof PerceptronFitOptions)[] = [
+  'mode',
+  'maxEpochs',
+  'learningRate',
+  'schedule',
+  'keep',
+  'shuffle',
+  'seed',
+  'onEpoch',
+];
 const MODES = ['batch', 'online'] as const;
 const KEEP = ['best', 'last'] as const;
 
@@ -177,7 +193,8 @@ export class Perceptron {
    */
   constructor(options: PerceptronOptions) {
     const opts = checkOptions<PerceptronOptions>('options', options, OPTION_NAMES);
-    if (options === undefined) throw typeError('options', 'an options object { inputs, theta?, backend? }', options);
+    if (options === undefined)
+      throw typeError('options', 'an options object { inputs, theta?, backend? }', options);
     this.inputs = checkInt('options.inputs', opts.inputs, 1, 1 << 24);
     this.theta = new Float32Array(this.inputs + 1);
     if (opts.theta !== undefined) this.setThetaFrom('options.theta', opts.theta);
@@ -235,7 +252,7 @@ export class Perceptron {
   predict(x: PerceptronInput): Uint8Array {
     const s = this.scores(x);
     const out = new Uint8Array(s.length);
-    for (let i = 0; i < s.length; i++) out[i] = s[i]! > 0 ? 1 : 0;
+    for (let i = 0; i < s.length; i++) out[i] = s[i] > 0 ? 1 : 0;
     return out;
   }
 
@@ -271,12 +288,14 @@ export class Perceptron {
     const mode = checkOneOf('options.mode', opts.mode ?? 'batch', MODES);
     const maxEpochs = checkInt('options.maxEpochs', opts.maxEpochs ?? 1000, 1, 1e9);
     const learningRate = checkNumber('options.learningRate', opts.learningRate ?? 1);
-    if (!(learningRate > 0)) throw rangeError('options.learningRate', 'a finite number > 0', learningRate);
+    if (!(learningRate > 0))
+      throw rangeError('options.learningRate', 'a finite number > 0', learningRate);
     const alpha = scheduleFunction(opts.schedule, learningRate);
     const keep = checkOneOf('options.keep', opts.keep ?? 'best', KEEP);
     const shuffle = checkBoolean('options.shuffle', opts.shuffle ?? false);
     const seed = checkInt('options.seed', opts.seed ?? 1, 0, 0xffffffff);
-    if (opts.onEpoch !== undefined && typeof opts.onEpoch !== 'function') throw typeError('options.onEpoch', 'a function', opts.onEpoch);
+    if (opts.onEpoch !== undefined && typeof opts.onEpoch !== 'function')
+      throw typeError('options.onEpoch', 'a function', opts.onEpoch);
     const { xt, y, n, encoding } = this.prepare(data);
 
     const d1 = this.inputs + 1;
@@ -304,7 +323,7 @@ export class Perceptron {
       const a = alpha(epochs);
       let made = 0;
       if (ym) {
-        for (let i = 0; i < n; i++) ym[i] = s[i]! > 0 !== y[i]! > 0 ? y[i]! : 0;
+        for (let i = 0; i < n; i++) ym[i] = s[i] > 0 !== y[i] > 0 ? y[i] : 0;
         // θ ← α · X̃ᵀ · (y ∘ m) + 1 · θ:  op(A) = X̃ᵀ [d+1, n] (X̃ stored [n, d+1], transA),
         // B = y ∘ m [n, 1], C = θ [d+1, 1]; M = d+1, N = 1, K = n.
         this.backend.sgemm(true, false, d1, 1, n, a, xt, ym, 1, theta);
@@ -315,13 +334,13 @@ export class Perceptron {
         // would cost more in call overhead than the d + 1 multiply-adds it does).
         if (shuffle) rng.shuffle(order);
         for (let t = 0; t < n; t++) {
-          const i = order[t]!;
+          const i = order[t];
           const off = i * d1;
           let dot = 0;
-          for (let j = 0; j < d1; j++) dot += xt[off + j]! * theta[j]!;
-          if (dot > 0 !== y[i]! > 0) {
-            const step = a * y[i]!;
-            for (let j = 0; j < d1; j++) theta[j] += step * xt[off + j]!;
+          for (let j = 0; j < d1; j++) dot += xt[off + j] * theta[j];
+          if (dot > 0 !== y[i] > 0) {
+            const step = a * y[i];
+            for (let j = 0; j < d1; j++) theta[j] += step * xt[off + j];
             made++;
           }
         }
@@ -331,7 +350,7 @@ export class Perceptron {
       opts.onEpoch?.({ epoch: epochs, misclassified: miss, updates: made, learningRate: a });
     }
 
-    const last = history[history.length - 1]!;
+    const last = history[history.length - 1];
     const converged = last === 0;
     const useBest = !converged && keep === 'best' && bestCount < last;
     if (useBest) theta.set(best);
@@ -356,12 +375,23 @@ export class Perceptron {
     return s;
   }
 
-  private prepare(data: unknown): { xt: Float32Array; y: Float32Array; n: number; encoding: PerceptronLabelKind } {
-    if (data === null || typeof data !== 'object' || Array.isArray(data)) throw typeError('data', 'an object { x, y }', data);
+  private prepare(data: unknown): {
+    xt: Float32Array;
+    y: Float32Array;
+    n: number;
+    encoding: PerceptronLabelKind;
+  } {
+    if (data === null || typeof data !== 'object' || Array.isArray(data))
+      throw typeError('data', 'an object { x, y }', data);
     const { x, y } = data as PerceptronData;
     const m = toMatrix('data.x', x, this.inputs);
     const labels = toSignedLabels('data.y', y, m.n);
-    return { xt: withBiasColumn(m.x, m.n, this.inputs), y: labels.y, n: m.n, encoding: labels.encoding };
+    return {
+      xt: withBiasColumn(m.x, m.n, this.inputs),
+      y: labels.y,
+      n: m.n,
+      encoding: labels.encoding,
+    };
   }
 
   private setThetaFrom(name: string, theta: unknown): void {
@@ -370,11 +400,17 @@ export class Perceptron {
       throw typeError(name, `an array of ${d1} numbers (bias first)`, theta);
     }
     const values = theta as ArrayLike<unknown>;
-    if (values.length !== d1) throw shapeError(name, `${d1} numbers (the bias θ₀, then ${this.inputs} weights)`, `length ${values.length}`);
+    if (values.length !== d1)
+      throw shapeError(
+        name,
+        `${d1} numbers (the bias θ₀, then ${this.inputs} weights)`,
+        `length ${values.length}`,
+      );
     for (let j = 0; j < d1; j++) {
       const v = values[j];
       if (typeof v !== 'number') throw typeError(`${name}[${j}]`, 'a finite number', v);
-      if (!Number.isFinite(Math.fround(v))) throw rangeError(`${name}[${j}]`, 'a finite number (within float32 range)', v);
+      if (!Number.isFinite(Math.fround(v)))
+        throw rangeError(`${name}[${j}]`, 'a finite number (within float32 range)', v);
     }
     for (let j = 0; j < d1; j++) this.theta[j] = values[j] as number;
   }
@@ -383,6 +419,6 @@ export class Perceptron {
 /** |M|: examples whose output f(s_n) disagrees with the label y_n = ±1. */
 function countMistakes(s: Float32Array, y: Float32Array): number {
   let miss = 0;
-  for (let i = 0; i < s.length; i++) if (s[i]! > 0 !== y[i]! > 0) miss++;
+  for (let i = 0; i < s.length; i++) if (s[i] > 0 !== y[i] > 0) miss++;
   return miss;
 }

@@ -7,7 +7,7 @@
 import { writeFileAtomic } from '../atomic-file';
 import { typeError } from '../errors';
 import type { EpochReport } from '../train';
-import { ClassificationMetrics } from './metrics';
+import type { ClassificationMetrics } from './metrics';
 import { digitDataUri } from './png';
 import { confusionHeatmap, escapeHtml, lineChart } from './svg';
 
@@ -114,7 +114,8 @@ function num(v: number | undefined, digits = 4): string {
 
 function valueText(v: unknown): string {
   if (v === undefined || v === null) return '—';
-  if (typeof v === 'number') return Number.isInteger(v) ? v.toLocaleString('en-US') : String(Number(v.toPrecision(6)));
+  if (typeof v === 'number')
+    return Number.isInteger(v) ? v.toLocaleString('en-US') : String(Number(v.toPrecision(6)));
   if (typeof v === 'string') return v;
   return JSON.stringify(v);
 }
@@ -122,7 +123,10 @@ function valueText(v: unknown): string {
 function kvTable(title: string, entries: Readonly<Record<string, unknown>> | undefined): string {
   if (!entries || Object.keys(entries).length === 0) return '';
   const rows = Object.entries(entries)
-    .map(([k, v]) => `<tr><td>${escapeHtml(humanize(k))}</td><td>${escapeHtml(valueText(v))}</td></tr>`)
+    .map(
+      ([k, v]) =>
+        `<tr><td>${escapeHtml(humanize(k))}</td><td>${escapeHtml(valueText(v))}</td></tr>`,
+    )
     .join('');
   return `<section class="panel"><h2>${escapeHtml(title)}</h2><table class="kv">${rows}</table></section>`;
 }
@@ -154,8 +158,10 @@ function seconds(s: number): string {
  * ```
  */
 export function renderReport(input: ReportInput): string {
-  if (input === null || typeof input !== 'object') throw typeError('input', 'a report input object', input);
-  if (!Array.isArray(input.history)) throw typeError('input.history', 'an array of epoch reports', input.history);
+  if (input === null || typeof input !== 'object')
+    throw typeError('input', 'a report input object', input);
+  if (!Array.isArray(input.history))
+    throw typeError('input.history', 'an array of epoch reports', input.history);
   const title = input.title ?? 'blasnet training report';
   const held = input.heldOut ?? 'validation';
   const history = input.history;
@@ -172,13 +178,27 @@ export function renderReport(input: ReportInput): string {
     x,
     xLabel: 'epoch',
     fromZero: true,
-    formatY: (y) => (Math.abs(y) >= 10 ? y.toFixed(0) : Math.abs(y) >= 1 ? y.toFixed(1) : y.toFixed(2)),
+    formatY: (y) =>
+      Math.abs(y) >= 10 ? y.toFixed(0) : Math.abs(y) >= 1 ? y.toFixed(1) : y.toFixed(2),
     series: [
-      { id: 'train-loss', name: 'train loss', values: history.map((e) => e.loss), color: '#1f5fa8' },
-      { id: `${held}-loss`, name: `${held} loss`, values: history.map((e) => e.validationLoss ?? NaN), color: '#c2410c', dashed: true },
+      {
+        id: 'train-loss',
+        name: 'train loss',
+        values: history.map((e) => e.loss),
+        color: '#1f5fa8',
+      },
+      {
+        id: `${held}-loss`,
+        name: `${held} loss`,
+        values: history.map((e) => e.validationLoss ?? NaN),
+        color: '#c2410c',
+        dashed: true,
+      },
     ],
   });
-  const accValues = history.flatMap((e) => [e.accuracy, e.validationAccuracy]).filter((v): v is number => v !== undefined && Number.isFinite(v));
+  const accValues = history
+    .flatMap((e) => [e.accuracy, e.validationAccuracy])
+    .filter((v): v is number => v !== undefined && Number.isFinite(v));
   const accLow = accValues.length ? Math.min(...accValues) : 0;
   const accuracyChart = lineChart({
     title: 'Accuracy per epoch',
@@ -188,14 +208,28 @@ export function renderReport(input: ReportInput): string {
     yMax: 1,
     formatY: (y) => `${(y * 100).toFixed(0)}%`,
     series: [
-      { id: 'train-accuracy', name: 'train accuracy', values: history.map((e) => e.accuracy ?? NaN), color: '#1f5fa8' },
-      { id: `${held}-accuracy`, name: `${held} accuracy`, values: history.map((e) => e.validationAccuracy ?? NaN), color: '#c2410c', dashed: true },
+      {
+        id: 'train-accuracy',
+        name: 'train accuracy',
+        values: history.map((e) => e.accuracy ?? NaN),
+        color: '#1f5fa8',
+      },
+      {
+        id: `${held}-accuracy`,
+        name: `${held} accuracy`,
+        values: history.map((e) => e.validationAccuracy ?? NaN),
+        color: '#c2410c',
+        dashed: true,
+      },
     ],
   });
 
   const heatmap = confusionHeatmap(test.matrix, names, 'Confusion matrix of the test set');
   const perClassRows = test.perClass
-    .map((c) => `<tr><td>${escapeHtml(names[c.label] ?? String(c.label))}</td><td class="num">${pct(c.precision, 1)}</td><td class="num">${pct(c.recall, 1)}</td><td class="num">${c.support}</td></tr>`)
+    .map(
+      (c) =>
+        `<tr><td>${escapeHtml(names[c.label] ?? String(c.label))}</td><td class="num">${pct(c.precision, 1)}</td><td class="num">${pct(c.recall, 1)}</td><td class="num">${c.support}</td></tr>`,
+    )
     .join('');
 
   let digits = '';
@@ -219,15 +253,39 @@ export function renderReport(input: ReportInput): string {
   const cards = [
     ['test accuracy', pct(test.accuracy), `${test.correct} / ${test.n}`],
     ['test loss', num(test.loss), last ? `train loss ${num(last.loss)}` : ''],
-    ['epochs', String(history.length), last?.validationAccuracy !== undefined ? `last ${held} ${pct(last.validationAccuracy)}` : ''],
-    ['training time', seconds(trainSeconds), last ? `${Math.round(history.reduce((s, e) => s + e.examplesPerSecond, 0) / history.length).toLocaleString('en-US')} examples/s` : ''],
-    ['backend', valueText(input.environment?.backend ?? '—'), valueText(input.environment?.threads !== undefined ? `${valueText(input.environment.threads)} BLAS threads` : '')],
+    [
+      'epochs',
+      String(history.length),
+      last?.validationAccuracy !== undefined ? `last ${held} ${pct(last.validationAccuracy)}` : '',
+    ],
+    [
+      'training time',
+      seconds(trainSeconds),
+      last
+        ? `${Math.round(history.reduce((s, e) => s + e.examplesPerSecond, 0) / history.length).toLocaleString('en-US')} examples/s`
+        : '',
+    ],
+    [
+      'backend',
+      valueText(input.environment?.backend ?? '—'),
+      valueText(
+        input.environment?.threads !== undefined
+          ? `${valueText(input.environment.threads)} BLAS threads`
+          : '',
+      ),
+    ],
   ]
-    .map(([label, value, note]) => `<div class="card"><div class="label">${escapeHtml(label!)}</div><div class="value">${escapeHtml(value!)}</div><div class="note">${escapeHtml(note!)}</div></div>`)
+    .map(
+      ([label, value, note]) =>
+        `<div class="card"><div class="label">${escapeHtml(label!)}</div><div class="value">${escapeHtml(value!)}</div><div class="note">${escapeHtml(note!)}</div></div>`,
+    )
     .join('');
 
   const epochRows = history
-    .map((e) => `<tr><td class="num">${e.epoch}</td><td class="num">${num(e.loss)}</td><td class="num">${pct(e.accuracy)}</td><td class="num">${num(e.validationLoss)}</td><td class="num">${pct(e.validationAccuracy)}</td><td class="num">${e.seconds.toFixed(2)}</td></tr>`)
+    .map(
+      (e) =>
+        `<tr><td class="num">${e.epoch}</td><td class="num">${num(e.loss)}</td><td class="num">${pct(e.accuracy)}</td><td class="num">${num(e.validationLoss)}</td><td class="num">${pct(e.validationAccuracy)}</td><td class="num">${e.seconds.toFixed(2)}</td></tr>`,
+    )
     .join('');
 
   return [
@@ -273,13 +331,25 @@ export function writeReport(path: string, input: ReportInput): void {
  * const wrong = misclassifiedDigits(test.labels, predicted, mnist.test.bytes, 784, 48);
  * ```
  */
-export function misclassifiedDigits(labels: Uint8Array, predicted: Uint8Array, bytes: Uint8Array, inputSize: number, limit = 48): { digits: ReportDigit[]; total: number } {
+export function misclassifiedDigits(
+  labels: Uint8Array,
+  predicted: Uint8Array,
+  bytes: Uint8Array,
+  inputSize: number,
+  limit = 48,
+): { digits: ReportDigit[]; total: number } {
   const digits: ReportDigit[] = [];
   let total = 0;
   for (let i = 0; i < labels.length; i++) {
     if (labels[i] === predicted[i]) continue;
     total++;
-    if (digits.length < limit) digits.push({ index: i, label: labels[i]!, predicted: predicted[i]!, pixels: bytes.subarray(i * inputSize, (i + 1) * inputSize) });
+    if (digits.length < limit)
+      digits.push({
+        index: i,
+        label: labels[i],
+        predicted: predicted[i],
+        pixels: bytes.subarray(i * inputSize, (i + 1) * inputSize),
+      });
   }
   return { digits, total };
 }

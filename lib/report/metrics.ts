@@ -60,19 +60,28 @@ export interface ClassificationMetrics {
  * m.perClass[0].precision; // 0.5
  * ```
  */
-export function classificationMetrics(labels: Uint8Array, predicted: Uint8Array, classes: number): ClassificationMetrics {
+export function classificationMetrics(
+  labels: Uint8Array,
+  predicted: Uint8Array,
+  classes: number,
+): ClassificationMetrics {
   if (!(labels instanceof Uint8Array)) throw typeError('labels', 'a Uint8Array', labels);
   if (!(predicted instanceof Uint8Array)) throw typeError('predicted', 'a Uint8Array', predicted);
-  if (predicted.length !== labels.length) throw shapeError('predicted', `${labels.length} labels (one per true label)`, `length ${predicted.length}`);
+  if (predicted.length !== labels.length)
+    throw shapeError(
+      'predicted',
+      `${labels.length} labels (one per true label)`,
+      `length ${predicted.length}`,
+    );
   const c = checkInt('classes', classes, 1, 256);
   const matrix = Array.from({ length: c }, () => new Array<number>(c).fill(0));
   let correct = 0;
   for (let i = 0; i < labels.length; i++) {
-    const t = labels[i]!;
-    const p = predicted[i]!;
+    const t = labels[i];
+    const p = predicted[i];
     if (t >= c) throw rangeError(`labels[${i}]`, `a label in [0, ${c - 1}]`, t);
     if (p >= c) throw rangeError(`predicted[${i}]`, `a label in [0, ${c - 1}]`, p);
-    matrix[t]![p]!++;
+    matrix[t][p]++;
     if (t === p) correct++;
   }
   const perClass: ClassMetrics[] = [];
@@ -80,11 +89,17 @@ export function classificationMetrics(labels: Uint8Array, predicted: Uint8Array,
     let support = 0;
     let predictedAs = 0;
     for (let j = 0; j < c; j++) {
-      support += matrix[k]![j]!;
-      predictedAs += matrix[j]![k]!;
+      support += matrix[k][j];
+      predictedAs += matrix[j][k];
     }
-    const hit = matrix[k]![k]!;
-    perClass.push({ label: k, precision: predictedAs === 0 ? NaN : hit / predictedAs, recall: support === 0 ? NaN : hit / support, support, predicted: predictedAs });
+    const hit = matrix[k][k];
+    perClass.push({
+      label: k,
+      precision: predictedAs === 0 ? NaN : hit / predictedAs,
+      recall: support === 0 ? NaN : hit / support,
+      support,
+      predicted: predictedAs,
+    });
   }
   const n = labels.length;
   return { n, correct, accuracy: n === 0 ? NaN : correct / n, matrix, perClass };

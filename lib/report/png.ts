@@ -14,12 +14,23 @@ import { shapeError, typeError } from '../errors';
  * writeFileSync('digit.png', bytes);
  * ```
  */
-export function grayscalePng(pixels: Uint8Array, rows: number, cols: number, ink: 'light' | 'dark' = 'light'): Buffer {
-  if (!(pixels instanceof Uint8Array)) throw typeError('pixels', 'a Uint8Array of gray levels', pixels);
-  if (pixels.length !== rows * cols) throw shapeError('pixels', `${rows} x ${cols} = ${rows * cols} gray levels`, `length ${pixels.length}`);
+export function grayscalePng(
+  pixels: Uint8Array,
+  rows: number,
+  cols: number,
+  ink: 'light' | 'dark' = 'light',
+): Buffer {
+  if (!(pixels instanceof Uint8Array))
+    throw typeError('pixels', 'a Uint8Array of gray levels', pixels);
+  if (pixels.length !== rows * cols)
+    throw shapeError(
+      'pixels',
+      `${rows} x ${cols} = ${rows * cols} gray levels`,
+      `length ${pixels.length}`,
+    );
   const png = new PNG({ width: cols, height: rows });
   for (let i = 0; i < pixels.length; i++) {
-    const v = ink === 'dark' ? 255 - pixels[i]! : pixels[i]!;
+    const v = ink === 'dark' ? 255 - pixels[i] : pixels[i];
     png.data[4 * i] = v;
     png.data[4 * i + 1] = v;
     png.data[4 * i + 2] = v;
@@ -36,6 +47,11 @@ export function grayscalePng(pixels: Uint8Array, rows: number, cols: number, ink
  * const src = digitDataUri(pixels, 28, 28, 'dark'); // <img src="..."> without a network fetch
  * ```
  */
-export function digitDataUri(pixels: Uint8Array, rows: number, cols: number, ink: 'light' | 'dark' = 'dark'): string {
+export function digitDataUri(
+  pixels: Uint8Array,
+  rows: number,
+  cols: number,
+  ink: 'light' | 'dark' = 'dark',
+): string {
   return `data:image/png;base64,${grayscalePng(pixels, rows, cols, ink).toString('base64')}`;
 }

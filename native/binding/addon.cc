@@ -6,7 +6,8 @@
 #include "calls.h"
 
 #ifndef BLASNET_VERSION
-#error "BLASNET_VERSION must be defined by the build (CMakeLists.txt / binding.gyp read package.json)"
+#error \
+    "BLASNET_VERSION must be defined by the build (CMakeLists.txt / binding.gyp read package.json)"
 #endif
 
 namespace {
@@ -20,7 +21,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setKernels", Napi::Function::New(env, setKernels, "setKernels"));
   exports.Set("sgemm", Napi::Function::New(env, sgemm, "sgemm"));
   exports.Set("biasActivate", Napi::Function::New(env, biasActivate, "biasActivate"));
-  exports.Set("activationBackward", Napi::Function::New(env, activationBackward, "activationBackward"));
+  exports.Set("activationBackward",
+              Napi::Function::New(env, activationBackward, "activationBackward"));
   exports.Set("columnSums", Napi::Function::New(env, columnSums, "columnSums"));
   exports.Set("softmax", Napi::Function::New(env, softmax, "softmax"));
   exports.Set("gatherRows", Napi::Function::New(env, gatherRows, "gatherRows"));

@@ -12,7 +12,8 @@ namespace blasnet {
 
 namespace {
 
-const char* const kActivationNames[] = {"identity", "sigmoid", "tanh", "relu", "softmax", "heaviside"};
+const char* const kActivationNames[] = {"identity", "sigmoid", "tanh",
+                                        "relu",     "softmax", "heaviside"};
 
 std::string int_expectation(int64_t min, int64_t max) {
   if (max == kMaxSize || max == kMaxSafe) return "an integer >= " + std::to_string(min);
@@ -27,7 +28,8 @@ int64_t product(int64_t a, int64_t b) {
   return a * b;
 }
 
-Args::Args(const Napi::CallbackInfo& info, const char* call, size_t count, const char* signature) : info_(info) {
+Args::Args(const Napi::CallbackInfo& info, const char* call, size_t count, const char* signature)
+    : info_(info) {
   if (info.Length() < count) {
     throw_type(info.Env(), call, std::to_string(count) + " arguments (" + signature + ")",
                Napi::Number::New(info.Env(), static_cast<double>(info.Length())));
@@ -45,8 +47,13 @@ int64_t Args::integer(size_t i, const char* name, int64_t min, int64_t max) cons
   if (!v.IsNumber()) throw_type(env(), name, int_expectation(min, max), v);
   const double d = v.As<Napi::Number>().DoubleValue();
   // The comparisons are written so that NaN fails them.
-  if (!(std::isfinite(d) && std::floor(d) == d && d >= static_cast<double>(min) && d <= static_cast<double>(max))) {
-    throw_range(env(), name, d > static_cast<double>(max) ? "an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]" : int_expectation(min, max), v);
+  if (!(std::isfinite(d) && std::floor(d) == d && d >= static_cast<double>(min) &&
+        d <= static_cast<double>(max))) {
+    throw_range(env(), name,
+                d > static_cast<double>(max)
+                    ? "an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]"
+                    : int_expectation(min, max),
+                v);
   }
   return static_cast<int64_t>(d);
 }
@@ -56,7 +63,8 @@ float Args::number(size_t i, const char* name) const {
   if (!v.IsNumber()) throw_type(env(), name, "a finite number", v);
   const double d = v.As<Napi::Number>().DoubleValue();
   const float f = static_cast<float>(d);
-  if (!std::isfinite(d) || !std::isfinite(f)) throw_range(env(), name, "a finite number (that fits a float)", v);
+  if (!std::isfinite(d) || !std::isfinite(f))
+    throw_range(env(), name, "a finite number (that fits a float)", v);
   return f;
 }
 
@@ -68,35 +76,42 @@ int Args::loss(size_t i, const char* name) const {
   return static_cast<int>(integer(i, name, 0, BN_LOSS_MAX));
 }
 
-Napi::TypedArray Args::typed(size_t i, const char* name, napi_typedarray_type type, const char* kind,
-                             int64_t min_length) const {
+Napi::TypedArray Args::typed(size_t i, const char* name, napi_typedarray_type type,
+                             const char* kind, int64_t min_length) const {
   const Napi::Value v = info_[i];
   const std::string article = kind[0] == 'I' || kind[0] == 'U' ? "an " : "a ";
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type) throw_type(env(), name, article + kind, v);
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type)
+    throw_type(env(), name, article + kind, v);
   const Napi::TypedArray array = v.As<Napi::TypedArray>();
   const int64_t length = static_cast<int64_t>(array.ElementLength());
   // A transferred buffer leaves a view of length 0 whose data pointer may be null.
   const bool detached = array.ArrayBuffer().IsDetached();
   if (detached || length < min_length) {
-    const std::string expected = min_length > 0 ? article + kind + " of at least " + std::to_string(min_length) + " elements"
-                                                : article + kind + " that is not detached";
-    throw_shape(env(), name, expected, detached ? std::string("a detached ") + kind : article + kind + " of length " + std::to_string(length));
+    const std::string expected =
+        min_length > 0 ? article + kind + " of at least " + std::to_string(min_length) + " elements"
+                       : article + kind + " that is not detached";
+    throw_shape(env(), name, expected,
+                detached ? std::string("a detached ") + kind
+                         : article + kind + " of length " + std::to_string(length));
   }
   return array;
 }
 
 View<float> Args::f32(size_t i, const char* name, int64_t min_length) const {
-  Napi::Float32Array array = typed(i, name, napi_float32_array, "Float32Array", min_length).As<Napi::Float32Array>();
+  Napi::Float32Array array =
+      typed(i, name, napi_float32_array, "Float32Array", min_length).As<Napi::Float32Array>();
   return {array.Data(), static_cast<int64_t>(array.ElementLength())};
 }
 
 View<uint32_t> Args::u32(size_t i, const char* name, int64_t min_length) const {
-  Napi::Uint32Array array = typed(i, name, napi_uint32_array, "Uint32Array", min_length).As<Napi::Uint32Array>();
+  Napi::Uint32Array array =
+      typed(i, name, napi_uint32_array, "Uint32Array", min_length).As<Napi::Uint32Array>();
   return {array.Data(), static_cast<int64_t>(array.ElementLength())};
 }
 
 View<uint8_t> Args::u8(size_t i, const char* name, int64_t min_length) const {
-  Napi::Uint8Array array = typed(i, name, napi_uint8_array, "Uint8Array", min_length).As<Napi::Uint8Array>();
+  Napi::Uint8Array array =
+      typed(i, name, napi_uint8_array, "Uint8Array", min_length).As<Napi::Uint8Array>();
   return {array.Data(), static_cast<int64_t>(array.ElementLength())};
 }
 
@@ -107,7 +122,8 @@ bool Args::is_typed(size_t i, napi_typedarray_type type) const {
 
 void Args::spec(size_t i, bn_layout* out) const {
   const Napi::Value v = info_[i];
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) throw_type(env(), "spec", "an Int32Array", v);
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+    throw_type(env(), "spec", "an Int32Array", v);
   const Napi::Int32Array array = v.As<Napi::Int32Array>();
   const size_t length = array.ArrayBuffer().IsDetached() ? 0 : array.ElementLength();
   const int32_t* data = length > 0 ? array.Data() : nullptr;
@@ -118,18 +134,24 @@ void Args::spec(size_t i, bn_layout* out) const {
   const std::string value = length > bad ? std::to_string(data[bad]) : "nothing";
   switch (status) {
     case BN_ERR_SPEC_TOO_DEEP:
-      throw_shape(env(), "spec", "at most " + std::to_string(BN_MAX_LAYERS) + " weight layers (the native core's limit)", "L = " + std::to_string(L));
+      throw_shape(
+          env(), "spec",
+          "at most " + std::to_string(BN_MAX_LAYERS) + " weight layers (the native core's limit)",
+          "L = " + std::to_string(L));
     case BN_ERR_SPEC_SIZE:
       throw_shape(env(), "spec size n" + std::to_string(bad - 1), "a layer size >= 1", value);
     case BN_ERR_SPEC_ACTIVATION:
-      throw_shape(env(), "spec activation of layer " + std::to_string(bad - 1 - L), "an activation code in [0, 5]", value);
+      throw_shape(env(), "spec activation of layer " + std::to_string(bad - 1 - L),
+                  "an activation code in [0, 5]", value);
     case BN_ERR_SPEC_SOFTMAX_HIDDEN: {
       const std::string layer = std::to_string(bad - 1 - L);
-      throw_shape(env(), "spec activation of layer " + layer, "softmax on the output layer only", "softmax on hidden layer " + layer);
+      throw_shape(env(), "spec activation of layer " + layer, "softmax on the output layer only",
+                  "softmax on hidden layer " + layer);
     }
     default:
       throw_shape(env(), "spec", "an Int32Array [L, n0..nL, act1..actL] with L >= 1",
-                  (array.ArrayBuffer().IsDetached() ? std::string("a detached Int32Array") : "length " + std::to_string(length)) +
+                  (array.ArrayBuffer().IsDetached() ? std::string("a detached Int32Array")
+                                                    : "length " + std::to_string(length)) +
                       " with L = " + std::to_string(L));
   }
 }
@@ -139,19 +161,26 @@ bool Args::hyper(size_t i, bn_hyper* out, bool nullable) const {
   const char* expected = nullable ? "a Float64Array [learningRate, momentum, nesterov, l2] or null"
                                   : "a Float64Array [learningRate, momentum, nesterov, l2]";
   if (nullable && v.IsNull()) return false;
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) throw_type(env(), "hyper", expected, v);
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+    throw_type(env(), "hyper", expected, v);
   const Napi::Float64Array array = v.As<Napi::Float64Array>();
   if (array.ArrayBuffer().IsDetached() || array.ElementLength() != 4) {
     throw_shape(env(), "hyper", "a Float64Array of length 4",
-                array.ArrayBuffer().IsDetached() ? std::string("a detached Float64Array") : "length " + std::to_string(array.ElementLength()));
+                array.ArrayBuffer().IsDetached()
+                    ? std::string("a detached Float64Array")
+                    : "length " + std::to_string(array.ElementLength()));
   }
   const double* h = array.Data();
   const double eta = h[0], mu = h[1], nesterov = h[2], l2 = h[3];
   const Napi::Env e = env();
-  if (!(std::isfinite(eta) && eta >= 0)) throw_range(e, "hyper[0] (learningRate)", "a finite number >= 0", Napi::Number::New(e, eta));
-  if (!(std::isfinite(mu) && mu >= 0 && mu <= 1)) throw_range(e, "hyper[1] (momentum)", "a finite number in [0, 1]", Napi::Number::New(e, mu));
-  if (nesterov != 0 && nesterov != 1) throw_range(e, "hyper[2] (nesterov)", "0 or 1", Napi::Number::New(e, nesterov));
-  if (!(std::isfinite(l2) && l2 >= 0)) throw_range(e, "hyper[3] (l2)", "a finite number >= 0", Napi::Number::New(e, l2));
+  if (!(std::isfinite(eta) && eta >= 0))
+    throw_range(e, "hyper[0] (learningRate)", "a finite number >= 0", Napi::Number::New(e, eta));
+  if (!(std::isfinite(mu) && mu >= 0 && mu <= 1))
+    throw_range(e, "hyper[1] (momentum)", "a finite number in [0, 1]", Napi::Number::New(e, mu));
+  if (nesterov != 0 && nesterov != 1)
+    throw_range(e, "hyper[2] (nesterov)", "0 or 1", Napi::Number::New(e, nesterov));
+  if (!(std::isfinite(l2) && l2 >= 0))
+    throw_range(e, "hyper[3] (l2)", "a finite number >= 0", Napi::Number::New(e, l2));
   *out = bn_hyper{eta, mu, nesterov == 1, l2};
   return true;
 }
@@ -160,7 +189,8 @@ void require_differentiable(Napi::Env env, const bn_layout& layout) {
   for (int l = 1; l <= layout.L; l++) {
     if (layout.acts[l - 1] == BN_ACT_HEAVISIDE) {
       throw_range(env, "activation of layer " + std::to_string(l),
-                  "a differentiable activation (heaviside has no derivative: train it with the perceptron rule)",
+                  "a differentiable activation (heaviside has no derivative: train it with the "
+                  "perceptron rule)",
                   Napi::String::New(env, "heaviside"));
     }
   }
@@ -169,10 +199,12 @@ void require_differentiable(Napi::Env env, const bn_layout& layout) {
 void require_loss_fits(Napi::Env env, const bn_layout& layout, int loss) {
   const int out = layout.acts[layout.L - 1];
   if (loss == BN_LOSS_CROSS_ENTROPY && out != BN_ACT_SOFTMAX) {
-    throw_range(env, "loss", "an output activation of softmax for cross-entropy", Napi::String::New(env, kActivationNames[out]));
+    throw_range(env, "loss", "an output activation of softmax for cross-entropy",
+                Napi::String::New(env, kActivationNames[out]));
   }
   if (loss == BN_LOSS_BINARY_CROSS_ENTROPY && out != BN_ACT_SIGMOID) {
-    throw_range(env, "loss", "an output activation of sigmoid for binary cross-entropy", Napi::String::New(env, kActivationNames[out]));
+    throw_range(env, "loss", "an output activation of sigmoid for binary cross-entropy",
+                Napi::String::New(env, kActivationNames[out]));
   }
 }
 

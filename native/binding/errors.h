@@ -38,11 +38,13 @@ Napi::Value guarded(const Napi::CallbackInfo& info, const char* call, Body body)
   } catch (const Napi::Error& error) {
     error.ThrowAsJavaScriptException();
   } catch (const std::exception& error) {
-    Napi::Error e = Napi::Error::New(env, std::string("blasnet native ") + call + " failed: " + error.what());
+    Napi::Error e =
+        Napi::Error::New(env, std::string("blasnet native ") + call + " failed: " + error.what());
     e.Set("code", Napi::String::New(env, "ERR_BLASNET_NATIVE"));
     e.ThrowAsJavaScriptException();
   } catch (...) {
-    Napi::Error e = Napi::Error::New(env, std::string("blasnet native ") + call + " failed with an unknown C++ exception");
+    Napi::Error e = Napi::Error::New(
+        env, std::string("blasnet native ") + call + " failed with an unknown C++ exception");
     e.Set("code", Napi::String::New(env, "ERR_BLASNET_NATIVE"));
     e.ThrowAsJavaScriptException();
   }

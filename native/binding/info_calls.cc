@@ -47,15 +47,21 @@ Napi::Value setKernels(const Napi::CallbackInfo& call) {
     const Napi::Value v = call[0];
     const std::string name = v.IsString() ? v.As<Napi::String>().Utf8Value() : std::string();
     int isa = -2;
-    if (name == "auto") isa = -1;
-    else if (name == "none") isa = 0;
-    else if (name == "avx2") isa = 2;
-    else if (name == "avx512") isa = 3;
+    if (name == "auto")
+      isa = -1;
+    else if (name == "none")
+      isa = 0;
+    else if (name == "avx2")
+      isa = 2;
+    else if (name == "avx512")
+      isa = 3;
     if (isa == -2) {
-      if (!v.IsString()) throw_type(call.Env(), "kernels", "one of \"auto\", \"avx512\", \"avx2\", \"none\"", v);
+      if (!v.IsString())
+        throw_type(call.Env(), "kernels", "one of \"auto\", \"avx512\", \"avx2\", \"none\"", v);
       throw_range(call.Env(), "kernels", "one of \"auto\", \"avx512\", \"avx2\", \"none\"", v);
     }
-    return static_cast<Napi::Value>(Napi::String::New(call.Env(), kernel_name(bn_kernel_set_isa(isa))));
+    return static_cast<Napi::Value>(
+        Napi::String::New(call.Env(), kernel_name(bn_kernel_set_isa(isa))));
   });
 }
 

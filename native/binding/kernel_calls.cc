@@ -30,7 +30,8 @@ Napi::Value sgemm(const Napi::CallbackInfo& info) {
     const float beta = args.number(8, "beta");
     const View<float> c = args.f32(9, "c", product(m, n));
     // c[m, n] = alpha · op(a)[m, k] · op(b)[k, n] + beta · c  (transA, transB as given; M=m, N=n, K=k)
-    check(info.Env(), "sgemm", bn_sgemm(trans_a, trans_b, m, n, k, alpha, a.data, b.data, beta, c.data));
+    check(info.Env(), "sgemm",
+          bn_sgemm(trans_a, trans_b, m, n, k, alpha, a.data, b.data, beta, c.data));
     return info.Env().Undefined();
   });
 }
@@ -59,10 +60,13 @@ Napi::Value activationBackward(const Napi::CallbackInfo& info) {
     const View<float> a = args.f32(2, "a", product(rows, cols));
     const int act = args.activation(5, "act");
     if (act == BN_ACT_HEAVISIDE) {
-      throw_range(info.Env(), "act", "a differentiable activation (heaviside has no derivative: train it with the perceptron rule)",
+      throw_range(info.Env(), "act",
+                  "a differentiable activation (heaviside has no derivative: train it with the "
+                  "perceptron rule)",
                   Napi::String::New(info.Env(), "heaviside"));
     }
-    check(info.Env(), "activationBackward", bn_activation_backward(delta.data, z.data, a.data, rows, cols, act));
+    check(info.Env(), "activationBackward",
+          bn_activation_backward(delta.data, z.data, a.data, rows, cols, act));
     return info.Env().Undefined();
   });
 }
@@ -103,17 +107,21 @@ Napi::Value gatherRows(const Napi::CallbackInfo& info) {
     const int64_t start = args.integer(3, "start", 0, kMaxSafe);
     const int64_t count = args.integer(4, "count", 1);
     if (start + count > indices.length) {
-      throw_shape(env, "start + count", "at most indices.length = " + std::to_string(indices.length), std::to_string(start + count));
+      throw_shape(env, "start + count",
+                  "at most indices.length = " + std::to_string(indices.length),
+                  std::to_string(start + count));
     }
     const View<float> dst = args.f32(5, "dst", product(count, cols));
     const int64_t src_rows = src.length / cols;
     for (int64_t i = start; i < start + count; i++) {
       if (static_cast<int64_t>(indices.data[i]) >= src_rows) {
-        throw_range(env, "indices[" + std::to_string(i) + "]", "a row index below " + std::to_string(src_rows),
+        throw_range(env, "indices[" + std::to_string(i) + "]",
+                    "a row index below " + std::to_string(src_rows),
                     Napi::Number::New(env, indices.data[i]));
       }
     }
-    check(env, "gatherRows", bn_gather_rows(src.data, src_rows, cols, indices.data + start, count, dst.data));
+    check(env, "gatherRows",
+          bn_gather_rows(src.data, src_rows, cols, indices.data + start, count, dst.data));
     return env.Undefined();
   });
 }

@@ -20,8 +20,8 @@ struct NetworkBuffers {
 };
 
 // (spec, params, ...) with params, x, batch, z, a at the given argument positions.
-NetworkBuffers network_buffers(const Args& args, const bn_layout& layout, size_t params, size_t x, size_t batch,
-                               size_t z, size_t a) {
+NetworkBuffers network_buffers(const Args& args, const bn_layout& layout, size_t params, size_t x,
+                               size_t batch, size_t z, size_t a) {
   NetworkBuffers out{};
   out.params = args.f32(params, "params", layout.param_count);
   out.batch = args.integer(batch, "batch", 1);
@@ -39,14 +39,16 @@ Napi::Value forward(const Napi::CallbackInfo& info) {
     bn_layout layout;
     args.spec(0, &layout);
     const NetworkBuffers n = network_buffers(args, layout, 1, 2, 3, 4, 5);
-    check(info.Env(), "forward", bn_forward(layout, n.params.data, n.x.data, n.batch, n.z.data, n.a.data));
+    check(info.Env(), "forward",
+          bn_forward(layout, n.params.data, n.x.data, n.batch, n.z.data, n.a.data));
     return info.Env().Undefined();
   });
 }
 
 Napi::Value backward(const Napi::CallbackInfo& info) {
   return guarded(info, "backward", [&] {
-    const Args args(info, "backward", 8, "spec, params, grad, x, batch, z, a, delta[, velocity, hyper]");
+    const Args args(info, "backward", 8,
+                    "spec, params, grad, x, batch, z, a, delta[, velocity, hyper]");
     bn_layout layout;
     args.spec(0, &layout);
     const NetworkBuffers n = network_buffers(args, layout, 1, 3, 4, 5, 6);
@@ -63,8 +65,10 @@ Napi::Value backward(const Napi::CallbackInfo& info) {
       v = step->momentum > 0.0 ? velocity.data : nullptr;
     }
     check(info.Env(), "backward",
-          bn_backward(layout, n.params.data, grad.data, n.x.data, n.batch, n.z.data, n.a.data, delta.data));
-    if (step != nullptr) check(info.Env(), "backward", bn_update(layout, n.params.data, grad.data, v, *step));
+          bn_backward(layout, n.params.data, grad.data, n.x.data, n.batch, n.z.data, n.a.data,
+                      delta.data));
+    if (step != nullptr)
+      check(info.Env(), "backward", bn_update(layout, n.params.data, grad.data, v, *step));
     return info.Env().Undefined();
   });
 }
@@ -88,7 +92,8 @@ Napi::Value update(const Napi::CallbackInfo& info) {
 
 Napi::Value trainBatch(const Napi::CallbackInfo& info) {
   return guarded(info, "trainBatch", [&] {
-    const Args args(info, "trainBatch", 12, "spec, params, grad, velocity, x, y, batch, loss, z, a, delta, hyper");
+    const Args args(info, "trainBatch", 12,
+                    "spec, params, grad, velocity, x, y, batch, loss, z, a, delta, hyper");
     bn_layout layout;
     args.spec(0, &layout);
     const NetworkBuffers n = network_buffers(args, layout, 1, 4, 6, 8, 9);
@@ -104,8 +109,8 @@ Napi::Value trainBatch(const Napi::CallbackInfo& info) {
     float* v = step != nullptr && step->momentum > 0.0 ? velocity.data : nullptr;
     double value = 0.0;
     check(info.Env(), "trainBatch",
-          bn_train_batch(layout, n.params.data, grad.data, v, n.x.data, y.data, n.batch, loss, n.z.data, n.a.data,
-                         delta.data, step, &value));
+          bn_train_batch(layout, n.params.data, grad.data, v, n.x.data, y.data, n.batch, loss,
+                         n.z.data, n.a.data, delta.data, step, &value));
     return Napi::Number::New(info.Env(), value);
   });
 }
@@ -114,7 +119,8 @@ Napi::Value trainBatches(const Napi::CallbackInfo& info) {
   return guarded(info, "trainBatches", [&] {
     const Napi::Env env = info.Env();
     const Args args(info, "trainBatches", 20,
-                    "spec, params, velocity, x, xScale, xOffset, y, labels, order, start, batchSize, batches, loss, z, a, "
+                    "spec, params, velocity, x, xScale, xOffset, y, labels, order, start, "
+                    "batchSize, batches, loss, z, a, "
                     "delta, xBatch, yBatch, hyper, out");
     bn_layout layout;
     args.spec(0, &layout);
@@ -129,13 +135,15 @@ Napi::Value trainBatches(const Napi::CallbackInfo& info) {
       inputs.u8 = x.data;
       x_length = x.length;
     } else {
-      if (!args.is_typed(3, napi_float32_array)) throw_type(env, "x", "a Float32Array or a Uint8Array", info[3]);
+      if (!args.is_typed(3, napi_float32_array))
+        throw_type(env, "x", "a Float32Array or a Uint8Array", info[3]);
       const View<float> x = args.f32(3, "x", 0);
       inputs.f32 = x.data;
       x_length = x.length;
     }
     if (x_length == 0 || x_length % n0 != 0) {
-      throw_shape(env, "x", "a whole number (>= 1) of rows of " + std::to_string(n0) + " inputs", "length " + std::to_string(x_length));
+      throw_shape(env, "x", "a whole number (>= 1) of rows of " + std::to_string(n0) + " inputs",
+                  "length " + std::to_string(x_length));
     }
     inputs.rows = x_length / n0;
     inputs.scale = args.number(4, "xScale");
@@ -148,7 +156,8 @@ Napi::Value trainBatches(const Napi::CallbackInfo& info) {
     const int64_t batch = args.integer(10, "batchSize", 1);
     const int64_t batches = args.integer(11, "batches", 1);
     if (start + (batches - 1) * batch >= order.length) {
-      throw_shape(env, "start + (batches - 1) * batchSize", "below order.length = " + std::to_string(order.length),
+      throw_shape(env, "start + (batches - 1) * batchSize",
+                  "below order.length = " + std::to_string(order.length),
                   std::to_string(start + (batches - 1) * batch));
     }
     const int loss = args.loss(12, "loss");
@@ -166,22 +175,28 @@ Napi::Value trainBatches(const Napi::CallbackInfo& info) {
     Napi::Float64Array out_array;
     if (!args.is_typed(19, napi_float64_array)) throw_type(env, "out", "a Float64Array", info[19]);
     out_array = info[19].As<Napi::Float64Array>();
-    if (out_array.ArrayBuffer().IsDetached() || static_cast<int64_t>(out_array.ElementLength()) < product(batches, 2)) {
-      throw_shape(env, "out", "a Float64Array of at least " + std::to_string(product(batches, 2)) + " elements (2 per batch)",
+    if (out_array.ArrayBuffer().IsDetached() ||
+        static_cast<int64_t>(out_array.ElementLength()) < product(batches, 2)) {
+      throw_shape(env, "out",
+                  "a Float64Array of at least " + std::to_string(product(batches, 2)) +
+                      " elements (2 per batch)",
                   "length " + std::to_string(out_array.ElementLength()));
     }
-    const int64_t end = start + batches * batch < order.length ? start + batches * batch : order.length;
+    const int64_t end =
+        start + batches * batch < order.length ? start + batches * batch : order.length;
     for (int64_t i = start; i < end; i++) {
       if (static_cast<int64_t>(order.data[i]) >= inputs.rows) {
-        throw_range(env, "order[" + std::to_string(i) + "]", "a row index below " + std::to_string(inputs.rows),
+        throw_range(env, "order[" + std::to_string(i) + "]",
+                    "a row index below " + std::to_string(inputs.rows),
                     Napi::Number::New(env, order.data[i]));
       }
     }
     float* v = hyper.momentum > 0.0 ? velocity.data : nullptr;
     int64_t done = 0;
     check(env, "trainBatches",
-          bn_train_batches(layout, params.data, v, inputs, y.data, labels, order.data, order.length, start, batch, batches,
-                           loss, z.data, a.data, delta.data, x_batch.data, y_batch.data, hyper, out_array.Data(), &done));
+          bn_train_batches(layout, params.data, v, inputs, y.data, labels, order.data, order.length,
+                           start, batch, batches, loss, z.data, a.data, delta.data, x_batch.data,
+                           y_batch.data, hyper, out_array.Data(), &done));
     return static_cast<Napi::Value>(Napi::Number::New(env, static_cast<double>(done)));
   });
 }

@@ -26,7 +26,8 @@ void map(const float* z, float* a, int64_t count, F f) {
 // delta[i] *= d(i) over count elements, the product taken in double.
 template <typename D>
 void scale_by(float* delta, int64_t count, D d) {
-  for (int64_t i = 0; i < count; i++) delta[i] = static_cast<float>(static_cast<double>(delta[i]) * d(i));
+  for (int64_t i = 0; i < count; i++)
+    delta[i] = static_cast<float>(static_cast<double>(delta[i]) * d(i));
 }
 
 // a = σ(z) elementwise over count values: every activation but softmax (row-wise).
@@ -40,7 +41,8 @@ void activate(const float* z, float* a, int64_t count, int act) {
       if (!bn_kernel_sigmoid(z, a, count)) map(z, a, count, sigmoid);
       return;
     case BN_ACT_TANH:
-      map(z, a, count, [](float v) { return static_cast<float>(std::tanh(static_cast<double>(v))); });
+      map(z, a, count,
+          [](float v) { return static_cast<float>(std::tanh(static_cast<double>(v))); });
       return;
     case BN_ACT_RELU:
       map(z, a, count, [](float v) { return v > 0.0f ? v : 0.0f; });
@@ -57,10 +59,16 @@ void activate(const float* z, float* a, int64_t count, int act) {
 void scale_by_derivative(float* delta, const float* z, const float* a, int64_t count, int act) {
   switch (act) {
     case BN_ACT_SIGMOID:  // σ' = a (1 − a), from the stored activation
-      scale_by(delta, count, [a](int64_t i) { const double v = a[i]; return v * (1.0 - v); });
+      scale_by(delta, count, [a](int64_t i) {
+        const double v = a[i];
+        return v * (1.0 - v);
+      });
       return;
     case BN_ACT_TANH:  // σ' = 1 − a²
-      scale_by(delta, count, [a](int64_t i) { const double v = a[i]; return 1.0 - v * v; });
+      scale_by(delta, count, [a](int64_t i) {
+        const double v = a[i];
+        return 1.0 - v * v;
+      });
       return;
     case BN_ACT_RELU:  // σ' = 1 where z > 0, else 0 (a multiplication, so NaNs still show; exact in float)
       // (Written so the compiler vectorizes it: `delta[i] *= …` became a branch per element.)
@@ -80,7 +88,8 @@ bool block_ok(int64_t rows, int64_t ld, int64_t j0, int64_t j1) {
 
 }  // namespace
 
-bn_status bn_bias_activate(float* z, float* a, const float* bias, int64_t rows, int64_t cols, int act) {
+bn_status bn_bias_activate(float* z, float* a, const float* bias, int64_t rows, int64_t cols,
+                           int act) {
   if (rows < 0 || cols < 0) return BN_ERR_SIZE;
   if (act < 0 || act > BN_ACT_MAX) return BN_ERR_ACTIVATION;
   for (int64_t r = 0; r < rows; r++) {
@@ -94,8 +103,8 @@ bn_status bn_bias_activate(float* z, float* a, const float* bias, int64_t rows, 
   return BN_OK;
 }
 
-bn_status bn_bias_activate_cols(float* z, float* a, const float* bias, int64_t rows, int64_t ld, int64_t j0,
-                                int64_t j1, int act) {
+bn_status bn_bias_activate_cols(float* z, float* a, const float* bias, int64_t rows, int64_t ld,
+                                int64_t j0, int64_t j1, int act) {
   if (!block_ok(rows, ld, j0, j1)) return BN_ERR_SIZE;
   if (act < 0 || act > BN_ACT_MAX) return BN_ERR_ACTIVATION;
   if (j0 == 0 && j1 == ld) return bn_bias_activate(z, a, bias, rows, ld, act);
@@ -128,8 +137,8 @@ bn_status bn_activation_backward(float* delta, const float* z, const float* a, i
   return BN_OK;
 }
 
-bn_status bn_activation_backward_cols(float* delta, const float* z, const float* a, int64_t rows, int64_t ld,
-                                      int64_t j0, int64_t j1, int act) {
+bn_status bn_activation_backward_cols(float* delta, const float* z, const float* a, int64_t rows,
+                                      int64_t ld, int64_t j0, int64_t j1, int act) {
   if (!block_ok(rows, ld, j0, j1)) return BN_ERR_SIZE;
   if (act < 0 || act > BN_ACT_MAX) return BN_ERR_ACTIVATION;
   if (j0 == 0 && j1 == ld) return bn_activation_backward(delta, z, a, rows, ld, act);

@@ -10,7 +10,8 @@
 namespace {
 
 void fill(std::vector<float>& v, int salt) {
-  for (size_t i = 0; i < v.size(); i++) v[i] = static_cast<float>((i * 7 + salt) % 251) / 251.0f - 0.25f;
+  for (size_t i = 0; i < v.size(); i++)
+    v[i] = static_cast<float>((i * 7 + salt) % 251) / 251.0f - 0.25f;
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -21,10 +22,12 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 double bn_bench_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, int64_t reps) {
   if (m < 1 || n < 1 || k < 1 || reps < 0) return -1.0;
-  std::vector<float> a(static_cast<size_t>(m * k)), b(static_cast<size_t>(k * n)), c(static_cast<size_t>(m * n));
+  std::vector<float> a(static_cast<size_t>(m * k)), b(static_cast<size_t>(k * n)),
+      c(static_cast<size_t>(m * n));
   fill(a, 1);
   fill(b, 2);
-  if (bn_sgemm(trans_a, trans_b, m, n, k, 1.0f, a.data(), b.data(), 0.0f, c.data()) != BN_OK) return -1.0;
+  if (bn_sgemm(trans_a, trans_b, m, n, k, 1.0f, a.data(), b.data(), 0.0f, c.data()) != BN_OK)
+    return -1.0;
   const auto start = std::chrono::steady_clock::now();
   for (int64_t r = 0; r < reps; r++) {
     // c[m, n] = op(a)[m, k] · op(b)[k, n] through the core's sgemm (its lock and its dispatch)
@@ -53,10 +56,14 @@ struct gemm_job {
 
 // Rows [i0, i1) × columns [j0, j1) of a product: on the kernels (a team, or w^1 kept transposed)
 // this part's block, otherwise the whole one through bn_sgemm (as train_batches.cc does).
-void gemm(bool on_kernels, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
-          const float* b, float beta, float* c, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
-  if (!on_kernels) bn_sgemm(trans_a, trans_b, m, n, k, alpha, a, b, beta, c);
-  else bn_kernel_sgemm_block(trans_a, trans_b, m, n, k, alpha, a, b, beta, c, nullptr, 0.0f, i0, i1, j0, j1);
+void gemm(bool on_kernels, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+          const float* a, const float* b, float beta, float* c, int64_t i0, int64_t i1, int64_t j0,
+          int64_t j1) {
+  if (!on_kernels)
+    bn_sgemm(trans_a, trans_b, m, n, k, alpha, a, b, beta, c);
+  else
+    bn_kernel_sgemm_block(trans_a, trans_b, m, n, k, alpha, a, b, beta, c, nullptr, 0.0f, i0, i1,
+                          j0, j1);
 }
 
 // Part t's share of every batch's GEMMs, divided exactly as bn_train_batches divides them (the
@@ -95,8 +102,8 @@ void epoch_gemms(const void* raw, int t, int parts) {
       const double began = bn_shares::now();
       if (l == 1 && g.w1t != nullptr) {
         // z^1[rows, n1] = x[rows, n0] · (w^1)ᵀ[n0, n1]  (NoTrans, NoTrans; M=rows, N=n1, K=n0)
-        gemm(true, false, false, rows, layout.sizes[1], layout.sizes[0], 1.0f, a_prev, g.w1t, 0.0f, z, i0, i1,
-             j0, j1);
+        gemm(true, false, false, rows, layout.sizes[1], layout.sizes[0], 1.0f, a_prev, g.w1t, 0.0f,
+             z, i0, i1, j0, j1);
       } else {
         // z^l[rows, nl] = aPrev[rows, n(l-1)] · w^l[nl, n(l-1)]ᵀ  (NoTrans, Trans; M=rows, N=nl, K=n(l-1))
         gemm(parts > 1, false, true, rows, layout.sizes[l], layout.sizes[l - 1], 1.0f, a_prev,
@@ -140,8 +147,8 @@ void epoch_gemms(const void* raw, int t, int parts) {
       }
       if (l == 1 && g.w1t != nullptr) {
         // target[n0, n1] += x[rows, n0]ᵀ · δ^1[rows, n1]  (Trans, NoTrans; M=n0, N=n1, K=rows; columns [i0, i1))
-        gemm(true, true, false, n_prev, n_l, rows, g.alpha_w, a_prev, delta_l, g.beta_w, g.target1t, 0, n_prev,
-             i0, i1);
+        gemm(true, true, false, n_prev, n_l, rows, g.alpha_w, a_prev, delta_l, g.beta_w, g.target1t,
+             0, n_prev, i0, i1);
       } else {
         // gradW^l[nl, n(l-1)] = δ^l[rows, nl]ᵀ · aPrev[rows, n(l-1)]  (Trans, NoTrans; M=nl, N=n(l-1), K=rows),
         // or accumulated into w^l's target as the fused step does
@@ -162,7 +169,8 @@ double bn_bench_epoch_gemms(const bn_layout& layout, int64_t examples, int64_t b
   if (examples < 1 || batch < 1) return -1.0;
   std::vector<float> params(static_cast<size_t>(layout.param_count)), grad(params.size());
   std::vector<float> x(static_cast<size_t>(batch * layout.sizes[0]));
-  std::vector<float> a(static_cast<size_t>(batch * layout.units_per_example)), z(a.size()), delta(a.size());
+  std::vector<float> a(static_cast<size_t>(batch * layout.units_per_example)), z(a.size()),
+      delta(a.size());
   fill(params, 3);
   fill(x, 4);
   fill(a, 5);
@@ -175,7 +183,8 @@ double bn_bench_epoch_gemms(const bn_layout& layout, int64_t examples, int64_t b
   // As many parts as bn_train_batches uses for this network and batch (the pool may be busy: then alone).
   for (int attempt = bn_team_size(layout, batch); attempt >= 1; attempt = attempt > 1 ? 1 : 0) {
     const bool everywhere = attempt > 1 && bn_output_everywhere(layout);
-    std::vector<float> own_z_out(everywhere ? static_cast<size_t>((attempt - 1) * batch * layout.sizes[layout.L]) : 0);
+    std::vector<float> own_z_out(
+        everywhere ? static_cast<size_t>((attempt - 1) * batch * layout.sizes[layout.L]) : 0);
     const bool transposed = bn_first_transposed(layout, batch);
     // (w^1)ᵀ and its target as train_batches.cc keeps them: w^1's values (any, for timing) and the
     // target's, moved to the transposed places.
@@ -183,10 +192,24 @@ double bn_bench_epoch_gemms(const bn_layout& layout, int64_t examples, int64_t b
     std::vector<float> target1t(w1t.size());
     fill(w1t, 3);
     fill(target1t, 7);
-    gemm_job g{layout, examples, batch, fused ? -1e-9f : 1.0f, beta, x.data(), params.data(), grad.data(),
-               z.data(), a.data(), delta.data(), everywhere, own_z_out.data(), transposed ? w1t.data() : nullptr,
-               transposed ? target1t.data() : nullptr, bn_barrier(attempt),
-               {bn_shares(attempt), bn_shares(attempt)}, {bn_shares(attempt), bn_shares(attempt)}};
+    gemm_job g{layout,
+               examples,
+               batch,
+               fused ? -1e-9f : 1.0f,
+               beta,
+               x.data(),
+               params.data(),
+               grad.data(),
+               z.data(),
+               a.data(),
+               delta.data(),
+               everywhere,
+               own_z_out.data(),
+               transposed ? w1t.data() : nullptr,
+               transposed ? target1t.data() : nullptr,
+               bn_barrier(attempt),
+               {bn_shares(attempt), bn_shares(attempt)},
+               {bn_shares(attempt), bn_shares(attempt)}};
     const auto start = std::chrono::steady_clock::now();
     if (bn_team_run(attempt, epoch_gemms, &g)) return seconds_since(start);
   }

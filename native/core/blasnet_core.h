@@ -85,14 +85,14 @@ constexpr int BN_LOSS_MAX = BN_LOSS_BINARY_CROSS_ENTROPY;
 constexpr int BN_MAX_LAYERS = 256;
 
 struct bn_layout {
-  int L;                                 // number of weight layers
-  int64_t sizes[BN_MAX_LAYERS + 1];      // sizes[l] = n_l, l = 0..L
-  int acts[BN_MAX_LAYERS];               // acts[l - 1] = activation code of layer l
-  int64_t w_offset[BN_MAX_LAYERS];       // offset of w^l in params, index l - 1
-  int64_t b_offset[BN_MAX_LAYERS];       // offset of b^l in params, index l - 1
-  int64_t units_before[BN_MAX_LAYERS];   // n1 + ... + n(l-1), index l - 1 (block start / batch)
-  int64_t param_count;                   // total parameters
-  int64_t units_per_example;             // n1 + ... + nL
+  int L;                                // number of weight layers
+  int64_t sizes[BN_MAX_LAYERS + 1];     // sizes[l] = n_l, l = 0..L
+  int acts[BN_MAX_LAYERS];              // acts[l - 1] = activation code of layer l
+  int64_t w_offset[BN_MAX_LAYERS];      // offset of w^l in params, index l - 1
+  int64_t b_offset[BN_MAX_LAYERS];      // offset of b^l in params, index l - 1
+  int64_t units_before[BN_MAX_LAYERS];  // n1 + ... + n(l-1), index l - 1 (block start / batch)
+  int64_t param_count;                  // total parameters
+  int64_t units_per_example;            // n1 + ... + nL
 };
 
 // Decode and check a spec (the checks of lib/backend/spec.ts). On failure *bad_index, when not
@@ -125,19 +125,20 @@ bn_status bn_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, 
 // C ← alpha · op(A) · B + beta · C (op(B) = B), then p ← p + f·C (p laid out as C): the momentum
 // step w += v fused into the product that updates the velocity (in the kernel's write-back where
 // a kernel takes the product, else as a pass after it).
-bn_status bn_sgemm_step(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const float* a, const float* b,
-                        float beta, float* c, float* p, float f);
+bn_status bn_sgemm_step(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                        const float* b, float beta, float* c, float* p, float f);
 // The same product, always through cblas_sgemm (benchmarks and tests compare the two).
 bn_status bn_sgemm_blas(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                         const float* a, const float* b, float beta, float* c);
 
 // z[r, j] += bias[j]; a[r, j] = σ(z[r, j]) over [rows, cols] (softmax: row-wise over j).
-bn_status bn_bias_activate(float* z, float* a, const float* bias, int64_t rows, int64_t cols, int act);
+bn_status bn_bias_activate(float* z, float* a, const float* bias, int64_t rows, int64_t cols,
+                           int act);
 
 // The same over columns [j0, j1) of a [rows, ld] block (one thread's units); softmax only with
 // whole rows (else BN_ERR_ACTIVATION). Each element gets exactly what the whole call gives it.
-bn_status bn_bias_activate_cols(float* z, float* a, const float* bias, int64_t rows, int64_t ld, int64_t j0,
-                                int64_t j1, int act);
+bn_status bn_bias_activate_cols(float* z, float* a, const float* bias, int64_t rows, int64_t ld,
+                                int64_t j0, int64_t j1, int act);
 
 // In place over [rows, cols]: delta ← delta ∘ σ'(z) (softmax: Jacobian-vector product).
 // On entry delta holds ∂L/∂a, on exit ∂L/∂z. Heaviside → BN_ERR_NOT_DIFFERENTIABLE.
@@ -145,15 +146,16 @@ bn_status bn_activation_backward(float* delta, const float* z, const float* a, i
                                  int64_t cols, int act);
 
 // The same over columns [j0, j1) of a [rows, ld] block; softmax only with whole rows.
-bn_status bn_activation_backward_cols(float* delta, const float* z, const float* a, int64_t rows, int64_t ld,
-                                      int64_t j0, int64_t j1, int act);
+bn_status bn_activation_backward_cols(float* delta, const float* z, const float* a, int64_t rows,
+                                      int64_t ld, int64_t j0, int64_t j1, int act);
 
 // out[j] = alpha · Σ_r m[r, j] + beta · out[j] over [rows, cols] (bias gradients, BP3).
 // beta = 0 overwrites out.
-bn_status bn_column_sums(const float* m, int64_t rows, int64_t cols, float alpha, float beta, float* out);
+bn_status bn_column_sums(const float* m, int64_t rows, int64_t cols, float alpha, float beta,
+                         float* out);
 // The same for columns [j0, j1) of a [rows, ld] block only (out[j] for j in [j0, j1)).
-bn_status bn_column_sums_cols(const float* m, int64_t rows, int64_t ld, int64_t j0, int64_t j1, float alpha,
-                              float beta, float* out);
+bn_status bn_column_sums_cols(const float* m, int64_t rows, int64_t ld, int64_t j0, int64_t j1,
+                              float alpha, float beta, float* out);
 
 // Row-wise softmax of z [rows, cols] into a, stable (the row max is subtracted).
 bn_status bn_softmax(const float* z, float* a, int64_t rows, int64_t cols);
@@ -165,8 +167,9 @@ bn_status bn_gather_rows(const float* src, int64_t src_rows, int64_t cols, const
 
 // dst[i, :] = src[indices[i], :] · scale + offset for i < count, rows of `cols` bytes converted to
 // floats (uint8 pixels kept as stored, scaled per batch). An index >= src_rows → BN_ERR_INDEX.
-bn_status bn_gather_rows_u8(const uint8_t* src, int64_t src_rows, int64_t cols, const uint32_t* indices,
-                            int64_t count, float scale, float offset, float* dst);
+bn_status bn_gather_rows_u8(const uint8_t* src, int64_t src_rows, int64_t cols,
+                            const uint32_t* indices, int64_t count, float scale, float offset,
+                            float* dst);
 
 // ---- whole network ---------------------------------------------------------------------------
 
@@ -193,16 +196,16 @@ bn_status bn_loss_value(int loss, int act, const float* z, const float* a, const
 
 // The loss summed over the rows rather than averaged: N · the mean (any rows >= 0), so that the
 // sums of parts of a batch add up to it.
-bn_status bn_loss_sum(int loss, int act, const float* z, const float* a, const float* y, int64_t rows, int64_t cols,
-                      double* sum);
+bn_status bn_loss_sum(int loss, int act, const float* z, const float* a, const float* y,
+                      int64_t rows, int64_t cols, double* sum);
 
 // δ^L = ∂L/∂z^L into delta [rows, cols]: fused (a − y)/N for crossEntropy / binaryCrossEntropy,
 // (a − y)/N times σ' (through bn_activation_backward) for quadratic.
 bn_status bn_output_delta(int loss, int act, const float* z, const float* a, const float* y,
                           int64_t rows, int64_t cols, float* delta);
 // The same for `rows` of the rows of a batch of `batch` examples (the mean's N is the batch's).
-bn_status bn_output_delta_part(int loss, int act, const float* z, const float* a, const float* y, int64_t rows,
-                               int64_t cols, int64_t batch, float* delta);
+bn_status bn_output_delta_part(int loss, int act, const float* z, const float* a, const float* y,
+                               int64_t rows, int64_t cols, int64_t batch, float* delta);
 
 // η and l2 finite and >= 0, μ in [0, 1], and a velocity buffer when μ > 0.
 bn_status bn_hyper_check(const bn_hyper& hyper, bool has_velocity);
@@ -244,11 +247,12 @@ struct bn_inputs {
 // checked against inputs.rows before anything is written. Where a step's products are large
 // enough (bn_team_parts) and the AVX-512 kernels take them, the call runs on a team of the
 // kernels' threads (train_batches.cc); the results are the same bits as on one thread.
-bn_status bn_train_batches(const bn_layout& layout, float* params, float* velocity, const bn_inputs& inputs,
-                           const float* y, const uint8_t* labels, const uint32_t* order, int64_t order_length,
-                           int64_t start, int64_t batch, int64_t batches, int loss, float* z, float* a,
-                           float* delta, float* x_batch, float* y_batch, const bn_hyper& hyper, double* out,
-                           int64_t* done);
+bn_status bn_train_batches(const bn_layout& layout, float* params, float* velocity,
+                           const bn_inputs& inputs, const float* y, const uint8_t* labels,
+                           const uint32_t* order, int64_t order_length, int64_t start,
+                           int64_t batch, int64_t batches, int loss, float* z, float* a,
+                           float* delta, float* x_batch, float* y_batch, const bn_hyper& hyper,
+                           double* out, int64_t* done);
 
 // ---- own small-matrix kernels (kernel.cc) ----------------------------------------------------
 
@@ -265,8 +269,8 @@ bool bn_kernel_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k
 // The same with the momentum step fused into the product's write-back, op(B) = B only: after
 // C = alpha · op(A) · B + beta · C, p ← p + f·C for the parameters p laid out as C. False, doing
 // nothing, without a kernel for this CPU.
-bool bn_kernel_sgemm_step(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
-                          const float* b, float beta, float* c, float* p, float f);
+bool bn_kernel_sgemm_step(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha,
+                          const float* a, const float* b, float beta, float* c, float* p, float f);
 // Part `part` of `parts` of the range [0, n), at multiples of 16 (a vector of 16 floats, two row
 // tiles of 8, four of 4): [*lo, *hi). The one rule by which products and the training step split
 // the units of a layer, so that every split of the same layer gives each thread the same units.
@@ -277,9 +281,9 @@ constexpr int64_t BN_SPLIT_ALIGN = 16;  // the multiple every split of a layer's
 // momentum epilogue p ← p + f·C when p is not null; op(B) = B then), on the calling thread only.
 // The elements computed are bit for bit those of the whole product. False, doing nothing, where
 // bn_kernel_sgemm(_step) would be false.
-bool bn_kernel_sgemm_block(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
-                           const float* b, float beta, float* c, float* p, float f, int64_t i0, int64_t i1,
-                           int64_t j0, int64_t j1);
+bool bn_kernel_sgemm_block(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                           const float* a, const float* b, float beta, float* c, float* p, float f,
+                           int64_t i0, int64_t i1, int64_t j0, int64_t j1);
 
 // Elementwise work of the training step done on C's tile while it is still in registers, by the
 // kernels of bn_kernel_sgemm_relu_block: the same operations, in the same order, as the separate
@@ -296,9 +300,10 @@ struct bn_relu_fused {
 
 // bn_kernel_sgemm_block (p null) with `fused` applied to the block's elements. False, doing
 // nothing, where that would be false or the combination is not one of the two above.
-bool bn_kernel_sgemm_relu_block(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-                                const float* a, const float* b, float beta, float* c, const bn_relu_fused& fused,
-                                int64_t i0, int64_t i1, int64_t j0, int64_t j1);
+bool bn_kernel_sgemm_relu_block(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
+                                float alpha, const float* a, const float* b, float beta, float* c,
+                                const bn_relu_fused& fused, int64_t i0, int64_t i1, int64_t j0,
+                                int64_t j1);
 
 // Runs fn(ctx, part, parts) for every part at once, part 0 on the calling thread and the others on
 // the kernels' own worker threads, and returns when all are done; false (running nothing) when
@@ -319,7 +324,8 @@ bool bn_kernel_sigmoid(const float* z, float* a, int64_t count);
 
 // dst[j] = src[j] · scale + offset in float (multiply, then add: two roundings) over count bytes,
 // vectorized. False, doing nothing, without a kernel for this CPU.
-bool bn_kernel_bytes_to_floats(const uint8_t* src, float* dst, int64_t count, float scale, float offset);
+bool bn_kernel_bytes_to_floats(const uint8_t* src, float* dst, int64_t count, float scale,
+                               float offset);
 
 // ---- BLAS configuration ----------------------------------------------------------------------
 
@@ -336,7 +342,8 @@ const char* bn_blas_corename();
 // warm-up call, on scratch buffers allocated outside the timed loop. -1 for a bad shape.
 double bn_bench_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, int64_t reps);
 // The same, calling cblas_sgemm directly in a loop (the lock taken once): the BLAS ceiling.
-double bn_bench_blas_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, int64_t reps);
+double bn_bench_blas_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
+                           int64_t reps);
 // Seconds for the GEMMs of one epoch of `examples` in mini-batches of `batch` (the last one
 // partial), back to back through bn_sgemm with no other work: per batch the forward GEMM of each
 // layer, then from layer L down the weight-gradient GEMM and (l > 1) the δ GEMM. beta = 0: the

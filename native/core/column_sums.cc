@@ -9,12 +9,13 @@ constexpr int64_t kChunk = 256;
 
 }  // namespace
 
-bn_status bn_column_sums(const float* m, int64_t rows, int64_t cols, float alpha, float beta, float* out) {
+bn_status bn_column_sums(const float* m, int64_t rows, int64_t cols, float alpha, float beta,
+                         float* out) {
   return bn_column_sums_cols(m, rows, cols, 0, cols, alpha, beta, out);
 }
 
-bn_status bn_column_sums_cols(const float* m, int64_t rows, int64_t ld, int64_t j0, int64_t j1, float alpha,
-                              float beta, float* out) {
+bn_status bn_column_sums_cols(const float* m, int64_t rows, int64_t ld, int64_t j0, int64_t j1,
+                              float alpha, float beta, float* out) {
   if (rows < 0 || ld < 0 || j0 < 0 || j0 > j1 || j1 > ld) return BN_ERR_SIZE;
   double acc[kChunk];
   for (int64_t c0 = j0; c0 < j1; c0 += kChunk) {

@@ -14,8 +14,8 @@ constexpr int64_t kAhead = 4;
 
 // The cache lines of row indices[i + kAhead] of src (rows of row_bytes), if there is one and it
 // is a row of src (a bad index is reported when its turn comes, never read).
-inline void prefetch_ahead(const void* src, int64_t src_rows, size_t row_bytes, const uint32_t* indices, int64_t i,
-                           int64_t count) {
+inline void prefetch_ahead(const void* src, int64_t src_rows, size_t row_bytes,
+                           const uint32_t* indices, int64_t i, int64_t count) {
 #if defined(__GNUC__) || defined(__clang__)
   if (i + kAhead >= count || indices[i + kAhead] >= src_rows) return;
   const char* p = static_cast<const char*>(src) + indices[i + kAhead] * row_bytes;
@@ -49,8 +49,9 @@ bn_status bn_gather_rows(const float* src, int64_t src_rows, int64_t cols, const
   return BN_OK;
 }
 
-bn_status bn_gather_rows_u8(const uint8_t* src, int64_t src_rows, int64_t cols, const uint32_t* indices,
-                            int64_t count, float scale, float offset, float* dst) {
+bn_status bn_gather_rows_u8(const uint8_t* src, int64_t src_rows, int64_t cols,
+                            const uint32_t* indices, int64_t count, float scale, float offset,
+                            float* dst) {
   if (src_rows < 0 || cols < 0 || count < 0) return BN_ERR_SIZE;
   for (int64_t i = 0; i < count; i++) {
     const int64_t row = indices[i];  // read once, checked, used (see bn_gather_rows)

@@ -19,7 +19,9 @@ std::mutex& blas_mutex() {
   return mutex;
 }
 
-bool fits_blas_int(int64_t v) { return v >= 0 && v <= INT_MAX; }
+bool fits_blas_int(int64_t v) {
+  return v >= 0 && v <= INT_MAX;
+}
 
 // C ← beta · C for k = 0, where BLAS would reject lda = 0. beta = 0 overwrites (NaNs vanish).
 void scale(float* c, int64_t count, float beta) {
@@ -60,8 +62,8 @@ bn_status bn_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, 
   return bn_sgemm_blas(trans_a, trans_b, m, n, k, alpha, a, b, beta, c);
 }
 
-bn_status bn_sgemm_step(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const float* a, const float* b,
-                        float beta, float* c, float* p, float f) {
+bn_status bn_sgemm_step(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                        const float* b, float beta, float* c, float* p, float f) {
   if (!fits_blas_int(m) || !fits_blas_int(n) || !fits_blas_int(k)) return BN_ERR_SIZE;
   if (m == 0 || n == 0) return BN_OK;
   if (k > 0 && kernel_takes(bn_kernel_isa(), trans_a, false, m, n, k) &&
@@ -88,9 +90,9 @@ bn_status bn_sgemm_blas(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_
   const int ldc = static_cast<int>(n);
   std::lock_guard<std::mutex> lock(blas_mutex());
   // c[m, n] = alpha · op(a)[m, k] · op(b)[k, n] + beta · c  (the caller's transposes; M=m, N=n, K=k)
-  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
-              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), alpha, a, lda, b, ldb,
-              beta, c, ldc);
+  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+              trans_b ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
+              static_cast<int>(k), alpha, a, lda, b, ldb, beta, c, ldc);
   return BN_OK;
 }
 
@@ -116,10 +118,13 @@ const char* bn_blas_corename() {
   return core != nullptr ? core : "unknown";
 }
 
-double bn_bench_blas_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, int64_t reps) {
-  if (!fits_blas_int(m) || !fits_blas_int(n) || !fits_blas_int(k) || m == 0 || n == 0 || k == 0) return -1.0;
+double bn_bench_blas_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
+                           int64_t reps) {
+  if (!fits_blas_int(m) || !fits_blas_int(n) || !fits_blas_int(k) || m == 0 || n == 0 || k == 0)
+    return -1.0;
   // Bench only: the buffers are allocated here, outside the timed loop.
-  std::vector<float> a(static_cast<size_t>(m * k)), b(static_cast<size_t>(k * n)), c(static_cast<size_t>(m * n));
+  std::vector<float> a(static_cast<size_t>(m * k)), b(static_cast<size_t>(k * n)),
+      c(static_cast<size_t>(m * n));
   for (size_t i = 0; i < a.size(); i++) a[i] = static_cast<float>(i % 251) / 251.0f;
   for (size_t i = 0; i < b.size(); i++) b[i] = static_cast<float>(i % 241) / 241.0f - 0.5f;
   const int lda = static_cast<int>(trans_a ? m : k);
@@ -127,15 +132,15 @@ double bn_bench_blas_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int
   const int ldc = static_cast<int>(n);
   std::lock_guard<std::mutex> lock(blas_mutex());
   // One warm-up call (OpenBLAS starts its thread pool and sizes its buffers on the first call).
-  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
-              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0f, a.data(), lda, b.data(), ldb,
-              0.0f, c.data(), ldc);
+  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+              trans_b ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
+              static_cast<int>(k), 1.0f, a.data(), lda, b.data(), ldb, 0.0f, c.data(), ldc);
   const auto start = std::chrono::steady_clock::now();
   for (int64_t r = 0; r < reps; r++) {
     // c[m, n] = op(a)[m, k] · op(b)[k, n], the shape under test, straight into cblas_sgemm
-    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
-                static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0f, a.data(), lda, b.data(),
-                ldb, 0.0f, c.data(), ldc);
+    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+                trans_b ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
+                static_cast<int>(k), 1.0f, a.data(), lda, b.data(), ldb, 0.0f, c.data(), ldc);
   }
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }

@@ -77,36 +77,70 @@ using V = __m256;
 constexpr int VL = 8;
 constexpr int MR_B = 4, NV_B = 3;  // 12 accumulators of 16 ymm registers
 constexpr int MR_D = 4, NR_D = 3;  // 12 accumulators + 3 of B + 1 of A: all 16 registers
-constexpr int MR_D_ALT = 4;       // (5 rows would spill)
+constexpr int MR_D_ALT = 4;        // (5 rows would spill)
 
 inline __m256i lanes_below(int n) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
-inline V vzero() { return _mm256_setzero_ps(); }
-inline V vset1(float x) { return _mm256_set1_ps(x); }
-inline V vload(const float* p) { return _mm256_loadu_ps(p); }
-inline V vloadn(const float* p, int n) { return _mm256_maskload_ps(p, lanes_below(n)); }
-inline void vstore(float* p, V v) { _mm256_storeu_ps(p, v); }
-inline void vstoren(float* p, V v, int n) { _mm256_maskstore_ps(p, lanes_below(n), v); }
-inline V vfmadd(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
-inline V vmul(V a, V b) { return _mm256_mul_ps(a, b); }
-inline V vmax(V a, V b) { return _mm256_max_ps(a, b); }
-inline V vadd(V a, V b) { return _mm256_add_ps(a, b); }
-inline V vsub(V a, V b) { return _mm256_sub_ps(a, b); }
-inline V vdiv(V a, V b) { return _mm256_div_ps(a, b); }
-inline V vround(V x) { return _mm256_round_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
-inline V vneg_abs(V x) { return _mm256_or_ps(x, _mm256_set1_ps(-0.0f)); }
+inline V vzero() {
+  return _mm256_setzero_ps();
+}
+inline V vset1(float x) {
+  return _mm256_set1_ps(x);
+}
+inline V vload(const float* p) {
+  return _mm256_loadu_ps(p);
+}
+inline V vloadn(const float* p, int n) {
+  return _mm256_maskload_ps(p, lanes_below(n));
+}
+inline void vstore(float* p, V v) {
+  _mm256_storeu_ps(p, v);
+}
+inline void vstoren(float* p, V v, int n) {
+  _mm256_maskstore_ps(p, lanes_below(n), v);
+}
+inline V vfmadd(V a, V b, V c) {
+  return _mm256_fmadd_ps(a, b, c);
+}
+inline V vmul(V a, V b) {
+  return _mm256_mul_ps(a, b);
+}
+inline V vmax(V a, V b) {
+  return _mm256_max_ps(a, b);
+}
+inline V vadd(V a, V b) {
+  return _mm256_add_ps(a, b);
+}
+inline V vsub(V a, V b) {
+  return _mm256_sub_ps(a, b);
+}
+inline V vdiv(V a, V b) {
+  return _mm256_div_ps(a, b);
+}
+inline V vround(V x) {
+  return _mm256_round_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
+inline V vneg_abs(V x) {
+  return _mm256_or_ps(x, _mm256_set1_ps(-0.0f));
+}
 // 2^n for integral n in [−126, 127], in the exponent bits.
 inline V vpow2(V n) {
-  return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23));
+  return _mm256_castsi256_ps(
+      _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23));
 }
 // z >= 0 ? yes : no
-inline V vselect_nonneg(V z, V yes, V no) { return _mm256_blendv_ps(no, yes, _mm256_cmp_ps(z, _mm256_setzero_ps(), _CMP_GE_OQ)); }
+inline V vselect_nonneg(V z, V yes, V no) {
+  return _mm256_blendv_ps(no, yes, _mm256_cmp_ps(z, _mm256_setzero_ps(), _CMP_GE_OQ));
+}
 // z > 0 ? yes : no (NaN: no)
-inline V vselect_pos(V z, V yes, V no) { return _mm256_blendv_ps(no, yes, _mm256_cmp_ps(z, _mm256_setzero_ps(), _CMP_GT_OQ)); }
+inline V vselect_pos(V z, V yes, V no) {
+  return _mm256_blendv_ps(no, yes, _mm256_cmp_ps(z, _mm256_setzero_ps(), _CMP_GT_OQ));
+}
 // VL bytes widened and converted to floats.
 inline V vcvt_u8(const uint8_t* p) {
-  return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
+  return _mm256_cvtepi32_ps(
+      _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
 }
 inline float vhsum(V v) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -136,31 +170,64 @@ using V = __m512;
 constexpr int VL = 16;
 constexpr int MR_B = 8, NV_B = 3;  // 24 accumulators of 32 zmm registers
 constexpr int MR_D = 4, NR_D = 4;  // 16 accumulators + 4 of B + 1 of A
-constexpr int MR_D_ALT = 5;       // for m = 10 and other multiples of 5 that 4 leaves a remainder of
+constexpr int MR_D_ALT = 5;  // for m = 10 and other multiples of 5 that 4 leaves a remainder of
 
-inline __mmask16 lanes_below(int n) { return static_cast<__mmask16>((1u << n) - 1u); }
-inline V vzero() { return _mm512_setzero_ps(); }
-inline V vset1(float x) { return _mm512_set1_ps(x); }
-inline V vload(const float* p) { return _mm512_loadu_ps(p); }
-inline V vloadn(const float* p, int n) { return _mm512_maskz_loadu_ps(lanes_below(n), p); }
-inline void vstore(float* p, V v) { _mm512_storeu_ps(p, v); }
-inline void vstoren(float* p, V v, int n) { _mm512_mask_storeu_ps(p, lanes_below(n), v); }
-inline V vfmadd(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
-inline V vmul(V a, V b) { return _mm512_mul_ps(a, b); }
-inline float vhsum(V v) { return _mm512_reduce_add_ps(v); }
-inline V vcvt_u8(const uint8_t* p) {
-  return _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));
+inline __mmask16 lanes_below(int n) {
+  return static_cast<__mmask16>((1u << n) - 1u);
 }
-inline V vmax(V a, V b) { return _mm512_max_ps(a, b); }
-inline V vadd(V a, V b) { return _mm512_add_ps(a, b); }
-inline V vsub(V a, V b) { return _mm512_sub_ps(a, b); }
-inline V vdiv(V a, V b) { return _mm512_div_ps(a, b); }
-inline V vround(V x) { return _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+inline V vzero() {
+  return _mm512_setzero_ps();
+}
+inline V vset1(float x) {
+  return _mm512_set1_ps(x);
+}
+inline V vload(const float* p) {
+  return _mm512_loadu_ps(p);
+}
+inline V vloadn(const float* p, int n) {
+  return _mm512_maskz_loadu_ps(lanes_below(n), p);
+}
+inline void vstore(float* p, V v) {
+  _mm512_storeu_ps(p, v);
+}
+inline void vstoren(float* p, V v, int n) {
+  _mm512_mask_storeu_ps(p, lanes_below(n), v);
+}
+inline V vfmadd(V a, V b, V c) {
+  return _mm512_fmadd_ps(a, b, c);
+}
+inline V vmul(V a, V b) {
+  return _mm512_mul_ps(a, b);
+}
+inline float vhsum(V v) {
+  return _mm512_reduce_add_ps(v);
+}
+inline V vcvt_u8(const uint8_t* p) {
+  return _mm512_cvtepi32_ps(
+      _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));
+}
+inline V vmax(V a, V b) {
+  return _mm512_max_ps(a, b);
+}
+inline V vadd(V a, V b) {
+  return _mm512_add_ps(a, b);
+}
+inline V vsub(V a, V b) {
+  return _mm512_sub_ps(a, b);
+}
+inline V vdiv(V a, V b) {
+  return _mm512_div_ps(a, b);
+}
+inline V vround(V x) {
+  return _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
 inline V vneg_abs(V x) {
-  return _mm512_castsi512_ps(_mm512_or_epi32(_mm512_castps_si512(x), _mm512_set1_epi32(static_cast<int>(0x80000000u))));
+  return _mm512_castsi512_ps(
+      _mm512_or_epi32(_mm512_castps_si512(x), _mm512_set1_epi32(static_cast<int>(0x80000000u))));
 }
 inline V vpow2(V n) {
-  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23));
+  return _mm512_castsi512_ps(
+      _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23));
 }
 inline V vselect_nonneg(V z, V yes, V no) {
   return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(z, _mm512_setzero_ps(), _CMP_GE_OQ), no, yes);
@@ -237,16 +304,16 @@ class Pool {
     done_.store(0, std::memory_order_relaxed);
     const int helpers = static_cast<int>(workers_.size());
     generation_.fetch_add(1, std::memory_order_release);
-    {
-      std::lock_guard<std::mutex> lock(sleep_);
-    }
+    { std::lock_guard<std::mutex> lock(sleep_); }
     wake_.notify_all();
     fn(ctx, 0, parts);
     // Every worker reports, those without a part too, so none still reads fn_ / ctx_ after this.
     // Yield now and then: a worker that the OS put on this very core must get to run.
     for (int spins = 1; done_.load(std::memory_order_acquire) < helpers; spins++) {
-      if ((spins & 63) == 0) std::this_thread::yield();
-      else pause();
+      if ((spins & 63) == 0)
+        std::this_thread::yield();
+      else
+        pause();
     }
     return true;
   }
@@ -350,19 +417,24 @@ int parts_for(double macs, double min_per_thread) {
   return by_size < 2.0 ? 1 : (by_size < threads ? static_cast<int>(by_size) : threads);
 }
 
-int parts_for_macs(double macs) { return parts_for(macs, min_macs_per_thread()); }
+int parts_for_macs(double macs) {
+  return parts_for(macs, min_macs_per_thread());
+}
 
 // The product's operands as one kernel sees them (see bn_kernel_gemm), or false when no kernel of
 // this CPU takes it (no AVX2, or both operands transposed, or the epilogue with op(B) = Bᵀ).
-bool describe(int isa, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
-              const float* b, float beta, float* c, float* p, float f, bn_kernel_gemm* g) {
+bool describe(int isa, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+              const float* a, const float* b, float beta, float* c, float* p, float f,
+              bn_kernel_gemm* g) {
   if (isa < 2 || (trans_a && trans_b) || (trans_b && p != nullptr)) return false;
   if (trans_b) {
     // c[m, n] = alpha · a[m, k] · b[n, k]ᵀ + beta · c  (the forward z = a · wᵀ)
-    *g = bn_kernel_gemm{m, n, k, alpha, beta, a, k, 1, b, k, c, n, nullptr, 0.0f, nullptr, nullptr, nullptr};
+    *g = bn_kernel_gemm{m, n, k, alpha,   beta, a,       k,       1,      b,
+                        k, c, n, nullptr, 0.0f, nullptr, nullptr, nullptr};
   } else {
     // c[m, n] = alpha · op(a)[m, k] · b[k, n] + beta · c (+ the epilogue); op(a)(i, p) at a[i·si + p·sp]
-    *g = bn_kernel_gemm{m, n, k, alpha, beta, a, trans_a ? 1 : k, trans_a ? m : 1, b, n, c, n, p, f, nullptr, nullptr, nullptr};
+    *g = bn_kernel_gemm{m, n, k, alpha, beta, a,       trans_a ? 1 : k, trans_a ? m : 1, b,
+                        n, c, n, p,     f,    nullptr, nullptr,         nullptr};
   }
   return true;
 }
@@ -370,7 +442,8 @@ bool describe(int isa, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t
 // Rows [i0, i1) × columns [j0, j1) of the product g, on this thread. Every element of C is computed
 // by the same sequence of operations whatever block it falls in, so a product split any way gives
 // the same bits as the whole.
-void run_block(int isa, bool dot, const bn_kernel_gemm& whole, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+void run_block(int isa, bool dot, const bn_kernel_gemm& whole, int64_t i0, int64_t i1, int64_t j0,
+               int64_t j1) {
   if (i0 >= i1 || j0 >= j1) return;
   bn_kernel_gemm g = whole;
   g.m = i1 - i0;
@@ -380,11 +453,15 @@ void run_block(int isa, bool dot, const bn_kernel_gemm& whole, int64_t i0, int64
   if (g.relu != nullptr) g.relu += i0 * g.ldc;
   if (g.mask != nullptr) g.mask += i0 * g.ldc;
   if (dot) {
-    if (isa == 3) bn_avx512::gemm_dot(g, j0, j1);
-    else bn_avx2::gemm_dot(g, j0, j1);
+    if (isa == 3)
+      bn_avx512::gemm_dot(g, j0, j1);
+    else
+      bn_avx2::gemm_dot(g, j0, j1);
   } else {
-    if (isa == 3) bn_avx512::gemm_bcast(g, j0, j1);
-    else bn_avx2::gemm_bcast(g, j0, j1);
+    if (isa == 3)
+      bn_avx512::gemm_bcast(g, j0, j1);
+    else
+      bn_avx2::gemm_bcast(g, j0, j1);
   }
 }
 
@@ -401,12 +478,14 @@ void run_part(const void* raw, int part, int parts) {
   int64_t lo = 0;
   int64_t hi = 0;
   bn_split(extent, part, parts, &lo, &hi);
-  if (s.by_rows) run_block(s.isa, s.dot, s.g, lo, hi, 0, s.g.n);
-  else run_block(s.isa, s.dot, s.g, 0, s.g.m, lo, hi);
+  if (s.by_rows)
+    run_block(s.isa, s.dot, s.g, lo, hi, 0, s.g.n);
+  else
+    run_block(s.isa, s.dot, s.g, 0, s.g.m, lo, hi);
 }
 
-bool run_kernel(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
-                const float* b, float beta, float* c, float* p, float f) {
+bool run_kernel(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                const float* a, const float* b, float beta, float* c, float* p, float f) {
   split_ctx s;
   s.isa = bn_kernel_isa();
   if (!describe(s.isa, trans_a, trans_b, m, n, k, alpha, a, b, beta, c, p, f, &s.g)) return false;
@@ -416,14 +495,17 @@ bool run_kernel(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, flo
   // the rows a thread updates are the rows it reads next, still in its own cache (measured on W3:
   // the fused step 447 → 397 ms per epoch against splitting by columns).
   s.by_rows = trans_a;
-  const int parts = parts_for_macs(static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k));
+  const int parts =
+      parts_for_macs(static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k));
   if (parts < 2 || !pool().run(parts, run_part, &s)) run_part(&s, 0, 1);
   return true;
 }
 
 }  // namespace
 
-void bn_kernel_set_threads(int n) { g_threads.store(n < 1 ? 1 : n, std::memory_order_relaxed); }
+void bn_kernel_set_threads(int n) {
+  g_threads.store(n < 1 ? 1 : n, std::memory_order_relaxed);
+}
 
 int bn_kernel_threads() {
   int n = g_threads.load(std::memory_order_relaxed);
@@ -440,14 +522,14 @@ bool bn_kernel_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k
   return run_kernel(trans_a, trans_b, m, n, k, alpha, a, b, beta, c, nullptr, 0.0f);
 }
 
-bool bn_kernel_sgemm_step(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
-                          const float* b, float beta, float* c, float* p, float f) {
+bool bn_kernel_sgemm_step(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha,
+                          const float* a, const float* b, float beta, float* c, float* p, float f) {
   return run_kernel(trans_a, false, m, n, k, alpha, a, b, beta, c, p, f);
 }
 
-bool bn_kernel_sgemm_block(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
-                           const float* b, float beta, float* c, float* p, float f, int64_t i0, int64_t i1,
-                           int64_t j0, int64_t j1) {
+bool bn_kernel_sgemm_block(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                           const float* a, const float* b, float beta, float* c, float* p, float f,
+                           int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
   const int isa = bn_kernel_isa();
   bn_kernel_gemm g;
   if (!describe(isa, trans_a, trans_b, m, n, k, alpha, a, b, beta, c, p, f, &g)) return false;
@@ -455,14 +537,17 @@ bool bn_kernel_sgemm_block(bool trans_a, bool trans_b, int64_t m, int64_t n, int
   return true;
 }
 
-bool bn_kernel_sgemm_relu_block(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-                                const float* a, const float* b, float beta, float* c, const bn_relu_fused& fused,
-                                int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+bool bn_kernel_sgemm_relu_block(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
+                                float alpha, const float* a, const float* b, float beta, float* c,
+                                const bn_relu_fused& fused, int64_t i0, int64_t i1, int64_t j0,
+                                int64_t j1) {
   const int isa = bn_kernel_isa();
   bn_kernel_gemm g;
-  if (!describe(isa, trans_a, trans_b, m, n, k, alpha, a, b, beta, c, nullptr, 0.0f, &g)) return false;
+  if (!describe(isa, trans_a, trans_b, m, n, k, alpha, a, b, beta, c, nullptr, 0.0f, &g))
+    return false;
   const bool forward = fused.bias != nullptr && fused.relu != nullptr && fused.mask == nullptr;
-  const bool backward = !trans_b && fused.mask != nullptr && fused.bias == nullptr && fused.relu == nullptr;
+  const bool backward =
+      !trans_b && fused.mask != nullptr && fused.bias == nullptr && fused.relu == nullptr;
   if ((!forward && !backward) || beta != 0.0f) return false;
   g.bias = fused.bias;
   g.relu = fused.relu;
@@ -479,43 +564,62 @@ bool bn_team_run(int parts, void (*fn)(const void* ctx, int part, int parts), co
   return pool().run(parts, fn, ctx);
 }
 
-int bn_team_parts(double macs) { return parts_for(macs, min_team_macs_per_thread()); }
+int bn_team_parts(double macs) {
+  return parts_for(macs, min_team_macs_per_thread());
+}
 
 bool bn_kernel_sigmoid(const float* z, float* a, int64_t count) {
   const int isa = bn_kernel_isa();
-  if (isa == 3) bn_avx512::sigmoid(z, a, count);
-  else if (isa == 2) bn_avx2::sigmoid(z, a, count);
-  else return false;
+  if (isa == 3)
+    bn_avx512::sigmoid(z, a, count);
+  else if (isa == 2)
+    bn_avx2::sigmoid(z, a, count);
+  else
+    return false;
   return true;
 }
 
-bool bn_kernel_bytes_to_floats(const uint8_t* src, float* dst, int64_t count, float scale, float offset) {
+bool bn_kernel_bytes_to_floats(const uint8_t* src, float* dst, int64_t count, float scale,
+                               float offset) {
   const int isa = bn_kernel_isa();
-  if (isa == 3) bn_avx512::bytes_to_floats(src, dst, count, scale, offset);
-  else if (isa == 2) bn_avx2::bytes_to_floats(src, dst, count, scale, offset);
-  else return false;
+  if (isa == 3)
+    bn_avx512::bytes_to_floats(src, dst, count, scale, offset);
+  else if (isa == 2)
+    bn_avx2::bytes_to_floats(src, dst, count, scale, offset);
+  else
+    return false;
   return true;
 }
 
 #else  // no kernels: BLAS does every product
 
-int bn_kernel_isa() { return 0; }
-int bn_kernel_set_isa(int) { return 0; }
-bool bn_kernel_sgemm(bool, bool, int64_t, int64_t, int64_t, float, const float*, const float*, float, float*) {
+int bn_kernel_isa() {
+  return 0;
+}
+int bn_kernel_set_isa(int) {
+  return 0;
+}
+bool bn_kernel_sgemm(bool, bool, int64_t, int64_t, int64_t, float, const float*, const float*,
+                     float, float*) {
   return false;
 }
-bool bn_kernel_sigmoid(const float*, float*, int64_t) { return false; }
-bool bn_kernel_sgemm_step(bool, int64_t, int64_t, int64_t, float, const float*, const float*, float, float*, float*,
-                          float) {
+bool bn_kernel_sigmoid(const float*, float*, int64_t) {
   return false;
 }
-bool bn_kernel_bytes_to_floats(const uint8_t*, float*, int64_t, float, float) { return false; }
-bool bn_kernel_sgemm_block(bool, bool, int64_t, int64_t, int64_t, float, const float*, const float*, float, float*,
-                           float*, float, int64_t, int64_t, int64_t, int64_t) {
+bool bn_kernel_sgemm_step(bool, int64_t, int64_t, int64_t, float, const float*, const float*, float,
+                          float*, float*, float) {
   return false;
 }
-bool bn_kernel_sgemm_relu_block(bool, bool, int64_t, int64_t, int64_t, float, const float*, const float*, float,
-                                float*, const bn_relu_fused&, int64_t, int64_t, int64_t, int64_t) {
+bool bn_kernel_bytes_to_floats(const uint8_t*, float*, int64_t, float, float) {
+  return false;
+}
+bool bn_kernel_sgemm_block(bool, bool, int64_t, int64_t, int64_t, float, const float*, const float*,
+                           float, float*, float*, float, int64_t, int64_t, int64_t, int64_t) {
+  return false;
+}
+bool bn_kernel_sgemm_relu_block(bool, bool, int64_t, int64_t, int64_t, float, const float*,
+                                const float*, float, float*, const bn_relu_fused&, int64_t, int64_t,
+                                int64_t, int64_t) {
   return false;
 }
 bool bn_team_run(int parts, void (*fn)(const void*, int, int), const void* ctx) {
@@ -523,9 +627,13 @@ bool bn_team_run(int parts, void (*fn)(const void*, int, int), const void* ctx) 
   fn(ctx, 0, 1);
   return true;
 }
-int bn_team_parts(double) { return 1; }
+int bn_team_parts(double) {
+  return 1;
+}
 void bn_kernel_set_threads(int) {}
-int bn_kernel_threads() { return 1; }
+int bn_kernel_threads() {
+  return 1;
+}
 
 #endif
 

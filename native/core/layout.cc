@@ -16,7 +16,8 @@ bn_status bn_layout_decode(const int32_t* spec, size_t length, bn_layout* out, s
   // Read each entry once: the spec may sit in shared memory, and everything after this point
   // uses the private copy in *out.
   const int32_t L = spec[0];
-  if (L < 1 || length != 2 + 2 * static_cast<size_t>(L)) return fail(BN_ERR_SPEC_LENGTH, 0, bad_index);
+  if (L < 1 || length != 2 + 2 * static_cast<size_t>(L))
+    return fail(BN_ERR_SPEC_LENGTH, 0, bad_index);
   if (L > BN_MAX_LAYERS) return fail(BN_ERR_SPEC_TOO_DEEP, 0, bad_index);
   out->L = L;
   for (int l = 0; l <= L; l++) {
@@ -28,7 +29,8 @@ bn_status bn_layout_decode(const int32_t* spec, size_t length, bn_layout* out, s
     const size_t index = 2 + static_cast<size_t>(L) + l;
     const int32_t code = spec[index];
     if (code < 0 || code > BN_ACT_MAX) return fail(BN_ERR_SPEC_ACTIVATION, index, bad_index);
-    if (code == BN_ACT_SOFTMAX && l != L - 1) return fail(BN_ERR_SPEC_SOFTMAX_HIDDEN, index, bad_index);
+    if (code == BN_ACT_SOFTMAX && l != L - 1)
+      return fail(BN_ERR_SPEC_SOFTMAX_HIDDEN, index, bad_index);
     out->acts[l] = code;
   }
   // Sizes are < 2^31 and L <= 256, so these int64 sums cannot overflow.

@@ -9,7 +9,9 @@
 namespace {
 
 // softplus(t) = log(1 + e^t), without overflow for large t and without cancellation for small.
-inline double softplus(double t) { return std::max(t, 0.0) + std::log1p(std::exp(-std::fabs(t))); }
+inline double softplus(double t) {
+  return std::max(t, 0.0) + std::log1p(std::exp(-std::fabs(t)));
+}
 
 bn_status check_codes(int loss, int act) {
   if (loss < 0 || loss > BN_LOSS_MAX) return BN_ERR_LOSS;
@@ -71,16 +73,23 @@ bn_status bn_loss_value(int loss, int act, const float* z, const float* a, const
   return status;
 }
 
-bn_status bn_loss_sum(int loss, int act, const float* z, const float* a, const float* y, int64_t rows, int64_t cols,
-                      double* sum) {
+bn_status bn_loss_sum(int loss, int act, const float* z, const float* a, const float* y,
+                      int64_t rows, int64_t cols, double* sum) {
   if (rows < 0 || cols < 1) return BN_ERR_SIZE;
   const bn_status status = check_codes(loss, act);
   if (status != BN_OK) return status;
   switch (loss) {
-    case BN_LOSS_QUADRATIC: *sum = quadratic_sum(a, y, rows * cols) / 2.0; break;
-    case BN_LOSS_CROSS_ENTROPY: *sum = -log_likelihood_sum(z, y, rows, cols); break;
-    case BN_LOSS_BINARY_CROSS_ENTROPY: *sum = binary_cross_entropy_sum(z, y, rows * cols); break;
-    default: return BN_ERR_LOSS;
+    case BN_LOSS_QUADRATIC:
+      *sum = quadratic_sum(a, y, rows * cols) / 2.0;
+      break;
+    case BN_LOSS_CROSS_ENTROPY:
+      *sum = -log_likelihood_sum(z, y, rows, cols);
+      break;
+    case BN_LOSS_BINARY_CROSS_ENTROPY:
+      *sum = binary_cross_entropy_sum(z, y, rows * cols);
+      break;
+    default:
+      return BN_ERR_LOSS;
   }
   return BN_OK;
 }
@@ -90,8 +99,8 @@ bn_status bn_output_delta(int loss, int act, const float* z, const float* a, con
   return bn_output_delta_part(loss, act, z, a, y, rows, cols, rows, delta);
 }
 
-bn_status bn_output_delta_part(int loss, int act, const float* z, const float* a, const float* y, int64_t rows,
-                               int64_t cols, int64_t batch, float* delta) {
+bn_status bn_output_delta_part(int loss, int act, const float* z, const float* a, const float* y,
+                               int64_t rows, int64_t cols, int64_t batch, float* delta) {
   if (rows < 0 || cols < 1 || batch < 1 || rows > batch) return BN_ERR_SIZE;
   const bn_status status = check_codes(loss, act);
   if (status != BN_OK) return status;
@@ -100,7 +109,8 @@ bn_status bn_output_delta_part(int loss, int act, const float* z, const float* a
   const int64_t count = rows * cols;
   // Quadratic: ∂L/∂a = (a − y)/N. Cross-entropy with softmax and binary cross-entropy with
   // sigmoid: σ' cancels against the loss's derivative, so ∂L/∂z = (a − y)/N exactly (fused).
-  for (int64_t i = 0; i < count; i++) delta[i] = static_cast<float>((static_cast<double>(a[i]) - y[i]) / n);
+  for (int64_t i = 0; i < count; i++)
+    delta[i] = static_cast<float>((static_cast<double>(a[i]) - y[i]) / n);
   if (loss == BN_LOSS_QUADRATIC) return bn_activation_backward(delta, z, a, rows, cols, act);
   return BN_OK;
 }

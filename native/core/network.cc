@@ -10,7 +10,9 @@ inline const float* activations_of(const bn_layout& layout, int l, const float* 
   return l == 0 ? x : a + bn_block_offset(layout, l, batch);
 }
 
-bool fits_batch(int64_t batch) { return batch >= 0 && batch <= 0x7fffffff; }
+bool fits_batch(int64_t batch) {
+  return batch >= 0 && batch <= 0x7fffffff;
+}
 
 // Layers first..last (1-based) all have a derivative.
 bool differentiable(const bn_layout& layout, int first, int last) {
@@ -58,7 +60,8 @@ bn_status bn_backward_from_output(const bn_layout& layout, const float* params, 
     float* grad_w = grad + layout.w_offset[l - 1];
     float* grad_b = grad + layout.b_offset[l - 1];
     // BP4: gradW^l[nl, n(l-1)] = δ^l[batch, nl]ᵀ · aPrev[batch, n(l-1)]  (Trans, NoTrans; M=nl, N=n(l-1), K=batch)
-    bn_status status = bn_sgemm(true, false, n_l, n_prev, batch, 1.0f, delta_l, a_prev, 0.0f, grad_w);
+    bn_status status =
+        bn_sgemm(true, false, n_l, n_prev, batch, 1.0f, delta_l, a_prev, 0.0f, grad_w);
     if (status != BN_OK) return status;
     // BP3: gradB^l[nl] = Σ over the batch of δ^l
     status = bn_column_sums(delta_l, batch, n_l, 1.0f, 0.0f, grad_b);
@@ -70,7 +73,8 @@ bn_status bn_backward_from_output(const bn_layout& layout, const float* params, 
     if (status != BN_OK) return status;
     // ... ∘ σ'(z^(l-1))
     const int64_t off = bn_block_offset(layout, l - 1, batch);
-    status = bn_activation_backward(delta_prev, z + off, a + off, batch, n_prev, layout.acts[l - 2]);
+    status =
+        bn_activation_backward(delta_prev, z + off, a + off, batch, n_prev, layout.acts[l - 2]);
     if (status != BN_OK) return status;
   }
   return BN_OK;
@@ -83,7 +87,8 @@ bn_status bn_backward(const bn_layout& layout, const float* params, float* grad,
   // BP1: δ^L = ∂L/∂a^L ∘ σ'(z^L), in place on the output block.
   const int L = layout.L;
   const int64_t off = bn_block_offset(layout, L, batch);
-  const bn_status status = bn_activation_backward(delta + off, z + off, a + off, batch, layout.sizes[L], layout.acts[L - 1]);
+  const bn_status status = bn_activation_backward(delta + off, z + off, a + off, batch,
+                                                  layout.sizes[L], layout.acts[L - 1]);
   if (status != BN_OK) return status;
   return bn_backward_from_output(layout, params, grad, x, batch, z, a, delta);
 }

@@ -29,7 +29,8 @@ class bn_barrier {
     for (unsigned spins = 1; generation_.load(std::memory_order_acquire) == generation; spins++) {
       if ((spins & 63) == 0) std::this_thread::yield();
 #if defined(__x86_64__)
-      else __builtin_ia32_pause();
+      else
+        __builtin_ia32_pause();
 #endif
     }
   }
@@ -93,7 +94,8 @@ class bn_shares {
   }
 
   static double now() {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
   }
 
  private:
@@ -103,7 +105,8 @@ class bn_shares {
     double cumulative = 0.0;
     for (int i = 0; i < t; i++) cumulative += share_[i];
     const int64_t units = (n + BN_SPLIT_ALIGN - 1) / BN_SPLIT_ALIGN;
-    const int64_t b = static_cast<int64_t>(cumulative * static_cast<double>(units) + 0.5) * BN_SPLIT_ALIGN;
+    const int64_t b =
+        static_cast<int64_t>(cumulative * static_cast<double>(units) + 0.5) * BN_SPLIT_ALIGN;
     return b < n ? b : n;
   }
 
@@ -135,10 +138,12 @@ inline bool bn_output_everywhere(const bn_layout& layout) {
   if (L < 2) return false;
   double largest = 0.0;
   for (int l = 1; l < L; l++) {
-    const double weights = static_cast<double>(layout.sizes[l]) * static_cast<double>(layout.sizes[l - 1]);
+    const double weights =
+        static_cast<double>(layout.sizes[l]) * static_cast<double>(layout.sizes[l - 1]);
     largest = weights > largest ? weights : largest;
   }
-  return 32.0 * static_cast<double>(layout.sizes[L]) * static_cast<double>(layout.sizes[L - 1]) <= largest;
+  return 32.0 * static_cast<double>(layout.sizes[L]) * static_cast<double>(layout.sizes[L - 1]) <=
+         largest;
 }
 
 // Whether a training call keeps w^1 transposed (train_batches.cc): where the AVX-512 kernels take
@@ -157,6 +162,8 @@ inline bool bn_first_transposed(const bn_layout& layout, int64_t batch) {
 // δ^(l−1); when l < L, every part must be done reading the columns of w^l before any steps its
 // rows. After the output layer's BP2 with l − 1 = 1 neither holds: w^L is stepped by the columns
 // each part just read, and the step of w^1 reads only the part's own units of δ^1.
-inline bool bn_barrier_after_bp2(int L, int l) { return l < L || l - 1 > 1; }
+inline bool bn_barrier_after_bp2(int L, int l) {
+  return l < L || l - 1 > 1;
+}
 
 #endif  // BLASNET_TEAM_H

@@ -28,13 +28,15 @@
 namespace {
 
 // a^(l) for l >= 1 lives in the `a` workspace; a^0 is the gathered batch.
-inline const float* activations_of(const bn_layout& layout, int l, const float* x, const float* a, int64_t rows) {
+inline const float* activations_of(const bn_layout& layout, int l, const float* x, const float* a,
+                                   int64_t rows) {
   return l == 0 ? x : a + bn_block_offset(layout, l, rows);
 }
 
 // Predicted classes of a [rows, cols] output block against labels[order[i]]: the default decoder
 // of the TypeScript loop (argmaxRows): the first largest output, or output > 0.5 for one column.
-int64_t count_correct(const float* out, int64_t rows, int64_t cols, const uint8_t* labels, const uint32_t* order) {
+int64_t count_correct(const float* out, int64_t rows, int64_t cols, const uint8_t* labels,
+                      const uint32_t* order) {
   int64_t correct = 0;
   for (int64_t r = 0; r < rows; r++) {
     const float* o = out + r * cols;
@@ -150,28 +152,32 @@ struct job {
 // epilogue p += f·C when p is set). On the kernels (in a team, which runs only where the kernels
 // take every product, or for w^1 kept transposed), this thread's block; otherwise the whole product
 // through bn_sgemm(_step), which picks BLAS or a kernel and may split it itself.
-bn_status product(bool on_kernels, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
-                  const float* b, float beta, float* c, float* p, float f, int64_t i0, int64_t i1, int64_t j0,
-                  int64_t j1) {
+bn_status product(bool on_kernels, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
+                  float alpha, const float* a, const float* b, float beta, float* c, float* p,
+                  float f, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
   if (!on_kernels) {
     return p != nullptr ? bn_sgemm_step(trans_a, m, n, k, alpha, a, b, beta, c, p, f)
                         : bn_sgemm(trans_a, trans_b, m, n, k, alpha, a, b, beta, c);
   }
-  return bn_kernel_sgemm_block(trans_a, trans_b, m, n, k, alpha, a, b, beta, c, p, f, i0, i1, j0, j1) ? BN_OK
-                                                                                                     : BN_ERR_SIZE;
+  return bn_kernel_sgemm_block(trans_a, trans_b, m, n, k, alpha, a, b, beta, c, p, f, i0, i1, j0,
+                               j1)
+             ? BN_OK
+             : BN_ERR_SIZE;
 }
 
 // The step of b^l entries [b0, b1) (b in params or out_next): BP3, −η · Σ_rows δ^l accumulated
 // into its target as the weights' (no weight decay on biases).
-bn_status bias_step(const job& jb, int l, int64_t rows, const float* delta_l, float* b, int64_t b0, int64_t b1) {
+bn_status bias_step(const job& jb, int l, int64_t rows, const float* delta_l, float* b, int64_t b0,
+                    int64_t b1) {
   if (b0 >= b1) return BN_OK;
   const bn_hyper& h = jb.hyper;
   float* v_b = jb.velocity != nullptr ? jb.velocity + jb.layout.b_offset[l - 1] : nullptr;
   // target[nl] = −η · Σ_rows δ^l + beta · target, entries [b0, b1)
   const step_target tb = target_of(b, v_b, h, 0.0);
   if (tb.pass_before) before_step(b + b0, v_b + b0, b1 - b0, h, 0.0);
-  const bn_status status = bn_column_sums_cols(delta_l, rows, jb.layout.sizes[l], b0, b1,
-                                               static_cast<float>(-h.learning_rate), tb.beta, tb.target);
+  const bn_status status =
+      bn_column_sums_cols(delta_l, rows, jb.layout.sizes[l], b0, b1,
+                          static_cast<float>(-h.learning_rate), tb.beta, tb.target);
   if (status != BN_OK) return status;
   if (h.momentum != 0.0) after_step(b + b0, v_b + b0, b1 - b0, h);
   return BN_OK;
@@ -182,8 +188,9 @@ bn_status bias_step(const job& jb, int l, int64_t rows, const float* delta_l, fl
 // layer's parameters at w (w^l [nl, n(l-1)], then b^l [nl]; in params or out_next): BP4 (the
 // product accumulating −η·g into its target) and BP3 likewise through the column sums (no weight
 // decay on biases).
-bn_status layer_step(const job& jb, int parts, int l, int64_t rows, const float* delta_l, const float* a_prev,
-                     float* w, int64_t i0, int64_t i1, int64_t j0, int64_t j1, int64_t b0, int64_t b1) {
+bn_status layer_step(const job& jb, int parts, int l, int64_t rows, const float* delta_l,
+                     const float* a_prev, float* w, int64_t i0, int64_t i1, int64_t j0, int64_t j1,
+                     int64_t b0, int64_t b1) {
   const bn_layout& layout = jb.layout;
   const bn_hyper& h = jb.hyper;
   const int64_t n_l = layout.sizes[l];
@@ -193,15 +200,17 @@ bn_status layer_step(const job& jb, int parts, int l, int64_t rows, const float*
   const float neg_eta = static_cast<float>(-h.learning_rate);
   const step_target tw = target_of(w, v_w, h, h.l2);
   if (tw.pass_before) {
-    for (int64_t i = i0; i < i1; i++) before_step(w + i * n_prev + j0, v_w + i * n_prev + j0, j1 - j0, h, h.l2);
+    for (int64_t i = i0; i < i1; i++)
+      before_step(w + i * n_prev + j0, v_w + i * n_prev + j0, j1 - j0, h, h.l2);
   }
   // target[nl, n(l-1)] = −η · δ^l[rows, nl]ᵀ · aPrev[rows, n(l-1)] + beta · target
   // (Trans, NoTrans; M=nl, N=n(l-1), K=rows), target = w^l (plain SGD) or its velocity; with
   // momentum the after-step w += f·v rides along in the product's write-back.
   const bool momentum = h.momentum != 0.0;
-  bn_status status = product(parts > 1, true, false, n_l, n_prev, rows, neg_eta, delta_l, a_prev, tw.beta, tw.target,
-                             momentum ? w : nullptr, h.nesterov ? static_cast<float>(1.0 + h.momentum) : 1.0f, i0,
-                             i1, j0, j1);
+  bn_status status =
+      product(parts > 1, true, false, n_l, n_prev, rows, neg_eta, delta_l, a_prev, tw.beta,
+              tw.target, momentum ? w : nullptr,
+              h.nesterov ? static_cast<float>(1.0 + h.momentum) : 1.0f, i0, i1, j0, j1);
   if (status != BN_OK) return status;
   return bias_step(jb, l, rows, delta_l, b, b0, b1);
 }
@@ -209,21 +218,23 @@ bn_status layer_step(const job& jb, int parts, int l, int64_t rows, const float*
 // The step of w^1 kept transposed (job::w1t) for units [u0, u1), its columns, and of b^1 likewise:
 // the same products as layer_step's, transposed, so every element gets the same operations (the
 // multiply-adds of a dot product over the batch in the same order), on the kernels.
-bn_status first_layer_step_transposed(const job& jb, int64_t rows, const float* delta_1, const float* x, int64_t u0,
-                                      int64_t u1) {
+bn_status first_layer_step_transposed(const job& jb, int64_t rows, const float* delta_1,
+                                      const float* x, int64_t u0, int64_t u1) {
   const bn_hyper& h = jb.hyper;
   const int64_t n0 = jb.layout.sizes[0];
   const int64_t n1 = jb.layout.sizes[1];
   const step_target tw = target_of(jb.w1t, jb.v1t, h, h.l2);
   if (tw.pass_before) {
-    for (int64_t i = 0; i < n0; i++) before_step(jb.w1t + i * n1 + u0, jb.v1t + i * n1 + u0, u1 - u0, h, h.l2);
+    for (int64_t i = 0; i < n0; i++)
+      before_step(jb.w1t + i * n1 + u0, jb.v1t + i * n1 + u0, u1 - u0, h, h.l2);
   }
   // target[n0, n1] = −η · x[rows, n0]ᵀ · δ^1[rows, n1] + beta · target  (Trans, NoTrans; M=n0, N=n1,
   // K=rows; columns [u0, u1)), target = (w^1)ᵀ or its velocity, with the momentum epilogue on (w^1)ᵀ.
   const bool momentum = h.momentum != 0.0;
-  const bn_status status = product(true, true, false, n0, n1, rows, static_cast<float>(-h.learning_rate), x, delta_1,
-                                   tw.beta, tw.target, momentum ? jb.w1t : nullptr,
-                                   h.nesterov ? static_cast<float>(1.0 + h.momentum) : 1.0f, 0, n0, u0, u1);
+  const bn_status status =
+      product(true, true, false, n0, n1, rows, static_cast<float>(-h.learning_rate), x, delta_1,
+              tw.beta, tw.target, momentum ? jb.w1t : nullptr,
+              h.nesterov ? static_cast<float>(1.0 + h.momentum) : 1.0f, 0, n0, u0, u1);
   if (status != BN_OK) return status;
   return bias_step(jb, 1, rows, delta_1, jb.params + jb.layout.b_offset[0], u0, u1);
 }
@@ -234,22 +245,27 @@ void gather(job& jb, int t, const uint32_t* idx, int64_t rows) {
   const bn_inputs& in = jb.inputs;
   const int64_t n0 = jb.layout.sizes[0];
   const int64_t n_out = jb.layout.sizes[jb.layout.L];
-  jb.fail(in.u8 != nullptr ? bn_gather_rows_u8(in.u8, in.rows, n0, idx, rows, in.scale, in.offset, jb.x_own[t])
-                           : bn_gather_rows(in.f32, in.rows, n0, idx, rows, jb.x_own[t]));
+  jb.fail(in.u8 != nullptr
+              ? bn_gather_rows_u8(in.u8, in.rows, n0, idx, rows, in.scale, in.offset, jb.x_own[t])
+              : bn_gather_rows(in.f32, in.rows, n0, idx, rows, jb.x_own[t]));
   jb.fail(bn_gather_rows(jb.y, in.rows, n_out, idx, rows, jb.y_own[t]));
 }
 
 // Columns [j0, j1) of w^L and, with biases, all of b^L, from one copy of the output layer's
 // parameters to another ([nL, n(L−1)] then [nL]).
-void copy_output_columns(const bn_layout& layout, const float* from, float* to, int64_t j0, int64_t j1, bool biases) {
+void copy_output_columns(const bn_layout& layout, const float* from, float* to, int64_t j0,
+                         int64_t j1, bool biases) {
   const int64_t n_out = layout.sizes[layout.L];
   const int64_t n_prev = layout.sizes[layout.L - 1];
   if (j1 > j0) {
     for (int64_t i = 0; i < n_out; i++) {
-      std::memcpy(to + i * n_prev + j0, from + i * n_prev + j0, static_cast<size_t>(j1 - j0) * sizeof(float));
+      std::memcpy(to + i * n_prev + j0, from + i * n_prev + j0,
+                  static_cast<size_t>(j1 - j0) * sizeof(float));
     }
   }
-  if (biases) std::memcpy(to + n_out * n_prev, from + n_out * n_prev, static_cast<size_t>(n_out) * sizeof(float));
+  if (biases)
+    std::memcpy(to + n_out * n_prev, from + n_out * n_prev,
+                static_cast<size_t>(n_out) * sizeof(float));
 }
 
 // Part t's stepped columns of the output layer, from out_next into params (see job::out_next).
@@ -258,7 +274,8 @@ void publish_output(job& jb, int t) {
   const int64_t j1 = jb.pending[t][1];
   if (j0 < 0) return;
   const bn_layout& layout = jb.layout;
-  copy_output_columns(layout, jb.out_next, jb.params + layout.w_offset[layout.L - 1], j0, j1, t == 0);
+  copy_output_columns(layout, jb.out_next, jb.params + layout.w_offset[layout.L - 1], j0, j1,
+                      t == 0);
   jb.pending[t][0] = -1;
 }
 
@@ -306,17 +323,19 @@ void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* i
     if ((parts > 1 || transposed) && layout.acts[l - 1] == BN_ACT_RELU) {
       // On the kernels with ReLU: b^l and σ on each tile as the kernel stores it (the same bits as
       // the passes below; measured on W3: see the commit).
-      if (jb.ok() && !bn_kernel_sgemm_relu_block(false, !transposed, rows, n_l, layout.sizes[l - 1], 1.0f, a_prev, w,
-                                                 0.0f, jb.z + off, bn_relu_fused{b, jb.a + off, nullptr}, 0, rows, c0,
-                                                 c1)) {
+      if (jb.ok() && !bn_kernel_sgemm_relu_block(
+                         false, !transposed, rows, n_l, layout.sizes[l - 1], 1.0f, a_prev, w, 0.0f,
+                         jb.z + off, bn_relu_fused{b, jb.a + off, nullptr}, 0, rows, c0, c1)) {
         jb.fail(BN_ERR_SIZE);
       }
     } else {
       if (jb.ok()) {
-        jb.fail(product(parts > 1 || transposed, false, !transposed, rows, n_l, layout.sizes[l - 1], 1.0f, a_prev, w,
-                        0.0f, jb.z + off, nullptr, 0.0f, 0, rows, c0, c1));
+        jb.fail(product(parts > 1 || transposed, false, !transposed, rows, n_l, layout.sizes[l - 1],
+                        1.0f, a_prev, w, 0.0f, jb.z + off, nullptr, 0.0f, 0, rows, c0, c1));
       }
-      if (jb.ok()) jb.fail(bn_bias_activate_cols(jb.z + off, jb.a + off, b, rows, n_l, c0, c1, layout.acts[l - 1]));
+      if (jb.ok())
+        jb.fail(bn_bias_activate_cols(jb.z + off, jb.a + off, b, rows, n_l, c0, c1,
+                                      layout.acts[l - 1]));
     }
     busy_forward += bn_shares::now() - began;
     jb.barrier.wait();
@@ -346,17 +365,22 @@ void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* i
     const int64_t o = r0 * n_out;
     const float* y = y_batch + r0 * n_out;
     jb.fail(product(parts > 1, false, true, rows, n_out, layout.sizes[L - 1], 1.0f,
-                    activations_of(layout, L - 1, x_batch, jb.a, rows), jb.params + layout.w_offset[L - 1], 0.0f,
-                    z_out, nullptr, 0.0f, r0, r1, 0, n_out));
+                    activations_of(layout, L - 1, x_batch, jb.a, rows),
+                    jb.params + layout.w_offset[L - 1], 0.0f, z_out, nullptr, 0.0f, r0, r1, 0,
+                    n_out));
     if (jb.ok()) {
-      jb.fail(bn_bias_activate(z_out + o, a_out + o, jb.params + layout.b_offset[L - 1], r1 - r0, n_out, out_act));
+      jb.fail(bn_bias_activate(z_out + o, a_out + o, jb.params + layout.b_offset[L - 1], r1 - r0,
+                               n_out, out_act));
     }
     if (jb.ok()) {
-      jb.fail(bn_output_delta_part(jb.loss, out_act, z_out + o, a_out + o, y, r1 - r0, n_out, rows, delta_out + o));
+      jb.fail(bn_output_delta_part(jb.loss, out_act, z_out + o, a_out + o, y, r1 - r0, n_out, rows,
+                                   delta_out + o));
     }
     if (jb.ok() && (!everywhere || t == 0)) {
-      jb.fail(bn_loss_sum(jb.loss, out_act, z_out + o, a_out + o, y, r1 - r0, n_out, &jb.loss_sum[t]));
-      if (jb.labels != nullptr) jb.correct[t] = count_correct(a_out + o, r1 - r0, n_out, jb.labels, idx + r0);
+      jb.fail(
+          bn_loss_sum(jb.loss, out_act, z_out + o, a_out + o, y, r1 - r0, n_out, &jb.loss_sum[t]));
+      if (jb.labels != nullptr)
+        jb.correct[t] = count_correct(a_out + o, r1 - r0, n_out, jb.labels, idx + r0);
     }
   }
   if (everywhere) {
@@ -388,19 +412,20 @@ void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* i
       const float* w = jb.params + layout.w_offset[l - 1];
       if (parts > 1 && layout.acts[l - 2] == BN_ACT_RELU) {
         // In a team with ReLU: ∘ σ' on each tile as the kernel stores it (the same bits).
-        if (jb.ok() && !bn_kernel_sgemm_relu_block(false, false, rows, n_prev, n_l, 1.0f, delta_l, w, 0.0f,
-                                                   jb.delta + off_prev, bn_relu_fused{nullptr, nullptr, jb.z + off_prev},
+        if (jb.ok() && !bn_kernel_sgemm_relu_block(false, false, rows, n_prev, n_l, 1.0f, delta_l,
+                                                   w, 0.0f, jb.delta + off_prev,
+                                                   bn_relu_fused{nullptr, nullptr, jb.z + off_prev},
                                                    0, rows, p0, p1)) {
           jb.fail(BN_ERR_SIZE);
         }
       } else {
         if (jb.ok()) {
-          jb.fail(product(parts > 1, false, false, rows, n_prev, n_l, 1.0f, delta_l, w, 0.0f, jb.delta + off_prev,
-                          nullptr, 0.0f, 0, rows, p0, p1));
+          jb.fail(product(parts > 1, false, false, rows, n_prev, n_l, 1.0f, delta_l, w, 0.0f,
+                          jb.delta + off_prev, nullptr, 0.0f, 0, rows, p0, p1));
         }
         if (jb.ok()) {
-          jb.fail(bn_activation_backward_cols(jb.delta + off_prev, jb.z + off_prev, jb.a + off_prev, rows, n_prev,
-                                              p0, p1, layout.acts[l - 2]));
+          jb.fail(bn_activation_backward_cols(jb.delta + off_prev, jb.z + off_prev, jb.a + off_prev,
+                                              rows, n_prev, p0, p1, layout.acts[l - 2]));
         }
       }
       busy_backward += bn_shares::now() - began;
@@ -422,13 +447,16 @@ void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* i
         jb.pending[t][1] = p1;
         w = jb.out_next;
       }
-      jb.fail(layer_step(jb, parts, l, rows, delta_l, a_prev, w, 0, n_l, p0, p1, 0, t == 0 ? n_l : 0));
+      jb.fail(
+          layer_step(jb, parts, l, rows, delta_l, a_prev, w, 0, n_l, p0, p1, 0, t == 0 ? n_l : 0));
     } else {
       int64_t u0 = 0;
       int64_t u1 = 0;
       backward.split(n_l, t, &u0, &u1);
-      if (l == 1 && jb.w1t != nullptr) jb.fail(first_layer_step_transposed(jb, rows, delta_l, a_prev, u0, u1));
-      else jb.fail(layer_step(jb, parts, l, rows, delta_l, a_prev, w, u0, u1, 0, n_prev, u0, u1));
+      if (l == 1 && jb.w1t != nullptr)
+        jb.fail(first_layer_step_transposed(jb, rows, delta_l, a_prev, u0, u1));
+      else
+        jb.fail(layer_step(jb, parts, l, rows, delta_l, a_prev, w, u0, u1, 0, n_prev, u0, u1));
     }
     busy_backward += bn_shares::now() - began;
   }
@@ -438,7 +466,8 @@ void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* i
 
 // Rows [u0, u1) of w [n1, n0] to columns [u0, u1) of wt [n0, n1] (into), or back, in blocks
 // of 16 × 16 so that both sides are read and written a cache line at a time.
-void transpose_units(float* w, float* wt, int64_t n0, int64_t n1, int64_t u0, int64_t u1, bool into) {
+void transpose_units(float* w, float* wt, int64_t n0, int64_t n1, int64_t u0, int64_t u1,
+                     bool into) {
   constexpr int64_t kBlock = 16;
   for (int64_t j0 = u0; j0 < u1; j0 += kBlock) {
     const int64_t j1 = u1 - j0 < kBlock ? u1 : j0 + kBlock;
@@ -446,8 +475,10 @@ void transpose_units(float* w, float* wt, int64_t n0, int64_t n1, int64_t u0, in
       const int64_t i1 = n0 - i0 < kBlock ? n0 : i0 + kBlock;
       for (int64_t j = j0; j < j1; j++) {
         for (int64_t i = i0; i < i1; i++) {
-          if (into) wt[i * n1 + j] = w[j * n0 + i];
-          else w[j * n0 + i] = wt[i * n1 + j];
+          if (into)
+            wt[i * n1 + j] = w[j * n0 + i];
+          else
+            w[j * n0 + i] = wt[i * n1 + j];
         }
       }
     }
@@ -464,7 +495,8 @@ void transpose_first_layer(job& jb, int t, int parts, bool into) {
   int64_t u1 = 0;
   bn_split(n1, t, parts, &u0, &u1);
   transpose_units(jb.params + layout.w_offset[0], jb.w1t, n0, n1, u0, u1, into);
-  if (jb.v1t != nullptr) transpose_units(jb.velocity + layout.w_offset[0], jb.v1t, n0, n1, u0, u1, into);
+  if (jb.v1t != nullptr)
+    transpose_units(jb.velocity + layout.w_offset[0], jb.v1t, n0, n1, u0, u1, into);
 }
 
 void run(const void* raw, int t, int parts) {
@@ -478,7 +510,7 @@ void run(const void* raw, int t, int parts) {
     gather(jb, t, idx, rows);
     // The last step done everywhere.
     jb.barrier.wait();
-    publish_output(jb, t);  // (read again only after the hidden layers' barrier)
+    publish_output(jb, t);           // (read again only after the hidden layers' barrier)
     if (!jb.ok() || jb.stop) break;  // (every part, after the same barrier)
     // Part 0 moves the pair of shares that batch bi − 1 used (its busy times now recorded by all)
     // for batch bi + 1; nobody reads that pair during batch bi.
@@ -497,27 +529,31 @@ void run(const void* raw, int t, int parts) {
 
 }  // namespace
 
-bn_status bn_train_batches(const bn_layout& layout, float* params, float* velocity, const bn_inputs& inputs,
-                           const float* y, const uint8_t* labels, const uint32_t* order, int64_t order_length,
-                           int64_t start, int64_t batch, int64_t batches, int loss, float* z, float* a,
-                           float* delta, float* x_batch, float* y_batch, const bn_hyper& hyper, double* out,
-                           int64_t* done) {
+bn_status bn_train_batches(const bn_layout& layout, float* params, float* velocity,
+                           const bn_inputs& inputs, const float* y, const uint8_t* labels,
+                           const uint32_t* order, int64_t order_length, int64_t start,
+                           int64_t batch, int64_t batches, int loss, float* z, float* a,
+                           float* delta, float* x_batch, float* y_batch, const bn_hyper& hyper,
+                           double* out, int64_t* done) {
   *done = 0;
-  if (batch < 1 || batch > 0x7fffffff || batches < 0 || start < 0 || order_length < 0) return BN_ERR_SIZE;
+  if (batch < 1 || batch > 0x7fffffff || batches < 0 || start < 0 || order_length < 0)
+    return BN_ERR_SIZE;
   if (batches == 0) return BN_OK;
   if (start + (batches - 1) * batch >= order_length) return BN_ERR_SIZE;
   if (loss < 0 || loss > BN_LOSS_MAX) return BN_ERR_LOSS;
   const int L = layout.L;
   const int out_act = layout.acts[L - 1];
   if (loss == BN_LOSS_CROSS_ENTROPY && out_act != BN_ACT_SOFTMAX) return BN_ERR_LOSS_ACTIVATION;
-  if (loss == BN_LOSS_BINARY_CROSS_ENTROPY && out_act != BN_ACT_SIGMOID) return BN_ERR_LOSS_ACTIVATION;
+  if (loss == BN_LOSS_BINARY_CROSS_ENTROPY && out_act != BN_ACT_SIGMOID)
+    return BN_ERR_LOSS_ACTIVATION;
   for (int l = 1; l <= L; l++) {
     if (layout.acts[l - 1] == BN_ACT_HEAVISIDE) return BN_ERR_NOT_DIFFERENTIABLE;
   }
   bn_status status = bn_hyper_check(hyper, velocity != nullptr);
   if (status != BN_OK) return status;
   if ((inputs.f32 == nullptr) == (inputs.u8 == nullptr)) return BN_ERR_SIZE;
-  const int64_t end = start + batches * batch < order_length ? start + batches * batch : order_length;
+  const int64_t end =
+      start + batches * batch < order_length ? start + batches * batch : order_length;
   // Every example index is checked before any parameter moves: a bad index fails the whole call.
   for (int64_t i = start; i < end; i++) {
     if (order[i] >= static_cast<uint64_t>(inputs.rows)) return BN_ERR_INDEX;
@@ -543,11 +579,38 @@ bn_status bn_train_batches(const bn_layout& layout, float* params, float* veloci
     }
     float* w1t = transposed ? scratch.get() + team_floats : nullptr;
     float* v1t = transposed && velocity != nullptr ? w1t + first_weights : nullptr;
-    float* own_out = attempt > 1 ? scratch.get() + (attempt - 1) * batch * (layout.sizes[0] + n_out) : nullptr;
-    job jb{layout, params, velocity, inputs, y, labels, order, start, end, batch, batches, loss, z, a, delta,
-           {}, {}, hyper, out, everywhere, own_out,
-           everywhere ? own_out + (attempt - 1) * 3 * batch * n_out : nullptr, {}, w1t, v1t, bn_barrier(attempt),
-           {bn_shares(attempt), bn_shares(attempt)}, {bn_shares(attempt), bn_shares(attempt)}, {}, {}};
+    float* own_out =
+        attempt > 1 ? scratch.get() + (attempt - 1) * batch * (layout.sizes[0] + n_out) : nullptr;
+    job jb{layout,
+           params,
+           velocity,
+           inputs,
+           y,
+           labels,
+           order,
+           start,
+           end,
+           batch,
+           batches,
+           loss,
+           z,
+           a,
+           delta,
+           {},
+           {},
+           hyper,
+           out,
+           everywhere,
+           own_out,
+           everywhere ? own_out + (attempt - 1) * 3 * batch * n_out : nullptr,
+           {},
+           w1t,
+           v1t,
+           bn_barrier(attempt),
+           {bn_shares(attempt), bn_shares(attempt)},
+           {bn_shares(attempt), bn_shares(attempt)},
+           {},
+           {}};
     for (int t = 0; t < attempt; t++) {
       jb.pending[t][0] = -1;
       jb.x_own[t] = t == 0 ? x_batch : scratch.get() + (t - 1) * batch * (layout.sizes[0] + n_out);

@@ -3,7 +3,7 @@
  * cannot load; `BLASNET_BACKEND=js` runs the JS backend only (and native only with `=native`).
  */
 import { getBackend, nativeAvailability } from '../../lib/backend/select';
-import { Backend } from '../../lib/backend/types';
+import type { Backend } from '../../lib/backend/types';
 
 export type BackendKind = 'native' | 'js';
 
@@ -18,9 +18,12 @@ function wanted(): BackendKind[] {
  * `forEachBackend('sgemm', (be, kind) => { it(...) })` declares `describe('sgemm [native]')` and
  * `describe('sgemm [js]')`; `be()` returns the backend inside hooks and tests.
  */
-export function forEachBackend(title: string, body: (be: () => Backend, kind: BackendKind) => void): void {
+export function forEachBackend(
+  title: string,
+  body: (be: () => Backend, kind: BackendKind) => void,
+): void {
   for (const kind of wanted()) {
-    describe(`${title} [${kind}]`, function () {
+    describe(`${title} [${kind}]`, () => {
       let instance: Backend | undefined;
       before(function () {
         if (kind === 'native') {

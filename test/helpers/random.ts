@@ -50,12 +50,12 @@ export function randomInt(rng: Rng, n: number): number {
  */
 export function randomParams(rng: Rng, sizes: readonly number[]): Float32Array {
   let count = 0;
-  for (let l = 1; l < sizes.length; l++) count += sizes[l]! * sizes[l - 1]! + sizes[l]!;
+  for (let l = 1; l < sizes.length; l++) count += sizes[l] * sizes[l - 1] + sizes[l];
   const params = new Float32Array(count);
   let o = 0;
   for (let l = 1; l < sizes.length; l++) {
-    const nIn = sizes[l - 1]!;
-    const nOut = sizes[l]!;
+    const nIn = sizes[l - 1];
+    const nOut = sizes[l];
     const std = 1 / Math.sqrt(nIn);
     for (let i = 0; i < nOut * nIn; i++) params[o++] = std * gaussian(rng);
     for (let i = 0; i < nOut; i++) params[o++] = gaussian(rng);

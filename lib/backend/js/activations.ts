@@ -13,7 +13,14 @@ import { ActivationCode } from '../types';
  * a[r, j] = exp(z[r, j] − max_k z[r, k]) / Σ_k exp(z[r, k] − max_k z[r, k]).
  * Subtracting the row max keeps exp from overflowing.
  */
-export function softmaxAt(z: Float32Array, zOff: number, a: Float32Array, aOff: number, rows: number, cols: number): void {
+export function softmaxAt(
+  z: Float32Array,
+  zOff: number,
+  a: Float32Array,
+  aOff: number,
+  rows: number,
+  cols: number,
+): void {
   for (let r = 0; r < rows; r++) {
     const zr = zOff + r * cols;
     const ar = aOff + r * cols;
@@ -36,8 +43,15 @@ export function softmaxAt(z: Float32Array, zOff: number, a: Float32Array, aOff: 
  * same value backprop later reads.
  */
 export function biasActivateAt(
-  z: Float32Array, zOff: number, a: Float32Array, aOff: number, bias: Float32Array, biasOff: number,
-  rows: number, cols: number, act: ActivationCode,
+  z: Float32Array,
+  zOff: number,
+  a: Float32Array,
+  aOff: number,
+  bias: Float32Array,
+  biasOff: number,
+  rows: number,
+  cols: number,
+  act: ActivationCode,
 ): void {
   for (let r = 0; r < rows; r++) {
     const zr = zOff + r * cols;
@@ -96,8 +110,15 @@ export function biasActivateAt(
  * Heaviside has no derivative; `CheckedBackend` rejects it before this runs.
  */
 export function activationBackwardAt(
-  delta: Float32Array, dOff: number, z: Float32Array, zOff: number, a: Float32Array, aOff: number,
-  rows: number, cols: number, act: ActivationCode,
+  delta: Float32Array,
+  dOff: number,
+  z: Float32Array,
+  zOff: number,
+  a: Float32Array,
+  aOff: number,
+  rows: number,
+  cols: number,
+  act: ActivationCode,
 ): void {
   const size = rows * cols;
   switch (act) {

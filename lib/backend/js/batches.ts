@@ -9,8 +9,8 @@
  * Nesterov or l2 a pass before it, and w += v, or w += (1 + μ)·v for Nesterov, after it).
  * Arguments are assumed valid (`CheckedBackend` checked them).
  */
-import { blockOffset, Layout } from '../spec';
-import { ActivationCode, LossCode, UpdateHyper } from '../types';
+import { blockOffset, type Layout } from '../spec';
+import { ActivationCode, LossCode, type UpdateHyper } from '../types';
 import { activationBackwardAt } from './activations';
 import { layoutOf } from './layout';
 import { lossValue, outputDelta } from './loss';
@@ -19,50 +19,72 @@ import { columnSumsAt } from './reduce';
 import { sgemmAt } from './sgemm';
 
 /** Rows of x (floats, or bytes as fround(fround(byte · scale) + offset)) into dst `[count, cols]`. */
-function gatherInputs(x: Float32Array | Uint8Array, cols: number, order: Uint32Array, first: number, count: number, scale: number, offset: number, dst: Float32Array): void {
+function gatherInputs(
+  x: Float32Array | Uint8Array,
+  cols: number,
+  order: Uint32Array,
+  first: number,
+  count: number,
+  scale: number,
+  offset: number,
+  dst: Float32Array,
+): void {
   if (x instanceof Float32Array) {
     for (let i = 0; i < count; i++) {
-      const from = order[first + i]! * cols;
+      const from = order[first + i] * cols;
       dst.set(x.subarray(from, from + cols), i * cols);
     }
     return;
   }
   for (let i = 0; i < count; i++) {
-    const from = order[first + i]! * cols;
+    const from = order[first + i] * cols;
     const to = i * cols;
-    for (let j = 0; j < cols; j++) dst[to + j] = Math.fround(x[from + j]! * scale) + offset;
+    for (let j = 0; j < cols; j++) dst[to + j] = Math.fround(x[from + j] * scale) + offset;
   }
 }
 
 /** The first largest output of each row (or output > 0.5 for one column) against labels[order[..]]. */
-function countCorrect(a: Float32Array, off: number, rows: number, cols: number, labels: Uint8Array, order: Uint32Array, first: number): number {
+function countCorrect(
+  a: Float32Array,
+  off: number,
+  rows: number,
+  cols: number,
+  labels: Uint8Array,
+  order: Uint32Array,
+  first: number,
+): number {
   let correct = 0;
   for (let r = 0; r < rows; r++) {
     const o = off + r * cols;
     let best = 0;
     if (cols === 1) {
-      best = a[o]! > 0.5 ? 1 : 0;
+      best = a[o] > 0.5 ? 1 : 0;
     } else {
-      let bestValue = a[o]!;
+      let bestValue = a[o];
       for (let j = 1; j < cols; j++) {
-        if (a[o + j]! > bestValue) {
-          bestValue = a[o + j]!;
+        if (a[o + j] > bestValue) {
+          bestValue = a[o + j];
           best = j;
         }
       }
     }
-    if (best === labels[order[first + r]!]) correct++;
+    if (best === labels[order[first + r]]) correct++;
   }
   return correct;
 }
 
 /** Where the fused product accumulates −η·g for params[from, from + count), and the passes around it. */
 function stepBlock(
-  params: Float32Array, velocity: Float32Array, from: number, count: number, h: UpdateHyper, l2: number,
+  params: Float32Array,
+  velocity: Float32Array,
+  from: number,
+  count: number,
+  h: UpdateHyper,
+  l2: number,
   product: (target: Float32Array, beta: number) => void,
 ): void {
-  const eta = h[0]!;
-  const mu = h[1]!;
+  const eta = h[0];
+  const mu = h[1];
   const nesterov = h[2] === 1;
   if (mu === 0) {
     product(params, Math.fround(1 - eta * l2));
@@ -73,51 +95,81 @@ function stepBlock(
   const pass = nesterov || l2 !== 0;
   if (pass) {
     for (let i = from; i < from + count; i++) {
-      const w = params[i]!;
-      if (nesterov) params[i] = w - muF * velocity[i]!;
-      velocity[i] = muF * velocity[i]! - decay * w;
+      const w = params[i];
+      if (nesterov) params[i] = w - muF * velocity[i];
+      velocity[i] = muF * velocity[i] - decay * w;
     }
   }
   product(velocity, pass ? 1 : muF);
   const f = nesterov ? Math.fround(1 + mu) : 1;
-  for (let i = from; i < from + count; i++) params[i] += f * velocity[i]!;
+  for (let i = from; i < from + count; i++) params[i] += f * velocity[i];
 }
 
 /** BP2..BP4 with the step fused in, for `rows` examples whose δ^L is already in place. */
-function backwardAndStep(layout: Layout, params: Float32Array, velocity: Float32Array, x: Float32Array, rows: number, z: Float32Array, a: Float32Array, delta: Float32Array, h: UpdateHyper): void {
-  const negEta = -h[0]!;
-  const l2 = h[3]!;
+function backwardAndStep(
+  layout: Layout,
+  params: Float32Array,
+  velocity: Float32Array,
+  x: Float32Array,
+  rows: number,
+  z: Float32Array,
+  a: Float32Array,
+  delta: Float32Array,
+  h: UpdateHyper,
+): void {
+  const negEta = -h[0];
+  const l2 = h[3];
   for (let l = layout.L; l >= 1; l--) {
-    const nIn = layout.sizes[l - 1]!;
-    const nOut = layout.sizes[l]!;
+    const nIn = layout.sizes[l - 1];
+    const nOut = layout.sizes[l];
     const out = blockOffset(layout, l, rows);
     const aPrev = l === 1 ? x : a;
     const prevOff = l === 1 ? 0 : blockOffset(layout, l - 1, rows);
-    const w = layout.wOffset[l - 1]!;
-    const b = layout.bOffset[l - 1]!;
+    const w = layout.wOffset[l - 1];
+    const b = layout.bOffset[l - 1];
     if (l > 1) {
       // deltaPrev[N, nIn] = delta[N, nOut] · w[nOut, nIn], with w before the step; ∘= σ'(zPrev)
       sgemmAt(false, false, rows, nIn, nOut, 1, delta, out, params, w, 0, delta, prevOff);
-      activationBackwardAt(delta, prevOff, z, prevOff, a, prevOff, rows, nIn, layout.acts[l - 2]!);
+      activationBackwardAt(delta, prevOff, z, prevOff, a, prevOff, rows, nIn, layout.acts[l - 2]);
     }
     // target[nOut, nIn] = −η · delta[N, nOut]ᵀ · aPrev[N, nIn] + beta · target  (Trans, NoTrans)
     stepBlock(params, velocity, w, nOut * nIn, h, l2, (target, beta) =>
-      sgemmAt(true, false, nOut, nIn, rows, negEta, delta, out, aPrev, prevOff, beta, target, w));
+      sgemmAt(true, false, nOut, nIn, rows, negEta, delta, out, aPrev, prevOff, beta, target, w),
+    );
     // target_b[nOut] = −η · Σ_rows delta + beta · target_b  (no decay on biases)
-    stepBlock(params, velocity, b, nOut, h, 0, (target, beta) => columnSumsAt(delta, out, rows, nOut, negEta, beta, target, b));
+    stepBlock(params, velocity, b, nOut, h, 0, (target, beta) =>
+      columnSumsAt(delta, out, rows, nOut, negEta, beta, target, b),
+    );
   }
 }
 
 /** `Backend.trainBatches` (see `types.ts`). */
 export function trainBatches(
-  spec: Int32Array, params: Float32Array, velocity: Float32Array, x: Float32Array | Uint8Array, xScale: number, xOffset: number,
-  y: Float32Array, labels: Uint8Array | null, order: Uint32Array, start: number, batchSize: number, batches: number, loss: LossCode,
-  z: Float32Array, a: Float32Array, delta: Float32Array, xBatch: Float32Array, yBatch: Float32Array, hyper: UpdateHyper, out: Float64Array,
+  spec: Int32Array,
+  params: Float32Array,
+  velocity: Float32Array,
+  x: Float32Array | Uint8Array,
+  xScale: number,
+  xOffset: number,
+  y: Float32Array,
+  labels: Uint8Array | null,
+  order: Uint32Array,
+  start: number,
+  batchSize: number,
+  batches: number,
+  loss: LossCode,
+  z: Float32Array,
+  a: Float32Array,
+  delta: Float32Array,
+  xBatch: Float32Array,
+  yBatch: Float32Array,
+  hyper: UpdateHyper,
+  out: Float64Array,
 ): number {
   const layout = layoutOf(spec);
   const L = layout.L;
-  const n0 = layout.sizes[0]!;
-  const nL = layout.sizes[L]!;
+  const n0 = layout.sizes[0];
+  const nL = layout.sizes[L];
   const scale = Math.fround(xScale);
   const offset = Math.fround(xOffset);
   const fused =
@@ -128,8 +180,8 @@ export function trainBatches(
     const rows = Math.min(batchSize, order.length - first);
     gatherInputs(x, n0, order, first, rows, scale, offset, xBatch);
     for (let i = 0; i < rows; i++) {
-      const from = order[first + i]! * nL;
-      for (let j = 0; j < nL; j++) yBatch[i * nL + j] = y[from + j]!;
+      const from = order[first + i] * nL;
+      for (let j = 0; j < nL; j++) yBatch[i * nL + j] = y[from + j];
     }
     forwardPass(layout, params, xBatch, rows, z, a);
     const outOff = blockOffset(layout, L, rows);
@@ -137,7 +189,8 @@ export function trainBatches(
     out[2 * bi] = value;
     out[2 * bi + 1] = labels !== null ? countCorrect(a, outOff, rows, nL, labels, order, first) : 0;
     outputDelta(a, outOff, yBatch, rows, nL, delta);
-    if (!fused) activationBackwardAt(delta, outOff, z, outOff, a, outOff, rows, nL, layout.acts[L - 1]!);
+    if (!fused)
+      activationBackwardAt(delta, outOff, z, outOff, a, outOff, rows, nL, layout.acts[L - 1]);
     backwardAndStep(layout, params, velocity, xBatch, rows, z, a, delta, hyper);
     if (!Number.isFinite(value)) return bi + 1;
   }

@@ -4,7 +4,7 @@
  * and the baseline the benchmarks compare against. Wrapped in `CheckedBackend` by `select.ts`,
  * so the kernels here assume valid arguments.
  */
-import { ActivationCode, Backend, BackendInfo } from '../types';
+import type { ActivationCode, Backend, BackendInfo } from '../types';
 import { activationBackwardAt, biasActivateAt, softmaxAt } from './activations';
 import { trainBatches } from './batches';
 import { backward, forward, trainBatch, update } from './network';
@@ -22,13 +22,34 @@ export function createJsBackend(): Backend {
       // One thread, nothing to set.
     },
     sgemm,
-    biasActivate(z: Float32Array, a: Float32Array, bias: Float32Array, rows: number, cols: number, act: ActivationCode): void {
+    biasActivate(
+      z: Float32Array,
+      a: Float32Array,
+      bias: Float32Array,
+      rows: number,
+      cols: number,
+      act: ActivationCode,
+    ): void {
       biasActivateAt(z, 0, a, 0, bias, 0, rows, cols, act);
     },
-    activationBackward(delta: Float32Array, z: Float32Array, a: Float32Array, rows: number, cols: number, act: ActivationCode): void {
+    activationBackward(
+      delta: Float32Array,
+      z: Float32Array,
+      a: Float32Array,
+      rows: number,
+      cols: number,
+      act: ActivationCode,
+    ): void {
       activationBackwardAt(delta, 0, z, 0, a, 0, rows, cols, act);
     },
-    columnSums(m: Float32Array, rows: number, cols: number, alpha: number, beta: number, out: Float32Array): void {
+    columnSums(
+      m: Float32Array,
+      rows: number,
+      cols: number,
+      alpha: number,
+      beta: number,
+      out: Float32Array,
+    ): void {
       columnSumsAt(m, 0, rows, cols, alpha, beta, out, 0);
     },
     softmax(z: Float32Array, a: Float32Array, rows: number, cols: number): void {

@@ -2,7 +2,7 @@
  * The decoded spec for a network call, cached per spec array so a training loop does not decode
  * (and allocate) once per batch. A copy of the spec guards against edits in place.
  */
-import { decodeSpec, Layout } from '../spec';
+import { decodeSpec, type Layout } from '../spec';
 
 const cache = new WeakMap<Int32Array, { copy: Int32Array; layout: Layout }>();
 

@@ -15,7 +15,15 @@ function softplus(t: number): number {
 }
 
 /** The mean loss of the batch, from the output blocks z, a (at outOff) and y (at 0). */
-export function lossValue(loss: LossCode, z: Float32Array, a: Float32Array, outOff: number, y: Float32Array, batch: number, nL: number): number {
+export function lossValue(
+  loss: LossCode,
+  z: Float32Array,
+  a: Float32Array,
+  outOff: number,
+  y: Float32Array,
+  batch: number,
+  nL: number,
+): number {
   let total = 0;
   switch (loss) {
     case LossCode.Quadratic: {
@@ -57,7 +65,14 @@ export function lossValue(loss: LossCode, z: Float32Array, a: Float32Array, outO
 }
 
 /** delta[outOff + i] = (a[outOff + i] − y[i]) / N over the `[N, nL]` output block. */
-export function outputDelta(a: Float32Array, outOff: number, y: Float32Array, batch: number, nL: number, delta: Float32Array): void {
+export function outputDelta(
+  a: Float32Array,
+  outOff: number,
+  y: Float32Array,
+  batch: number,
+  nL: number,
+  delta: Float32Array,
+): void {
   const size = batch * nL;
   for (let i = 0; i < size; i++) delta[outOff + i] = (a[outOff + i] - y[i]) / batch;
 }

@@ -8,8 +8,8 @@
  *   gradW^l: [nOut, nIn], gradB^l: [nOut] in grad, at the same offsets as w^l, b^l in params.
  * Arguments are assumed valid (`CheckedBackend` checked them).
  */
-import { blockOffset, Layout } from '../spec';
-import { ActivationCode, LossCode, UpdateHyper } from '../types';
+import { blockOffset, type Layout } from '../spec';
+import { ActivationCode, LossCode, type UpdateHyper } from '../types';
 import { activationBackwardAt, biasActivateAt } from './activations';
 import { layoutOf } from './layout';
 import { lossValue, outputDelta } from './loss';
@@ -18,7 +18,14 @@ import { sgemmAt } from './sgemm';
 import { updateParams } from './update';
 
 /** Forward pass: z^l = a^(l−1) · w^lᵀ + b^l, a^l = σ_l(z^l) for l = 1..L. */
-export function forwardPass(layout: Layout, params: Float32Array, x: Float32Array, batch: number, z: Float32Array, a: Float32Array): void {
+export function forwardPass(
+  layout: Layout,
+  params: Float32Array,
+  x: Float32Array,
+  batch: number,
+  z: Float32Array,
+  a: Float32Array,
+): void {
   for (let l = 1; l <= layout.L; l++) {
     const nIn = layout.sizes[l - 1];
     const nOut = layout.sizes[l];
@@ -26,7 +33,21 @@ export function forwardPass(layout: Layout, params: Float32Array, x: Float32Arra
     const aPrev = l === 1 ? x : a;
     const aPrevOff = l === 1 ? 0 : blockOffset(layout, l - 1, batch);
     // z[N, nOut] = aPrev[N, nIn] · w[nOut, nIn]ᵀ  (NoTrans, Trans)
-    sgemmAt(false, true, batch, nOut, nIn, 1, aPrev, aPrevOff, params, layout.wOffset[l - 1], 0, z, out);
+    sgemmAt(
+      false,
+      true,
+      batch,
+      nOut,
+      nIn,
+      1,
+      aPrev,
+      aPrevOff,
+      params,
+      layout.wOffset[l - 1],
+      0,
+      z,
+      out,
+    );
     // z += b (per row); a = σ(z)
     biasActivateAt(z, out, a, out, params, layout.bOffset[l - 1], batch, nOut, layout.acts[l - 1]);
   }
@@ -37,7 +58,16 @@ export function forwardPass(layout: Layout, params: Float32Array, x: Float32Arra
  *   gradW^l = δ^lᵀ · a^(l−1)   (BP4),   gradB^l = Σ_rows δ^l   (BP3),
  *   δ^(l−1) = (δ^l · w^l) ∘ σ'(z^(l−1))   (BP2), for l > 1 only: the input's gradient is not computed.
  */
-function backPropagate(layout: Layout, params: Float32Array, grad: Float32Array, x: Float32Array, batch: number, z: Float32Array, a: Float32Array, delta: Float32Array): void {
+function backPropagate(
+  layout: Layout,
+  params: Float32Array,
+  grad: Float32Array,
+  x: Float32Array,
+  batch: number,
+  z: Float32Array,
+  a: Float32Array,
+  delta: Float32Array,
+): void {
   for (let l = layout.L; l >= 1; l--) {
     const nIn = layout.sizes[l - 1];
     const nOut = layout.sizes[l];
@@ -45,12 +75,40 @@ function backPropagate(layout: Layout, params: Float32Array, grad: Float32Array,
     const aPrev = l === 1 ? x : a;
     const prevOff = l === 1 ? 0 : blockOffset(layout, l - 1, batch);
     // gradW[nOut, nIn] = delta[N, nOut]ᵀ · aPrev[N, nIn]  (Trans, NoTrans)
-    sgemmAt(true, false, nOut, nIn, batch, 1, delta, out, aPrev, prevOff, 0, grad, layout.wOffset[l - 1]);
+    sgemmAt(
+      true,
+      false,
+      nOut,
+      nIn,
+      batch,
+      1,
+      delta,
+      out,
+      aPrev,
+      prevOff,
+      0,
+      grad,
+      layout.wOffset[l - 1],
+    );
     // gradB[nOut] = Σ_rows delta[N, nOut]
     columnSumsAt(delta, out, batch, nOut, 1, 0, grad, layout.bOffset[l - 1]);
     if (l > 1) {
       // deltaPrev[N, nIn] = delta[N, nOut] · w[nOut, nIn]  (NoTrans, NoTrans)
-      sgemmAt(false, false, batch, nIn, nOut, 1, delta, out, params, layout.wOffset[l - 1], 0, delta, prevOff);
+      sgemmAt(
+        false,
+        false,
+        batch,
+        nIn,
+        nOut,
+        1,
+        delta,
+        out,
+        params,
+        layout.wOffset[l - 1],
+        0,
+        delta,
+        prevOff,
+      );
       // deltaPrev ∘= σ'(zPrev)
       activationBackwardAt(delta, prevOff, z, prevOff, a, prevOff, batch, nIn, layout.acts[l - 2]);
     }
@@ -58,7 +116,14 @@ function backPropagate(layout: Layout, params: Float32Array, grad: Float32Array,
 }
 
 /** `Backend.forward`: the forward pass into the z and a workspaces. */
-export function forward(spec: Int32Array, params: Float32Array, x: Float32Array, batch: number, z: Float32Array, a: Float32Array): void {
+export function forward(
+  spec: Int32Array,
+  params: Float32Array,
+  x: Float32Array,
+  batch: number,
+  z: Float32Array,
+  a: Float32Array,
+): void {
   forwardPass(layoutOf(spec), params, x, batch, z, a);
 }
 
@@ -67,18 +132,42 @@ export function forward(spec: Int32Array, params: Float32Array, x: Float32Array,
  * δ^L = ∂L/∂a^L ∘ σ'(z^L) (the Jacobian-vector product for softmax), then BP2..BP4.
  */
 export function backward(
-  spec: Int32Array, params: Float32Array, grad: Float32Array, x: Float32Array, batch: number,
-  z: Float32Array, a: Float32Array, delta: Float32Array, velocity?: Float32Array, hyper?: UpdateHyper | null,
+  spec: Int32Array,
+  params: Float32Array,
+  grad: Float32Array,
+  x: Float32Array,
+  batch: number,
+  z: Float32Array,
+  a: Float32Array,
+  delta: Float32Array,
+  velocity?: Float32Array,
+  hyper?: UpdateHyper | null,
 ): void {
   const layout = layoutOf(spec);
   const out = blockOffset(layout, layout.L, batch);
-  activationBackwardAt(delta, out, z, out, a, out, batch, layout.sizes[layout.L], layout.acts[layout.L - 1]);
+  activationBackwardAt(
+    delta,
+    out,
+    z,
+    out,
+    a,
+    out,
+    batch,
+    layout.sizes[layout.L],
+    layout.acts[layout.L - 1],
+  );
   backPropagate(layout, params, grad, x, batch, z, a, delta);
   if (hyper) updateParams(layout, params, grad, velocity!, hyper);
 }
 
 /** `Backend.update`: one optimizer step over the parameter buffer. */
-export function update(spec: Int32Array, params: Float32Array, grad: Float32Array, velocity: Float32Array, hyper: UpdateHyper): void {
+export function update(
+  spec: Int32Array,
+  params: Float32Array,
+  grad: Float32Array,
+  velocity: Float32Array,
+  hyper: UpdateHyper,
+): void {
   updateParams(layoutOf(spec), params, grad, velocity, hyper);
 }
 
@@ -89,9 +178,18 @@ export function update(spec: Int32Array, params: Float32Array, grad: Float32Arra
  * Returns the loss computed before the update.
  */
 export function trainBatch(
-  spec: Int32Array, params: Float32Array, grad: Float32Array, velocity: Float32Array,
-  x: Float32Array, y: Float32Array, batch: number, loss: LossCode,
-  z: Float32Array, a: Float32Array, delta: Float32Array, hyper: UpdateHyper | null,
+  spec: Int32Array,
+  params: Float32Array,
+  grad: Float32Array,
+  velocity: Float32Array,
+  x: Float32Array,
+  y: Float32Array,
+  batch: number,
+  loss: LossCode,
+  z: Float32Array,
+  a: Float32Array,
+  delta: Float32Array,
+  hyper: UpdateHyper | null,
 ): number {
   const layout = layoutOf(spec);
   const L = layout.L;

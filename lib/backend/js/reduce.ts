@@ -12,8 +12,14 @@ let sums = new Float64Array(1024);
  * beta = 0 overwrites out (NaN in out does not propagate), as sgemm.
  */
 export function columnSumsAt(
-  m: Float32Array, mOff: number, rows: number, cols: number, alpha: number, beta: number,
-  out: Float32Array, outOff: number,
+  m: Float32Array,
+  mOff: number,
+  rows: number,
+  cols: number,
+  alpha: number,
+  beta: number,
+  out: Float32Array,
+  outOff: number,
 ): void {
   if (sums.length < cols) sums = new Float64Array(Math.max(cols, 2 * sums.length));
   const acc = sums;
@@ -30,7 +36,14 @@ export function columnSumsAt(
 }
 
 /** dst[i, :] = src[indices[start + i], :] for i < count, rows of `cols` floats. */
-export function gatherRows(src: Float32Array, cols: number, indices: Uint32Array, start: number, count: number, dst: Float32Array): void {
+export function gatherRows(
+  src: Float32Array,
+  cols: number,
+  indices: Uint32Array,
+  start: number,
+  count: number,
+  dst: Float32Array,
+): void {
   for (let i = 0; i < count; i++) {
     const from = indices[start + i] * cols;
     const to = i * cols;

@@ -46,7 +46,16 @@ function scaleC(c: Float32Array, cOff: number, size: number, beta: number): void
  * row-major into dst: dst[p*nb + j] = b[bOff + (j0 + j)*k + p0 + p]. Reads 4 rows of B
  * (contiguous over p) at a time.
  */
-function packTransposed(b: Float32Array, bOff: number, k: number, p0: number, kb: number, j0: number, nb: number, dst: Float32Array): void {
+function packTransposed(
+  b: Float32Array,
+  bOff: number,
+  k: number,
+  p0: number,
+  kb: number,
+  j0: number,
+  nb: number,
+  dst: Float32Array,
+): void {
   let j = 0;
   for (; j + 3 < nb; j += 4) {
     const r0 = bOff + (j0 + j) * k + p0;
@@ -77,10 +86,20 @@ function packTransposed(b: Float32Array, bOff: number, k: number, p0: number, kb
  * with Ablk[i, p] at a[aOff + i*aRow + p*aCol] and Bblk[p, j] at bb[bOff + p*ldb + j].
  */
 function kernel(
-  m: number, nb: number, kb: number, alpha: number,
-  a: Float32Array, aOff: number, aRow: number, aCol: number,
-  bb: Float32Array, bOff: number, ldb: number,
-  c: Float32Array, cOff: number, n: number,
+  m: number,
+  nb: number,
+  kb: number,
+  alpha: number,
+  a: Float32Array,
+  aOff: number,
+  aRow: number,
+  aCol: number,
+  bb: Float32Array,
+  bOff: number,
+  ldb: number,
+  c: Float32Array,
+  cOff: number,
+  n: number,
 ): void {
   const kb4 = kb & ~3;
   const aCol2 = 2 * aCol;
@@ -99,18 +118,36 @@ function kernel(
     let p = 0;
     for (; p < kb4; p += 4) {
       const ap = p * aCol;
-      const x00 = alpha * a[a0 + ap], x01 = alpha * a[a0 + ap + aCol], x02 = alpha * a[a0 + ap + aCol2], x03 = alpha * a[a0 + ap + aCol3];
-      const x10 = alpha * a[a1 + ap], x11 = alpha * a[a1 + ap + aCol], x12 = alpha * a[a1 + ap + aCol2], x13 = alpha * a[a1 + ap + aCol3];
-      const x20 = alpha * a[a2 + ap], x21 = alpha * a[a2 + ap + aCol], x22 = alpha * a[a2 + ap + aCol2], x23 = alpha * a[a2 + ap + aCol3];
-      const x30 = alpha * a[a3 + ap], x31 = alpha * a[a3 + ap + aCol], x32 = alpha * a[a3 + ap + aCol2], x33 = alpha * a[a3 + ap + aCol3];
+      const x00 = alpha * a[a0 + ap],
+        x01 = alpha * a[a0 + ap + aCol],
+        x02 = alpha * a[a0 + ap + aCol2],
+        x03 = alpha * a[a0 + ap + aCol3];
+      const x10 = alpha * a[a1 + ap],
+        x11 = alpha * a[a1 + ap + aCol],
+        x12 = alpha * a[a1 + ap + aCol2],
+        x13 = alpha * a[a1 + ap + aCol3];
+      const x20 = alpha * a[a2 + ap],
+        x21 = alpha * a[a2 + ap + aCol],
+        x22 = alpha * a[a2 + ap + aCol2],
+        x23 = alpha * a[a2 + ap + aCol3];
+      const x30 = alpha * a[a3 + ap],
+        x31 = alpha * a[a3 + ap + aCol],
+        x32 = alpha * a[a3 + ap + aCol2],
+        x33 = alpha * a[a3 + ap + aCol3];
       const b0 = bOff + p * ldb;
       const b1 = b0 + ldb;
       const b2 = b1 + ldb;
       const b3 = b2 + ldb;
       let j = 0;
       for (; j + 1 < nb; j += 2) {
-        const y0 = bb[b0 + j], y1 = bb[b1 + j], y2 = bb[b2 + j], y3 = bb[b3 + j];
-        const v0 = bb[b0 + j + 1], v1 = bb[b1 + j + 1], v2 = bb[b2 + j + 1], v3 = bb[b3 + j + 1];
+        const y0 = bb[b0 + j],
+          y1 = bb[b1 + j],
+          y2 = bb[b2 + j],
+          y3 = bb[b3 + j];
+        const v0 = bb[b0 + j + 1],
+          v1 = bb[b1 + j + 1],
+          v2 = bb[b2 + j + 1],
+          v3 = bb[b3 + j + 1];
         c[c0 + j] += x00 * y0 + x01 * y1 + x02 * y2 + x03 * y3;
         c[c1 + j] += x10 * y0 + x11 * y1 + x12 * y2 + x13 * y3;
         c[c2 + j] += x20 * y0 + x21 * y1 + x22 * y2 + x23 * y3;
@@ -121,7 +158,10 @@ function kernel(
         c[c3 + j + 1] += x30 * v0 + x31 * v1 + x32 * v2 + x33 * v3;
       }
       if (j < nb) {
-        const y0 = bb[b0 + j], y1 = bb[b1 + j], y2 = bb[b2 + j], y3 = bb[b3 + j];
+        const y0 = bb[b0 + j],
+          y1 = bb[b1 + j],
+          y2 = bb[b2 + j],
+          y3 = bb[b3 + j];
         c[c0 + j] += x00 * y0 + x01 * y1 + x02 * y2 + x03 * y3;
         c[c1 + j] += x10 * y0 + x11 * y1 + x12 * y2 + x13 * y3;
         c[c2 + j] += x20 * y0 + x21 * y1 + x22 * y2 + x23 * y3;
@@ -130,7 +170,10 @@ function kernel(
     }
     for (; p < kb; p++) {
       const ap = p * aCol;
-      const x0 = alpha * a[a0 + ap], x1 = alpha * a[a1 + ap], x2 = alpha * a[a2 + ap], x3 = alpha * a[a3 + ap];
+      const x0 = alpha * a[a0 + ap],
+        x1 = alpha * a[a1 + ap],
+        x2 = alpha * a[a2 + ap],
+        x3 = alpha * a[a3 + ap];
       const b0 = bOff + p * ldb;
       for (let j = 0; j < nb; j++) {
         const y = bb[b0 + j];
@@ -150,20 +193,30 @@ function kernel(
     let p = 0;
     for (; p < kb4; p += 4) {
       const ap = p * aCol;
-      const x00 = alpha * a[a0 + ap], x01 = alpha * a[a0 + ap + aCol], x02 = alpha * a[a0 + ap + aCol2], x03 = alpha * a[a0 + ap + aCol3];
-      const x10 = alpha * a[a1 + ap], x11 = alpha * a[a1 + ap + aCol], x12 = alpha * a[a1 + ap + aCol2], x13 = alpha * a[a1 + ap + aCol3];
+      const x00 = alpha * a[a0 + ap],
+        x01 = alpha * a[a0 + ap + aCol],
+        x02 = alpha * a[a0 + ap + aCol2],
+        x03 = alpha * a[a0 + ap + aCol3];
+      const x10 = alpha * a[a1 + ap],
+        x11 = alpha * a[a1 + ap + aCol],
+        x12 = alpha * a[a1 + ap + aCol2],
+        x13 = alpha * a[a1 + ap + aCol3];
       const b0 = bOff + p * ldb;
       const b1 = b0 + ldb;
       const b2 = b1 + ldb;
       const b3 = b2 + ldb;
       for (let j = 0; j < nb; j++) {
-        const y0 = bb[b0 + j], y1 = bb[b1 + j], y2 = bb[b2 + j], y3 = bb[b3 + j];
+        const y0 = bb[b0 + j],
+          y1 = bb[b1 + j],
+          y2 = bb[b2 + j],
+          y3 = bb[b3 + j];
         c[c0 + j] += x00 * y0 + x01 * y1 + x02 * y2 + x03 * y3;
         c[c1 + j] += x10 * y0 + x11 * y1 + x12 * y2 + x13 * y3;
       }
     }
     for (; p < kb; p++) {
-      const x0 = alpha * a[a0 + p * aCol], x1 = alpha * a[a1 + p * aCol];
+      const x0 = alpha * a[a0 + p * aCol],
+        x1 = alpha * a[a1 + p * aCol];
       const b0 = bOff + p * ldb;
       for (let j = 0; j < nb; j++) {
         const y = bb[b0 + j];
@@ -180,7 +233,10 @@ function kernel(
     let p = 0;
     for (; p < kb4; p += 4) {
       const ap = p * aCol;
-      const x0 = alpha * a[a0 + ap], x1 = alpha * a[a0 + ap + aCol], x2 = alpha * a[a0 + ap + aCol2], x3 = alpha * a[a0 + ap + aCol3];
+      const x0 = alpha * a[a0 + ap],
+        x1 = alpha * a[a0 + ap + aCol],
+        x2 = alpha * a[a0 + ap + aCol2],
+        x3 = alpha * a[a0 + ap + aCol3];
       const b0 = bOff + p * ldb;
       const b1 = b0 + ldb;
       const b2 = b1 + ldb;
@@ -202,9 +258,19 @@ function kernel(
  * a[aOff], b[bOff] and c[cOff]: the network passes workspace blocks without making views.
  */
 export function sgemmAt(
-  transA: boolean, transB: boolean, m: number, n: number, k: number,
-  alpha: number, a: Float32Array, aOff: number, b: Float32Array, bOff: number,
-  beta: number, c: Float32Array, cOff: number,
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float32Array,
+  aOff: number,
+  b: Float32Array,
+  bOff: number,
+  beta: number,
+  c: Float32Array,
+  cOff: number,
 ): void {
   scaleC(c, cOff, m * n, beta);
   if (alpha === 0) return;
@@ -222,7 +288,22 @@ export function sgemmAt(
         kernel(m, nb, kb, alpha, a, aOff + p0 * aCol, aRow, aCol, scratch, 0, nb, c, cOff + j0, n);
       } else {
         // Bblk[kb, nb] is B[p0 .. p0+kb, j0 .. j0+nb] in place, row stride n.
-        kernel(m, nb, kb, alpha, a, aOff + p0 * aCol, aRow, aCol, b, bOff + p0 * n + j0, n, c, cOff + j0, n);
+        kernel(
+          m,
+          nb,
+          kb,
+          alpha,
+          a,
+          aOff + p0 * aCol,
+          aRow,
+          aCol,
+          b,
+          bOff + p0 * n + j0,
+          n,
+          c,
+          cOff + j0,
+          n,
+        );
       }
     }
   }
@@ -230,8 +311,16 @@ export function sgemmAt(
 
 /** C ← alpha · op(A) · op(B) + beta · C, the {@link Backend} kernel (matrices start at index 0). */
 export function sgemm(
-  transA: boolean, transB: boolean, m: number, n: number, k: number,
-  alpha: number, a: Float32Array, b: Float32Array, beta: number, c: Float32Array,
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float32Array,
+  b: Float32Array,
+  beta: number,
+  c: Float32Array,
 ): void {
   sgemmAt(transA, transB, m, n, k, alpha, a, 0, b, 0, beta, c, 0);
 }

@@ -6,13 +6,20 @@
  * - μ > 0, nesterov = 1: v ← μ v − η g';  p ← p + μ v − η g'   (Nesterov, Sutskever's form)
  * Arguments are assumed valid (`CheckedBackend` checked them).
  */
-import { Layout } from '../spec';
-import { UpdateHyper } from '../types';
+import type { Layout } from '../spec';
+import type { UpdateHyper } from '../types';
 
 /** The step over p[start .. end) with weight decay l2 (0 for biases). */
 function step(
-  params: Float32Array, grad: Float32Array, velocity: Float32Array, start: number, end: number,
-  eta: number, mu: number, nesterov: boolean, l2: number,
+  params: Float32Array,
+  grad: Float32Array,
+  velocity: Float32Array,
+  start: number,
+  end: number,
+  eta: number,
+  mu: number,
+  nesterov: boolean,
+  l2: number,
 ): void {
   if (mu === 0) {
     for (let i = start; i < end; i++) params[i] -= eta * (grad[i] + l2 * params[i]);
@@ -33,7 +40,13 @@ function step(
 }
 
 /** params ← one step of SGD (momentum, Nesterov, l2 on weights) from grad; see the module comment. */
-export function updateParams(layout: Layout, params: Float32Array, grad: Float32Array, velocity: Float32Array, hyper: UpdateHyper): void {
+export function updateParams(
+  layout: Layout,
+  params: Float32Array,
+  grad: Float32Array,
+  velocity: Float32Array,
+  hyper: UpdateHyper,
+): void {
   const eta = hyper[0];
   const mu = hyper[1];
   const nesterov = hyper[2] === 1;

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { blasnetError } from '../../errors';
 import { packageRoot } from '../../package-root';
-import { Backend } from '../types';
+import type { Backend } from '../types';
 
 /** What `info()` of the addon reports. */
 export interface NativeInfo {
@@ -42,7 +42,15 @@ export interface NativeAddon extends Omit<Backend, 'name' | 'info'> {
    * Benchmarks only (bench/): seconds for `reps` sgemm calls at one shape, looped in C++ through
    * the core's sgemm (`direct` false) or straight into cblas_sgemm (`direct` true).
    */
-  benchSgemm?(transA: boolean, transB: boolean, m: number, n: number, k: number, reps: number, direct: boolean): number;
+  benchSgemm?(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    reps: number,
+    direct: boolean,
+  ): number;
   /**
    * Benchmarks only: seconds for the GEMMs of one epoch back to back in C++ (the sgemm ceiling).
    * `beta` 0: the weight gradient into a buffer of its own; else accumulated with that beta as
@@ -82,7 +90,12 @@ export function candidatePaths(root: string): string[] {
 }
 
 function firstLine(text: string): string {
-  return text.split('\n').find((line) => line.trim() !== '')?.trim() ?? text;
+  return (
+    text
+      .split('\n')
+      .find((line) => line.trim() !== '')
+      ?.trim() ?? text
+  );
 }
 
 /** Loads one candidate; returns the addon, or why it cannot be used. */
@@ -99,7 +112,8 @@ function tryLoad(file: string, version: string): NativeAddon | string {
     return `built for blasnet ${String(addon.version)}, but this is blasnet ${version} (a stale build; rebuild it)`;
   }
   const missing = REQUIRED_FUNCTIONS.filter((name) => typeof addon[name] !== 'function');
-  if (missing.length > 0) return `does not export ${missing.join(', ')} (a stale or foreign build; rebuild it)`;
+  if (missing.length > 0)
+    return `does not export ${missing.join(', ')} (a stale or foreign build; rebuild it)`;
   return exports as NativeAddon;
 }
 
@@ -114,9 +128,13 @@ export function loadAddon(root?: string): { addon: NativeAddon; path: string } {
   let version: string;
   try {
     root ??= packageRoot();
-    version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+    version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string })
+      .version;
   } catch (error) {
-    throw blasnetError('ERR_BLASNET_NATIVE', `The native blasnet addon could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
+    throw blasnetError(
+      'ERR_BLASNET_NATIVE',
+      `The native blasnet addon could not be loaded: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const failures: string[] = [];
   for (const file of candidatePaths(root)) {

@@ -4,8 +4,8 @@
  * in `CheckedBackend` (TypeScript) and again in C++, and every extra JS frame here would be paid
  * on each of the training loop's crossings.
  */
-import { Backend, BackendInfo } from '../types';
-import { NativeAddon } from './addon';
+import type { Backend, BackendInfo } from '../types';
+import type { NativeAddon } from './addon';
 
 /** Wrap a loaded addon; `path` is where it was loaded from (reported by `info()`). */
 export function createNativeBackend(addon: NativeAddon, path: string): Backend {

@@ -2,11 +2,11 @@
  * `blasnet download [DIR]`: the four official files into a directory, verified (downloadMnist).
  */
 import { SingleBar } from 'cli-progress';
-import { DatasetName, downloadMnist, DownloadResult } from '../../data';
+import { type DatasetName, downloadMnist, type DownloadResult } from '../../data';
 import { choiceOption, COMMON_OPTIONS, intOption, parseCommand } from '../args';
 import { CliError, EXIT_CODES, UsageError } from '../errors';
 import { DOWNLOAD_HELP } from '../help';
-import { Output } from '../io';
+import type { Output } from '../io';
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -25,7 +25,10 @@ export async function downloadCommand(args: string[], out: Output): Promise<numb
     return EXIT_CODES.ok;
   }
   const dir = positionals[0] ?? 'mnist';
-  const dataset = choiceOption<DatasetName>(C, 'dataset', values.dataset, 'mnist', ['mnist', 'fashion-mnist']);
+  const dataset = choiceOption<DatasetName>(C, 'dataset', values.dataset, 'mnist', [
+    'mnist',
+    'fashion-mnist',
+  ]);
   const retries = intOption(C, 'retries', values.retries, 2, 0, 100);
   const mirrors = (values as { mirror?: string[] }).mirror;
   const controller = new AbortController();
@@ -54,18 +57,31 @@ export async function downloadCommand(args: string[], out: Output): Promise<numb
   out.line(`blasnet download: ${dataset} into ${dir}`);
   let result: DownloadResult;
   try {
-    result = await downloadMnist({ dir, dataset, retries, onProgress, signal: controller.signal, ...(mirrors ? { mirrors } : {}) });
+    result = await downloadMnist({
+      dir,
+      dataset,
+      retries,
+      onProgress,
+      signal: controller.signal,
+      ...(mirrors ? { mirrors } : {}),
+    });
   } catch (error) {
     const e = error as Error & { code?: string };
     if (e.code === 'ERR_BLASNET_ABORTED') {
       bar?.stop();
-      out.note('blasnet: download interrupted; run the same command again to resume (verified files are kept)');
+      out.note(
+        'blasnet: download interrupted; run the same command again to resume (verified files are kept)',
+      );
       return EXIT_CODES.interrupted;
     }
     if (e.code === 'ERR_BLASNET_IO') {
-      throw new CliError(e.code, `${e.message}\nCheck the network connection (or a proxy), try again later, or give another mirror with --mirror URL.`);
+      throw new CliError(
+        e.code,
+        `${e.message}\nCheck the network connection (or a proxy), try again later, or give another mirror with --mirror URL.`,
+      );
     }
-    if (e.code === 'ERR_BLASNET_RANGE' || e.code === 'ERR_BLASNET_TYPE') throw new UsageError(e.message.replace(/options\.mirrors(\[\d+\])?/, '--mirror'), C);
+    if (e.code === 'ERR_BLASNET_RANGE' || e.code === 'ERR_BLASNET_TYPE')
+      throw new UsageError(e.message.replace(/options\.mirrors(\[\d+\])?/, '--mirror'), C);
     throw error;
   } finally {
     bar?.stop();
@@ -73,7 +89,9 @@ export async function downloadCommand(args: string[], out: Output): Promise<numb
   }
   out.record(result);
   for (const f of result.files) {
-    out.line(`${f.status === 'present' ? 'present   ' : 'downloaded'} ${f.name} (${f.bytes.toLocaleString('en-US')} bytes${f.url ? ` from ${f.url}` : ''}, verified by ${f.verifiedBy} checksum)`);
+    out.line(
+      `${f.status === 'present' ? 'present   ' : 'downloaded'} ${f.name} (${f.bytes.toLocaleString('en-US')} bytes${f.url ? ` from ${f.url}` : ''}, verified by ${f.verifiedBy} checksum)`,
+    );
   }
   out.line(`done: train with 'blasnet train --data ${dir}'`);
   return EXIT_CODES.ok;

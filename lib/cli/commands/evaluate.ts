@@ -2,7 +2,7 @@
  * `blasnet evaluate <model>`: accuracy, mean loss, per-class precision and recall and the
  * confusion matrix of a saved model on a data directory's test (or train) split.
  */
-import { BackendName } from '../../backend/select';
+import type { BackendName } from '../../backend/select';
 import { evaluate } from '../../evaluate';
 import { classificationMetrics } from '../../report/metrics';
 import { choiceOption, COMMON_OPTIONS, intOption, parseCommand } from '../args';
@@ -10,8 +10,8 @@ import { cliBackend } from '../backend';
 import { loadCliData } from '../data';
 import { CliError, EXIT_CODES } from '../errors';
 import { EVALUATE_HELP } from '../help';
-import { Output } from '../io';
-import { describeNetwork, LoadedModel, loadCliModel } from '../model';
+import type { Output } from '../io';
+import { describeNetwork, type LoadedModel, loadCliModel } from '../model';
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -24,7 +24,13 @@ const OPTIONS = {
 const C = 'evaluate';
 
 /** The error for a model whose input size differs from the data's. */
-export function sizeMismatch(file: string, model: LoadedModel, what: string, rows: number, cols: number): CliError {
+export function sizeMismatch(
+  file: string,
+  model: LoadedModel,
+  what: string,
+  rows: number,
+  cols: number,
+): CliError {
   const { meta, net } = model;
   return new CliError(
     'ERR_BLASNET_SHAPE',
@@ -35,29 +41,46 @@ export function sizeMismatch(file: string, model: LoadedModel, what: string, row
 
 /** Run `blasnet evaluate`. */
 export async function evaluateCommand(args: string[], out: Output): Promise<number> {
-  const { values, positionals } = parseCommand(C, args, OPTIONS, { min: 1, max: 1, names: '<model> (the model file to evaluate)' });
+  const { values, positionals } = parseCommand(C, args, OPTIONS, {
+    min: 1,
+    max: 1,
+    names: '<model> (the model file to evaluate)',
+  });
   if (values.help) {
     out.io.stdout.write(EVALUATE_HELP);
     return EXIT_CODES.ok;
   }
-  const file = positionals[0]!;
+  const file = positionals[0];
   const split = choiceOption<'test' | 'train'>(C, 'split', values.split, 'test', ['test', 'train']);
-  const backendName = choiceOption<BackendName>(C, 'backend', values.backend, 'auto', ['auto', 'native', 'js']);
-  const threads = values.threads === undefined ? undefined : intOption(C, 'threads', values.threads, 1, 1, 1024);
+  const backendName = choiceOption<BackendName>(C, 'backend', values.backend, 'auto', [
+    'auto',
+    'native',
+    'js',
+  ]);
+  const threads =
+    values.threads === undefined ? undefined : intOption(C, 'threads', values.threads, 1, 1, 1024);
   const be = cliBackend(backendName, threads);
   const model = loadCliModel(file, be.name);
   const { data, name } = loadCliData(values.data);
-  if (data.inputSize !== model.net.inputSize) throw sizeMismatch(file, model, name, data.rows, data.cols);
+  if (data.inputSize !== model.net.inputSize)
+    throw sizeMismatch(file, model, name, data.rows, data.cols);
   const { meta, net, encoding } = model;
   if (data.classes > meta.classes) {
-    throw new CliError('ERR_BLASNET_SHAPE', `The model ${file} knows ${meta.classes} classes but ${name} has labels up to ${data.classes - 1}. Evaluate it on data with the classes it was trained on.`);
+    throw new CliError(
+      'ERR_BLASNET_SHAPE',
+      `The model ${file} knows ${meta.classes} classes but ${name} has labels up to ${data.classes - 1}. Evaluate it on data with the classes it was trained on.`,
+    );
   }
   const set = split === 'test' ? data.test : data.train;
   const started = performance.now();
   const outputs = net.predict(set.images);
   const predicted = model.decode(outputs, set.count);
   const metrics = classificationMetrics(set.labels, predicted, meta.classes);
-  const loss = evaluate(net, { x: set.images, y: encoding.encode(set.labels, meta.classes) }, { loss: meta.loss }).loss;
+  const loss = evaluate(
+    net,
+    { x: set.images, y: encoding.encode(set.labels, meta.classes) },
+    { loss: meta.loss },
+  ).loss;
   const seconds = (performance.now() - started) / 1000;
 
   if (out.json) {
@@ -81,7 +104,10 @@ export async function evaluateCommand(args: string[], out: Output): Promise<numb
     });
     return EXIT_CODES.ok;
   }
-  if (model.inferred) out.note(`blasnet: ${file} has no CLI metadata; assuming ${meta.encoding} outputs and ${meta.rows}x${meta.cols} images`);
+  if (model.inferred)
+    out.note(
+      `blasnet: ${file} has no CLI metadata; assuming ${meta.encoding} outputs and ${meta.rows}x${meta.cols} images`,
+    );
   out.line(`model     ${file}: ${describeNetwork(net)}, ${meta.encoding} encoding`);
   out.line(`data      ${name}, ${split} split (${metrics.n} images)`);
   out.line(`accuracy  ${(metrics.accuracy * 100).toFixed(2)}% (${metrics.correct}/${metrics.n})`);
@@ -91,12 +117,16 @@ export async function evaluateCommand(args: string[], out: Output): Promise<numb
   for (const c of metrics.perClass) {
     const p = Number.isFinite(c.precision) ? `${(c.precision * 100).toFixed(1)}%` : '-';
     const r = Number.isFinite(c.recall) ? `${(c.recall * 100).toFixed(1)}%` : '-';
-    out.line(`${String(c.label).padStart(5)}  ${p.padStart(9)}  ${r.padStart(6)}  ${String(c.support).padStart(7)}`);
+    out.line(
+      `${String(c.label).padStart(5)}  ${p.padStart(9)}  ${r.padStart(6)}  ${String(c.support).padStart(7)}`,
+    );
   }
   out.line();
   out.line('confusion matrix (rows: true class, columns: predicted)');
   const w = Math.max(4, String(Math.max(...metrics.matrix.flat())).length + 1);
   out.line(`${'true'.padStart(5)} ${metrics.matrix.map((_, j) => String(j).padStart(w)).join('')}`);
-  metrics.matrix.forEach((row, i) => out.line(`${String(i).padStart(5)} ${row.map((v) => String(v).padStart(w)).join('')}`));
+  metrics.matrix.forEach((row, i) =>
+    out.line(`${String(i).padStart(5)} ${row.map((v) => String(v).padStart(w)).join('')}`),
+  );
   return EXIT_CODES.ok;
 }

@@ -3,15 +3,15 @@
  * and PNG images.
  */
 import { readFileSync } from 'node:fs';
-import { BackendName } from '../../backend/select';
+import type { BackendName } from '../../backend/select';
 import { decodeIdx } from '../../data';
 import { choiceOption, COMMON_OPTIONS, parseCommand } from '../args';
 import { cliBackend } from '../backend';
 import { CliError, EXIT_CODES } from '../errors';
 import { PREDICT_HELP } from '../help';
 import { pngToInput } from '../image';
-import { Output } from '../io';
-import { LoadedModel, loadCliModel } from '../model';
+import type { Output } from '../io';
+import { type LoadedModel, loadCliModel } from '../model';
 import { sizeMismatch } from './evaluate';
 
 const OPTIONS = {
@@ -35,43 +35,76 @@ function readInput(file: string, model: LoadedModel, modelFile: string): Batch {
   try {
     bytes = readFileSync(file);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new CliError('ERR_BLASNET_IO', `Cannot read the input ${file}: ${reason}. Give an IDX images file (like t10k-images-idx3-ubyte.gz) or a PNG image.`);
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'no such file'
+        : (error as Error).message;
+    throw new CliError(
+      'ERR_BLASNET_IO',
+      `Cannot read the input ${file}: ${reason}. Give an IDX images file (like t10k-images-idx3-ubyte.gz) or a PNG image.`,
+    );
   }
   const { meta, net } = model;
   if (bytes.length >= 8 && bytes.subarray(0, 8).equals(PNG_SIGNATURE)) {
     const png = pngToInput(bytes, meta.rows, meta.cols, file);
-    return { source: file, kind: 'png', x: png.input, count: 1, notes: { width: png.width, height: png.height, inverted: png.inverted, normalized: png.normalized } };
+    return {
+      source: file,
+      kind: 'png',
+      x: png.input,
+      count: 1,
+      notes: {
+        width: png.width,
+        height: png.height,
+        inverted: png.inverted,
+        normalized: png.normalized,
+      },
+    };
   }
   let idx;
   try {
     idx = decodeIdx(bytes, { name: file });
   } catch (error) {
-    throw new CliError('ERR_BLASNET_FORMAT', `${(error as Error).message}. Give an IDX images file (like t10k-images-idx3-ubyte.gz) or a PNG image.`);
+    throw new CliError(
+      'ERR_BLASNET_FORMAT',
+      `${(error as Error).message}. Give an IDX images file (like t10k-images-idx3-ubyte.gz) or a PNG image.`,
+    );
   }
   if (idx.type !== 'uint8' || idx.dims.length < 2) {
-    throw new CliError('ERR_BLASNET_FORMAT', `${file}: expected an IDX images file of uint8 pixels [count, rows, cols] but it holds ${idx.type} [${idx.dims.join(', ')}] (a labels file?)`);
+    throw new CliError(
+      'ERR_BLASNET_FORMAT',
+      `${file}: expected an IDX images file of uint8 pixels [count, rows, cols] but it holds ${idx.type} [${idx.dims.join(', ')}] (a labels file?)`,
+    );
   }
   const [count, rows, ...rest] = idx.dims as [number, number, ...number[]];
   const cols = rest.reduce((p, d) => p * d, 1);
   if (rows * cols !== net.inputSize) throw sizeMismatch(modelFile, model, file, rows, cols);
   const x = new Float32Array(idx.data.length);
-  for (let i = 0; i < x.length; i++) x[i] = idx.data[i]! / 255;
+  for (let i = 0; i < x.length; i++) x[i] = idx.data[i] / 255;
   return { source: file, kind: 'idx', x, count };
 }
 
 /** Run `blasnet predict`. */
 export async function predictCommand(args: string[], out: Output): Promise<number> {
-  const { values, positionals } = parseCommand(C, args, OPTIONS, { min: 2, names: '<model> and at least one <input> (an IDX images file or a PNG image)' });
+  const { values, positionals } = parseCommand(C, args, OPTIONS, {
+    min: 2,
+    names: '<model> and at least one <input> (an IDX images file or a PNG image)',
+  });
   if (values.help) {
     out.io.stdout.write(PREDICT_HELP);
     return EXIT_CODES.ok;
   }
   const [modelFile, ...inputs] = positionals as [string, ...string[]];
-  const backendName = choiceOption<BackendName>(C, 'backend', values.backend, 'auto', ['auto', 'native', 'js']);
+  const backendName = choiceOption<BackendName>(C, 'backend', values.backend, 'auto', [
+    'auto',
+    'native',
+    'js',
+  ]);
   const be = cliBackend(backendName, undefined);
   const model = loadCliModel(modelFile, be.name);
-  if (model.inferred && !out.json) out.note(`blasnet: ${modelFile} has no CLI metadata; assuming ${model.meta.encoding} outputs and ${model.meta.rows}x${model.meta.cols} images`);
+  if (model.inferred && !out.json)
+    out.note(
+      `blasnet: ${modelFile} has no CLI metadata; assuming ${model.meta.encoding} outputs and ${model.meta.rows}x${model.meta.cols} images`,
+    );
   const batches = inputs.map((file) => readInput(file, model, modelFile));
   const nOut = model.net.outputSize;
   const predictions: Record<string, unknown>[] = [];
@@ -81,9 +114,11 @@ export async function predictCommand(args: string[], out: Output): Promise<numbe
     const labels = model.decode(outputs, b.count);
     if (out.json) {
       for (let i = 0; i < b.count; i++) {
-        const row = Array.from(outputs.subarray(i * nOut, (i + 1) * nOut), (v) => Number(v.toPrecision(6)));
+        const row = Array.from(outputs.subarray(i * nOut, (i + 1) * nOut), (v) =>
+          Number(v.toPrecision(6)),
+        );
         const p: Record<string, unknown> = { input: b.source, index: i, label: labels[i] };
-        if (model.meta.encoding === 'onehot') p.confidence = row[labels[i]!];
+        if (model.meta.encoding === 'onehot') p.confidence = row[labels[i]];
         p.outputs = row;
         if (b.notes) Object.assign(p, b.notes);
         predictions.push(p);
@@ -93,6 +128,11 @@ export async function predictCommand(args: string[], out: Output): Promise<numbe
       out.io.stdout.write(`${Array.from(labels).join('\n')}\n`);
     }
   }
-  out.record({ model: modelFile, encoding: model.meta.encoding, classes: model.meta.classes, predictions });
+  out.record({
+    model: modelFile,
+    encoding: model.meta.encoding,
+    classes: model.meta.classes,
+    predictions,
+  });
   return EXIT_CODES.ok;
 }

@@ -5,25 +5,32 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ActivationName } from '../../activations';
-import { BackendName } from '../../backend/select';
-import { EncodingName, getEncoding } from '../../data';
+import type { ActivationName } from '../../activations';
+import type { BackendName } from '../../backend/select';
+import { type EncodingName, getEncoding } from '../../data';
 import { evaluate } from '../../evaluate';
-import { InitName, INIT_NAMES } from '../../init';
-import { LossName } from '../../losses';
+import { type InitName, INIT_NAMES } from '../../init';
+import type { LossName } from '../../losses';
 import { saveNetwork } from '../../model-file';
 import { Network } from '../../network';
-import { fit, FitResult } from '../../train';
+import { fit, type FitResult } from '../../train';
 import { version } from '../../version';
-import { classificationMetrics, ClassificationMetrics } from '../../report/metrics';
+import { classificationMetrics, type ClassificationMetrics } from '../../report/metrics';
 import { misclassifiedDigits, writeReport } from '../../report/html';
-import { choiceOption, COMMON_OPTIONS, intOption, numberOption, parseCommand, sizesOption } from '../args';
+import {
+  choiceOption,
+  COMMON_OPTIONS,
+  intOption,
+  numberOption,
+  parseCommand,
+  sizesOption,
+} from '../args';
 import { cliBackend } from '../backend';
 import { loadCliData } from '../data';
 import { CliError, EXIT_CODES, UsageError } from '../errors';
 import { TRAIN_HELP } from '../help';
-import { Output } from '../io';
-import { CliModelMetadata, decoderFor, describeNetwork } from '../model';
+import type { Output } from '../io';
+import { type CliModelMetadata, decoderFor, describeNetwork } from '../model';
 import { createProgress } from '../progress';
 
 const OPTIONS = {
@@ -76,23 +83,62 @@ export interface TrainSettings {
 const C = 'train';
 
 /** Resolve and check every option (usage errors name the option). */
-export function resolveTrainSettings(values: Record<string, string | boolean | undefined>): TrainSettings {
+export function resolveTrainSettings(
+  values: Record<string, string | boolean | undefined>,
+): TrainSettings {
   const s = (name: string) => values[name] as string | undefined;
-  const encoding = choiceOption<EncodingName>(C, 'encoding', s('encoding'), 'onehot', ['onehot', 'binary', 'regression']);
-  const activation = choiceOption<Hidden>(C, 'activation', s('activation'), 'sigmoid', ['sigmoid', 'tanh', 'relu']);
-  const output = choiceOption<OutputActivation>(C, 'output', s('output'), encoding === 'onehot' ? 'softmax' : 'sigmoid', ['softmax', 'sigmoid', 'identity']);
+  const encoding = choiceOption<EncodingName>(C, 'encoding', s('encoding'), 'onehot', [
+    'onehot',
+    'binary',
+    'regression',
+  ]);
+  const activation = choiceOption<Hidden>(C, 'activation', s('activation'), 'sigmoid', [
+    'sigmoid',
+    'tanh',
+    'relu',
+  ]);
+  const output = choiceOption<OutputActivation>(
+    C,
+    'output',
+    s('output'),
+    encoding === 'onehot' ? 'softmax' : 'sigmoid',
+    ['softmax', 'sigmoid', 'identity'],
+  );
   if (output === 'softmax' && encoding !== 'onehot') {
-    throw new UsageError(`Expected --output sigmoid or identity for --encoding ${encoding} (softmax makes the outputs compete, which only fits onehot) but received "softmax"`, C);
+    throw new UsageError(
+      `Expected --output sigmoid or identity for --encoding ${encoding} (softmax makes the outputs compete, which only fits onehot) but received "softmax"`,
+      C,
+    );
   }
-  const defaultLoss: LossName = output === 'softmax' ? 'crossEntropy' : encoding === 'binary' && output === 'sigmoid' ? 'binaryCrossEntropy' : 'quadratic';
-  const loss = choiceOption<LossName>(C, 'loss', s('loss'), defaultLoss, ['crossEntropy', 'binaryCrossEntropy', 'quadratic'], {
-    'cross-entropy': 'crossEntropy',
-    crossentropy: 'crossEntropy',
-    'binary-cross-entropy': 'binaryCrossEntropy',
-    mse: 'quadratic',
-  });
-  if (loss === 'crossEntropy' && output !== 'softmax') throw new UsageError(`Expected --output softmax for --loss crossEntropy but received "${output}" (use --loss binaryCrossEntropy or quadratic)`, C);
-  if (loss === 'binaryCrossEntropy' && output !== 'sigmoid') throw new UsageError(`Expected --output sigmoid for --loss binaryCrossEntropy but received "${output}"`, C);
+  const defaultLoss: LossName =
+    output === 'softmax'
+      ? 'crossEntropy'
+      : encoding === 'binary' && output === 'sigmoid'
+        ? 'binaryCrossEntropy'
+        : 'quadratic';
+  const loss = choiceOption<LossName>(
+    C,
+    'loss',
+    s('loss'),
+    defaultLoss,
+    ['crossEntropy', 'binaryCrossEntropy', 'quadratic'],
+    {
+      'cross-entropy': 'crossEntropy',
+      crossentropy: 'crossEntropy',
+      'binary-cross-entropy': 'binaryCrossEntropy',
+      mse: 'quadratic',
+    },
+  );
+  if (loss === 'crossEntropy' && output !== 'softmax')
+    throw new UsageError(
+      `Expected --output softmax for --loss crossEntropy but received "${output}" (use --loss binaryCrossEntropy or quadratic)`,
+      C,
+    );
+  if (loss === 'binaryCrossEntropy' && output !== 'sigmoid')
+    throw new UsageError(
+      `Expected --output sigmoid for --loss binaryCrossEntropy but received "${output}"`,
+      C,
+    );
   const defaultRate = output === 'identity' ? 0.05 : loss === 'quadratic' ? 3.0 : 0.5;
   const layersText = s('layers');
   return {
@@ -110,8 +156,13 @@ export function resolveTrainSettings(values: Record<string, string | boolean | u
     momentum: numberOption(C, 'momentum', s('momentum'), 0, 0, 0.999999),
     weightDecay: numberOption(C, 'weight-decay', s('weight-decay'), 0, 0),
     seed: intOption(C, 'seed', s('seed'), 1, 0, 0xffffffff),
-    backend: choiceOption<BackendName>(C, 'backend', s('backend'), 'auto', ['auto', 'native', 'js']),
-    threads: s('threads') === undefined ? undefined : intOption(C, 'threads', s('threads'), 1, 1, 1024),
+    backend: choiceOption<BackendName>(C, 'backend', s('backend'), 'auto', [
+      'auto',
+      'native',
+      'js',
+    ]),
+    threads:
+      s('threads') === undefined ? undefined : intOption(C, 'threads', s('threads'), 1, 1, 1024),
     out: s('out'),
     report: s('report'),
   };
@@ -132,18 +183,41 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
   const width = encoding.width(data.classes);
   const sizes = s.layers ?? [data.inputSize, 100, width];
   if (sizes[0] !== data.inputSize) {
-    throw new UsageError(`Expected ${data.inputSize} inputs (${data.rows}x${data.cols} images in ${dataName}) as the first of --layers but received ${sizes[0]}`, C);
+    throw new UsageError(
+      `Expected ${data.inputSize} inputs (${data.rows}x${data.cols} images in ${dataName}) as the first of --layers but received ${sizes[0]}`,
+      C,
+    );
   }
   if (sizes[sizes.length - 1] !== width) {
-    throw new UsageError(`Expected ${width} outputs as the last of --layers for --encoding ${s.encoding} with ${data.classes} classes but received ${sizes[sizes.length - 1]}`, C);
+    throw new UsageError(
+      `Expected ${width} outputs as the last of --layers for --encoding ${s.encoding} with ${data.classes} classes but received ${sizes[sizes.length - 1]}`,
+      C,
+    );
   }
-  const activations: ActivationName[] = [...new Array<ActivationName>(sizes.length - 2).fill(s.activation), s.output];
+  const activations: ActivationName[] = [
+    ...new Array<ActivationName>(sizes.length - 2).fill(s.activation),
+    s.output,
+  ];
   const net = new Network({ sizes, activations, init: s.init, seed: s.seed, backend: be });
   const decode = decoderFor({ encoding: s.encoding, classes: data.classes });
-  const train = { x: data.train.images, y: encoding.encode(data.train.labels, data.classes), labels: data.train.labels };
-  const test = { x: data.test.images, y: encoding.encode(data.test.labels, data.classes), labels: data.test.labels };
+  const train = {
+    x: data.train.images,
+    y: encoding.encode(data.train.labels, data.classes),
+    labels: data.train.labels,
+  };
+  const test = {
+    x: data.test.images,
+    y: encoding.encode(data.test.labels, data.classes),
+    labels: data.test.labels,
+  };
   const heldOut: 'validation' | 'test' = data.validation ? 'validation' : 'test';
-  const held = data.validation ? { x: data.validation.images, y: encoding.encode(data.validation.labels, data.classes), labels: data.validation.labels } : test;
+  const held = data.validation
+    ? {
+        x: data.validation.images,
+        y: encoding.encode(data.validation.labels, data.classes),
+        labels: data.validation.labels,
+      }
+    : test;
   const info = be.info();
   const settingsRecord = {
     network: describeNetwork(net),
@@ -164,10 +238,23 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
     validationExamples: data.validation?.count ?? 0,
     testExamples: data.test.count,
   };
-  const environment = { backend: info.name, blas: info.blas, threads: info.threads, binary: info.binary ?? null, blasnet: version, node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length };
+  const environment = {
+    backend: info.name,
+    blas: info.blas,
+    threads: info.threads,
+    binary: info.binary ?? null,
+    blasnet: version,
+    node: process.version,
+    platform: `${os.platform()} ${os.arch()}`,
+    cpus: os.cpus().length,
+  };
   out.record({ type: 'start', settings: settingsRecord, environment });
-  out.line(`blasnet train: ${describeNetwork(net)}, ${s.encoding} encoding, ${s.loss} loss, ${s.epochs} epochs of mini-batches of ${s.batchSize}, learning rate ${s.learningRate}`);
-  out.line(`data: ${dataName} (${data.train.count} train${data.validation ? `, ${data.validation.count} validation` : ''}, ${data.test.count} test, ${data.rows}x${data.cols}); backend: ${info.name} (${info.blas}, ${info.threads} thread${info.threads === 1 ? '' : 's'})`);
+  out.line(
+    `blasnet train: ${describeNetwork(net)}, ${s.encoding} encoding, ${s.loss} loss, ${s.epochs} epochs of mini-batches of ${s.batchSize}, learning rate ${s.learningRate}`,
+  );
+  out.line(
+    `data: ${dataName} (${data.train.count} train${data.validation ? `, ${data.validation.count} validation` : ''}, ${data.test.count} test, ${data.rows}x${data.cols}); backend: ${info.name} (${info.blas}, ${info.threads} thread${info.threads === 1 ? '' : 's'})`,
+  );
 
   const controller = new AbortController();
   let interrupts = 0;
@@ -198,7 +285,8 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
   } catch (error) {
     progress.stop();
     const e = error as Error & { code?: string };
-    if (e.code === 'ERR_BLASNET_DIVERGED') throw new CliError(e.code, `${e.message} (--learning-rate ${s.learningRate})`);
+    if (e.code === 'ERR_BLASNET_DIVERGED')
+      throw new CliError(e.code, `${e.message} (--learning-rate ${s.learningRate})`);
     throw error;
   } finally {
     process.removeListener('SIGINT', onSigint);
@@ -208,14 +296,23 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
   // The final evaluation on the test set.
   const outputs = net.predict(test.x);
   const predicted = decode(outputs, data.test.count);
-  const metrics: ClassificationMetrics & { loss?: number } = classificationMetrics(data.test.labels, predicted, data.classes);
+  const metrics: ClassificationMetrics & { loss?: number } = classificationMetrics(
+    data.test.labels,
+    predicted,
+    data.classes,
+  );
   metrics.loss = evaluate(net, test, { loss: s.loss, decode }).loss;
   const trainSeconds = result.history.reduce((sum, e) => sum + e.seconds, 0);
   const timing = {
     trainingSeconds: Number(trainSeconds.toFixed(3)),
     wallSeconds: Number(((performance.now() - started) / 1000).toFixed(3)),
-    secondsPerEpoch: result.history.length ? Number((trainSeconds / result.history.length).toFixed(3)) : null,
-    examplesPerSecond: trainSeconds > 0 ? Math.round((data.train.count * result.history.length) / trainSeconds) : null,
+    secondsPerEpoch: result.history.length
+      ? Number((trainSeconds / result.history.length).toFixed(3))
+      : null,
+    examplesPerSecond:
+      trainSeconds > 0
+        ? Math.round((data.train.count * result.history.length) / trainSeconds)
+        : null,
     stopReason: result.stopReason,
   };
 
@@ -230,7 +327,13 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
       pixelScale: 'divide-by-255',
       loss: s.loss,
       settings: settingsRecord,
-      result: { testAccuracy: metrics.accuracy, testLoss: metrics.loss, epochs: result.history.length, ...timing, backend: info.name },
+      result: {
+        testAccuracy: metrics.accuracy,
+        testLoss: metrics.loss,
+        epochs: result.history.length,
+        ...timing,
+        backend: info.name,
+      },
       createdAt: new Date().toISOString(),
     };
     saveModel(net, s.out, meta);
@@ -238,7 +341,13 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
   }
   let reportPath: string | null = null;
   if (s.report !== undefined) {
-    const wrong = misclassifiedDigits(data.test.labels, predicted, data.test.bytes, data.inputSize, 48);
+    const wrong = misclassifiedDigits(
+      data.test.labels,
+      predicted,
+      data.test.bytes,
+      data.inputSize,
+      48,
+    );
     try {
       writeReport(s.report, {
         title: 'blasnet training report',
@@ -253,7 +362,10 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
         environment,
       });
     } catch (error) {
-      throw new CliError('ERR_BLASNET_IO', `${(error as Error).message}. Check that the directory of --report exists and is writable.`);
+      throw new CliError(
+        'ERR_BLASNET_IO',
+        `${(error as Error).message}. Check that the directory of --report exists and is writable.`,
+      );
     }
     reportPath = path.resolve(s.report);
   }
@@ -272,8 +384,13 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
     model: modelPath,
     report: reportPath,
   });
-  const stopped = result.stopReason === 'aborted' ? ` (interrupted after ${result.history.length} epoch${result.history.length === 1 ? '' : 's'})` : '';
-  out.line(`test accuracy ${(metrics.accuracy * 100).toFixed(2)}% (${metrics.correct}/${metrics.n}), loss ${metrics.loss.toFixed(4)}; trained in ${trainSeconds.toFixed(1)} s${stopped}`);
+  const stopped =
+    result.stopReason === 'aborted'
+      ? ` (interrupted after ${result.history.length} epoch${result.history.length === 1 ? '' : 's'})`
+      : '';
+  out.line(
+    `test accuracy ${(metrics.accuracy * 100).toFixed(2)}% (${metrics.correct}/${metrics.n}), loss ${metrics.loss.toFixed(4)}; trained in ${trainSeconds.toFixed(1)} s${stopped}`,
+  );
   if (modelPath) out.line(`model saved to ${s.out}`);
   else out.line('model not saved (use --out FILE to keep it)');
   if (reportPath) out.line(`report written to ${s.report}`);
@@ -284,6 +401,9 @@ function saveModel(net: Network, file: string, meta: CliModelMetadata): void {
   try {
     saveNetwork(net, file, meta as unknown as Record<string, unknown>);
   } catch (error) {
-    throw new CliError('ERR_BLASNET_IO', `${(error as Error).message}. Check that the directory of --out exists and is writable.`);
+    throw new CliError(
+      'ERR_BLASNET_IO',
+      `${(error as Error).message}. Check that the directory of --out exists and is writable.`,
+    );
   }
 }
