@@ -351,7 +351,7 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
     isBuiltin(s.loss) &&
     onBatch === undefined &&
     (data.labels === undefined || s.options.decode === undefined);
-  const results = fast ? new Float64Array(2 * batches) : undefined;
+  const results = new Float64Array(fast ? 2 * batches : 0); // [loss, correct] per batch
   let perBatchMs = 0;
 
   for (let epoch = 0; epoch < s.epochs; epoch++) {
@@ -383,18 +383,18 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
         batch * s.batchSize,
         count,
         hyper,
-        results!,
+        results,
       );
       perBatchMs = (performance.now() - t0) / done;
       for (let b = 0; b < done; b++) {
-        const value = results![2 * b];
+        const value = results[2 * b];
         const start = (batch + b) * s.batchSize;
         if (!Number.isFinite(value)) {
           net.params.set(snapshot);
           throw diverged(value, epoch, batch + b, batches, hyper[0]);
         }
         lossSum += value * Math.min(s.batchSize, n - start);
-        correct += results![2 * b + 1];
+        correct += results[2 * b + 1];
       }
       batch += done;
       yield;
@@ -450,7 +450,7 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
         bestLoss = held.loss;
         bestEpoch = epoch + 1;
         best.set(net.params);
-      } else if (epoch + 1 - bestEpoch! >= s.patience!) {
+      } else if (epoch + 1 - (bestEpoch ?? 0) >= (s.patience ?? Infinity)) {
         net.params.set(best);
         return { history, stopReason: 'earlyStopping', bestEpoch, elapsed: seconds(started) };
       }

@@ -36,7 +36,7 @@ function samples(type: IdxType): IdxTypedArray {
     case 'int32':
       return new Int32Array([-2147483648, -16909060, -1, 0, 16909060, 2147483647]);
     case 'float32':
-      return new Float32Array([-Infinity, -1.5e-40, -0, 3.1415927, 3.4e38, NaN]);
+      return new Float32Array([-Infinity, -1.5e-40, -0, Math.fround(Math.PI), 3.4e38, NaN]);
     case 'float64':
       return new Float64Array([-Infinity, -5e-324, -0, Math.PI, 1.7976931348623157e308, NaN]);
   }

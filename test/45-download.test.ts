@@ -380,7 +380,7 @@ describe('45 downloadMnist (local HTTP server)', () => {
       for (const bad of ['http://x/', [], [5], ['ftp://x/'], ['not a url']])
         await expectArgRejection(
           { ...ok, mirrors: bad },
-          bad instanceof Array && bad.length === 1 ? 'options.mirrors[0]' : 'options.mirrors',
+          Array.isArray(bad) && bad.length === 1 ? 'options.mirrors[0]' : 'options.mirrors',
         );
       for (const bad of [-1, 1.5, '3', 101])
         await expectArgRejection({ ...ok, retries: bad }, 'options.retries');
