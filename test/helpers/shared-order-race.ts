@@ -11,7 +11,7 @@ import { getBackend } from '../../lib/backend/select';
 import { makeSpec } from '../../lib/backend/spec';
 import { ActivationCode, LossCode } from '../../lib/backend/types';
 
-/** What one run saw: calls made, how many returned, and the codes of those that threw. */
+/** What one run saw: calls made, how many returned, and `<class> <code>` of those that threw. */
 export interface RaceReport {
   backend: string;
   calls: number;
@@ -98,8 +98,9 @@ export async function raceSharedOrder(kind: 'native' | 'js', millis: number): Pr
       );
       report.returned++;
     } catch (error) {
-      const code = String((error as { code?: unknown }).code ?? `uncoded ${error}`);
-      report.errors[code] = (report.errors[code] ?? 0) + 1;
+      const { name, code } = error as Error & { code?: unknown };
+      const key = `${name} ${String(code ?? `uncoded: ${error}`)}`;
+      report.errors[key] = (report.errors[key] ?? 0) + 1;
     }
   }
   Atomics.store(stop, 0, 1);
