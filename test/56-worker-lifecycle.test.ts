@@ -14,7 +14,7 @@ const ROOT = path.resolve(__dirname, '..');
 const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'worker-lifecycle.ts');
 
 /** Runs the fixture in a fresh node and returns its summary line, parsed. */
-function runChild(mode: 'workers' | 'background' | 'calls', count: number, seed: number) {
+function runChild(mode: 'workers' | 'background' | 'calls' | 'mixed', count: number, seed: number) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', FIXTURE, mode, `${count}`, `${seed}`], {
     cwd: ROOT,
     encoding: 'utf8',
@@ -76,5 +76,13 @@ describe('56 worker lifecycle: workers that load, train on and unload the addon'
     const s = runChild('calls', 100, 3);
     expect(s.cycles).to.equal(100);
     if (s.addonMappedAtEnd !== undefined) expect(s.addonMappedAtEnd).to.equal(false);
+  });
+
+  it('workers while the main thread trains too, then process.exit while a worker trains', () => {
+    const s = runChild('mixed', 12, 11);
+    expect(s.cycles).to.equal(12);
+    expect(s.mainTrainings).to.equal(6);
+    // The main thread's environment keeps the addon loaded (and its pool up) to the end.
+    if (s.addonMappedAtEnd !== undefined) expect(s.addonMappedAtEnd).to.equal(true);
   });
 });
