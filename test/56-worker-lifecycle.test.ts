@@ -19,6 +19,10 @@ function runChild(mode: 'workers' | 'background' | 'calls' | 'mixed', count: num
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 600_000,
+    // Split products from 128K multiply-adds (default 4M) over the pool: where only the AVX2
+    // kernels run (a CPU without AVX-512, or the kernels forced to AVX2), they take products up
+    // to 4M and leave the larger ones to OpenBLAS, so without this the pool would never start.
+    env: { ...process.env, BLASNET_MIN_MACS_PER_THREAD: '65536' },
   });
   const why = `signal ${r.signal}, status ${r.status}, stderr:\n${r.stderr}`;
   expect(r.signal, why).to.equal(null);
