@@ -322,6 +322,14 @@ bool bn_team_run(int parts, void (*fn)(const void* ctx, int part, int parts), co
 // as a team (1: alone); a higher threshold than one product's split (see kernel.cc).
 int bn_team_parts(double macs);
 
+// Stops and joins every thread of the kernels' pool (the team's too: it runs on the pool),
+// waiting for a call in progress to finish first. The binding calls it when the last Node
+// environment using the addon is cleaned up, before Node may unload the addon: a thread of ours
+// must never outlive the code it runs. Later calls start a new pool. Safe to call at any time.
+void bn_pool_shutdown();
+// The pool's threads now running, besides the caller's (0 until a product or team needs them).
+int bn_pool_threads();
+
 // Threads the kernels may use for one product (large products only; see kernel.cc). Default: the
 // CPU's hardware threads. bn_set_threads sets this and BLAS's count together.
 void bn_kernel_set_threads(int n);
