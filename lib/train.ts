@@ -431,7 +431,8 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
       yield;
     }
     // The losses above were each measured before their batch's step, so the epoch's last step
-    // (an overflow to ±Infinity, say) is seen by nobody: check the weights it left.
+    // (an overflow to ±Infinity, say) is seen by nobody, and an infinite bias of a saturated
+    // sigmoid or tanh unit leaves every later loss finite: check the weights themselves.
     checkFiniteAfterEpoch(net, snapshot, epoch, batches, hyper[0]);
     const epochSeconds = seconds(epochStart);
     const report: EpochReport = {
@@ -503,9 +504,9 @@ function checkFiniteAfterEpoch(
       net.params.set(snapshot);
       throw blasnetError(
         'ERR_BLASNET_DIVERGED',
-        `Training diverged: parameter ${i} became ${value} in epoch ${epoch + 1} (of ${batches} batches), ` +
-          `after the last loss was measured. The weights were restored to the start of epoch ${epoch + 1}. ` +
-          `Try a lower learning rate (now ${learningRate}).`,
+        `Training diverged: parameter ${i} became ${value} during epoch ${epoch + 1} while the losses of its ` +
+          `${batches} batches stayed finite (each is measured before its step, and a saturated unit hides an infinite bias). ` +
+          `The weights were restored to the start of epoch ${epoch + 1}. Try a lower learning rate (now ${learningRate}).`,
       );
     }
   }
