@@ -311,7 +311,10 @@ function gzipErrorWithin(
   budget: number,
 ): BlasnetError | undefined {
   try {
-    zlib.gunzipSync(input, { maxOutputLength: budget, chunkSize: oneChunk(budget, input) });
+    zlib.gunzipSync(input, {
+      maxOutputLength: Math.min(budget, ABSOLUTE_MAX_BYTES),
+      chunkSize: oneChunk(budget, input),
+    });
     return undefined;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return undefined;
@@ -341,7 +344,7 @@ function gunzip(input: Uint8Array, name: string, maxBytes: number): Buffer {
   const want = layout === undefined ? HEADER_MAX : layout.headerBytes + layout.dataBytes;
   try {
     return zlib.gunzipSync(input, {
-      maxOutputLength: want + 1,
+      maxOutputLength: Math.min(want + 1, ABSOLUTE_MAX_BYTES), // zlib's own range ends there
       chunkSize: oneChunk(want + 1, input),
     });
   } catch (err) {
