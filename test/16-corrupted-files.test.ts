@@ -279,7 +279,7 @@ describe('corrupted IDX files', () => {
     const script = `
       const { readIdx, readIdxAsync } = require('./lib/data/idx');
       const [mode, file] = process.argv.slice(-2);
-      const base = process.resourceUsage().maxRSS;
+      const base = process.memoryUsage().rss / 1024; // kB, now; maxRSS after is the peak since
       const done = (e) => console.log(JSON.stringify({
         kB: process.resourceUsage().maxRSS - base, code: e && e.code, message: e && e.message }));
       if (mode === 'sync') { try { readIdx(file); done(); } catch (e) { done(e); } }
