@@ -118,7 +118,7 @@ function escapeRegExp(s: string): string {
  * only if it belongs to this thread (which is not writing one now: saves are synchronous), as a
  * pid can be reused (containers restart at the same small pid) but a live thread's own file is
  * always in use. Temps of other live processes, or of other threads of this one, are left alone.
- * Also removes the `.<name>.<pid>.<hex>.tmp` files of blasnet 0.1's saves.
+ * Also removes the `.<name>.<pid>.<hex>.tmp` files that saves named that way before this scheme.
  *
  * @example
  * ```ts

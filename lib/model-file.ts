@@ -1,5 +1,5 @@
 /**
- * The model file format (little-endian, one file). Version 2, written since blasnet 0.1.1:
+ * The model file format (little-endian, one file), version 2, the one this build writes:
  *
  * | bytes | content |
  * |---|---|

@@ -125,7 +125,7 @@ forEachBackend('saving and loading only regular files', (be) => {
       .trim();
     const stale = [
       `.model.blasnet.blasnet-tmp-${dead}-0-0123abcd`,
-      `.model.blasnet.${dead}.89abcdef.tmp`, // blasnet 0.1's naming
+      `.model.blasnet.${dead}.89abcdef.tmp`, // the naming before this scheme
       `.model.blasnet.blasnet-tmp-${process.pid}-0-deadbeef`, // this thread, not writing it
     ];
     const kept = [
