@@ -147,6 +147,63 @@ describe('50 CLI (blasnet)', () => {
     });
   });
 
+  describe('a closed pipe (blasnet info | head -1) is a quiet exit with status 0', () => {
+    /**
+     * Runs `blasnet ARGS | true` in bash: `true` exits (closing the pipe's read end) long before
+     * node has started, so the CLI's first write meets a closed pipe (EPIPE). Returns the CLI's
+     * own status and its stderr.
+     */
+    function intoClosedPipe(...args: string[]): { status: number; stderr: string } {
+      const quoted = args.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+      const r = spawnSync(
+        'bash',
+        [
+          '-c',
+          `"$NODE" --import tsx lib/cli/main.ts ${quoted} 2>"$ERR" | true; echo "\${PIPESTATUS[0]}"`,
+        ],
+        {
+          cwd: ROOT,
+          encoding: 'utf8',
+          timeout: 110_000,
+          env: {
+            ...process.env,
+            NODE: process.execPath,
+            ERR: path.join(tmp, 'pipe-stderr.txt'),
+            NODE_NO_WARNINGS: '1',
+          },
+        },
+      );
+      if (r.error) throw r.error;
+      return {
+        status: Number(r.stdout.trim()),
+        stderr: fs.readFileSync(path.join(tmp, 'pipe-stderr.txt'), 'utf8'),
+      };
+    }
+
+    it('info, train, train --json, evaluate, predict and --help', () => {
+      const model = path.join(tmp, 'pipe.blasnet');
+      saveNetwork(
+        new Network({ sizes: [784, 5, 10], activations: ['sigmoid', 'softmax'], backend: 'js' }),
+        model,
+      );
+      const digits = path.join(tmp, 'pipe-idx3-ubyte');
+      writeIdx(digits, { data: new Uint8Array(3 * 784), dims: [3, 28, 28] });
+      for (const args of [
+        ['info'],
+        ['info', '--json'],
+        ['train', '--layers', '784,5,10', '--epochs', '1'],
+        ['train', '--layers', '784,5,10', '--epochs', '1', '--json'],
+        ['evaluate', model],
+        ['predict', model, digits],
+        ['--help'],
+      ]) {
+        const r = intoClosedPipe(...args);
+        expect(r.stderr, args.join(' ')).to.not.match(/EPIPE|Error|\n\s+at /);
+        expect(r.status, args.join(' ')).to.equal(0);
+      }
+    });
+  });
+
   describe('usage errors exit 2 and name the problem', () => {
     it('an unknown option is named, with a suggestion', () => {
       const r = cli('train', '--epochz', '3');
