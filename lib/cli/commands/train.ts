@@ -17,6 +17,7 @@ import { fit, type FitResult } from '../../train';
 import { version } from '../../version';
 import { classificationMetrics, type ClassificationMetrics } from '../../report/metrics';
 import { misclassifiedDigits, writeReport } from '../../report/html';
+import { trainingThroughput } from '../../report/throughput';
 import {
   choiceOption,
   COMMON_OPTIONS,
@@ -303,16 +304,15 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
   );
   metrics.loss = evaluate(net, test, { loss: s.loss, decode }).loss;
   const trainSeconds = result.history.reduce((sum, e) => sum + e.seconds, 0);
+  const throughput = trainingThroughput(result.history);
   const timing = {
     trainingSeconds: Number(trainSeconds.toFixed(3)),
     wallSeconds: Number(((performance.now() - started) / 1000).toFixed(3)),
     secondsPerEpoch: result.history.length
       ? Number((trainSeconds / result.history.length).toFixed(3))
       : null,
-    examplesPerSecond:
-      trainSeconds > 0
-        ? Math.round((data.train.count * result.history.length) / trainSeconds)
-        : null,
+    // The report's figure too: examples over training time (lib/report/throughput.ts).
+    examplesPerSecond: throughput === undefined ? null : Math.round(throughput),
     stopReason: result.stopReason,
   };
 
