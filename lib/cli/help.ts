@@ -146,7 +146,10 @@ Examples:
 export const DOWNLOAD_HELP = `Usage: blasnet download [DIR] [options]
 
 Download the four official files into DIR (default ./mnist), verified against their
-published checksums. Files already present and verified are skipped.
+published checksums. Files already present and verified are skipped. Behind a proxy,
+set HTTPS_PROXY (and HTTP_PROXY for http mirrors); NO_PROXY lists hosts to reach
+directly (lower-case names work too). A failed download removes the directory it
+created unless verified files are in it.
 
 Options:
       --dataset NAME    mnist or fashion-mnist (default mnist)
