@@ -7,8 +7,9 @@
 #    never touched (its dist/ and prebuilds/ stay as they are: a checkout keeps loading its own
 #    build/Release): the files `npm pack` lists from the tree, a fresh dist/ (tsc), and the static
 #    prebuild (scripts/prebuild.js --out-dir). Then checks the tarball's contents: dist/, the
-#    prebuild, native/ sources with CMakeLists.txt and binding.gyp, data/, README; never test/,
-#    bench/, build/, lib/ or source maps.
+#    prebuild, native/ sources with CMakeLists.txt and binding.gyp, data/, README, LICENSE; never
+#    test/, bench/, build/, lib/ or source maps, and no shipped .js names a source map that is
+#    not shipped (a dangling sourceMappingURL).
 # 2. Installs the tarball into empty temporary projects, with a PATH holding only node, npm and
 #    a few coreutils (no cc, g++, cmake, make), with LD_LIBRARY_PATH cleared and no LD_PRELOAD:
 #      a. `npm install --ignore-scripts`  → native, from the prebuild
@@ -85,6 +86,7 @@ TARBALL=$(node -e '
   for (const dir of ["native/core/", "native/binding/", "data/mnist-bundled/"])
     if (!files.some((f) => f.startsWith(dir))) problems.push(`missing ${dir}`);
   if (fs.existsSync("README.md") && !has("README.md")) problems.push("missing README.md");
+  if (!has("LICENSE")) problems.push("missing LICENSE");
   for (const f of files)
     if (/^(test|bench|build|build-[^/]*|lib|examples|node_modules|\.ci)\//.test(f) || f.endsWith(".map") || f.endsWith(".tgz"))
       problems.push(`must not ship ${f}`);
@@ -95,6 +97,34 @@ TARBALL=$(node -e '
   if (problems.length) { console.error(problems.map((p) => "  - " + p).join("\n")); process.exit(1); }
   console.log(path.join(path.dirname(process.argv[1]), info.filename));
 ' "$WORK/pack.json" "$PREBUILD") || fail "the tarball's contents are wrong (see above)"
+
+# No shipped .js may point at a source map that is not shipped beside it (a debugger or a
+# bundler then warns, or fetches a 404): read every .js in the tarball itself.
+step "no dangling sourceMappingURL in the tarball"
+mkdir -p "$WORK/contents"
+tar -xzf "$TARBALL" -C "$WORK/contents"
+node -e '
+  const fs = require("fs"), path = require("path");
+  const root = path.join(process.argv[1], "package");
+  const problems = [];
+  let checked = 0;
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, e.name);
+      if (e.isDirectory()) walk(file);
+      else if (/\.(c|m)?js$/.test(e.name)) {
+        checked++;
+        const m = /\/\/[#@] sourceMappingURL=(\S+)\s*$/.exec(fs.readFileSync(file, "utf8"));
+        if (m && !m[1].startsWith("data:") && !fs.existsSync(path.resolve(dir, m[1])))
+          problems.push(`${path.relative(root, file)} points at ${m[1]}, which is not shipped`);
+      }
+    }
+  };
+  walk(root);
+  if (!fs.existsSync(path.join(root, "LICENSE"))) problems.push("no LICENSE in the tarball");
+  console.log(`${checked} .js files checked: ${problems.length} dangling sourceMappingURL`);
+  if (problems.length) { console.error(problems.slice(0, 20).map((p) => "  - " + p).join("\n")); process.exit(1); }
+' "$WORK/contents" || fail "the tarball ships a .js whose source map is missing"
 
 # The same package without its prebuild: what a user on a platform without one gets.
 mkdir -p "$WORK/repack"
@@ -138,7 +168,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const expect = process.argv[2];
 const blasnet = require('blasnet');
-const { loadMnist } = require('blasnet/dist/data');
+const { loadMnist } = blasnet;
 const pkgDir = fs.realpathSync(path.dirname(require.resolve('blasnet/package.json')));
 const problems = [];
 const check = (ok, what) => { if (!ok) problems.push(what); };
@@ -181,6 +211,15 @@ if (expect === 'source') {
   check(addonMapped.length === 0, `mapped addons: ${addonMapped.join(', ')}`);
 }
 if (expect !== 'source') check(openblasMapped.length === 0, `a shared OpenBLAS is mapped: ${openblasMapped.join(', ')}`);
+
+// The exports map: the main entry and package.json resolve; deep paths into dist/ do not.
+let deep = 'resolved';
+try {
+  require.resolve('blasnet/dist/data');
+} catch (error) {
+  deep = error.code;
+}
+check(deep === 'ERR_PACKAGE_PATH_NOT_EXPORTED', `require.resolve('blasnet/dist/data'): ${deep}, expected ERR_PACKAGE_PATH_NOT_EXPORTED`);
 
 console.log(JSON.stringify({ backend: report, xorAccuracy, mnistAccuracy, openblasMapped, addonMapped }, null, 2));
 if (problems.length) {
@@ -228,6 +267,13 @@ cat "$WORK/with-scripts/install.log"
 grep -q "using the prebuilt binary" "$WORK/with-scripts/install.log" || fail "the install script did not pick the prebuild"
 [[ ! -e "$WORK/with-scripts/node_modules/blasnet/build" ]] || fail "the install script built from source although a prebuild loads"
 (cd "$WORK/with-scripts" && restricted BLASNET_BACKEND=native node verify.js native) || fail "installed package does not run natively"
+# The exports map serves ESM importers too, and the bin runs from node_modules/.bin.
+(cd "$WORK/with-scripts" && restricted node --input-type=module -e "
+  import blasnet, { Network, fitSync } from 'blasnet';
+  if (typeof Network !== 'function' || typeof fitSync !== 'function' || blasnet.Network !== Network) process.exit(1);
+") || fail "import from 'blasnet' (ESM) does not give the API"
+(cd "$WORK/with-scripts" && restricted ./node_modules/.bin/blasnet --version) | grep -qx "$(node -p 'require("./package.json").version')" ||
+  fail "the installed blasnet bin does not print the version"
 if [[ $(uname -s) == Linux ]]; then
   INSTALLED="$WORK/with-scripts/node_modules/blasnet/$PREBUILD"
   echo "ldd $INSTALLED"

@@ -4,7 +4,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
 import * as http from 'node:http';
+import * as https from 'node:https';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +21,7 @@ import {
   type FileChecksum,
 } from '../lib/data/download';
 import { loadMnist } from '../lib/data/mnist';
+import { proxyFor } from '../lib/data/proxy';
 import { makeTempDir, rejected, writeSyntheticMnist } from './fixtures/data-helpers';
 
 const NAMES = [
@@ -27,13 +31,35 @@ const NAMES = [
   't10k-labels-idx1-ubyte.gz',
 ];
 
-type Mode = 'good' | '404' | 'truncate' | 'corrupt' | 'recompressed' | 'stall' | 'truncate-once';
+type Mode =
+  | 'good'
+  | '404'
+  | 'truncate'
+  | 'corrupt'
+  | 'recompressed'
+  | 'stall'
+  | 'truncate-once'
+  | 'first-only';
+
+const PROXY_VARS = [
+  'http_proxy',
+  'HTTP_PROXY',
+  'https_proxy',
+  'HTTPS_PROXY',
+  'no_proxy',
+  'NO_PROXY',
+];
 
 describe('45 downloadMnist (local HTTP server)', () => {
   let root: string;
   let cleanup: () => void;
   let server: http.Server;
+  let handle: http.RequestListener;
   let base: string;
+  let proxy: http.Server;
+  let proxyUrl: string;
+  const proxied: string[] = [];
+  const savedEnv: Record<string, string | undefined> = {};
   const files = new Map<string, Buffer>();
   const checksums: Record<string, FileChecksum> = {};
   const requests = new Map<string, number>();
@@ -60,7 +86,7 @@ describe('45 downloadMnist (local HTTP server)', () => {
         sha256: createHash('sha256').update(bytes).digest('hex'),
       };
     }
-    server = http.createServer((req, res) => {
+    handle = (req, res) => {
       const url = req.url ?? '/';
       requests.set(url, (requests.get(url) ?? 0) + 1);
       const [, mode, name] = url.split('/') as [string, Mode, string];
@@ -86,16 +112,60 @@ describe('45 downloadMnist (local HTTP server)', () => {
       } else if (mode === 'stall') {
         res.writeHead(200, { 'Content-Length': body.length });
         res.write(body.subarray(0, 10)); // and never more
+      } else if (mode === 'first-only') {
+        if (name === NAMES[0]) res.writeHead(200, { 'Content-Length': body.length }).end(body);
+        else res.writeHead(404).end('not found');
       }
-    });
+    };
+    server = http.createServer(handle);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    // A forward proxy: absolute-URI GETs for http, CONNECT tunnels for https; it logs each.
+    proxy = http.createServer((req, res) => {
+      proxied.push(`${req.method} ${req.url}`);
+      const up = http.request(new URL(req.url ?? ''), { headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      up.on('error', () => res.destroy());
+      up.end();
+    });
+    proxy.on('connect', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
+      proxied.push(`CONNECT ${req.url}`);
+      const [host, port] = (req.url ?? '').split(':');
+      const up = net.connect(Number(port), host === 'localhost' ? '127.0.0.1' : host, () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        up.write(head);
+        up.pipe(socket);
+        socket.pipe(up);
+      });
+      up.on('error', () => socket.destroy());
+      socket.on('error', () => up.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    // These tests set the proxy variables themselves; the runner's own must not leak in.
+    for (const name of PROXY_VARS) {
+      savedEnv[name] = process.env[name];
+      delete process.env[name];
+    }
   });
 
   after(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const name of PROXY_VARS) {
+      if (savedEnv[name] === undefined) delete process.env[name];
+      else process.env[name] = savedEnv[name];
+    }
+    for (const s of [server, proxy]) {
+      s.closeAllConnections();
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+    }
     cleanup();
+  });
+
+  afterEach(() => {
+    for (const name of PROXY_VARS) delete process.env[name];
   });
 
   function options(dir: string, extra: Partial<DownloadOptions> = {}): DownloadOptions {
@@ -337,6 +407,161 @@ describe('45 downloadMnist (local HTTP server)', () => {
     expect(err.message).to.include(
       'round 1: http://mirror.invalid/a/train-images-idx3-ubyte.gz: HTTP 503 Service Unavailable',
     );
+  });
+
+  describe('proxies (HTTP_PROXY, HTTPS_PROXY, NO_PROXY) and cleaning up', () => {
+    it('proxyFor reads the variables as curl does', () => {
+      const u = (s: string) => new URL(s);
+      const p = (url: string, env: NodeJS.ProcessEnv) => proxyFor(u(url), env)?.href;
+      expect(p('https://a.example/x', {})).to.equal(undefined);
+      expect(p('https://a.example/x', { HTTPS_PROXY: 'http://proxy:3128' })).to.equal(
+        'http://proxy:3128/',
+      );
+      expect(p('https://a.example/x', { HTTP_PROXY: 'http://proxy:3128' })).to.equal(undefined);
+      expect(p('http://a.example/x', { http_proxy: 'proxy:8080' })).to.equal('http://proxy:8080/');
+      // Lower case wins over upper case.
+      expect(
+        p('https://a.example/', { https_proxy: 'http://low:1', HTTPS_PROXY: 'http://up:2' }),
+      ).to.equal('http://low:1/');
+      const env = { HTTPS_PROXY: 'http://proxy:3128' };
+      for (const noProxy of [
+        'a.example',
+        '.example',
+        '*.example',
+        'example',
+        'other, a.example',
+        '*',
+        'a.example:443',
+      ])
+        expect(p('https://a.example/x', { ...env, NO_PROXY: noProxy }), noProxy).to.equal(
+          undefined,
+        );
+      for (const noProxy of ['b.example', 'xa.example', 'a.example:8443', 'ample'])
+        expect(p('https://a.example/x', { ...env, no_proxy: noProxy }), noProxy).to.equal(
+          'http://proxy:3128/',
+        );
+      expect(p('https://127.0.0.1:8443/', { ...env, NO_PROXY: '127.0.0.1' })).to.equal(undefined);
+      expect(p('https://[::1]:8443/', { ...env, NO_PROXY: '::1' })).to.equal(undefined);
+    });
+
+    it('goes through HTTP_PROXY for an http mirror, and NO_PROXY bypasses it', async () => {
+      process.env.HTTP_PROXY = proxyUrl;
+      const before = proxied.length;
+      const result = await downloadMnist(options(fresh()));
+      expect(result.files.map((f) => f.status)).to.deep.equal(NAMES.map(() => 'downloaded'));
+      expect(proxied.slice(before)).to.deep.equal(NAMES.map((n) => `GET ${mirror('good')}${n}`));
+      // NO_PROXY: straight to the mirror, the proxy sees nothing.
+      process.env.no_proxy = 'localhost,127.0.0.1';
+      const direct = await downloadMnist(options(fresh()));
+      expect(direct.files.map((f) => f.status)).to.deep.equal(NAMES.map(() => 'downloaded'));
+      expect(proxied.length).to.equal(before + NAMES.length);
+    });
+
+    it('says when the proxy cannot be reached', async () => {
+      process.env.http_proxy = 'http://127.0.0.1:9';
+      const err = await rejected(downloadMnist(options(fresh(), { retries: 0 })));
+      expect(err.code).to.equal('ERR_BLASNET_IO');
+      expect(err.message).to.include('cannot reach the proxy 127.0.0.1:9');
+    });
+
+    it('tunnels an https mirror through HTTPS_PROXY with CONNECT, checking the certificate (a child process trusting a test CA)', async function () {
+      const dir = fresh();
+      fs.mkdirSync(dir);
+      try {
+        execFileSync(
+          'openssl',
+          [
+            'req',
+            '-x509',
+            '-newkey',
+            'ec',
+            '-pkeyopt',
+            'ec_paramgen_curve:prime256v1',
+            '-nodes',
+            '-days',
+            '1',
+            '-subj',
+            '/CN=localhost',
+            '-addext',
+            'subjectAltName=DNS:localhost',
+            '-keyout',
+            path.join(dir, 'key.pem'),
+            '-out',
+            path.join(dir, 'cert.pem'),
+          ],
+          { stdio: 'ignore' },
+        );
+      } catch {
+        console.log('      skipped: openssl is not available to make a test certificate');
+        this.skip();
+      }
+      const secure = https.createServer(
+        {
+          key: fs.readFileSync(path.join(dir, 'key.pem')),
+          cert: fs.readFileSync(path.join(dir, 'cert.pem')),
+        },
+        handle,
+      );
+      await new Promise<void>((resolve) => secure.listen(0, '127.0.0.1', resolve));
+      const port = (secure.address() as AddressInfo).port;
+      const download = path.join(__dirname, '..', 'lib', 'data', 'download.ts');
+      const script = `require(${JSON.stringify(download)}).downloadMnist({ dir: process.argv[1], mirrors: ['https://localhost:${port}/good/'], checksums: JSON.parse(process.argv[2]), retries: 0 })
+        .then((r) => console.log(JSON.stringify(r.files.map((f) => f.status))), (e) => { console.log(e.message); process.exit(1); })`;
+      const run = (target: string, env: NodeJS.ProcessEnv) =>
+        new Promise<{ status: number | null; stdout: string }>((resolve) => {
+          // Asynchronous, so this process's proxy and server keep serving meanwhile.
+          const child = spawn(
+            process.execPath,
+            ['--import', 'tsx', '-e', script, target, JSON.stringify(checksums)],
+            { env: { ...process.env, NODE_EXTRA_CA_CERTS: path.join(dir, 'cert.pem'), ...env } },
+          );
+          let stdout = '';
+          child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+          child.stderr.on('data', (d: Buffer) => process.stderr.write(d));
+          child.on('exit', (status: number | null) => resolve({ status, stdout }));
+        });
+      try {
+        const before = proxied.length;
+        const viaProxy = await run(path.join(dir, 'via-proxy'), { HTTPS_PROXY: proxyUrl });
+        expect(viaProxy.status, viaProxy.stdout).to.equal(0);
+        expect(JSON.parse(viaProxy.stdout)).to.deep.equal(NAMES.map(() => 'downloaded'));
+        expect(proxied.slice(before)).to.deep.equal(NAMES.map(() => `CONNECT localhost:${port}`));
+        // NO_PROXY=localhost: direct, and the proxy sees nothing more.
+        const bypass = await run(path.join(dir, 'direct'), {
+          HTTPS_PROXY: proxyUrl,
+          NO_PROXY: 'localhost',
+        });
+        expect(bypass.status, bypass.stdout).to.equal(0);
+        expect(proxied.length).to.equal(before + NAMES.length);
+      } finally {
+        secure.closeAllConnections();
+        await new Promise<void>((resolve) => secure.close(() => resolve()));
+      }
+    });
+
+    it('a failed download removes the directories it created, and only those', async () => {
+      // Created by this call (two levels): removed.
+      const top = fresh();
+      const nested = path.join(top, 'a', 'mnist');
+      await rejected(downloadMnist(options(nested, { mirrors: [mirror('404')], retries: 0 })));
+      expect(fs.existsSync(top), `${top} left behind`).to.equal(false);
+      // An existing directory stays, with what was in it.
+      const existing = fresh();
+      fs.mkdirSync(existing);
+      fs.writeFileSync(path.join(existing, 'notes.txt'), 'mine');
+      await rejected(downloadMnist(options(existing, { mirrors: [mirror('404')], retries: 0 })));
+      expect(fs.readdirSync(existing)).to.deep.equal(['notes.txt']);
+      const empty = fresh();
+      fs.mkdirSync(empty);
+      await rejected(downloadMnist(options(empty, { mirrors: [mirror('404')], retries: 0 })));
+      expect(fs.existsSync(empty)).to.equal(true);
+      // Verified files from this run stay for the next run to resume from.
+      const partial = fresh();
+      await rejected(
+        downloadMnist(options(partial, { mirrors: [mirror('first-only')], retries: 0 })),
+      );
+      expect(fs.readdirSync(partial)).to.deep.equal([NAMES[0]]);
+    });
   });
 
   it('knows the published checksums and default mirrors of MNIST and Fashion-MNIST', () => {

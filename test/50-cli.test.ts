@@ -5,17 +5,19 @@
  * short training run (2 epochs of [784, 30, 10] on the bundled digits) feeds evaluate, predict
  * and the report checks.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { main } from '../lib/cli/main';
-import { loadMnist } from '../lib/data';
+import { getEncoding, loadMnist } from '../lib/data';
 import { writeIdx } from '../lib/data/idx';
-import { saveNetwork } from '../lib/model-file';
+import { loadNetwork, readModelMetadata, saveNetwork } from '../lib/model-file';
 import { Network } from '../lib/network';
+import { fit } from '../lib/train';
+import { renderTerminal } from './helpers/terminal';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -144,6 +146,167 @@ describe('50 CLI (blasnet)', () => {
       >;
       expect(js.backend).to.equal('js');
       expect(js.fallbackReason).to.equal('the js backend was requested');
+    });
+  });
+
+  describe('a closed pipe (blasnet info | head -1) is a quiet exit with status 0', () => {
+    /**
+     * Runs `blasnet ARGS | true` in bash: `true` exits (closing the pipe's read end) long before
+     * node has started, so the CLI's first write meets a closed pipe (EPIPE). Returns the CLI's
+     * own status and its stderr.
+     */
+    function intoClosedPipe(...args: string[]): { status: number; stderr: string } {
+      const quoted = args.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+      const r = spawnSync(
+        'bash',
+        [
+          '-c',
+          `"$NODE" --import tsx lib/cli/main.ts ${quoted} 2>"$ERR" | true; echo "\${PIPESTATUS[0]}"`,
+        ],
+        {
+          cwd: ROOT,
+          encoding: 'utf8',
+          timeout: 110_000,
+          env: {
+            ...process.env,
+            NODE: process.execPath,
+            ERR: path.join(tmp, 'pipe-stderr.txt'),
+            NODE_NO_WARNINGS: '1',
+          },
+        },
+      );
+      if (r.error) throw r.error;
+      return {
+        status: Number(r.stdout.trim()),
+        stderr: fs.readFileSync(path.join(tmp, 'pipe-stderr.txt'), 'utf8'),
+      };
+    }
+
+    it('info, train, train --json, evaluate, predict and --help', () => {
+      const model = path.join(tmp, 'pipe.blasnet');
+      saveNetwork(
+        new Network({ sizes: [784, 5, 10], activations: ['sigmoid', 'softmax'], backend: 'js' }),
+        model,
+      );
+      const digits = path.join(tmp, 'pipe-idx3-ubyte');
+      writeIdx(digits, { data: new Uint8Array(3 * 784), dims: [3, 28, 28] });
+      for (const args of [
+        ['info'],
+        ['info', '--json'],
+        ['train', '--layers', '784,5,10', '--epochs', '1'],
+        ['train', '--layers', '784,5,10', '--epochs', '1', '--json'],
+        ['evaluate', model],
+        ['predict', model, digits],
+        ['--help'],
+      ]) {
+        const r = intoClosedPipe(...args);
+        expect(r.stderr, args.join(' ')).to.not.match(/EPIPE|Error|\n\s+at /);
+        expect(r.status, args.join(' ')).to.equal(0);
+      }
+    });
+  });
+
+  describe('Ctrl-C during train in a terminal', () => {
+    it('stops the bar first, prints the notice on its own line, and says exactly which weights were saved', async function () {
+      // A real pseudo-terminal: script(1) from util-linux runs the CLI on one, and a ^C written
+      // to it reaches the CLI as SIGINT through the terminal's line discipline.
+      if (spawnSync('script', ['--version'], { encoding: 'utf8' }).status !== 0) {
+        console.log('      skipped: script(1) from util-linux is not installed');
+        this.skip();
+      }
+      const model = path.join(tmp, 'interrupted.blasnet');
+      const command = [
+        process.execPath,
+        '--import',
+        'tsx',
+        'lib/cli/main.ts',
+        'train',
+        '--backend',
+        'js',
+        '--layers',
+        '784,100,10',
+        '--epochs',
+        '50',
+        '--out',
+        model,
+      ].join(' ');
+      // A terminal as a user has one: CI unset (a CI run would turn the bar off).
+      const env: NodeJS.ProcessEnv = { ...process.env, NODE_NO_WARNINGS: '1', TERM: 'xterm' };
+      delete env.CI;
+      const child = spawn('script', ['-qfec', command, '/dev/null'], {
+        cwd: ROOT,
+        env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let raw = '';
+      let sent = false;
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (text: string) => {
+        raw += text;
+        // Once the bar has drawn a few percent of epoch 1 (many batches in), press Ctrl-C.
+        if (!sent && /epoch +1\/50 [^|]* ([2-9]|[1-9]\d)% \|/.test(raw.slice(-400))) {
+          sent = true;
+          child.stdin.write('\u0003');
+        }
+      });
+      const status = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      child.stdin.destroy();
+      expect(sent, `the bar never showed progress:\n${raw}`).to.equal(true);
+      expect(status, raw).to.equal(130);
+      const screen = renderTerminal(raw);
+      const shown = screen.join('\n');
+      // The notice has a line of its own, and no bar is left on the screen.
+      const notice =
+        'blasnet: interrupted; stopping after this batch (Ctrl-C again to quit at once)';
+      expect(screen, shown).to.include(notice);
+      expect(shown).to.not.match(/[\u2588\u2591]|ETA/);
+      const at = screen.indexOf(notice);
+      expect(screen[at + 1], shown).to.match(/^test accuracy \d+\.\d\d% /);
+      const m =
+        /\(interrupted in epoch (\d+) after batch (\d+) of (\d+)\)$/.exec(screen[at + 1]!) ??
+        /\(interrupted after epoch (\d+) of 50, at the end of the epoch\)$/.exec(screen[at + 1]!);
+      expect(m, shown).to.not.equal(null);
+      const epoch = Number(m![1]);
+      const batch = m![2] === undefined ? 800 : Number(m![2]);
+      expect(screen[at + 2], shown).to.match(/^model saved to .*: the weights as of /);
+      // The file says the same, and holds exactly those weights: a library run of the same
+      // settings, stopped after that batch, ends with identical parameters.
+      const meta = readModelMetadata(fs.readFileSync(model)) as {
+        result: { weightsAsOf: { epoch: number; batch: number; batches: number } };
+      };
+      expect(meta.result.weightsAsOf).to.deep.equal({ epoch, batch, batches: 800 });
+      const saved = loadNetwork(model, { backend: 'js' });
+      const mnist = loadMnist();
+      const net = new Network({
+        sizes: [784, 100, 10],
+        activations: ['sigmoid', 'softmax'],
+        init: 'xavier',
+        seed: 1,
+        backend: 'js',
+      });
+      const stop = new AbortController();
+      await fit(
+        net,
+        {
+          x: mnist.train.images,
+          y: getEncoding('onehot').encode(mnist.train.labels, 10),
+          labels: mnist.train.labels,
+        },
+        {
+          epochs: 50,
+          batchSize: 10,
+          learningRate: 0.5,
+          loss: 'crossEntropy',
+          seed: 1,
+          signal: stop.signal,
+          onBatch: (r) => {
+            if (r.epoch === epoch && r.batch === batch) stop.abort();
+          },
+        },
+      );
+      expect(Buffer.from(saved.params.buffer).equals(Buffer.from(net.params.buffer))).to.equal(
+        true,
+      );
     });
   });
 

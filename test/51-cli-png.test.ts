@@ -11,9 +11,10 @@ import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { PNG } from 'pngjs';
 import { main } from '../lib/cli/main';
-import { pngToInput, resampleArea } from '../lib/cli/image';
+import { imageFormatOf, pngToInput, resampleArea } from '../lib/cli/image';
 import type { CliModelMetadata } from '../lib/cli/model';
 import { getEncoding, loadMnist, type MnistData } from '../lib/data';
+import { writeIdx } from '../lib/data/idx';
 import { saveNetwork } from '../lib/model-file';
 import { Network } from '../lib/network';
 import { fitSync } from '../lib/train';
@@ -109,6 +110,19 @@ describe('51 PNG input (blasnet predict image.png)', () => {
   });
 
   describe('through the CLI', () => {
+    /** main() in this process; stdout and stderr into one string. */
+    async function captured(args: string[]): Promise<{ code: number; text: string }> {
+      const chunks: string[] = [];
+      const sink = new Writable({
+        write(c: Buffer, _e, done) {
+          chunks.push(c.toString());
+          done();
+        },
+      });
+      const code = await main(args, { stdout: sink, stderr: sink });
+      return { code, text: chunks.join('') };
+    }
+
     let tmp: string;
     let model: string;
     let net: Network;
@@ -164,7 +178,60 @@ describe('51 PNG input (blasnet predict image.png)', () => {
         { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
       );
       expect(r.status, r.stderr).to.equal(0);
-      expect(r.stdout.trim().split('\n').map(Number)).to.deep.equal(expected);
+      // Several inputs: each line names its file.
+      expect(r.stdout.trim().split('\n')).to.deep.equal(
+        files.map((f, k) => `${f}: ${expected[k]}`),
+      );
+      // One input: the bare label.
+      const one = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', 'lib/cli/main.ts', 'predict', model, files[0]],
+        { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+      );
+      expect(one.status, one.stderr).to.equal(0);
+      expect(one.stdout).to.equal(`${expected[0]}\n`);
+    });
+
+    it('names IDX images by file and index when given with other inputs', async () => {
+      const idx = path.join(tmp, 'three-idx3-ubyte');
+      writeIdx(idx, { data: mnist.test.bytes.subarray(0, 3 * 784), dims: [3, 28, 28] });
+      const png = path.join(tmp, 'first.png');
+      fs.writeFileSync(png, pngOf(digit, 28, 28));
+      const r = await captured(['predict', model, png, idx]);
+      expect(r.code, r.text).to.equal(0);
+      const labels = net.classify(mnist.test.images.subarray(0, 3 * 784));
+      expect(r.text).to.equal(
+        `${png}: ${labels[0]}\n${[0, 1, 2].map((i) => `${idx}[${i}]: ${labels[i]}`).join('\n')}\n`,
+      );
+    });
+
+    it('recognises JPEG, GIF, BMP, WebP and TIFF and says only PNG and IDX are read', async () => {
+      const bmp = Buffer.alloc(64);
+      bmp.write('BM', 0, 'latin1');
+      bmp.writeUInt32LE(64, 2);
+      const samples: Array<[string, string, Buffer]> = [
+        [
+          'photo.jpg',
+          'JPEG',
+          Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46]),
+        ],
+        ['anim.gif', 'GIF', Buffer.from('GIF89a\x01\x00\x01\x00', 'latin1')],
+        ['paint.bmp', 'BMP', bmp],
+        ['web.webp', 'WebP', Buffer.from('RIFF\x24\x00\x00\x00WEBPVP8 ', 'latin1')],
+        ['scan.tif', 'TIFF', Buffer.from([0x49, 0x49, 0x2a, 0, 8, 0, 0, 0])],
+      ];
+      for (const [name, format, bytes] of samples) {
+        const file = path.join(tmp, name);
+        fs.writeFileSync(file, bytes);
+        expect(imageFormatOf(bytes), name).to.equal(format);
+        const r = await captured(['predict', model, file]);
+        expect(r.code, name).to.equal(1);
+        expect(r.text, name).to.include(`${file}: a ${format} image, which predict does not read`);
+        expect(r.text, name).to.include('Give a PNG image or an IDX images file');
+        expect(r.text, name).to.not.include('wrong magic');
+      }
+      expect(imageFormatOf(pngOf(digit, 28, 28))).to.equal('PNG');
+      expect(imageFormatOf(Buffer.from([0, 0, 8, 3, 0, 0, 0, 1]))).to.equal(undefined); // IDX
     });
 
     it('--json tells how each PNG was read', async () => {

@@ -12,6 +12,7 @@ import { PNG } from 'pngjs';
 import { main } from '../lib/cli/main';
 import { classificationMetrics } from '../lib/report/metrics';
 import { renderReport } from '../lib/report/html';
+import { trainingThroughput } from '../lib/report/throughput';
 import type { EpochReport } from '../lib/train';
 
 function points(html: string, series: string): string[] {
@@ -105,6 +106,36 @@ describe('52 HTML report (train --report)', () => {
       'blas',
     ])
       expect(html).to.include(needle);
+  });
+
+  it('shows one throughput: examples over training time, the same in the card and the timing table', () => {
+    const card = /([\d,]+) examples\/s \(training time\)/.exec(html);
+    expect(card, 'the training-time card').to.not.equal(null);
+    const table = /<td>examples per second<\/td><td>([\d,]+)<\/td>/.exec(html);
+    expect(table, 'the timing table').to.not.equal(null);
+    expect(card![1]).to.equal(table![1]);
+    const figures = new Set(
+      [...html.matchAll(/([\d,]+) examples\/s|examples per second<\/td><td>([\d,]+)/g)].map(
+        (m) => m[1] ?? m[2],
+      ),
+    );
+    expect([...figures]).to.deep.equal([card![1]]);
+  });
+
+  it('computes the throughput as total examples over total training time, not a mean of rates', () => {
+    // Two epochs of 1,000 examples: 1 s and 3 s. 2,000 / 4 s = 500/s; the mean of the rates
+    // (1,000/s and 333/s) would be 667/s.
+    const history: EpochReport[] = [
+      { epoch: 1, loss: 1, learningRate: 0.1, seconds: 1, examplesPerSecond: 1000, elapsed: 1 },
+      { epoch: 2, loss: 1, learningRate: 0.1, seconds: 3, examplesPerSecond: 1000 / 3, elapsed: 4 },
+    ];
+    expect(trainingThroughput(history)).to.be.closeTo(500, 1e-9);
+    expect(trainingThroughput([])).to.equal(undefined);
+    const out = renderReport({
+      history,
+      test: classificationMetrics(new Uint8Array([0, 1]), new Uint8Array([0, 0]), 2),
+    });
+    expect(out).to.include('500 examples/s (training time)');
   });
 
   it('escapes text it is given', () => {

@@ -120,9 +120,11 @@ Example:
 /** `blasnet predict --help`. */
 export const PREDICT_HELP = `Usage: blasnet predict <model> <input>... [options]
 
-Print one predicted label per line for each image of each input, in order. An input
-is an IDX images file (like t10k-images-idx3-ubyte[.gz]: [count, rows, cols] bytes)
-or a PNG image. A PNG is turned into what MNIST expects: grayscale, a white digit on
+Print one predicted label per line for each image of each input, in order: bare
+labels for one input, "file: label" lines for several (an IDX file's images as
+"file[index]: label"). An input is an IDX images file (like
+t10k-images-idx3-ubyte[.gz]: [count, rows, cols] bytes) or a PNG image (JPEG, GIF,
+BMP, WebP and TIFF are recognised but not read: convert them to PNG). A PNG is turned into what MNIST expects: grayscale, a white digit on
 black (inverted when the background is light), and, when its size differs from the
 model's input, cropped to the digit, scaled into a 20x20 box and centred by its
 centre of mass in 28x28 (the model's size).
@@ -136,6 +138,7 @@ ${EXIT_CODES_TEXT}
 
 Examples:
   blasnet predict digits.blasnet seven.png
+  blasnet predict digits.blasnet one.png two.png
   blasnet predict digits.blasnet data/mnist/t10k-images-idx3-ubyte.gz > labels.txt
 `;
 
@@ -143,7 +146,10 @@ Examples:
 export const DOWNLOAD_HELP = `Usage: blasnet download [DIR] [options]
 
 Download the four official files into DIR (default ./mnist), verified against their
-published checksums. Files already present and verified are skipped.
+published checksums. Files already present and verified are skipped. Behind a proxy,
+set HTTPS_PROXY (and HTTP_PROXY for http mirrors); NO_PROXY lists hosts to reach
+directly (lower-case names work too). A failed download removes the directory it
+created unless verified files are in it.
 
 Options:
       --dataset NAME    mnist or fashion-mnist (default mnist)

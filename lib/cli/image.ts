@@ -24,6 +24,36 @@ export interface PngInput {
   normalized: boolean;
 }
 
+/** The image formats {@link imageFormatOf} recognises (only PNG is read). */
+export type ImageFormat = 'PNG' | 'JPEG' | 'GIF' | 'BMP' | 'WebP' | 'TIFF';
+
+/**
+ * The image format of `bytes` by its magic number, or `undefined` when it is none of the common
+ * ones (an IDX file starts with two zero bytes, so it never matches). Lets predict say "a JPEG
+ * image" instead of failing to parse it as IDX.
+ *
+ * @example
+ * ```ts
+ * imageFormatOf(readFileSync('photo.jpg')); // 'JPEG'
+ * ```
+ */
+export function imageFormatOf(bytes: Uint8Array): ImageFormat | undefined {
+  const starts = (...magic: number[]) =>
+    bytes.length >= magic.length && magic.every((v, i) => bytes[i] === v);
+  const ascii = (at: number, text: string) =>
+    bytes.length >= at + text.length &&
+    [...text].every((c, i) => bytes[at + i] === c.charCodeAt(0));
+  if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return 'PNG';
+  if (starts(0xff, 0xd8, 0xff)) return 'JPEG';
+  if (ascii(0, 'GIF87a') || ascii(0, 'GIF89a')) return 'GIF';
+  if (ascii(0, 'RIFF') && ascii(8, 'WEBP')) return 'WebP';
+  if (starts(0x49, 0x49, 0x2a, 0x00) || starts(0x4d, 0x4d, 0x00, 0x2a)) return 'TIFF';
+  // BMP: "BM", then the file size (little-endian) and two reserved zero words.
+  if (ascii(0, 'BM') && bytes.length >= 14 && starts(...bytes.subarray(0, 6), 0, 0, 0, 0))
+    return 'BMP';
+  return undefined;
+}
+
 /**
  * Turn PNG bytes into a `[rows * cols]` input in [0, 1] as MNIST expects.
  *

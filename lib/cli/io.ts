@@ -52,3 +52,19 @@ export function jsonReplacer(_key: string, value: unknown): unknown {
     return Array.from(value as unknown as ArrayLike<number>);
   return value;
 }
+
+/**
+ * When the reader of `stream` goes away (`blasnet info | head -1`), exit at once with status 0
+ * and no message, as `yes | head -1` does: nobody is left to read the rest, and a pipeline run
+ * with `set -o pipefail` should not fail because its reader had seen enough. (A C tool is killed
+ * by SIGPIPE there; Node ignores SIGPIPE and reports EPIPE as an error event instead, which,
+ * unhandled, was a stack trace and status 1.) `train` then stops without saving, like any tool
+ * killed mid-pipeline; the model file is written atomically, so no half file is left either.
+ * Other stream errors are rethrown.
+ */
+export function exitQuietlyOnClosedPipe(stream: NodeJS.WritableStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}

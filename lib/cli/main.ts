@@ -14,7 +14,7 @@ import { predictCommand } from './commands/predict';
 import { trainCommand } from './commands/train';
 import { EXIT_CODES, exitCodeOf, UsageError } from './errors';
 import { HELP, MAIN_HELP } from './help';
-import { type CliIo, Output } from './io';
+import { type CliIo, exitQuietlyOnClosedPipe, Output } from './io';
 
 export { EXIT_CODES, UsageError, CliError } from './errors';
 
@@ -134,6 +134,8 @@ export async function main(
 }
 
 if (require.main === module) {
+  exitQuietlyOnClosedPipe(process.stdout);
+  exitQuietlyOnClosedPipe(process.stderr);
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

@@ -13,6 +13,12 @@ export interface TrainingProgress {
   epoch(report: EpochReport): void;
   /** Remove any bar (before an error message or the final summary). */
   stop(): void;
+  /**
+   * Ctrl-C: remove the bar now, leaving the cursor at the start of a clean line for the notice,
+   * and draw no new bar (the batch in flight may still report; an epoch that completes still
+   * prints its line).
+   */
+  interrupt(): void;
 }
 
 /** The summary line of one epoch. */
@@ -60,16 +66,27 @@ export function createProgress(
   heldOut: 'validation' | 'test',
 ): TrainingProgress {
   if (out.json) {
-    return { batch() {}, epoch: (r) => out.record(epochRecord(r, epochs, heldOut)), stop() {} };
+    return {
+      batch() {},
+      epoch: (r) => out.record(epochRecord(r, epochs, heldOut)),
+      stop() {},
+      interrupt() {},
+    };
   }
   if (!out.interactive) {
-    return { batch() {}, epoch: (r) => out.line(epochLine(r, epochs, heldOut)), stop() {} };
+    return {
+      batch() {},
+      epoch: (r) => out.line(epochLine(r, epochs, heldOut)),
+      stop() {},
+      interrupt() {},
+    };
   }
   return new BarProgress(out, epochs, heldOut);
 }
 
 class BarProgress implements TrainingProgress {
   private bar: SingleBar | undefined;
+  private interrupted = false;
   private lossSum = 0;
   private examples = 0;
   constructor(
@@ -79,6 +96,7 @@ class BarProgress implements TrainingProgress {
   ) {}
 
   batch(r: BatchReport): void {
+    if (this.interrupted) return;
     const bar = !this.bar || r.batch === 1 ? this.begin(r) : this.bar;
     const count = r.examples - this.examples;
     this.lossSum += r.loss * count;
@@ -94,8 +112,14 @@ class BarProgress implements TrainingProgress {
     this.out.line(epochLine(r, this.epochs, this.heldOut));
   }
 
+  interrupt(): void {
+    this.interrupted = true;
+    this.stop();
+  }
+
   stop(): void {
     if (this.bar) {
+      // Clears the bar's line (clearOnComplete) and puts the cursor back at its start.
       this.bar.stop();
       this.bar = undefined;
     }

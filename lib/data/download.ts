@@ -20,6 +20,7 @@ import { checkInt, checkNumber, checkOneOf, checkOptions } from '../validate';
 import { fsyncDirectory, ioError, resolveWriteTarget } from '../atomic-file';
 import { readRegularFileSync } from '../regular-file';
 import { MNIST_FILE_NAMES } from './mnist';
+import { proxiedFetch } from './proxy';
 
 /**
  * The datasets {@link downloadMnist} knows.
@@ -190,7 +191,11 @@ export interface DownloadOptions {
   onProgress?: (bytes: number, total: number | null, file: string) => void;
   /** Replaces the checksums of the named files (tests use this with small synthetic files). */
   checksums?: Readonly<Record<string, FileChecksum>>;
-  /** The `fetch` to use (default: Node's global `fetch`). */
+  /**
+   * The `fetch` to use (default: Node's global `fetch`, or, where `HTTPS_PROXY`/`HTTP_PROXY`
+   * (lower case too) names a proxy and `NO_PROXY` does not exempt the host, a request through
+   * that proxy: CONNECT tunnelling for https).
+   */
   fetchImpl?: FetchLike;
   /** Cancels the download; the error has code `ERR_BLASNET_ABORTED`. */
   signal?: AbortSignal;
@@ -422,6 +427,8 @@ async function fetchToFile(
  * one already present and verified is not downloaded again. A download streams to
  * `<file>.part` and is renamed only once verified. Mirrors are tried in order; after a round in
  * which all fail, the next round waits `backoffMs`, doubling each time, up to `retries` extra rounds.
+ * Proxies are taken from `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` (or their lower-case forms).
+ * A download that fails removes the directories it created if nothing verified is left in them.
  *
  * @param options `dir` (required), `dataset`, `mirrors`, `retries`, `backoffMs`, `timeoutMs`,
  *   `onProgress`, `checksums`, `fetchImpl`, `signal`.
@@ -455,7 +462,9 @@ export async function downloadMnist(options: DownloadOptions): Promise<DownloadR
     o.timeoutMs === undefined ? 60_000 : checkInt('options.timeoutMs', o.timeoutMs, 1, 2 ** 31 - 1);
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function')
     throw typeError('options.onProgress', 'a function', o.onProgress);
-  const fetchImpl: FetchLike = o.fetchImpl ?? (globalThis.fetch as unknown as FetchLike);
+  // The default honours HTTP(S)_PROXY and NO_PROXY, which Node's fetch ignores (./proxy.ts).
+  const fetchImpl: FetchLike =
+    o.fetchImpl ?? proxiedFetch(globalThis.fetch as unknown as FetchLike);
   if (typeof fetchImpl !== 'function')
     throw typeError('options.fetchImpl', 'a fetch-compatible function', o.fetchImpl);
   const signal = o.signal;
@@ -471,12 +480,60 @@ export async function downloadMnist(options: DownloadOptions): Promise<DownloadR
     }
   }
 
+  // The first directory this call creates (undefined when dir existed): a failed download
+  // removes what it created, and only that, when nothing verified was left in it.
+  let created: string | undefined;
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    created = fs.mkdirSync(dir, { recursive: true });
   } catch (err) {
     throw ioError(dir, 'cannot create the directory', err);
   }
+  try {
+    return await downloadFiles(dir, dataset, mirrors, checksums, retries, backoffMs, {
+      fetchImpl,
+      timeoutMs,
+      signal,
+      onProgress: o.onProgress,
+    });
+  } catch (err) {
+    removeCreatedIfEmpty(dir, created);
+    throw err;
+  }
+}
 
+/**
+ * Remove `dir` and its parents up to `created` (the first directory mkdir made), each only if
+ * empty: verified files from this run stay (the next run resumes from them), and so does
+ * anything that was there before.
+ */
+function removeCreatedIfEmpty(dir: string, created: string | undefined): void {
+  if (created === undefined) return;
+  for (let d = dir; ; d = path.dirname(d)) {
+    try {
+      fs.rmdirSync(d);
+    } catch {
+      return; // not empty (or not ours to remove)
+    }
+    if (d === path.resolve(created) || d === path.dirname(d)) return;
+  }
+}
+
+/** The download proper, into an existing `dir`. */
+async function downloadFiles(
+  dir: string,
+  dataset: DatasetName,
+  mirrors: readonly string[],
+  checksums: Readonly<Record<string, FileChecksum>>,
+  retries: number,
+  backoffMs: number,
+  io: {
+    fetchImpl: FetchLike;
+    timeoutMs: number;
+    signal: AbortSignal | undefined;
+    onProgress: DownloadOptions['onProgress'];
+  },
+): Promise<DownloadResult> {
+  const { fetchImpl, timeoutMs, signal } = io;
   const files: DownloadedFile[] = [];
   for (const name of FILE_NAMES) {
     const check = checksums[name];
@@ -531,7 +588,7 @@ export async function downloadMnist(options: DownloadOptions): Promise<DownloadR
             name,
             timeoutMs,
             signal,
-            o.onProgress,
+            io.onProgress,
           );
           const v = verify(fs.readFileSync(part), check, got);
           if (!v.ok) throw new Error(v.why);

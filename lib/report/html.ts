@@ -9,6 +9,7 @@ import { typeError } from '../errors';
 import type { EpochReport } from '../train';
 import type { ClassificationMetrics } from './metrics';
 import { digitDataUri } from './png';
+import { trainingThroughput } from './throughput';
 import { confusionHeatmap, escapeHtml, lineChart } from './svg';
 
 /**
@@ -172,6 +173,7 @@ export function renderReport(input: ReportInput): string {
   const createdAt = input.createdAt ?? new Date();
   const last = history[history.length - 1];
   const trainSeconds = history.reduce((s, e) => s + e.seconds, 0);
+  const throughput = trainingThroughput(history);
 
   const lossChart = lineChart({
     title: 'Loss per epoch',
@@ -261,9 +263,9 @@ export function renderReport(input: ReportInput): string {
     [
       'training time',
       seconds(trainSeconds),
-      last
-        ? `${Math.round(history.reduce((s, e) => s + e.examplesPerSecond, 0) / history.length).toLocaleString('en-US')} examples/s`
-        : '',
+      throughput === undefined
+        ? ''
+        : `${Math.round(throughput).toLocaleString('en-US')} examples/s (training time)`,
     ],
     [
       'backend',

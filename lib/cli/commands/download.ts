@@ -77,7 +77,7 @@ export async function downloadCommand(args: string[], out: Output): Promise<numb
     if (e.code === 'ERR_BLASNET_IO') {
       throw new CliError(
         e.code,
-        `${e.message}\nCheck the network connection (or a proxy), try again later, or give another mirror with --mirror URL.`,
+        `${e.message}\nCheck the network connection (behind a proxy, set HTTPS_PROXY and HTTP_PROXY, with NO_PROXY for hosts to reach directly), try again later, or give another mirror with --mirror URL.`,
       );
     }
     if (e.code === 'ERR_BLASNET_RANGE' || e.code === 'ERR_BLASNET_TYPE')

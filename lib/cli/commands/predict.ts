@@ -1,6 +1,6 @@
 /**
  * `blasnet predict <model> <input>...`: one label per line for every image of IDX images files
- * and PNG images.
+ * and PNG images; with several inputs each line names its file (`seven.png: 7`, `t10k.gz[3]: 0`).
  */
 import { readFileSync } from 'node:fs';
 import type { BackendName } from '../../backend/select';
@@ -9,7 +9,7 @@ import { choiceOption, COMMON_OPTIONS, parseCommand } from '../args';
 import { cliBackend } from '../backend';
 import { CliError, EXIT_CODES } from '../errors';
 import { PREDICT_HELP } from '../help';
-import { pngToInput } from '../image';
+import { imageFormatOf, pngToInput } from '../image';
 import type { Output } from '../io';
 import { type LoadedModel, loadCliModel } from '../model';
 import { sizeMismatch } from './evaluate';
@@ -20,7 +20,6 @@ const OPTIONS = {
 } as const;
 
 const C = 'predict';
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 interface Batch {
   source: string;
@@ -45,7 +44,14 @@ function readInput(file: string, model: LoadedModel, modelFile: string): Batch {
     );
   }
   const { meta, net } = model;
-  if (bytes.length >= 8 && bytes.subarray(0, 8).equals(PNG_SIGNATURE)) {
+  const format = imageFormatOf(bytes);
+  if (format !== undefined && format !== 'PNG') {
+    throw new CliError(
+      'ERR_BLASNET_FORMAT',
+      `${file}: a ${format} image, which predict does not read. Give a PNG image or an IDX images file (convert it first, e.g. 'convert ${file} digit.png' with ImageMagick).`,
+    );
+  }
+  if (format === 'PNG') {
     const png = pngToInput(bytes, meta.rows, meta.cols, file);
     return {
       source: file,
@@ -107,6 +113,7 @@ export async function predictCommand(args: string[], out: Output): Promise<numbe
     );
   const batches = inputs.map((file) => readInput(file, model, modelFile));
   const nOut = model.net.outputSize;
+  const named = inputs.length > 1;
   const predictions: Record<string, unknown>[] = [];
   for (const b of batches) {
     if (b.count === 0) continue;
@@ -123,9 +130,15 @@ export async function predictCommand(args: string[], out: Output): Promise<numbe
         if (b.notes) Object.assign(p, b.notes);
         predictions.push(p);
       }
-    } else {
-      // One label per line; joined so a large IDX file is one write.
+    } else if (!named) {
+      // One input: bare labels, one per line (for `> labels.txt`); joined so a large IDX file is one write.
       out.io.stdout.write(`${Array.from(labels).join('\n')}\n`);
+    } else {
+      // Several inputs: each label says whose it is (an IDX file's images by their index).
+      const lines = Array.from(labels, (label, i) =>
+        b.kind === 'png' ? `${b.source}: ${label}` : `${b.source}[${i}]: ${label}`,
+      );
+      out.io.stdout.write(`${lines.join('\n')}\n`);
     }
   }
   out.record({

@@ -13,10 +13,11 @@ import { type InitName, INIT_NAMES } from '../../init';
 import type { LossName } from '../../losses';
 import { saveNetwork } from '../../model-file';
 import { Network } from '../../network';
-import { fit, type FitResult } from '../../train';
+import { type BatchReport, fit, type FitResult } from '../../train';
 import { version } from '../../version';
 import { classificationMetrics, type ClassificationMetrics } from '../../report/metrics';
 import { misclassifiedDigits, writeReport } from '../../report/html';
+import { trainingThroughput } from '../../report/throughput';
 import {
   choiceOption,
   COMMON_OPTIONS,
@@ -257,15 +258,20 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
   );
 
   const controller = new AbortController();
+  const progress = createProgress(out, s.epochs, heldOut);
+  // The last batch whose step completed. fit checks the signal only between batches, so after
+  // Ctrl-C the weights are exactly those after this batch.
+  let lastBatch: BatchReport | undefined;
   let interrupts = 0;
   const onSigint = () => {
     interrupts++;
     if (interrupts > 1) process.exit(EXIT_CODES.interrupted);
+    // The bar first: it clears its line, so the notice gets a line of its own and stays.
+    progress.interrupt();
     out.note('blasnet: interrupted; stopping after this batch (Ctrl-C again to quit at once)');
     controller.abort();
   };
   process.on('SIGINT', onSigint);
-  const progress = createProgress(out, s.epochs, heldOut);
   let result: FitResult;
   try {
     result = await fit(net, train, {
@@ -279,7 +285,10 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
       validation: held,
       decode,
       signal: controller.signal,
-      onBatch: (r) => progress.batch(r),
+      onBatch: (r) => {
+        lastBatch = r;
+        progress.batch(r);
+      },
       onEpoch: (r) => progress.epoch(r),
     });
   } catch (error) {
@@ -303,18 +312,22 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
   );
   metrics.loss = evaluate(net, test, { loss: s.loss, decode }).loss;
   const trainSeconds = result.history.reduce((sum, e) => sum + e.seconds, 0);
+  const throughput = trainingThroughput(result.history);
   const timing = {
     trainingSeconds: Number(trainSeconds.toFixed(3)),
     wallSeconds: Number(((performance.now() - started) / 1000).toFixed(3)),
     secondsPerEpoch: result.history.length
       ? Number((trainSeconds / result.history.length).toFixed(3))
       : null,
-    examplesPerSecond:
-      trainSeconds > 0
-        ? Math.round((data.train.count * result.history.length) / trainSeconds)
-        : null,
+    // The report's figure too: examples over training time (lib/report/throughput.ts).
+    examplesPerSecond: throughput === undefined ? null : Math.round(throughput),
     stopReason: result.stopReason,
   };
+
+  const stoppedAt =
+    result.stopReason === 'aborted'
+      ? interruption(lastBatch, Math.ceil(data.train.count / s.batchSize), s.epochs)
+      : undefined;
 
   let modelPath: string | null = null;
   if (s.out !== undefined) {
@@ -331,6 +344,7 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
         testAccuracy: metrics.accuracy,
         testLoss: metrics.loss,
         epochs: result.history.length,
+        ...(stoppedAt ? { weightsAsOf: stoppedAt.weightsAsOf } : {}),
         ...timing,
         backend: info.name,
       },
@@ -374,6 +388,7 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
     type: 'result',
     stopReason: result.stopReason,
     epochs: result.history.length,
+    ...(stoppedAt ? { weightsAsOf: stoppedAt.weightsAsOf } : {}),
     testAccuracy: metrics.accuracy,
     testLoss: metrics.loss,
     correct: metrics.correct,
@@ -384,17 +399,61 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
     model: modelPath,
     report: reportPath,
   });
-  const stopped =
-    result.stopReason === 'aborted'
-      ? ` (interrupted after ${result.history.length} epoch${result.history.length === 1 ? '' : 's'})`
-      : '';
+  const stopped = stoppedAt ? ` (${stoppedAt.text})` : '';
+  // An interrupted run also trained part of an epoch that is in no epoch report: the time since
+  // the last report (which came after that epoch's evaluation) is that part's.
+  const shownSeconds = stoppedAt
+    ? trainSeconds + result.elapsed - (result.history.at(-1)?.elapsed ?? 0)
+    : trainSeconds;
   out.line(
-    `test accuracy ${(metrics.accuracy * 100).toFixed(2)}% (${metrics.correct}/${metrics.n}), loss ${metrics.loss.toFixed(4)}; trained in ${trainSeconds.toFixed(1)} s${stopped}`,
+    `test accuracy ${(metrics.accuracy * 100).toFixed(2)}% (${metrics.correct}/${metrics.n}), loss ${metrics.loss.toFixed(4)}; trained in ${shownSeconds.toFixed(1)} s${stopped}`,
   );
-  if (modelPath) out.line(`model saved to ${s.out}`);
+  if (modelPath && stoppedAt) out.line(`model saved to ${s.out}: ${stoppedAt.saved}`);
+  else if (modelPath) out.line(`model saved to ${s.out}`);
   else out.line('model not saved (use --out FILE to keep it)');
   if (reportPath) out.line(`report written to ${s.report}`);
   return result.stopReason === 'aborted' ? EXIT_CODES.interrupted : EXIT_CODES.ok;
+}
+
+/** Where an interrupted run stopped, in words and as data. */
+interface Interruption {
+  /** The weights are those after batch `batch` (of `batches`) of epoch `epoch`; batch 0: none of it. */
+  weightsAsOf: { epoch: number; batch: number; batches: number };
+  /** `interrupted in epoch 3 after batch 120 of 600`, for the summary line. */
+  text: string;
+  /** What the saved model holds, in words. */
+  saved: string;
+}
+
+/**
+ * Describe an interrupted run truthfully: `last` is the last batch whose step completed (fit
+ * stops only between batches), so the weights are exactly those after it.
+ */
+export function interruption(
+  last: Pick<BatchReport, 'epoch' | 'batch' | 'batches'> | undefined,
+  batches: number,
+  epochs: number,
+): Interruption {
+  if (last === undefined) {
+    return {
+      weightsAsOf: { epoch: 1, batch: 0, batches },
+      text: 'interrupted before the first batch',
+      saved: 'the initial weights (no batch was trained)',
+    };
+  }
+  const weightsAsOf = { epoch: last.epoch, batch: last.batch, batches: last.batches };
+  if (last.batch === last.batches) {
+    return {
+      weightsAsOf,
+      text: `interrupted after epoch ${last.epoch} of ${epochs}, at the end of the epoch`,
+      saved: `the weights as of the end of epoch ${last.epoch}`,
+    };
+  }
+  return {
+    weightsAsOf,
+    text: `interrupted in epoch ${last.epoch} after batch ${last.batch} of ${last.batches}`,
+    saved: `the weights as of that batch (epoch ${last.epoch}, batch ${last.batch} of ${last.batches})`,
+  };
 }
 
 function saveModel(net: Network, file: string, meta: CliModelMetadata): void {
