@@ -2,7 +2,6 @@
  * downloadMnist against a local HTTP server on 127.0.0.1 (never the internet): good files, a
  * truncated transfer, a corrupted body, a 404 then a good mirror, a stalled transfer.
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { execFileSync, spawn } from 'node:child_process';
 import * as http from 'node:http';
