@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { blasnetError } from '../../errors';
 import { packageRoot } from '../../package-root';
 import type { Backend } from '../types';
+import { checkKernelsAvailable, requestedKernels } from './kernel-choice';
 
 /** What `info()` of the addon reports. */
 export interface NativeInfo {
@@ -20,6 +21,10 @@ export interface NativeInfo {
   corename: string;
   /** blasnet's own small-matrix sgemm kernels in use: `'avx512'`, `'avx2'` or `'none'` (BLAS does every product). */
   kernels?: 'avx512' | 'avx2' | 'none';
+  /** What `BLASNET_KERNELS` asked for when the addon loaded (`'auto'` when unset). */
+  kernelsRequested?: 'auto' | 'avx512' | 'avx2' | 'blas';
+  /** The best kernels this CPU supports. */
+  cpuKernels?: 'avx512' | 'avx2' | 'none';
 }
 
 /**
@@ -33,9 +38,10 @@ export interface NativeAddon extends Omit<Backend, 'name' | 'info'> {
   readonly version: string;
   info(): NativeInfo;
   /**
-   * Choose blasnet's own sgemm kernels: `'auto'` (the best the CPU has), or lower: `'avx2'`,
-   * `'none'` (BLAS for every product). Process-wide; returns the kernels now in use. For tests and
-   * benchmarks comparing the paths.
+   * Choose blasnet's own sgemm kernels: `'auto'` (the default: what `BLASNET_KERNELS` forced at
+   * load, else the best the CPU has), or a path: `'avx512'`, `'avx2'`, `'none'` (BLAS for every
+   * product), never above the CPU's best. Process-wide; returns the kernels now in use. For tests
+   * and benchmarks comparing the paths.
    */
   setKernels?(kernels: 'auto' | 'avx512' | 'avx2' | 'none'): 'avx512' | 'avx2' | 'none';
   /**
@@ -122,9 +128,11 @@ function tryLoad(file: string, version: string): NativeAddon | string {
  * `build/Release/blasnet.node`, then `build/Debug/blasnet.node`, under the package root
  * (`root`, default: the installed package's; tests pass a temporary one). The binary must
  * report the `version` of `<root>/package.json`.
- * Throws one `ERR_BLASNET_NATIVE` error listing every candidate and why it failed.
+ * Throws one `ERR_BLASNET_NATIVE` error listing every candidate and why it failed; a `RangeError`
+ * for an unknown `BLASNET_KERNELS`, and `ERR_BLASNET_NATIVE` when it forces a path this CPU lacks.
  */
 export function loadAddon(root?: string): { addon: NativeAddon; path: string } {
+  requestedKernels();
   let version: string;
   try {
     root ??= packageRoot();
@@ -139,7 +147,10 @@ export function loadAddon(root?: string): { addon: NativeAddon; path: string } {
   const failures: string[] = [];
   for (const file of candidatePaths(root)) {
     const result = tryLoad(file, version);
-    if (typeof result !== 'string') return { addon: result, path: file };
+    if (typeof result !== 'string') {
+      checkKernelsAvailable(result.info(), file);
+      return { addon: result, path: file };
+    }
     failures.push(`  - ${file}: ${result}`);
   }
   throw blasnetError(
