@@ -235,8 +235,8 @@ describe('BLASNET_KERNELS', () => {
   });
 
   it('requestedKernels checks the value: RangeError with a code for an unknown name', () => {
-    expect(requestedKernels(undefined)).to.equal('auto');
     expect(requestedKernels('')).to.equal('auto');
+    expect(requestedKernels('auto')).to.equal('auto');
     expect(requestedKernels('blas')).to.equal('blas');
     expect(() => requestedKernels('AVX2'))
       .to.throw(RangeError, /for the BLASNET_KERNELS environment variable but received "AVX2"/)
