@@ -15,8 +15,9 @@ namespace {
 // large enough is split into blocks of C over that pool instead (split_blas below), so that the
 // result does not depend on the thread count. OpenBLAS's own threads do not give that: its
 // 2-thread sum differed from its 1-thread sum in 12,539 of 102,400 elements at 128×800×784.
-// Single-threaded OpenBLAS may be called from several threads at once (pthread builds since
-// 0.3.7 take their buffers from a locked table), so the blocks run side by side. Where there is
+// Single-threaded OpenBLAS may be called from several threads at once (OpenBLAS's USAGE.md: an
+// application with threads of its own sets OpenBLAS to one thread; concurrent calls then share its
+// pool of 2 × MAX_THREADS memory buffers), so the blocks run side by side. Where there is
 // no pool, OpenBLAS keeps its own threads, and those builds serialize every BLAS call (and every
 // change of its thread count) through this lock: calling a multi-threaded OpenBLAS from several
 // threads at once corrupted results in older releases, and the addon runs in worker_threads.

@@ -5,7 +5,7 @@
  * a stale build is never loaded silently.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { blasnetError } from '../../errors';
 import { packageRoot } from '../../package-root';
 import type { Backend } from '../types';
@@ -86,8 +86,13 @@ const FIX =
   'To fix it, install a C++ compiler, CMake and OpenBLAS (Debian/Ubuntu: apt-get install -y g++ cmake libopenblas-dev), ' +
   'then run `npm rebuild blasnet` (or `npm run build:native` in a checkout of blasnet).';
 
-/** The binaries to try, in order: a prebuilt one for this platform, then local builds. */
+/**
+ * The binaries to try, in order: a prebuilt one for this platform, then local builds. With
+ * `BLASNET_ADDON` set, that one file only (the sanitizer builds of scripts/sanitize.sh).
+ */
 export function candidatePaths(root: string): string[] {
+  const forced = process.env.BLASNET_ADDON;
+  if (forced !== undefined && forced !== '') return [resolve(forced)];
   return [
     join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'blasnet.node'),
     join(root, 'build', 'Release', 'blasnet.node'),
