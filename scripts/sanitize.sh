@@ -30,8 +30,9 @@ REPORTS='ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|WARNING: Th
 
 build() { # build-<dir> <sanitizer>
   echo "== build $1 (BLASNET_SANITIZE=$2)"
-  npx cmake-js compile -O "$1" --CDBLASNET_SANITIZE="$2" >"$1.log" 2>&1 || {
-    tail -40 "$1.log"
+  mkdir -p "$1"
+  npx cmake-js compile -O "$1" --CDBLASNET_SANITIZE="$2" >"$1/build.log" 2>&1 || {
+    tail -40 "$1/build.log"
     exit 1
   }
   # (grep without -q: reading all of nm's output, it never stops nm with SIGPIPE, which pipefail
