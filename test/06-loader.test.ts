@@ -258,6 +258,27 @@ describe('BLASNET_BACKEND and backend() (child processes)', () => {
   });
 });
 
+describe('BLASNET_ADDON', () => {
+  const before = process.env.BLASNET_ADDON;
+  afterEach(() => {
+    if (before === undefined) delete process.env.BLASNET_ADDON;
+    else process.env.BLASNET_ADDON = before;
+  });
+
+  it('names the one binary the loader tries (the sanitizer builds of scripts/sanitize.sh)', () => {
+    process.env.BLASNET_ADDON = 'build-asan/Release/blasnet.node';
+    expect(candidatePaths('/any/root')).to.deep.equal([resolve('build-asan/Release/blasnet.node')]);
+    const missing = join(tmpdir(), 'blasnet-no-such-dir', 'blasnet.node');
+    process.env.BLASNET_ADDON = missing;
+    const error = loadError(repo);
+    expect(error.code).to.equal('ERR_BLASNET_NATIVE');
+    expect(error.message).to.include(`${missing}: not found`);
+    expect(error.message).to.not.include(join('build', 'Release'));
+    process.env.BLASNET_ADDON = '';
+    expect(candidatePaths('/r')).to.have.length(3);
+  });
+});
+
 function escapeText(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

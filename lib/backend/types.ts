@@ -82,7 +82,7 @@ export interface BackendInfo {
   name: 'native' | 'js';
   /** BLAS in use, e.g. `'OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64'`; `'none'` for js. */
   blas: string;
-  /** BLAS threads in use (1 for js). */
+  /** Threads for products (1 for js); on x86-64 the same bits for any count (docs/kernels.md). */
   threads: number;
   /** Where the native binary was loaded from, when native. */
   binary?: string;
@@ -91,6 +91,11 @@ export interface BackendInfo {
    * `'avx2'`), or `'none'` when BLAS does every product.
    */
   kernels?: 'avx512' | 'avx2' | 'none';
+  /**
+   * Native only: what the `BLASNET_KERNELS` environment variable forced when the addon loaded
+   * (`'auto'`: nothing; the best this CPU has). See docs/kernels.md.
+   */
+  kernelsRequested?: 'auto' | 'avx512' | 'avx2' | 'blas';
 }
 
 /**

@@ -14,6 +14,11 @@ const char* kernel_name(int isa) {
   return isa == 3 ? "avx512" : isa == 2 ? "avx2" : "none";
 }
 
+// BLASNET_KERNELS's names (the "none" kernels are the path "blas").
+const char* requested_name(int requested) {
+  return requested == 3 ? "avx512" : requested == 2 ? "avx2" : requested == 0 ? "blas" : "auto";
+}
+
 }  // namespace
 
 Napi::Value info(const Napi::CallbackInfo& call) {
@@ -30,6 +35,10 @@ Napi::Value info(const Napi::CallbackInfo& call) {
     out.Set("corename", Napi::String::New(env, corename));
     out.Set("kernels", Napi::String::New(env, kernel_name(bn_kernel_isa())));
     out.Set("poolThreads", Napi::Number::New(env, bn_pool_threads()));
+    // What BLASNET_KERNELS asked for at load, and the best this CPU has: the loader refuses a
+    // forced path the CPU lacks (lib/backend/native/addon.ts).
+    out.Set("kernelsRequested", Napi::String::New(env, requested_name(bn_kernel_requested())));
+    out.Set("cpuKernels", Napi::String::New(env, kernel_name(bn_kernel_cpu_isa())));
     return static_cast<Napi::Value>(out);
   });
 }

@@ -127,8 +127,9 @@ struct bn_hyper {
 
 // C[m, n] ← alpha · op(A)[m, k] · op(B)[k, n] + beta · C, row-major, contiguous (lda = cols of A
 // as stored). A is [m, k], or [k, m] when trans_a; B is [k, n], or [n, k] when trans_b.
-// beta = 0 overwrites C. Thread-safe: BLAS calls are serialized process-wide. Small products
-// (which ones: measured, see gemm.cc) run on the own kernels of kernel.cc instead of BLAS.
+// beta = 0 overwrites C. Thread-safe. Small products (which ones: measured, see gemm.cc) run on
+// the own kernels of kernel.cc instead of BLAS. Either way the result is the same bits for any
+// thread count (bn_set_threads) on a given path (bn_kernel_isa), where the pool exists.
 bn_status bn_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                    const float* a, const float* b, float beta, float* c);
 // C ← alpha · op(A) · B + beta · C (op(B) = B), then p ← p + f·C (p laid out as C): the momentum
@@ -136,7 +137,8 @@ bn_status bn_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, 
 // a kernel takes the product, else as a pass after it).
 bn_status bn_sgemm_step(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
                         const float* b, float beta, float* c, float* p, float f);
-// The same product, always through cblas_sgemm (benchmarks and tests compare the two).
+// The same product, always through cblas_sgemm (benchmarks and tests compare the two): large ones
+// as blocks of C fixed by the shape, spread over the kernels' pool (see gemm.cc).
 bn_status bn_sgemm_blas(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                         const float* a, const float* b, float beta, float* c);
 
@@ -267,9 +269,24 @@ bn_status bn_train_batches(const bn_layout& layout, float* params, float* veloci
 
 // The instruction set of the own kernels: 0 none (BLAS does everything), 2 AVX2+FMA, 3 AVX-512F.
 int bn_kernel_isa();
-// Lower the kernels' instruction set (tests, benchmarks): isa < 0 restores the best the CPU has;
-// never raises it above what the CPU supports. Returns the instruction set now in use.
+// Choose the kernels' instruction set (tests, benchmarks): isa < 0 restores the default (the best
+// the CPU has, or what BLASNET_KERNELS asked for); never raises it above what the CPU supports.
+// Returns the instruction set now in use.
 int bn_kernel_set_isa(int isa);
+// The best instruction set this CPU supports (0 without the kernels).
+int bn_kernel_cpu_isa();
+// What the BLASNET_KERNELS environment variable asked for, read once when the addon loads:
+// BN_KERNELS_AUTO (unset, empty, "auto", or an unknown name, which the loader refuses) or an isa
+// (3 "avx512", 2 "avx2", 0 "blas" or "none"). Above bn_kernel_cpu_isa(), the CPU's best is used.
+int bn_kernel_requested();
+constexpr int BN_KERNELS_AUTO = -1;
+constexpr int BN_KERNELS_INVALID = -2;
+// A BLASNET_KERNELS value as an isa, BN_KERNELS_AUTO, or BN_KERNELS_INVALID. Null: auto.
+int bn_kernel_parse(const char* name);
+// Whether this build has the kernels' thread pool (x86-64 with GCC or Clang). Where it has, large
+// BLAS products are split over it with OpenBLAS single-threaded (gemm.cc); where not, OpenBLAS
+// runs its own threads.
+bool bn_has_pool();
 // The own kernels' sgemm (same contract as bn_sgemm, any shape; sizes already checked). Returns
 // false, doing nothing, when there is no kernel for this CPU or for both operands transposed.
 bool bn_kernel_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
@@ -346,7 +363,8 @@ bool bn_kernel_bytes_to_floats(const uint8_t* src, float* dst, int64_t count, fl
 
 // ---- BLAS configuration ----------------------------------------------------------------------
 
-// Set / read the BLAS thread count (serialized with the sgemm calls).
+// Set / read the thread count for products. Where the kernels' pool exists (bn_has_pool), it
+// splits BLAS products too and OpenBLAS itself stays single-threaded; elsewhere it is OpenBLAS's.
 void bn_set_threads(int n);
 int bn_get_threads();
 // OpenBLAS's build description ("OpenBLAS 0.3.21 DYNAMIC_ARCH ...") and the core in use.

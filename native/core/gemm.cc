@@ -11,12 +11,28 @@
 
 namespace {
 
-// OpenBLAS pthread builds keep one shared work buffer and thread pool; calling them from several
-// threads at once corrupts results. The addon runs in worker_threads, so every BLAS call (and
-// every change of its thread count) takes this process-wide lock.
+// Where the kernels' pool exists (bn_has_pool), OpenBLAS always runs single-threaded: a product
+// large enough is split into blocks of C over that pool instead (split_blas below), so that the
+// result does not depend on the thread count. OpenBLAS's own threads do not give that: its
+// 2-thread sum differed from its 1-thread sum in 12,539 of 102,400 elements at 128×800×784.
+// Single-threaded OpenBLAS may be called from several threads at once (OpenBLAS's USAGE.md: an
+// application with threads of its own sets OpenBLAS to one thread; concurrent calls then share its
+// pool of 2 × MAX_THREADS memory buffers), so the blocks run side by side. Where there is
+// no pool, OpenBLAS keeps its own threads, and those builds serialize every BLAS call (and every
+// change of its thread count) through this lock: calling a multi-threaded OpenBLAS from several
+// threads at once corrupted results in older releases, and the addon runs in worker_threads.
 std::mutex& blas_mutex() {
   static std::mutex mutex;
   return mutex;
+}
+
+// Sets OpenBLAS single-threaded once, before its first product, where the pool splits products.
+void blas_init() {
+  static const bool done = [] {
+    if (bn_has_pool()) openblas_set_num_threads(1);
+    return true;
+  }();
+  (void)done;
 }
 
 bool fits_blas_int(int64_t v) {
@@ -35,7 +51,7 @@ void scale(float* c, int64_t count, float beta) {
 //     30/100/800, all three GEMMs) 1.4x–4x faster (e.g. 128×800×784 forward 120 vs 84, weight
 //     gradient 168 vs 83, δ·w 151 vs 81; 10×30×784 forward 116 vs 29); squares 256–1024: NN and
 //     TN 1.7x–2.1x, NT 1.07x–1.2x. With BLAS on 2 threads NT lost above ~2^28 multiply-adds
-//     (512×2000×784: 65 vs 73), so NT products that large go to a multi-threaded BLAS.
+//     (512×2000×784: 65 vs 73), but the kernels still take it: one path for every thread count.
 //   AVX2 kernels vs BLAS: faster up to ~2^22 multiply-adds (batch 10 and 32 shapes 1.1x–2.6x),
 //     slower above (256³: NT 0.61x, TN 0.86x; 128×800×784 NT 0.75x), so only small ones.
 //   Neither takes both operands transposed (no MLP product does): BLAS does.
@@ -43,7 +59,8 @@ bool kernel_takes(int isa, bool trans_a, bool trans_b, int64_t m, int64_t n, int
   if (isa < 2 || (trans_a && trans_b)) return false;
   const double macs = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
   if (isa == 2) return macs <= 4194304.0;
-  if (!trans_a && trans_b && macs > 268435456.0) return openblas_get_num_threads() < 2;
+  // AVX-512: every product, whatever the thread count (a choice by thread count would change
+  // the bits). With OpenBLAS's own 2 threads, NT above ~2^28 was faster on BLAS (see above).
   return true;
 }
 
@@ -76,6 +93,82 @@ bn_status bn_sgemm_step(bool trans_a, int64_t m, int64_t n, int64_t k, float alp
   return BN_OK;
 }
 
+namespace {
+
+// One cblas_sgemm on the stored operands with explicit leading dimensions (row-major: the stored
+// column counts of the whole product), so that a block of C can be computed in place.
+// c[m, n] = alpha · op(a)[m, k] · op(b)[k, n] + beta · c  (M=m, N=n, K=k; a, b, c at the block)
+void blas_call(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+               const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
+               int64_t ldc) {
+  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+              trans_b ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
+              static_cast<int>(k), alpha, a, static_cast<int>(lda), b, static_cast<int>(ldb), beta,
+              c, static_cast<int>(ldc));
+}
+
+// A BLAS product cut into blocks of C by a rule of its shape alone, so that one thread or several
+// compute exactly the same cblas_sgemm calls: OpenBLAS's per-element sums depend on the shape it
+// is given (measured with 0.3.21, Haswell kernels: C computed whole and as 2–9 blocks of rows or
+// columns differed in 5%–70% of the elements, at 128×800×784, 800×784×128, 256³ and others, even
+// with block edges at multiples of 16 and 64), so a split by thread count would change the bits.
+// C is cut along its longer side (columns when m <= n), into blocks of at least 2^21
+// multiply-adds (the kernels' threshold for a second thread, kernel.cc) and 64 rows or columns,
+// at most kMaxBlocks, edges at multiples of 16 (bn_split). Each thread runs whole blocks.
+constexpr int kMaxBlocks = 8;
+
+struct blas_split {
+  bool trans_a, trans_b;
+  int64_t m, n, k;
+  float alpha;
+  const float* a;
+  const float* b;
+  float beta;
+  float* c;
+  bool by_rows;
+  int blocks;
+};
+
+int blas_blocks(int64_t m, int64_t n, int64_t k, bool* by_rows) {
+  *by_rows = m > n;
+  const int64_t extent = *by_rows ? m : n;
+  const double macs = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
+  double blocks = macs / 2097152.0;
+  if (blocks > static_cast<double>(extent / 64)) blocks = static_cast<double>(extent / 64);
+  if (blocks > kMaxBlocks) blocks = kMaxBlocks;
+  return blocks < 2.0 ? 1 : static_cast<int>(blocks);
+}
+
+void blas_block(const blas_split& s, int block) {
+  const int64_t lda = s.trans_a ? s.m : s.k;
+  const int64_t ldb = s.trans_b ? s.k : s.n;
+  int64_t lo = 0;
+  int64_t hi = 0;
+  bn_split(s.by_rows ? s.m : s.n, block, s.blocks, &lo, &hi);
+  if (lo >= hi) return;
+  if (s.by_rows) {
+    // Rows [lo, hi) of C: rows of op(A), all of op(B).
+    const float* a = s.trans_a ? s.a + lo : s.a + lo * lda;
+    blas_call(s.trans_a, s.trans_b, hi - lo, s.n, s.k, s.alpha, a, lda, s.b, ldb, s.beta,
+              s.c + lo * s.n, s.n);
+  } else {
+    // Columns [lo, hi) of C: all of op(A), columns of op(B).
+    const float* b = s.trans_b ? s.b + lo * ldb : s.b + lo;
+    blas_call(s.trans_a, s.trans_b, s.m, hi - lo, s.k, s.alpha, s.a, lda, b, ldb, s.beta, s.c + lo,
+              s.n);
+  }
+}
+
+// Part `part` of `parts` runs blocks [blocks · part / parts, blocks · (part + 1) / parts).
+void blas_part(const void* raw, int part, int parts) {
+  const blas_split& s = *static_cast<const blas_split*>(raw);
+  const int first = s.blocks * part / parts;
+  const int last = s.blocks * (part + 1) / parts;
+  for (int block = first; block < last; block++) blas_block(s, block);
+}
+
+}  // namespace
+
 bn_status bn_sgemm_blas(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                         const float* a, const float* b, float beta, float* c) {
   if (!fits_blas_int(m) || !fits_blas_int(n) || !fits_blas_int(k)) return BN_ERR_SIZE;
@@ -84,26 +177,34 @@ bn_status bn_sgemm_blas(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_
     scale(c, m * n, beta);
     return BN_OK;
   }
-  // Row-major leading dimensions are the stored column counts.
-  const int lda = static_cast<int>(trans_a ? m : k);
-  const int ldb = static_cast<int>(trans_b ? k : n);
-  const int ldc = static_cast<int>(n);
-  std::lock_guard<std::mutex> lock(blas_mutex());
-  // c[m, n] = alpha · op(a)[m, k] · op(b)[k, n] + beta · c  (the caller's transposes; M=m, N=n, K=k)
-  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
-              trans_b ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
-              static_cast<int>(k), alpha, a, lda, b, ldb, beta, c, ldc);
+  blas_init();
+  if (!bn_has_pool()) {
+    std::lock_guard<std::mutex> lock(blas_mutex());
+    blas_call(trans_a, trans_b, m, n, k, alpha, a, trans_a ? m : k, b, trans_b ? k : n, beta, c, n);
+    return BN_OK;
+  }
+  blas_split s{trans_a, trans_b, m, n, k, alpha, a, b, beta, c, false, 1};
+  s.blocks = blas_blocks(m, n, k, &s.by_rows);
+  const int threads = bn_kernel_threads();
+  const int parts = threads < s.blocks ? threads : s.blocks;
+  // The pool may be busy (another thread's product or team): then every block here, in turn.
+  if (parts < 2 || !bn_team_run(parts, blas_part, &s)) blas_part(&s, 0, 1);
   return BN_OK;
 }
 
 void bn_set_threads(int n) {
   if (n < 1) n = 1;
   bn_kernel_set_threads(n);
+  if (bn_has_pool()) {
+    blas_init();  // OpenBLAS stays single-threaded: the pool splits its products
+    return;
+  }
   std::lock_guard<std::mutex> lock(blas_mutex());
   openblas_set_num_threads(n);
 }
 
 int bn_get_threads() {
+  if (bn_has_pool()) return bn_kernel_threads();
   std::lock_guard<std::mutex> lock(blas_mutex());
   return openblas_get_num_threads();
 }
@@ -130,6 +231,7 @@ double bn_bench_blas_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int
   const int lda = static_cast<int>(trans_a ? m : k);
   const int ldb = static_cast<int>(trans_b ? k : n);
   const int ldc = static_cast<int>(n);
+  blas_init();
   std::lock_guard<std::mutex> lock(blas_mutex());
   // One warm-up call (OpenBLAS starts its thread pool and sizes its buffers on the first call).
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,

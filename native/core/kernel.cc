@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <mutex>
 #include <new>
@@ -249,14 +250,35 @@ inline V vselect_pos(V z, V yes, V no) {
 
 namespace {
 
-// 0: no kernel, 2: AVX2+FMA, 3: AVX-512F. Detected once; bn_kernel_set_isa can lower it
-// (benchmarks and tests: AVX2 on an AVX-512 machine, or none to measure BLAS alone).
+// 0: no kernel, 2: AVX2+FMA, 3: AVX-512F: the best this CPU supports.
 int detect_isa() {
   __builtin_cpu_init();
   int isa = 0;
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) isa = 2;
   if (isa == 2 && __builtin_cpu_supports("avx512f")) isa = 3;
   return isa;
+}
+
+// The CPU's best, and the default path: the best, lowered by BLASNET_KERNELS when that names one
+// (bn_kernel_requested). Both are fixed when the addon loads (the first call of either), so that
+// bn_kernel_set_isa(-1) ("auto": tests restoring what they changed) returns to the forced path.
+struct isa_defaults {
+  int cpu;
+  int requested;  // BN_KERNELS_AUTO, or the isa BLASNET_KERNELS named
+  int initial;
+};
+
+const isa_defaults& defaults() {
+  static const isa_defaults value = [] {
+    isa_defaults d;
+    d.cpu = detect_isa();
+    d.requested = bn_kernel_parse(std::getenv("BLASNET_KERNELS"));
+    // An unknown name counts as auto here; the loader refuses it (lib/backend/native/addon.ts).
+    if (d.requested == BN_KERNELS_INVALID) d.requested = BN_KERNELS_AUTO;
+    d.initial = d.requested == BN_KERNELS_AUTO || d.requested > d.cpu ? d.cpu : d.requested;
+    return d;
+  }();
+  return value;
 }
 
 std::atomic<int> g_isa{-1};
@@ -266,26 +288,38 @@ std::atomic<int> g_isa{-1};
 int bn_kernel_isa() {
   int isa = g_isa.load(std::memory_order_relaxed);
   if (isa < 0) {
-    isa = detect_isa();
+    isa = defaults().initial;
     g_isa.store(isa, std::memory_order_relaxed);
   }
   return isa;
 }
 
 int bn_kernel_set_isa(int isa) {
-  const int best = detect_isa();
-  g_isa.store(isa < 0 ? best : (isa < best ? isa : best), std::memory_order_relaxed);
+  const isa_defaults& d = defaults();
+  g_isa.store(isa < 0 ? d.initial : (isa < d.cpu ? isa : d.cpu), std::memory_order_relaxed);
   return g_isa.load(std::memory_order_relaxed);
+}
+
+int bn_kernel_cpu_isa() {
+  return defaults().cpu;
+}
+
+int bn_kernel_requested() {
+  return defaults().requested;
+}
+
+bool bn_has_pool() {
+  return true;
 }
 
 // ---- threads ----------------------------------------------------------------------------------
 //
 // A product large enough is split (by rows of C for op(A) = Aᵀ, else by columns) across the
-// calling thread and up to threads − 1 workers of a small pool of our own (BLAS's pool is idle
-// while the kernels run: a product goes to one or the other). The same pool runs a training
-// call's team (bn_team_run, train_batches.cc), whose parts stay on their threads for the whole
-// call. Workers spin for a short while after a task, then sleep on a condition variable. One
-// product or team uses the pool at a time (a second caller, say another worker thread of Node,
+// calling thread and up to threads − 1 workers of a small pool of our own (OpenBLAS runs
+// single-threaded: the products it takes are split into blocks over this pool too, gemm.cc). The
+// same pool runs a training call's team (bn_team_run, train_batches.cc), whose parts stay on their
+// threads for the whole call. Workers spin for a short while after a task, then sleep on a
+// condition variable. One product or team uses the pool at a time (a second caller, say another worker thread of Node,
 // runs single-threaded meanwhile).
 //
 // The workers' code lives in blasnet.node, which Node unloads (dlclose) when the last environment
@@ -651,6 +685,16 @@ int bn_kernel_isa() {
 int bn_kernel_set_isa(int) {
   return 0;
 }
+int bn_kernel_cpu_isa() {
+  return 0;
+}
+int bn_kernel_requested() {
+  const int requested = bn_kernel_parse(std::getenv("BLASNET_KERNELS"));
+  return requested == BN_KERNELS_INVALID ? BN_KERNELS_AUTO : requested;
+}
+bool bn_has_pool() {
+  return false;
+}
 bool bn_kernel_sgemm(bool, bool, int64_t, int64_t, int64_t, float, const float*, const float*,
                      float, float*) {
   return false;
@@ -692,6 +736,15 @@ int bn_kernel_threads() {
 }
 
 #endif
+
+int bn_kernel_parse(const char* name) {
+  if (name == nullptr || std::strcmp(name, "") == 0 || std::strcmp(name, "auto") == 0)
+    return BN_KERNELS_AUTO;
+  if (std::strcmp(name, "avx512") == 0) return 3;
+  if (std::strcmp(name, "avx2") == 0) return 2;
+  if (std::strcmp(name, "blas") == 0 || std::strcmp(name, "none") == 0) return 0;
+  return BN_KERNELS_INVALID;
+}
 
 void bn_split(int64_t n, int part, int parts, int64_t* lo, int64_t* hi) {
   const int64_t units = (n + BN_SPLIT_ALIGN - 1) / BN_SPLIT_ALIGN;

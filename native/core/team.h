@@ -117,7 +117,8 @@ class bn_shares {
 
 // How many parts a training call's team has for mini-batches of `batch` rows: as many as the
 // largest product of a step is worth (bn_team_parts), where the AVX-512 kernels take every
-// product (elsewhere BLAS's own threads split the large products), at most kMaxParts. 1: alone.
+// product (elsewhere each large product is split on its own, in gemm.cc or kernel.cc), at most
+// kMaxParts. 1: alone.
 inline int bn_team_size(const bn_layout& layout, int64_t batch) {
   if (bn_kernel_isa() != 3) return 1;
   double largest = 0.0;

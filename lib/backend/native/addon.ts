@@ -5,10 +5,11 @@
  * a stale build is never loaded silently.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { blasnetError } from '../../errors';
 import { packageRoot } from '../../package-root';
 import type { Backend } from '../types';
+import { checkKernelsAvailable, requestedKernels } from './kernel-choice';
 
 /** What `info()` of the addon reports. */
 export interface NativeInfo {
@@ -26,6 +27,10 @@ export interface NativeInfo {
    * addon has ended.
    */
   poolThreads?: number;
+  /** What `BLASNET_KERNELS` asked for when the addon loaded (`'auto'` when unset). */
+  kernelsRequested?: 'auto' | 'avx512' | 'avx2' | 'blas';
+  /** The best kernels this CPU supports. */
+  cpuKernels?: 'avx512' | 'avx2' | 'none';
 }
 
 /**
@@ -39,9 +44,10 @@ export interface NativeAddon extends Omit<Backend, 'name' | 'info'> {
   readonly version: string;
   info(): NativeInfo;
   /**
-   * Choose blasnet's own sgemm kernels: `'auto'` (the best the CPU has), or lower: `'avx2'`,
-   * `'none'` (BLAS for every product). Process-wide; returns the kernels now in use. For tests and
-   * benchmarks comparing the paths.
+   * Choose blasnet's own sgemm kernels: `'auto'` (the default: what `BLASNET_KERNELS` forced at
+   * load, else the best the CPU has), or a path: `'avx512'`, `'avx2'`, `'none'` (BLAS for every
+   * product), never above the CPU's best. Process-wide; returns the kernels now in use. For tests
+   * and benchmarks comparing the paths.
    */
   setKernels?(kernels: 'auto' | 'avx512' | 'avx2' | 'none'): 'avx512' | 'avx2' | 'none';
   /**
@@ -86,8 +92,13 @@ const FIX =
   'To fix it, install a C++ compiler, CMake and OpenBLAS (Debian/Ubuntu: apt-get install -y g++ cmake libopenblas-dev), ' +
   'then run `npm rebuild blasnet` (or `npm run build:native` in a checkout of blasnet).';
 
-/** The binaries to try, in order: a prebuilt one for this platform, then local builds. */
+/**
+ * The binaries to try, in order: a prebuilt one for this platform, then local builds. With
+ * `BLASNET_ADDON` set, that one file only (the sanitizer builds of scripts/sanitize.sh).
+ */
 export function candidatePaths(root: string): string[] {
+  const forced = process.env.BLASNET_ADDON;
+  if (forced !== undefined && forced !== '') return [resolve(forced)];
   return [
     join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'blasnet.node'),
     join(root, 'build', 'Release', 'blasnet.node'),
@@ -128,9 +139,11 @@ function tryLoad(file: string, version: string): NativeAddon | string {
  * `build/Release/blasnet.node`, then `build/Debug/blasnet.node`, under the package root
  * (`root`, default: the installed package's; tests pass a temporary one). The binary must
  * report the `version` of `<root>/package.json`.
- * Throws one `ERR_BLASNET_NATIVE` error listing every candidate and why it failed.
+ * Throws one `ERR_BLASNET_NATIVE` error listing every candidate and why it failed; a `RangeError`
+ * for an unknown `BLASNET_KERNELS`, and `ERR_BLASNET_NATIVE` when it forces a path this CPU lacks.
  */
 export function loadAddon(root?: string): { addon: NativeAddon; path: string } {
+  requestedKernels();
   let version: string;
   try {
     root ??= packageRoot();
@@ -145,7 +158,10 @@ export function loadAddon(root?: string): { addon: NativeAddon; path: string } {
   const failures: string[] = [];
   for (const file of candidatePaths(root)) {
     const result = tryLoad(file, version);
-    if (typeof result !== 'string') return { addon: result, path: file };
+    if (typeof result !== 'string') {
+      checkKernelsAvailable(result.info(), file);
+      return { addon: result, path: file };
+    }
     failures.push(`  - ${file}: ${result}`);
   }
   throw blasnetError(

@@ -12,9 +12,10 @@ export function createNativeBackend(addon: NativeAddon, path: string): Backend {
   return {
     name: 'native',
     info(): BackendInfo {
-      const { blas, threads, kernels } = addon.info();
+      const { blas, threads, kernels, kernelsRequested } = addon.info();
       const out: BackendInfo = { name: 'native', blas, threads, binary: path };
       if (kernels !== undefined) out.kernels = kernels;
+      if (kernelsRequested !== undefined) out.kernelsRequested = kernelsRequested;
       return out;
     },
     // The addon's functions use no `this`, so they are handed over as they are.
