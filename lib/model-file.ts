@@ -21,7 +21,8 @@ import type { BackendName } from './backend/select';
 import type { Backend } from './backend/types';
 import { writeFileAtomic } from './atomic-file';
 import { blasnetError, typeError } from './errors';
-import { Network } from './network';
+import { checkJsonObject, checkOptions, isUint8Array } from './validate';
+import { checkNetwork, Network } from './network';
 import { version as blasnetVersion } from './version';
 
 const MAGIC = Buffer.from('BLASNET\n', 'latin1');
@@ -68,7 +69,7 @@ function requireLittleEndian(): void {
  */
 export function serializeNetwork(net: Network, metadata?: Record<string, unknown>): Buffer {
   requireLittleEndian();
-  if (!(net instanceof Network)) throw typeError('net', 'a Network', net);
+  checkNetwork('net', net);
   const payload = Buffer.from(net.params.buffer, net.params.byteOffset, net.params.byteLength);
   const header: Header = {
     format: 'blasnet-model',
@@ -82,7 +83,7 @@ export function serializeNetwork(net: Network, metadata?: Record<string, unknown
     sha256: createHash('sha256').update(payload).digest('hex'),
     blasnet: blasnetVersion,
   };
-  if (metadata !== undefined) header.metadata = metadata;
+  if (metadata !== undefined) header.metadata = checkJsonObject('metadata', metadata);
   // The offset is part of the header, whose length depends on the offset's digits: settle it.
   let json = '';
   for (let i = 0; i < 3; i++) {
@@ -116,9 +117,10 @@ export function deserializeNetwork(
   options: { backend?: BackendName | Backend; source?: string } = {},
 ): Network {
   requireLittleEndian();
+  checkOptions('options', options);
   const source = options.source ?? 'model';
   const bad = (what: string) => blasnetError('ERR_BLASNET_FORMAT', `${source}: ${what}`);
-  if (!(bytes instanceof Uint8Array)) throw typeError('bytes', 'a Buffer or Uint8Array', bytes);
+  if (!isUint8Array(bytes)) throw typeError('bytes', 'a Buffer or Uint8Array', bytes);
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buf.length < 12 || !buf.subarray(0, 8).equals(MAGIC))
     throw bad('not a blasnet model file (bad magic bytes)');
@@ -220,6 +222,7 @@ export function loadNetwork(
   options: { backend?: BackendName | Backend } = {},
 ): Network {
   if (typeof path !== 'string' || path === '') throw typeError('path', 'a file path', path);
+  checkOptions('options', options);
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -229,9 +232,42 @@ export function loadNetwork(
   return deserializeNetwork(bytes, { backend: options.backend, source: path });
 }
 
-/** The metadata stored with a model file, or undefined. @example `readModelMetadata(bytes)` */
+/**
+ * The metadata stored with a model file, or undefined. Checks what it reads (magic bytes, the
+ * header's length, its JSON, its format and version) and throws `ERR_BLASNET_FORMAT` on a
+ * corrupted or foreign file; the parameters are not read (use {@link deserializeNetwork} for that).
+ *
+ * @example
+ * ```ts
+ * readModelMetadata(readFileSync('mnist.blasnet')); // { trainedOn: 'mnist' }
+ * ```
+ */
 export function readModelMetadata(bytes: Uint8Array): Record<string, unknown> | undefined {
+  if (!isUint8Array(bytes)) throw typeError('bytes', 'a Buffer or Uint8Array', bytes);
+  const bad = (what: string) => blasnetError('ERR_BLASNET_FORMAT', `model: ${what}`);
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const header = JSON.parse(buf.subarray(12, 12 + buf.readUInt32LE(8)).toString('utf8')) as Header;
-  return header.metadata;
+  if (buf.length < 12 || !buf.subarray(0, 8).equals(MAGIC))
+    throw bad('not a blasnet model file (bad magic bytes)');
+  const headerLength = buf.readUInt32LE(8);
+  if (12 + headerLength > buf.length)
+    throw bad(
+      `truncated: the header says it is ${headerLength} bytes but only ${buf.length - 12} follow`,
+    );
+  let header: Header;
+  try {
+    header = JSON.parse(buf.subarray(12, 12 + headerLength).toString('utf8')) as Header;
+  } catch (error) {
+    throw bad(`the JSON header is corrupted (${(error as Error).message})`);
+  }
+  if (header === null || typeof header !== 'object' || header.format !== 'blasnet-model')
+    throw bad('the header is not a blasnet-model header');
+  if (header.version !== MODEL_FORMAT_VERSION)
+    throw bad(
+      `format version ${header.version} is not supported (this blasnet reads version ${MODEL_FORMAT_VERSION})`,
+    );
+  const metadata = header.metadata;
+  if (metadata === undefined) return undefined;
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata))
+    throw bad(`the metadata is not an object (${JSON.stringify(metadata)?.slice(0, 40)})`);
+  return metadata;
 }
