@@ -31,6 +31,8 @@ interface Finding {
 const findings: Finding[] = [];
 /** Cases slower than half a second (not failures; they show where the time budget goes). */
 const slow: string[] = [];
+/** Calls the raw addon accepts that the checked contract rejects (C++ looser than TypeScript). */
+const looser: string[] = [];
 const counts = { cases: 0, calls: 0, accepted: 0, rejected: 0, rawLooser: 0 };
 
 function note(text: string): void {
@@ -84,7 +86,10 @@ async function runKernels(): Promise<void> {
         note(`kernels case ${counts.cases} (raw addon): ${JSON.stringify(c)}`);
         const r = runKernel(raw, c);
         good = check(`addon.${c.kernel}`, r, c) && good;
-        if (r.ok && !n.ok) counts.rawLooser++;
+        if (r.ok && !n.ok) {
+          counts.rawLooser++;
+          looser.push(`${errorLine(n.error)}: ${JSON.stringify(c)}`);
+        }
       }
     }
     return collect || good;
@@ -152,6 +157,7 @@ async function main(): Promise<void> {
     findings: findings.slice(0, 40),
     total: findings.length,
     slow: slow.slice(0, 10),
+    looser: looser.slice(0, 10),
     failure,
   };
   process.stdout.write(`FUZZ-RESULT ${JSON.stringify(result)}\n`);
