@@ -13,6 +13,7 @@ import { gradientCheck } from '../lib/gradient-check';
 import { deserializeNetwork, readModelMetadata, serializeNetwork } from '../lib/model-file';
 import { argmaxRows, Network } from '../lib/network';
 import { Perceptron } from '../lib/perceptron';
+import { classificationMetrics, misclassifiedDigits, renderReport } from '../lib/report';
 import { fit, fitSync } from '../lib/train';
 import { forEachBackend } from './helpers/backends';
 
@@ -288,6 +289,32 @@ describe('functions that take a network check it', () => {
     const { proxy, revoke } = Proxy.revocable({}, {});
     revoke();
     expectCoded(() => new Network(proxy as never), TypeError, 'ERR_BLASNET_TYPE', /revoked Proxy/);
+  });
+});
+
+describe('report inputs are checked before they are formatted', () => {
+  const metrics = () => classificationMetrics(new Uint8Array([0, 1]), new Uint8Array([0, 0]), 2);
+
+  it('misclassifiedDigits checks its arrays and sizes', () => {
+    const l = new Uint8Array([0, 1]);
+    expectCoded(() => misclassifiedDigits(l, l, 3 as never, 4), TypeError, 'ERR_BLASNET_TYPE');
+    expectCoded(() => misclassifiedDigits(l, new Uint8Array(1), new Uint8Array(8), 4), RangeError);
+    expectCoded(() => misclassifiedDigits(l, new Uint8Array(2), new Uint8Array(7), 4), RangeError);
+    expectCoded(() => misclassifiedDigits(null as never, l, new Uint8Array(8), 4), TypeError);
+    expect(misclassifiedDigits(l, new Uint8Array([0, 0]), new Uint8Array(8), 4).total).to.equal(1);
+  });
+
+  it('renderReport checks the fields it formats (a title that is not a string, cyclic settings)', () => {
+    const base = { history: [], test: metrics() };
+    expectCoded(() => renderReport({ ...base, title: 3 as never }), TypeError, 'ERR_BLASNET_TYPE');
+    expectCoded(() => renderReport({ ...base, classNames: [1, 2] as never }), TypeError);
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expectCoded(() => renderReport({ ...base, settings: cyclic }), TypeError, 'ERR_BLASNET_TYPE');
+    expectCoded(() => renderReport({ ...base, history: [{ epoch: 1 }] as never }), TypeError);
+    expect(renderReport({ ...base, title: 'ok', settings: { lr: 0.5 } })).to.contain(
+      '<title>ok</title>',
+    );
   });
 });
 

@@ -261,6 +261,63 @@ export const API: readonly ApiEntry[] = [
     call: ([a, l]) => [blasnet.activation(a as never), blasnet.loss(l as never)],
   },
   {
+    name: 'misclassifiedDigits',
+    args: () => [new Uint8Array([0, 1, 1]), new Uint8Array([0, 0, 1]), new Uint8Array(12), 4, 2],
+    slots: ['0', '1', '2', '3!', '4!'],
+    call: ([l, p, b, n, limit]) =>
+      blasnet.misclassifiedDigits(
+        l as Uint8Array,
+        p as Uint8Array,
+        b as Uint8Array,
+        n as number,
+        limit as number,
+      ),
+  },
+  {
+    name: 'classificationMetrics + renderReport',
+    args: () => [
+      new Uint8Array([0, 1, 1]),
+      new Uint8Array([0, 0, 1]),
+      2,
+      { title: 'fuzz', history: [], classNames: ['a', 'b'] },
+    ],
+    slots: ['0', '1', '2!', '3', '3.title', '3.history', '3.classNames', '3.settings'],
+    call: ([l, p, c, input]) => {
+      const test = blasnet.classificationMetrics(l as Uint8Array, p as Uint8Array, c as number);
+      // Spread only a plain object: spreading a revoked Proxy would be the harness throwing.
+      const plain = input !== null && typeof input === 'object' && !types.isProxy(input);
+      return blasnet.renderReport((plain ? { ...input, test } : input) as never);
+    },
+  },
+  {
+    name: 'supNormError',
+    args: (backend) => [
+      (x: number) => Math.sin(x),
+      new blasnet.Network({ sizes: [1, 3, 1], activations: ['sigmoid', 'identity'], backend }),
+      [-1, 1],
+      11,
+    ],
+    slots: ['0', '1', '2', '3!'],
+    call: ([g, n, d, p]) =>
+      blasnet.supNormError(g as never, n as blasnet.Network, d as never, p as number),
+  },
+  {
+    name: 'fromTruthTable',
+    args: (backend) => [[0, 1, 1, 0], { inputs: 2, backend }],
+    slots: ['0', '1', '1.inputs!', '1.output'],
+    call: ([t, o]) => blasnet.fromTruthTable(t as never, o as never),
+  },
+  {
+    name: 'mapFeatures',
+    args: () => [
+      new Float32Array([0, 1, 1, 0]),
+      2,
+      (row: number[]) => [row[0], row[1], row[0] * row[1]],
+    ],
+    slots: ['0', '1!', '2'],
+    call: ([x, n, map]) => blasnet.mapFeatures(x as never, n as number, map as never),
+  },
+  {
     name: 'setBackend / getBackend',
     args: () => ['js'],
     slots: ['0'],
