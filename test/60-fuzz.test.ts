@@ -5,7 +5,7 @@
  * 0 uncoded errors (a thrown value without an `ERR_BLASNET_*` code) and, for the kernels, that
  * the native and js backends accept and reject the same calls with the same codes.
  *
- * `BLASNET_FUZZ_MS` sets each group's budget (default 8000 ms: about 20 s with both children's
+ * `BLASNET_FUZZ_MS` sets each group's budget (default 7000 ms: about 20 s with the children's
  * start-up); `BLASNET_FUZZ_SEED` replays another seed.
  */
 import { spawnSync } from 'node:child_process';
@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 
 const SEED = Number(process.env.BLASNET_FUZZ_SEED ?? 20261205);
-const BUDGET_MS = Number(process.env.BLASNET_FUZZ_MS ?? 8000);
+const BUDGET_MS = Number(process.env.BLASNET_FUZZ_MS ?? 7000);
 
 interface FuzzResult {
   group: string;
@@ -30,7 +30,7 @@ interface FuzzResult {
   failure?: string;
 }
 
-function runGroup(group: 'kernels' | 'api'): FuzzResult {
+function runGroup(group: 'kernels' | 'api' | 'crash-selftest'): FuzzResult {
   const dir = mkdtempSync(join(tmpdir(), 'blasnet-fuzz-progress-'));
   const progress = join(dir, 'case');
   try {
@@ -74,19 +74,33 @@ function report(r: FuzzResult): void {
 describe('fuzz (fast-check, child processes)', function () {
   this.timeout(BUDGET_MS * 2 + 180_000);
 
+  it('a child that dies on a signal fails the test, naming the signal, the seed and the case', () => {
+    expect(() => runGroup('crash-selftest')).to.throw(
+      /SIGSEGV \(seed \d+\); last case: crash-selftest case 1/,
+    );
+  });
+
   it('kernels: no crash, every error coded, native and js agree on every call', () => {
     const r = runGroup('kernels');
     report(r);
+    // The findings (each error and its case) first, then fast-check's shrunk counterexample.
+    expect(
+      r.findings,
+      `${JSON.stringify(r.findings.slice(0, 5), null, 2)}\n${r.failure}`,
+    ).to.deep.equal([]);
     expect(r.failure, r.failure).to.equal(undefined);
-    expect(r.findings, JSON.stringify(r.findings.slice(0, 5), null, 2)).to.deep.equal([]);
     expect(r.cases).to.be.greaterThan(100);
   });
 
   it('public API: no crash, every error coded', () => {
     const r = runGroup('api');
     report(r);
+    // The findings (each error and its case) first, then fast-check's shrunk counterexample.
+    expect(
+      r.findings,
+      `${JSON.stringify(r.findings.slice(0, 5), null, 2)}\n${r.failure}`,
+    ).to.deep.equal([]);
     expect(r.failure, r.failure).to.equal(undefined);
-    expect(r.findings, JSON.stringify(r.findings.slice(0, 5), null, 2)).to.deep.equal([]);
     expect(r.cases).to.be.greaterThan(100);
   });
 });

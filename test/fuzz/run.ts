@@ -144,7 +144,12 @@ async function main(): Promise<void> {
   try {
     if (group === 'kernels') await runKernels();
     else if (group === 'api') await runApi();
-    else throw new Error(`unknown fuzz group ${group}`);
+    else if (group === 'crash-selftest') {
+      // Proves the parent's crash report: a case is noted, then the process dies on a signal.
+      note('crash-selftest case 1: a SIGSEGV on purpose');
+      process.kill(process.pid, 'SIGSEGV');
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
+    } else throw new Error(`unknown fuzz group ${group}`);
   } catch (error) {
     failure = (error as Error).message.split('\n').slice(0, 12).join('\n');
   }
