@@ -111,7 +111,13 @@ async function main(argv: string[]): Promise<void> {
       [order[i], order[j]] = [order[j], order[i]];
     }
     for (const k of p % 2 === 0 ? [0, 1] : [1, 0]) epoch(k);
-    if (p === 0) for (const s of sides) (s.epochs.length = 0), (s.ceilings.length = 0); // warm-up pair
+    if (p === 0) {
+      // warm-up pair
+      for (const s of sides) {
+        s.epochs.length = 0;
+        s.ceilings.length = 0;
+      }
+    }
   }
   const ratios = sides[1].epochs.map((e, i) => e / sides[0].epochs[i]);
   console.log(

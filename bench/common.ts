@@ -342,7 +342,7 @@ export function writeResults(name: string, payload: unknown): string {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const file = join(RESULTS_DIR, `${name}-${stamp}.json`);
-  writeFileSync(file, JSON.stringify(payload, null, 2) + '\n');
+  writeFileSync(file, `${JSON.stringify(payload, null, 2)}\n`);
   return file;
 }
 

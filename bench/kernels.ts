@@ -195,7 +195,7 @@ export function runKernelBench(opts: { quick: boolean; threads?: number; json: b
       fmt(r.napi / r.cblas, 2),
     ]),
   );
-  console.log('\n' + table);
+  console.log(`\n${table}`);
   const goal = rows.find(
     (r) => r.shape.gemm === 'forward' && r.shape.batch === 128 && r.shape.hidden === 800,
   );

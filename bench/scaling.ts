@@ -227,8 +227,8 @@ async function main(): Promise<void> {
         `${p.nativeExamples ?? '-'}, ${p.jsExamples}`,
       ]),
     );
-  console.log('\nAgainst hidden width (batch 32):\n\n' + table('hidden width', widths));
-  console.log('\nAgainst batch size (width 100):\n\n' + table('batch size', batches));
+  console.log(`\nAgainst hidden width (batch 32):\n\n${table('hidden width', widths)}`);
+  console.log(`\nAgainst batch size (width 100):\n\n${table('batch size', batches)}`);
   writeFileSync(out, svg(widths, batches, machine));
   console.log(`\nSVG: ${out}`);
   if (!argv.includes('--no-json'))

@@ -308,7 +308,7 @@ export function runTrainBench(o: TrainBenchOptions): { table: string; results: C
     ],
     rows,
   );
-  console.log('\n' + table);
+  console.log(`\n${table}`);
   console.log(`\nWorkloads: ${o.workloads.map((n) => `${n} = ${WORKLOADS[n].title}`).join('; ')}.`);
   console.log(
     "Ceilings: 'sgemm ceiling' is the epoch's GEMMs back to back on the kernels training uses, split over the threads as training " +

@@ -52,7 +52,7 @@ for (const mode of ['batch', 'online'] as const) {
     }
   }
 }
-console.log('\n' + failures.join('\n'));
+console.log(`\n${failures.join('\n')}`);
 console.log(
   'No line θ₀ + θ₁x₁ + θ₂x₂ = 0 puts 01 and 10 on one side and 00 and 11 on the other.\n',
 );

@@ -24,7 +24,10 @@ export {
   deserializeNetwork,
   readModelMetadata,
   MODEL_FORMAT_VERSION,
+  MODEL_MAX_HEADER_BYTES,
+  MODEL_DEFAULT_MAX_BYTES,
 } from './model-file';
+export type { SaveOptions, LoadOptions } from './model-file';
 export { ACTIVATIONS, ACTIVATION_NAMES, activation } from './activations';
 export type { Activation, ActivationName } from './activations';
 export { LOSSES, LOSS_NAMES, loss } from './losses';

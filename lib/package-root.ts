@@ -13,8 +13,10 @@ export function packageRoot(): string {
     if (
       existsSync(file) &&
       (JSON.parse(readFileSync(file, 'utf8')) as { name?: string }).name === 'blasnet'
-    )
-      return (root = dir);
+    ) {
+      root = dir;
+      return dir;
+    }
     const parent = dirname(dir);
     if (parent === dir) throw new Error(`blasnet: cannot find its package.json above ${__dirname}`);
     dir = parent;

@@ -361,7 +361,7 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
     isBuiltin(s.loss) &&
     onBatch === undefined &&
     (data.labels === undefined || s.options.decode === undefined);
-  const results = fast ? new Float64Array(2 * batches) : undefined;
+  const results = new Float64Array(fast ? 2 * batches : 0); // [loss, correct] per batch
   let perBatchMs = 0;
 
   for (let epoch = 0; epoch < s.epochs; epoch++) {
@@ -372,8 +372,10 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
     let lossSum = 0;
     let correct = 0;
     for (let batch = 0; fast && batch < batches; ) {
-      if (signal?.aborted)
+      if (signal?.aborted) {
+        checkFiniteAfterEpoch(net, snapshot, epoch, batches, hyper[0]);
         return { history, stopReason: 'aborted', bestEpoch, elapsed: seconds(started) };
+      }
       // As many batches as fit in chunkMs at the pace of the last call (one to start with).
       const wanted =
         perBatchMs > 0
@@ -393,25 +395,27 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
         batch * s.batchSize,
         count,
         hyper,
-        results!,
+        results,
       );
       perBatchMs = (performance.now() - t0) / done;
       for (let b = 0; b < done; b++) {
-        const value = results![2 * b];
+        const value = results[2 * b];
         const start = (batch + b) * s.batchSize;
         if (!Number.isFinite(value)) {
           net.params.set(snapshot);
           throw diverged(value, epoch, batch + b, batches, hyper[0]);
         }
         lossSum += value * Math.min(s.batchSize, n - start);
-        correct += results![2 * b + 1];
+        correct += results[2 * b + 1];
       }
       batch += done;
       yield;
     }
     for (let batch = 0; !fast && batch < batches; batch++) {
-      if (signal?.aborted)
+      if (signal?.aborted) {
+        checkFiniteAfterEpoch(net, snapshot, epoch, batches, hyper[0]);
         return { history, stopReason: 'aborted', bestEpoch, elapsed: seconds(started) };
+      }
       const start = batch * s.batchSize;
       const count = Math.min(s.batchSize, n - start);
       const value = step.run(data.x, data.y, order, start, count, hyper, data.scale, data.offset);
@@ -436,6 +440,10 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
       }
       yield;
     }
+    // The losses above were each measured before their batch's step, so the epoch's last step
+    // (an overflow to ±Infinity, say) is seen by nobody, and an infinite bias of a saturated
+    // sigmoid or tanh unit leaves every later loss finite: check the weights themselves.
+    checkFiniteAfterEpoch(net, snapshot, epoch, batches, hyper[0]);
     const epochSeconds = seconds(epochStart);
     const report: EpochReport = {
       epoch: epoch + 1,
@@ -460,7 +468,7 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
         bestLoss = held.loss;
         bestEpoch = epoch + 1;
         best.set(net.params);
-      } else if (epoch + 1 - bestEpoch! >= s.patience!) {
+      } else if (epoch + 1 - (bestEpoch ?? 0) >= (s.patience ?? Infinity)) {
         net.params.set(best);
         return { history, stopReason: 'earlyStopping', bestEpoch, elapsed: seconds(started) };
       }
@@ -485,6 +493,33 @@ function diverged(
     `Training diverged: the loss became ${value} at epoch ${epoch + 1}, batch ${batch + 1} of ${batches}. ` +
       `The weights were restored to the start of epoch ${epoch + 1}. Try a lower learning rate (now ${learningRate}).`,
   );
+}
+
+/**
+ * Throws the divergence error, with the weights restored to the start of the epoch, when the
+ * steps taken so far in this epoch left a parameter NaN or infinite.
+ */
+function checkFiniteAfterEpoch(
+  net: Network,
+  snapshot: Float32Array,
+  epoch: number,
+  batches: number,
+  learningRate: number,
+): void {
+  const params = net.params;
+  for (let i = 0; i < params.length; i++) {
+    const value = params[i];
+    // value - value is 0 for a finite number and NaN for NaN and ±Infinity: one test per element.
+    if (value - value !== 0) {
+      net.params.set(snapshot);
+      throw blasnetError(
+        'ERR_BLASNET_DIVERGED',
+        `Training diverged: parameter ${i} became ${value} during epoch ${epoch + 1} while the losses of its ` +
+          `${batches} batches stayed finite (each is measured before its step, and a saturated unit hides an infinite bias). ` +
+          `The weights were restored to the start of epoch ${epoch + 1}. Try a lower learning rate (now ${learningRate}).`,
+      );
+    }
+  }
 }
 
 function countCorrectIn(

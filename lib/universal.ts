@@ -423,7 +423,10 @@ function initHidden(
     let norm = 0;
     while (norm < 1e-6) {
       norm = 0;
-      for (let j = 0; j < n; j++) norm += (v[j] = rng.normal()) ** 2;
+      for (let j = 0; j < n; j++) {
+        v[j] = rng.normal();
+        norm += v[j] ** 2;
+      }
     }
     norm = Math.sqrt(norm);
     const slope = scale * (1 + spread * rng.uniform());

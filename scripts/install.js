@@ -34,7 +34,7 @@ function problemWith(file) {
   try {
     addon = require(file);
   } catch (error) {
-    return `failed to load: ${String(error && error.message).split('\n')[0]}`;
+    return `failed to load: ${String(error?.message).split('\n')[0]}`;
   }
   const version = packageVersion();
   if (addon.version !== version)
@@ -102,7 +102,7 @@ try {
 } catch (error) {
   // Never fail the install: the loader reports the real problem at run time.
   console.warn(
-    `blasnet: install step skipped (${error && error.message}); the loader will report at run time.`,
+    `blasnet: install step skipped (${error?.message}); the loader will report at run time.`,
   );
 }
 process.exit(0);

@@ -104,7 +104,7 @@ describe('native loader', () => {
     const bad = place(root, 'release', { bytes: 'this is not a shared library\n' });
     const error = loadError(root);
     expect(error.code).to.equal('ERR_BLASNET_NATIVE');
-    expect(error.message).to.match(new RegExp(`${escape(bad)}: failed to load: \\S`));
+    expect(error.message).to.match(new RegExp(`${escapeText(bad)}: failed to load: \\S`));
     expect(error.message).to.include(`${candidatePaths(root)[0]}: not found`);
   });
 
@@ -258,6 +258,6 @@ describe('BLASNET_BACKEND and backend() (child processes)', () => {
   });
 });
 
-function escape(text: string): string {
+function escapeText(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

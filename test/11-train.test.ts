@@ -19,7 +19,10 @@ function spirals(n: number, seed: number) {
   const y = new Float32Array(2 * n);
   const labels = new Uint8Array(n);
   let s = seed;
-  const rand = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const rand = () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648;
+  };
   for (let i = 0; i < n; i++) {
     const c = i % 2;
     const t = (i / n) * 3 * Math.PI + 0.5;

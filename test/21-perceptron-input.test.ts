@@ -38,7 +38,7 @@ function expectRejects([label, fn, kind, name]: Case): void {
 
 const AND = gateData('and');
 const js = () => new Perceptron({ inputs: 2, backend: 'js' });
-/* eslint-disable @typescript-eslint/no-explicit-any */
+// biome-ignore lint/suspicious/noExplicitAny: deliberately ill-typed input for the rejection tests
 const any = (v: unknown) => v as any;
 
 describe('rejects bad input', () => {

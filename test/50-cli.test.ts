@@ -26,7 +26,7 @@ interface Run {
 }
 
 /** Run the CLI from the repository root, without a TTY. */
-export function cli(...args: string[]): Run {
+function cli(...args: string[]): Run {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', ...args], {
     cwd: ROOT,
     encoding: 'utf8',
@@ -289,6 +289,7 @@ describe('50 CLI (blasnet)', () => {
           /^epoch [ 0-9]+\/2 {2}loss \d\.\d{4} {2}train acc .* {2}test acc \d+\.\d\d%/.test(l),
         ),
       ).to.have.length(2);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: no ANSI escape may reach a pipe
       expect(train.stdout).to.not.match(/\u001b\[/);
       expect(train.stdout).to.match(/test accuracy \d+\.\d\d% \(\d+\/2000\)/);
       expect(fs.existsSync(model)).to.equal(true);

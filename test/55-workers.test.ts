@@ -67,7 +67,7 @@ describe('55 four training workers at once', () => {
     expect(new Set(jobs.map((j) => j.threadId)).size).to.equal(4);
     const accuracies = results.map((r) => evaluate(r.network, test).accuracy!);
     console.log(
-      `      4 workers on ${backend}: test accuracy ${accuracies.map((a) => (a * 100).toFixed(1) + '%').join(', ')}; ` +
+      `      4 workers on ${backend}: test accuracy ${accuracies.map((a) => `${(a * 100).toFixed(1)}%`).join(', ')}; ` +
         `training spans ${spans.map((s) => `${(s.start / 1000).toFixed(2)}-${(s.end / 1000).toFixed(2)} s`).join(', ')}`,
     );
     for (const r of results) {

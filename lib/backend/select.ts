@@ -90,13 +90,13 @@ export function getBackend(name?: BackendName | Backend): Backend {
   if (choice === 'native') {
     throw blasnetError(
       'ERR_BLASNET_NATIVE',
-      `The native backend was requested but cannot load.\n${nativeError!.message}`,
+      `The native backend was requested but cannot load.\n${nativeError?.message}`,
     );
   }
   if (!warned) {
     warned = true;
     process.emitWarning(
-      `blasnet: the native backend is unavailable (${summary(nativeError!.message)}); using the pure-TypeScript backend. ` +
+      `blasnet: the native backend is unavailable (${summary(nativeError?.message ?? 'unknown')}); using the pure-TypeScript backend. ` +
         'See backend().fallbackReason; to get native, install libopenblas-dev and run `npm rebuild blasnet`.',
       { code: 'BLASNET_FALLBACK' },
     );

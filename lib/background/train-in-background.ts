@@ -269,7 +269,7 @@ export class BackgroundTraining extends EventEmitter implements AsyncIterable<Ba
           reject(error);
         } else {
           this.emit('done', value);
-          resolve(value!);
+          resolve(value as BackgroundResult);
         }
       };
       prepare().then(
@@ -323,7 +323,10 @@ export class BackgroundTraining extends EventEmitter implements AsyncIterable<Ba
           const { sizes, activations, backend } = this.network;
           const network = new Network({ sizes, activations, backend, init: 'he', seed: 0 });
           network.params.set(m.params);
-          settle(undefined, { ...m.result, network, backend: this.backendInfo! });
+          const info = this.backendInfo;
+          // The worker posts 'start' before 'done', always: a miss is a bug in the protocol.
+          if (!info) throw new Error('blasnet: internal error, the worker finished unstarted');
+          settle(undefined, { ...m.result, network, backend: info });
         } catch (error) {
           settle(error as Error);
         }
@@ -462,12 +465,12 @@ export function trainInBackground(options: BackgroundTrainingOptions): Backgroun
 
   const list = new Set<ArrayBuffer>();
   if (transfer) {
-    checkTransferable('options.data', o.data!, list);
+    checkTransferable('options.data', o.data as TrainingData, list);
     if (o.validation) checkTransferable('options.validation', o.validation, list);
   }
   const abortFlag = new SharedArrayBuffer(4);
   const params = spec.params ? spec.params.slice() : null;
-  const data = o.data!;
+  const data = o.data as TrainingData; // checked by checkData above
   const validation = o.validation;
   const prepare = async () => {
     const input: WorkerInput = {

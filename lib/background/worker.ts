@@ -12,7 +12,7 @@ import { fitSync, type FitOptions } from '../train';
 import type { WireError, WorkerInput, WorkerMessage } from './protocol';
 
 function post(message: WorkerMessage, transfer?: ArrayBuffer[]): void {
-  parentPort!.postMessage(message, transfer);
+  parentPort?.postMessage(message, transfer);
 }
 
 function wireError(error: unknown): WireError {

@@ -79,11 +79,11 @@ class BarProgress implements TrainingProgress {
   ) {}
 
   batch(r: BatchReport): void {
-    if (!this.bar || r.batch === 1) this.begin(r);
+    const bar = !this.bar || r.batch === 1 ? this.begin(r) : this.bar;
     const count = r.examples - this.examples;
     this.lossSum += r.loss * count;
     this.examples = r.examples;
-    this.bar!.update(r.batch, {
+    bar.update(r.batch, {
       loss: (this.lossSum / Math.max(1, this.examples)).toFixed(4),
       speed: Math.round(r.examplesPerSecond).toLocaleString('en-US').padStart(7),
     });
@@ -101,7 +101,7 @@ class BarProgress implements TrainingProgress {
     }
   }
 
-  private begin(r: BatchReport): void {
+  private begin(r: BatchReport): SingleBar {
     this.stop();
     this.lossSum = 0;
     this.examples = 0;
@@ -119,5 +119,6 @@ class BarProgress implements TrainingProgress {
       stream: this.out.io.stdout,
     });
     this.bar.start(r.batches, 0, { loss: '  -   ', speed: '      -' });
+    return this.bar;
   }
 }

@@ -98,6 +98,13 @@ export class Circuit {
   private readonly wires: Wire[] = [];
   /** gates[id] for a NAND wire, undefined for an input. */
   private readonly gates: (Gate | undefined)[] = [];
+
+  /** The gate of a NAND wire. live() yields gates only, so a miss is a bug in Circuit itself. */
+  private gateAt(id: number): Gate {
+    const g = this.gates[id];
+    if (g === undefined) throw new Error(`blasnet: internal error, wire ${id} is not a gate`);
+    return g;
+  }
   private readonly inputIds = new Map<string, number>();
   private readonly outputIds = new Map<string, number>();
   /** Structural hashing: the wire computing nand(a, b), keyed by "min,max". */
@@ -147,7 +154,7 @@ export class Circuit {
     const y = this.own('b', b).id;
     const key = x <= y ? `${x},${y}` : `${y},${x}`;
     const known = this.nandOf.get(key);
-    if (known !== undefined) return this.wires[known]!;
+    if (known !== undefined) return this.wires[known];
     const wire = this.addWire('nand');
     this.gates[wire.id] = { a: x, b: y };
     this.nandOf.set(key, wire.id);
@@ -164,7 +171,7 @@ export class Circuit {
    */
   not(a: Wire): Wire {
     const gate = this.gates[this.own('a', a).id];
-    if (gate && gate.a === gate.b) return this.wires[gate.a]!;
+    if (gate && gate.a === gate.b) return this.wires[gate.a];
     return this.nand(a, a);
   }
 
@@ -248,7 +255,8 @@ export class Circuit {
         'at least one input before a constant (constants are built from NANDs of an input)',
         0,
       );
-    const x = this.wires[this.inputIds.values().next().value!]!;
+    const [first] = this.inputIds.values();
+    const x = this.wires[first];
     return this.nand(x, this.not(x));
   }
 
@@ -328,7 +336,7 @@ export class Circuit {
     const level = new Map<number, number>();
     let deepest = 0;
     for (const id of this.live()) {
-      const g = this.gates[id]!;
+      const g = this.gateAt(id);
       const d = 1 + Math.max(level.get(g.a) ?? 0, level.get(g.b) ?? 0);
       level.set(id, d);
       deepest = Math.max(deepest, d);
@@ -405,17 +413,17 @@ export class Circuit {
     [...this.inputIds.values()].forEach((id, j) => (values[id] = inputColumns[j]));
     const x = new Float32Array(batch * 2); // [batch, 2]: the gate's two input wires, one row per assignment
     for (const id of this.live()) {
-      const g = this.gates[id]!;
-      const va = values[g.a]!;
-      const vb = values[g.b]!;
+      const g = this.gateAt(id);
+      const va = computed(values, g.a);
+      const vb = computed(values, g.b);
       for (let i = 0; i < batch; i++) {
-        x[2 * i] = va[i]!;
-        x[2 * i + 1] = vb[i]!;
+        x[2 * i] = va[i];
+        x[2 * i + 1] = vb[i];
       }
       values[id] = this.gate.predict(x); // f(3 − 2a − 2b) for every assignment at once
     }
     const out: Record<string, Uint8Array> = {};
-    for (const [name, id] of this.outputIds) out[name] = values[id]!.slice();
+    for (const [name, id] of this.outputIds) out[name] = computed(values, id).slice();
     return out;
   }
 
@@ -424,8 +432,7 @@ export class Circuit {
     if (this.liveCache) return this.liveCache;
     const needed = new Uint8Array(this.wires.length);
     const stack = [...this.outputIds.values()];
-    while (stack.length > 0) {
-      const id = stack.pop()!;
+    for (let id = stack.pop(); id !== undefined; id = stack.pop()) {
       if (needed[id]) continue;
       needed[id] = 1;
       const g = this.gates[id];
@@ -442,11 +449,11 @@ export class Circuit {
     let level = wires;
     while (level.length > 1) {
       const next: Wire[] = [];
-      for (let i = 0; i + 1 < level.length; i += 2) next.push(pair(level[i]!, level[i + 1]!));
-      if (level.length % 2 === 1) next.push(level[level.length - 1]!);
+      for (let i = 0; i + 1 < level.length; i += 2) next.push(pair(level[i], level[i + 1]));
+      if (level.length % 2 === 1) next.push(level[level.length - 1]);
       level = next;
     }
-    return level[0]!;
+    return level[0];
   }
 
   private addWire(kind: 'input' | 'nand', name?: string): Wire {
@@ -540,15 +547,15 @@ export function fromTruthTable(
         for (let j = 0; j < n; j++) {
           const bit = 1 << (n - 1 - j);
           if (mask & bit) continue;
-          literals.push(value & bit ? inputs[j]! : c.not(inputs[j]!));
+          literals.push(value & bit ? inputs[j] : c.not(inputs[j]));
         }
         return literals;
       });
       // Σ t_k as ¬∧_k ¬t_k, with ¬t_k = nand(literals of t_k): two levels of NAND.
       const notTerms = terms.map((lits) =>
-        lits.length === 1 ? c.not(lits[0]!) : c.not(andAll(c, lits)),
+        lits.length === 1 ? c.not(lits[0]) : c.not(andAll(c, lits)),
       );
-      f = notTerms.length === 1 ? c.not(notTerms[0]!) : c.not(andAll(c, notTerms));
+      f = notTerms.length === 1 ? c.not(notTerms[0]) : c.not(andAll(c, notTerms));
     }
     if (negate) f = c.not(f);
     return c.output(outName, f);
@@ -559,7 +566,7 @@ export function fromTruthTable(
 }
 
 function andAll(c: Circuit, wires: Wire[]): Wire {
-  return wires.length === 1 ? wires[0]! : c.and(wires[0]!, wires[1]!, ...wires.slice(2));
+  return wires.length === 1 ? wires[0] : c.and(wires[0], wires[1], ...wires.slice(2));
 }
 
 /** An implicant: the rows whose bits equal `value` outside `mask` (mask bits are "don't care"). */
@@ -602,10 +609,10 @@ function cover(minterms: number[], n: number): Implicant[] {
   for (const m of minterms) {
     if (!left.has(m)) continue;
     const by = primes.filter((t) => covers(t, m));
-    if (by.length === 1 && !chosen.includes(by[0]!)) take(by[0]!);
+    if (by.length === 1 && !chosen.includes(by[0])) take(by[0]);
   }
   while (left.size > 0) {
-    let best = primes[0]!;
+    let best = primes[0];
     let bestCount = -1;
     for (const t of primes) {
       let count = 0;
@@ -665,7 +672,7 @@ export function parity(bits: number, options?: CircuitOptions): Circuit {
   const n = checkInt('bits', bits, 2, 64);
   const c = new Circuit(options);
   const xs = Array.from({ length: n }, (_, j) => c.input(`x${j + 1}`));
-  return c.output('parity', c.xor(xs[0]!, xs[1]!, ...xs.slice(2)));
+  return c.output('parity', c.xor(xs[0], xs[1], ...xs.slice(2)));
 }
 
 /**
@@ -736,4 +743,11 @@ function checkNames(value: unknown, n: number): string[] {
   value.forEach((v, i) => checkName(`options.inputs[${i}]`, v));
   if (new Set(value).size !== n) throw rangeError('options.inputs', 'distinct names', value);
   return value as string[];
+}
+
+/** A wire's column in run(): inputs are set first and gates in order, so a miss is a bug. */
+function computed(values: (Uint8Array | undefined)[], id: number): Uint8Array {
+  const v = values[id];
+  if (v === undefined) throw new Error(`blasnet: internal error, wire ${id} evaluated too early`);
+  return v;
 }

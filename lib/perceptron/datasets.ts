@@ -111,7 +111,10 @@ export function linearlySeparable(options: SeparableOptions): {
 
   const w = new Float64Array(d);
   let norm = 0;
-  for (let j = 0; j < d; j++) norm += (w[j] = rng.normal()) ** 2;
+  for (let j = 0; j < d; j++) {
+    w[j] = rng.normal();
+    norm += w[j] ** 2;
+  }
   norm = Math.sqrt(norm);
   for (let j = 0; j < d; j++) w[j] /= norm;
   const b = 0.4 * rng.uniform() - 0.2;
@@ -121,7 +124,10 @@ export function linearlySeparable(options: SeparableOptions): {
   const row = new Float64Array(d);
   for (let i = 0; i < n; i++) {
     let t = b;
-    for (let j = 0; j < d; j++) t += w[j] * (row[j] = 2 * rng.uniform() - 1);
+    for (let j = 0; j < d; j++) {
+      row[j] = 2 * rng.uniform() - 1;
+      t += w[j] * row[j];
+    }
     const label = t > 0 ? 1 : t < 0 ? -1 : rng.uniform() < 0.5 ? 1 : -1;
     // Push a point inside the margin out along w* to distance γ (a little more, so float32
     // rounding of x keeps it at least γ away).

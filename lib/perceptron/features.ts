@@ -67,7 +67,8 @@ export function mapFeatures(
       out[i * width + j] = v;
     }
   }
-  return { x: out!, features: width };
+  if (out === undefined) throw shapeError('x', 'at least one row', 'none');
+  return { x: out, features: width };
 }
 
 /**

@@ -284,7 +284,7 @@ export function renderReport(input: ReportInput): string {
   ]
     .map(
       ([label, value, note]) =>
-        `<div class="card"><div class="label">${escapeHtml(label!)}</div><div class="value">${escapeHtml(value!)}</div><div class="note">${escapeHtml(note!)}</div></div>`,
+        `<div class="card"><div class="label">${escapeHtml(label ?? '')}</div><div class="value">${escapeHtml(value ?? '')}</div><div class="note">${escapeHtml(note ?? '')}</div></div>`,
     )
     .join('');
 

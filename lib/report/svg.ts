@@ -3,12 +3,17 @@
  * Plain strings, no DOM, no scripts; every text passes through {@link escapeHtml}.
  */
 
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
 /** Escape text for HTML and SVG content and attribute values. */
 export function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
 }
 
 /** One curve of a {@link lineChart}. */
@@ -119,7 +124,7 @@ export function lineChart(o: LineChartOptions): string {
   for (const s of o.series) {
     const pts: string[] = [];
     s.values.forEach((v, i) => {
-      if (Number.isFinite(v) && i < o.x.length) pts.push(`${fmt(px(o.x[i]!))},${fmt(py(v))}`);
+      if (Number.isFinite(v) && i < o.x.length) pts.push(`${fmt(px(o.x[i]))},${fmt(py(v))}`);
     });
     if (pts.length === 0) continue;
     const dash = s.dashed ? ' stroke-dasharray="6 4"' : '';
@@ -160,7 +165,7 @@ function blend(a: string, b: string, t: number): string {
   const cb = [1, 3, 5].map((i) => parseInt(b.slice(i, i + 2), 16));
   return `#${ca
     .map((v, i) =>
-      Math.round(v + (cb[i]! - v) * t)
+      Math.round(v + (cb[i] - v) * t)
         .toString(16)
         .padStart(2, '0'),
     )
@@ -203,13 +208,13 @@ export function confusionHeatmap(
     );
   }
   for (let i = 0; i < c; i++) {
-    const row = matrix[i]!;
+    const row = matrix[i];
     const total = row.reduce((s, v) => s + v, 0);
     parts.push(
       `<text class="tick" x="${m.left - 10}" y="${m.top + i * cell + cell / 2}" text-anchor="end" dominant-baseline="middle">${escapeHtml(labels[i] ?? String(i))}</text>`,
     );
     for (let j = 0; j < c; j++) {
-      const v = row[j]!;
+      const v = row[j];
       const t = total === 0 ? 0 : v / total;
       const x = m.left + j * cell;
       const y = m.top + i * cell;

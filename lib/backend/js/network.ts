@@ -157,7 +157,10 @@ export function backward(
     layout.acts[layout.L - 1],
   );
   backPropagate(layout, params, grad, x, batch, z, a, delta);
-  if (hyper) updateParams(layout, params, grad, velocity!, hyper);
+  if (!hyper) return;
+  if (velocity === undefined)
+    throw new Error('blasnet: internal error, an update without velocity');
+  updateParams(layout, params, grad, velocity, hyper);
 }
 
 /** `Backend.update`: one optimizer step over the parameter buffer. */

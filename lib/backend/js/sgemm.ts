@@ -277,7 +277,8 @@ export function sgemmAt(
   // Element (i, p) of op(A) lives at a[aOff + i*aRow + p*aCol].
   const aRow = transA ? 1 : k;
   const aCol = transA ? m : 1;
-  const scratch = transB ? (packed ??= new Float32Array(KC * NC)) : undefined;
+  if (transB && packed === undefined) packed = new Float32Array(KC * NC);
+  const scratch = transB ? packed : undefined;
   for (let j0 = 0; j0 < n; j0 += NC) {
     const nb = Math.min(NC, n - j0);
     for (let p0 = 0; p0 < k; p0 += KC) {

@@ -60,7 +60,7 @@ function readInput(file: string, model: LoadedModel, modelFile: string): Batch {
       },
     };
   }
-  let idx;
+  let idx: ReturnType<typeof decodeIdx>;
   try {
     idx = decodeIdx(bytes, { name: file });
   } catch (error) {
