@@ -108,7 +108,10 @@ export function activation(name: unknown, argName = 'activation'): Activation {
   const list = ACTIVATION_NAMES.map((n) => `"${n}"`).join(', ');
   if (typeof name !== 'string')
     throw typeError(argName, `an activation name (one of ${list})`, name);
-  const found = (ACTIVATIONS as Record<string, Activation>)[name];
+  // hasOwn: 'constructor' or 'toString' must not find Object.prototype's members.
+  const found = Object.hasOwn(ACTIVATIONS, name)
+    ? (ACTIVATIONS as Record<string, Activation>)[name]
+    : undefined;
   if (!found) throw rangeError(argName, `an activation name (one of ${list})`, name);
   return found;
 }

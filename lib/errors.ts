@@ -2,6 +2,8 @@
  * blasnet's errors: built-in `TypeError`/`RangeError`/`Error` with a stable `code`, so callers
  * can branch on `err.code` while `instanceof TypeError` keeps working.
  */
+import { types } from 'node:util';
+import { isDetached, realLength, typedArrayKind } from './typed-array';
 
 /**
  * Every `code` blasnet puts on the errors it throws.
@@ -44,7 +46,10 @@ function withCode<E extends Error>(
   return Object.assign(error, { code });
 }
 
-/** Describe a received value for an error message: short, and never the whole array. */
+/**
+ * Describe a received value for an error message: short, never the whole array, and never
+ * trusting the value (a Proxy, a revoked Proxy or a lying `length` must not throw from here).
+ */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
@@ -52,15 +57,33 @@ export function describe(value: unknown): string {
     return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
     return String(value);
+  if (typeof value === 'symbol') return 'a symbol';
+  if (types.isProxy(value)) {
+    try {
+      Reflect.getPrototypeOf(value as object);
+    } catch {
+      return 'a revoked Proxy';
+    }
+    return typeof value === 'function' ? 'a Proxy (function)' : 'a Proxy';
+  }
   if (typeof value === 'function') return 'a function';
-  if (ArrayBuffer.isView(value)) {
-    const name = value.constructor.name;
-    return 'length' in value
-      ? `${name} of length ${(value as unknown as { length: number }).length}`
-      : name;
+  if (types.isDataView(value)) return 'a DataView';
+  const kind = typedArrayKind(value);
+  if (kind !== undefined) {
+    const view = value as ArrayBufferView;
+    if (isDetached(view)) return `a detached ${kind}`;
+    const length = realLength(view);
+    const claimed = (view as unknown as { length: unknown }).length;
+    return claimed === length
+      ? `${kind} of length ${length}`
+      : `${kind} of length ${length} whose length property says ${describeScalar(claimed)}`;
   }
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
+}
+
+function describeScalar(value: unknown): string {
+  return typeof value === 'number' ? String(value) : typeof value;
 }
 
 /** `TypeError: Expected <what> for <name> but received <value>`. */

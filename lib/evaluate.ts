@@ -3,8 +3,9 @@
  */
 import { blockOffset } from './backend/spec';
 import { shapeError, typeError } from './errors';
+import { checkOptions, isFloat32Array, isObject, isUint8Array } from './validate';
 import { loss as lossOf, type Loss, type LossName } from './losses';
-import { argmaxRows, type Network } from './network';
+import { argmaxRows, checkNetwork, type Network } from './network';
 
 /**
  * A labelled dataset: inputs `x` `[n, n0]`, targets `y` `[n, nL]`, and optional class labels.
@@ -55,11 +56,10 @@ const CHUNK = 1024;
 
 /** Check a dataset against a network; returns the number of examples. */
 export function checkData(name: string, net: Network, data: unknown): number {
-  if (data === null || typeof data !== 'object')
-    throw typeError(name, 'an object { x, y, labels? }', data);
+  if (!isObject(data)) throw typeError(name, 'an object { x, y, labels? }', data);
   const { x, y, labels } = data as TrainingData;
   const n = net.rowsOf(`${name}.x`, x);
-  if (!(y instanceof Float32Array))
+  if (!isFloat32Array(y))
     throw typeError(`${name}.y`, `a Float32Array of ${n} rows of ${net.outputSize} targets`, y);
   if (y.length !== n * net.outputSize)
     throw shapeError(
@@ -68,7 +68,7 @@ export function checkData(name: string, net: Network, data: unknown): number {
       `length ${y.length}`,
     );
   if (labels !== undefined) {
-    if (!(labels instanceof Uint8Array)) throw typeError(`${name}.labels`, 'a Uint8Array', labels);
+    if (!isUint8Array(labels)) throw typeError(`${name}.labels`, 'a Uint8Array', labels);
     if (labels.length !== n)
       throw shapeError(`${name}.labels`, `${n} labels`, `length ${labels.length}`);
   }
@@ -88,9 +88,16 @@ export function evaluate(
   data: TrainingData,
   options: { loss?: LossName | Loss; decode?: Decoder } = {},
 ): Evaluation {
+  checkNetwork('net', net);
+  const opts = checkOptions<{ loss?: LossName | Loss; decode?: Decoder }>('options', options, [
+    'loss',
+    'decode',
+  ]);
   const n = checkData('data', net, data);
-  const loss = lossOf(options.loss ?? defaultLoss(net));
-  const decode = options.decode ?? ((outputs: Float32Array) => argmaxRows(outputs, net.outputSize));
+  const loss = lossOf(opts.loss ?? defaultLoss(net), 'options.loss');
+  if (opts.decode !== undefined && typeof opts.decode !== 'function')
+    throw typeError('options.decode', 'a function (outputs, n) => Uint8Array', opts.decode);
+  const decode = opts.decode ?? ((outputs: Float32Array) => argmaxRows(outputs, net.outputSize));
   const { layout } = net;
   const n0 = net.inputSize;
   const nOut = net.outputSize;

@@ -6,7 +6,7 @@ import { activation } from './activations';
 import type { Backend } from './backend/types';
 import { checkData, defaultLoss } from './evaluate';
 import { loss as lossOf, type Loss, type LossName } from './losses';
-import type { Network } from './network';
+import { checkNetwork, type Network } from './network';
 import { Random } from './random';
 import { TrainingStep } from './step';
 import { checkInt, checkNumber, checkOptions } from './validate';
@@ -81,6 +81,7 @@ export function gradientCheck(
   y: Float32Array,
   options?: GradientCheckOptions,
 ): GradientCheckReport {
+  checkNetwork('net', net);
   const opts = checkOptions<GradientCheckOptions>('options', options, [
     'loss',
     'epsilon',

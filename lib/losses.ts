@@ -7,6 +7,7 @@
 import { rangeError, typeError } from './errors';
 import type { ActivationName } from './activations';
 import { LossCode } from './backend/types';
+import { isObject } from './validate';
 
 /**
  * A loss over a batch. `a` and `y` are `[batch, nOut]`; `z` is the output layer's weighted input.
@@ -168,13 +169,14 @@ export const LOSS_NAMES = Object.keys(LOSSES) as LossName[];
 export function loss(spec: unknown, argName = 'loss'): Loss {
   const list = LOSS_NAMES.map((n) => `"${n}"`).join(', ');
   if (typeof spec === 'string') {
-    const found = (LOSSES as Record<string, BuiltinLoss>)[spec];
+    const found = Object.hasOwn(LOSSES, spec)
+      ? (LOSSES as Record<string, BuiltinLoss>)[spec]
+      : undefined;
     if (!found) throw rangeError(argName, `a loss name (one of ${list}) or a Loss object`, spec);
     return found;
   }
   if (
-    spec !== null &&
-    typeof spec === 'object' &&
+    isObject(spec) &&
     typeof (spec as Loss).value === 'function' &&
     typeof (spec as Loss).gradient === 'function'
   ) {

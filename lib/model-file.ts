@@ -29,9 +29,9 @@ import type { BackendName } from './backend/select';
 import type { Backend } from './backend/types';
 import { writeFileAtomic } from './atomic-file';
 import { blasnetError, type BlasnetError, rangeError, typeError } from './errors';
-import { Network } from './network';
+import { checkNetwork, Network } from './network';
 import { openRegularFileSync } from './regular-file';
-import { checkBoolean, checkInt, checkOptions } from './validate';
+import { checkBoolean, checkInt, checkJsonObject, checkOptions, isUint8Array } from './validate';
 import { version as blasnetVersion } from './version';
 
 const MAGIC = Buffer.from('BLASNET\n', 'latin1');
@@ -149,7 +149,7 @@ export function serializeNetwork(
   options?: SaveOptions,
 ): Buffer {
   requireLittleEndian();
-  if (!(net instanceof Network)) throw typeError('net', 'a Network', net);
+  checkNetwork('net', net);
   const opts = checkOptions<SaveOptions>('options', options, ['allowNonFinite']);
   if (!allowNonFiniteOf(opts)) {
     const params = net.params;
@@ -174,7 +174,7 @@ export function serializeNetwork(
     payloadOffset: 0,
     blasnet: blasnetVersion,
   };
-  if (metadata !== undefined) header.metadata = metadata;
+  if (metadata !== undefined) header.metadata = checkJsonObject('metadata', metadata);
   // The offset is part of the header, whose length depends on the offset's digits: settle it.
   let json = '';
   for (let i = 0; i < 3; i++) {
@@ -294,25 +294,11 @@ export function deserializeNetwork(
   const source = opts.source ?? 'model';
   const allowNonFinite = allowNonFiniteOf(opts);
   const bad = (what: string) => blasnetError('ERR_BLASNET_FORMAT', `${source}: ${what}`);
-  if (!(bytes instanceof Uint8Array)) throw typeError('bytes', 'a Buffer or Uint8Array', bytes);
+  if (!isUint8Array(bytes)) throw typeError('bytes', 'a Buffer or Uint8Array', bytes);
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const { header, payloadEnd } = checkHeader(buf, buf.length, bad);
   const payload = buf.subarray(header.payloadOffset, payloadEnd);
-  if (header.version === 1) {
-    // Version 1's digest covers the parameters only (see the format notes above).
-    const sha = createHash('sha256').update(payload).digest('hex');
-    if (sha !== header.sha256)
-      throw bad(
-        `checksum mismatch: the parameters were modified or corrupted (sha256 ${sha}, header says ${header.sha256})`,
-      );
-  } else {
-    const sha = createHash('sha256').update(buf.subarray(0, payloadEnd)).digest();
-    const stored = buf.subarray(payloadEnd, payloadEnd + DIGEST_BYTES);
-    if (!sha.equals(stored))
-      throw bad(
-        `checksum mismatch: the header, metadata or parameters were modified or corrupted (sha256 ${sha.toString('hex')}, the file says ${stored.toString('hex')})`,
-      );
-  }
+  checkDigest(buf, header, payloadEnd, bad);
   const net = new Network({
     sizes: header.sizes,
     activations: header.activations,
@@ -421,9 +407,49 @@ export function loadNetwork(path: string, options: LoadOptions = {}): Network {
   });
 }
 
-/** The metadata stored with a model file, or undefined. @example `readModelMetadata(bytes)` */
+/** The file's SHA-256 against its contents (version 1: the parameters only; see the format notes). */
+function checkDigest(
+  buf: Buffer,
+  header: Header,
+  payloadEnd: number,
+  bad: (what: string) => BlasnetError,
+): void {
+  if (header.version === 1) {
+    const payload = buf.subarray(header.payloadOffset, payloadEnd);
+    const sha = createHash('sha256').update(payload).digest('hex');
+    if (sha !== header.sha256)
+      throw bad(
+        `checksum mismatch: the parameters were modified or corrupted (sha256 ${sha}, header says ${header.sha256})`,
+      );
+    return;
+  }
+  const sha = createHash('sha256').update(buf.subarray(0, payloadEnd)).digest();
+  const stored = buf.subarray(payloadEnd, payloadEnd + DIGEST_BYTES);
+  if (!sha.equals(stored))
+    throw bad(
+      `checksum mismatch: the header, metadata or parameters were modified or corrupted (sha256 ${sha.toString('hex')}, the file says ${stored.toString('hex')})`,
+    );
+}
+
+/**
+ * The metadata stored with a model file, or undefined. Checks the file as loading does (magic
+ * bytes, every header field, the length, the checksum, which in version 2 covers the metadata),
+ * without building the network: `ERR_BLASNET_FORMAT` for a corrupted or foreign file.
+ *
+ * @example
+ * ```ts
+ * readModelMetadata(readFileSync('mnist.blasnet')); // { trainedOn: 'mnist' }
+ * ```
+ */
 export function readModelMetadata(bytes: Uint8Array): Record<string, unknown> | undefined {
+  if (!isUint8Array(bytes)) throw typeError('bytes', 'a Buffer or Uint8Array', bytes);
+  const bad = (what: string) => blasnetError('ERR_BLASNET_FORMAT', `model: ${what}`);
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const header = JSON.parse(buf.subarray(12, 12 + buf.readUInt32LE(8)).toString('utf8')) as Header;
-  return header.metadata;
+  const { header, payloadEnd } = checkHeader(buf, buf.length, bad);
+  checkDigest(buf, header, payloadEnd, bad);
+  const metadata = header.metadata as unknown;
+  if (metadata === undefined) return undefined;
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata))
+    throw bad(`the metadata is not an object (${JSON.stringify(metadata)?.slice(0, 40)})`);
+  return metadata as Record<string, unknown>;
 }

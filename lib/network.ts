@@ -3,14 +3,22 @@
  * `Float32Array` (w^1, b^1, w^2, b^2, ...; `w^l` is `[nOut, nIn]`, so `w[j * nIn + k]` is the
  * lecture's ω^l_jk). The matrix work runs on a backend; the network holds no backend branches.
  */
+import { types } from 'node:util';
 import { type ActivationName, activation } from './activations';
 import { getBackend, type BackendName } from './backend/select';
-import { blockOffset, decodeSpec, type Layout, makeSpec } from './backend/spec';
+import { blockOffset, decodeSpec, type Layout, MAX_LAYERS, makeSpec } from './backend/spec';
 import type { Backend } from './backend/types';
 import { rangeError, shapeError, typeError } from './errors';
 import { type InitName, initialize } from './init';
 import { Random } from './random';
-import { checkAllFinite, checkFloat32Exact, checkInt, checkOptions } from './validate';
+import {
+  checkAllFinite,
+  checkFloat32Exact,
+  checkInt,
+  checkOptions,
+  isArray,
+  isFloat32Array,
+} from './validate';
 
 /**
  * How to build a {@link Network}.
@@ -36,6 +44,39 @@ export interface NetworkOptions {
 
 /** Rows per forward call in {@link Network.predict}: bounds the workspace for large inputs. */
 const PREDICT_CHUNK = 1024;
+/** The longest typed array this engine allocates (2^32 − 1 elements in Node 20's V8). */
+const MAX_TYPED_LENGTH = 2 ** 32 - 1;
+
+/**
+ * Every Network the constructor built. `instanceof` is not enough to trust an argument: a Proxy
+ * of a Network or `Object.create(Network.prototype)` passes it, and the latter has no fields.
+ */
+const constructed = new WeakSet<object>();
+
+/** Whether `value` is a Network the constructor built (not a Proxy or a look-alike). */
+export function isNetwork(value: unknown): value is Network {
+  return value !== null && typeof value === 'object' && constructed.has(value);
+}
+
+/**
+ * Check that `value` is a Network this library built, with a hint for the usual mix-ups (a
+ * `trainInBackground` handle, whose trained network is `(await handle.result).network`).
+ */
+export function checkNetwork(name: string, value: unknown): Network {
+  if (isNetwork(value)) return value;
+  if (value !== null && typeof value === 'object' && !types.isProxy(value)) {
+    const result = (value as { result?: unknown }).result;
+    if (result instanceof Promise)
+      throw typeError(
+        name,
+        'a Network (this looks like a trainInBackground handle: use `(await handle.result).network`)',
+        value,
+      );
+    if ('network' in value && constructed.has((value as { network: object }).network))
+      throw typeError(name, 'a Network (this looks like a training result: use `.network`)', value);
+  }
+  throw typeError(name, 'a Network', value);
+}
 
 /**
  * A multilayer perceptron.
@@ -89,9 +130,10 @@ export class Network {
     );
     this.layout = decodeSpec(this.spec);
     this.backend = getBackend(opts.backend);
-    this.params = new Float32Array(this.layout.paramCount);
+    this.params = allocateParams(this.layout.paramCount, sizes);
     const seed = opts.seed === undefined ? 1 : checkInt('seed', opts.seed, 0, 0xffffffff);
     initialize(this.layout, this.params, opts.init ?? 'xavier', new Random(seed));
+    constructed.add(this);
   }
 
   /**
@@ -238,7 +280,7 @@ export class Network {
    * ```
    */
   rowsOf(name: string, x: unknown): number {
-    if (!(x instanceof Float32Array))
+    if (!isFloat32Array(x))
       throw typeError(name, `a Float32Array of rows of ${this.inputSize} inputs`, x);
     const n0 = this.inputSize;
     if (x.length === 0 || x.length % n0 !== 0) {
@@ -278,6 +320,11 @@ export class Network {
  * ```
  */
 export function argmaxRows(outputs: Float32Array, width: number): Uint8Array {
+  checkInt('width', width, 1, 1 << 24);
+  if (!isFloat32Array(outputs))
+    throw typeError('outputs', `a Float32Array of rows of ${width}`, outputs);
+  if (outputs.length % width !== 0)
+    throw shapeError('outputs', `a whole number of rows of ${width}`, `length ${outputs.length}`);
   const n = outputs.length / width;
   const labels = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
@@ -300,20 +347,46 @@ export function argmaxRows(outputs: Float32Array, width: number): Uint8Array {
 }
 
 function checkSizes(sizes: unknown): number[] {
-  if (!Array.isArray(sizes))
+  if (!isArray(sizes))
     throw typeError('sizes', 'an array of layer sizes like [784, 30, 10]', sizes);
   if (sizes.length < 2)
     throw rangeError('sizes', 'at least two layer sizes (inputs and outputs)', sizes);
-  return sizes.map((n, i) => checkInt(`sizes[${i}]`, n, 1, 1 << 24));
+  if (sizes.length > MAX_LAYERS + 1)
+    throw rangeError(
+      'sizes',
+      `at most ${MAX_LAYERS + 1} layer sizes (${MAX_LAYERS} weight layers)`,
+      sizes,
+    );
+  // A loop, not map: map skips the holes of a sparse array and would keep them.
+  const checked: number[] = [];
+  for (let i = 0; i < sizes.length; i++)
+    checked.push(checkInt(`sizes[${i}]`, sizes[i], 1, 1 << 24));
+  return checked;
+}
+
+/** The parameter buffer, or a coded RangeError when the network cannot fit in memory. */
+function allocateParams(count: number, sizes: number[]): Float32Array {
+  try {
+    return new Float32Array(count);
+  } catch {
+    throw rangeError(
+      'sizes',
+      `layer sizes whose ${count} parameters fit in memory (at most ${MAX_TYPED_LENGTH} floats)`,
+      sizes,
+    );
+  }
 }
 
 function checkActivations(value: unknown, L: number): ActivationName[] {
   const names = typeof value === 'string' ? new Array<unknown>(L).fill(value) : value;
-  if (!Array.isArray(names))
+  if (!isArray(names))
     throw typeError('activations', 'an activation name or an array of one per layer', value);
   if (names.length !== L)
     throw rangeError('activations', `${L} activation names (one per weight layer)`, value);
-  return names.map((name, i) => {
+  const checked: ActivationName[] = [];
+  // A loop, not map: map skips the holes of a sparse array (they would become identity layers).
+  for (let i = 0; i < L; i++) {
+    const name = names[i];
     const act = activation(name, `activations[${i}]`);
     if (act.outputOnly && i !== L - 1) {
       throw rangeError(
@@ -322,6 +395,7 @@ function checkActivations(value: unknown, L: number): ActivationName[] {
         name,
       );
     }
-    return act.name;
-  });
+    checked.push(act.name);
+  }
+  return checked;
 }

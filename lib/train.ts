@@ -16,11 +16,20 @@ import {
   type TrainingData,
 } from './evaluate';
 import { isBuiltin, loss as lossOf, type Loss, type LossName } from './losses';
-import { argmaxRows, type Network } from './network';
+import { argmaxRows, checkNetwork, type Network } from './network';
 import { Random, range } from './random';
 import { type Schedule, scheduleFunction } from './schedule';
 import { TrainingStep } from './step';
-import { checkAllFinite, checkBoolean, checkInt, checkNumber, checkOptions } from './validate';
+import {
+  checkAllFinite,
+  checkBoolean,
+  checkInt,
+  checkNumber,
+  checkOptions,
+  isFloat32Array,
+  isObject,
+  isUint8Array,
+} from './validate';
 
 /**
  * Options of {@link fit} and {@link fitSync}.
@@ -181,7 +190,7 @@ interface Source {
 }
 
 function checkSource(net: Network, data: TrainingData | ByteTrainingData): Source {
-  if (data === null || typeof data !== 'object' || !('bytes' in data)) {
+  if (!isObject(data) || !('bytes' in data)) {
     const n = checkData('data', net, data);
     const d = data as TrainingData;
     checkAllFinite('data.x', d.x);
@@ -191,7 +200,7 @@ function checkSource(net: Network, data: TrainingData | ByteTrainingData): Sourc
   const { bytes, y, labels } = data;
   if ('x' in data) throw rangeError('data', 'either x (floats) or bytes, not both', 'both');
   const n0 = net.inputSize;
-  if (!(bytes instanceof Uint8Array))
+  if (!isUint8Array(bytes))
     throw typeError('data.bytes', `a Uint8Array of rows of ${n0} inputs`, bytes);
   if (bytes.length === 0 || bytes.length % n0 !== 0)
     throw shapeError(
@@ -201,7 +210,7 @@ function checkSource(net: Network, data: TrainingData | ByteTrainingData): Sourc
     );
   const n = bytes.length / n0;
   const nOut = net.outputSize;
-  if (!(y instanceof Float32Array))
+  if (!isFloat32Array(y))
     throw typeError('data.y', `a Float32Array of ${n} rows of ${nOut} targets`, y);
   if (y.length !== n * nOut)
     throw shapeError(
@@ -210,7 +219,7 @@ function checkSource(net: Network, data: TrainingData | ByteTrainingData): Sourc
       `length ${y.length}`,
     );
   if (labels !== undefined) {
-    if (!(labels instanceof Uint8Array)) throw typeError('data.labels', 'a Uint8Array', labels);
+    if (!isUint8Array(labels)) throw typeError('data.labels', 'a Uint8Array', labels);
     if (labels.length !== n)
       throw shapeError('data.labels', `${n} labels`, `length ${labels.length}`);
   }
@@ -263,6 +272,7 @@ function settle(
   data: TrainingData | ByteTrainingData,
   options: FitOptions | undefined,
 ): Settings {
+  checkNetwork('net', net);
   const opts = checkOptions<FitOptions>('options', options, FIT_OPTION_NAMES);
   const source = checkSource(net, data);
   const n = source.n;

@@ -29,10 +29,10 @@ import { activation } from './activations';
 import type { BackendName } from './backend/select';
 import type { Backend } from './backend/types';
 import { rangeError, shapeError, typeError } from './errors';
-import { Network } from './network';
+import { checkNetwork, Network } from './network';
 import { Random } from './random';
 import { fitSync } from './train';
-import { checkInt, checkNumber, checkOneOf, checkOptions } from './validate';
+import { checkInt, checkNumber, checkOneOf, checkOptions, isArray } from './validate';
 
 /**
  * The function to approximate: one number per point, called with the point's coordinates.
@@ -296,7 +296,7 @@ export function supNormError(
   points: number,
 ): ErrorReport {
   if (typeof g !== 'function') throw typeError('g', 'a function of the input coordinates', g);
-  if (!(network instanceof Network)) throw typeError('network', 'a Network', network);
+  checkNetwork('network', network);
   const box = checkDomain('domain', domain);
   const n = box.length;
   if (network.inputSize !== n || network.outputSize !== 1) {
@@ -348,13 +348,13 @@ function defaultTestPoints(n: number, train: number): number {
 }
 
 function checkDomain(name: string, domain: unknown): [number, number][] {
-  if (!Array.isArray(domain) || domain.length === 0)
+  if (!isArray(domain) || domain.length === 0)
     throw typeError(name, 'an interval [lo, hi] or an array of intervals, one per input', domain);
   const intervals: unknown[] = typeof domain[0] === 'number' ? [domain] : domain;
   if (intervals.length > 64) throw rangeError(name, 'at most 64 dimensions', domain);
   return intervals.map((iv, j) => {
     const at = intervals === domain ? `${name}[${j}]` : name;
-    if (!Array.isArray(iv) || iv.length !== 2) throw typeError(at, 'an interval [lo, hi]', iv);
+    if (!isArray(iv) || iv.length !== 2) throw typeError(at, 'an interval [lo, hi]', iv);
     const lo = checkNumber(`${at}[0]`, iv[0]);
     const hi = checkNumber(`${at}[1]`, iv[1]);
     if (!(hi > lo))

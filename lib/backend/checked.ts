@@ -2,9 +2,28 @@
  * The contract's argument checks, in TypeScript, before any kernel runs. Both backends are
  * wrapped in a {@link CheckedBackend}, so they reject bad input with the same errors; the native
  * core checks again cheaply in C++ and never reads out of bounds, whatever reaches it.
+ *
+ * This file is the one contract: every check the C++ binding makes (native/binding/args.cc) is
+ * made here first, with the same limits (sizes up to 2^31 − 1, float scalars that stay finite as
+ * float32, at most 256 layers, no detached buffers), so a call the native core would reject never
+ * reaches the JS kernels, and the two backends accept and reject the same calls. Typed arrays
+ * are checked by their internal slots (see ../typed-array.ts), and a subclass is handed to the
+ * kernels as a plain view of the same memory, which is what the native core reads.
  */
 import { rangeError, shapeError, typeError } from '../errors';
-import { checkBoolean, checkFloat32, checkInt, checkNumber, checkUint32 } from '../validate';
+import { plainView } from '../typed-array';
+import {
+  checkBoolean,
+  checkFloat,
+  checkFloat32,
+  checkInt,
+  checkNumber,
+  checkUint32,
+  isFloat32Array,
+  isFloat64Array,
+  isInt32Array,
+  isUint8Array,
+} from '../validate';
 import { decodeSpec, type Layout } from './spec';
 import {
   ActivationCode,
@@ -15,6 +34,18 @@ import {
 } from './types';
 
 const ACTIVATION_NAMES = ['identity', 'sigmoid', 'tanh', 'relu', 'softmax', 'heaviside'];
+
+/** The native binding's limit on counts and sizes (kMaxSize in native/binding/args.h). */
+const MAX_SIZE = 2 ** 31 - 1;
+
+function checkSize(name: string, value: unknown): number {
+  return checkInt(name, value, 1, MAX_SIZE);
+}
+
+/** The same memory as a plain Float32Array (itself unless it is a subclass). */
+function f32(view: Float32Array): Float32Array {
+  return plainView(view, 'Float32Array');
+}
 
 function checkAct(name: string, act: unknown): ActivationCode {
   checkInt(name, act, 0, ActivationCode.Heaviside);
@@ -35,7 +66,7 @@ function checkDifferentiable(name: string, act: ActivationCode): void {
 const layouts = new WeakMap<Int32Array, { copy: Int32Array; layout: Layout }>();
 
 function layoutOf(spec: unknown): Layout {
-  if (spec instanceof Int32Array) {
+  if (isInt32Array(spec)) {
     const hit = layouts.get(spec);
     // The copy guards against a spec edited in place after its first use.
     if (hit && hit.copy.length === spec.length && hit.copy.every((v, i) => v === spec[i]))
@@ -47,7 +78,7 @@ function layoutOf(spec: unknown): Layout {
 }
 
 function checkHyper(hyper: unknown): UpdateHyper {
-  if (!(hyper instanceof Float64Array))
+  if (!isFloat64Array(hyper))
     throw typeError('hyper', 'a Float64Array [learningRate, momentum, nesterov, l2]', hyper);
   if (hyper.length !== 4)
     throw shapeError('hyper', 'a Float64Array of length 4', `length ${hyper.length}`);
@@ -55,7 +86,7 @@ function checkHyper(hyper: unknown): UpdateHyper {
   checkNumber('hyper[1] (momentum)', hyper[1], 0, 1);
   if (hyper[2] !== 0 && hyper[2] !== 1) throw rangeError('hyper[2] (nesterov)', '0 or 1', hyper[2]);
   checkNumber('hyper[3] (l2)', hyper[3], 0);
-  return hyper;
+  return plainView(hyper, 'Float64Array');
 }
 
 function checkNetworkBuffers(
@@ -67,7 +98,7 @@ function checkNetworkBuffers(
   a: unknown,
 ): number {
   checkFloat32('params', params, layout.paramCount);
-  const rows = checkInt('batch', batch, 1);
+  const rows = checkSize('batch', batch);
   checkFloat32('x', x, rows * layout.sizes[0]);
   checkFloat32('z', z, rows * layout.unitsPerExample);
   checkFloat32('a', a, rows * layout.unitsPerExample);
@@ -128,15 +159,15 @@ export class CheckedBackend implements Backend {
   ): void {
     checkBoolean('transA', transA);
     checkBoolean('transB', transB);
-    checkInt('m', m, 1);
-    checkInt('n', n, 1);
-    checkInt('k', k, 1);
-    checkNumber('alpha', alpha);
+    checkSize('m', m);
+    checkSize('n', n);
+    checkSize('k', k);
+    checkFloat('alpha', alpha);
     checkFloat32('a', a, m * k);
     checkFloat32('b', b, k * n);
-    checkNumber('beta', beta);
+    checkFloat('beta', beta);
     checkFloat32('c', c, m * n);
-    this.raw.sgemm(transA, transB, m, n, k, alpha, a, b, beta, c);
+    this.raw.sgemm(transA, transB, m, n, k, alpha, f32(a), f32(b), beta, f32(c));
   }
 
   biasActivate(
@@ -147,13 +178,13 @@ export class CheckedBackend implements Backend {
     cols: number,
     act: ActivationCode,
   ): void {
-    checkInt('rows', rows, 1);
-    checkInt('cols', cols, 1);
+    checkSize('rows', rows);
+    checkSize('cols', cols);
     checkFloat32('z', z, rows * cols);
     checkFloat32('a', a, rows * cols);
     checkFloat32('bias', bias, cols);
     checkAct('act', act);
-    this.raw.biasActivate(z, a, bias, rows, cols, act);
+    this.raw.biasActivate(f32(z), f32(a), f32(bias), rows, cols, act);
   }
 
   activationBackward(
@@ -164,13 +195,13 @@ export class CheckedBackend implements Backend {
     cols: number,
     act: ActivationCode,
   ): void {
-    checkInt('rows', rows, 1);
-    checkInt('cols', cols, 1);
+    checkSize('rows', rows);
+    checkSize('cols', cols);
     checkFloat32('delta', delta, rows * cols);
     checkFloat32('z', z, rows * cols);
     checkFloat32('a', a, rows * cols);
     checkDifferentiable('act', checkAct('act', act));
-    this.raw.activationBackward(delta, z, a, rows, cols, act);
+    this.raw.activationBackward(f32(delta), f32(z), f32(a), rows, cols, act);
   }
 
   columnSums(
@@ -181,21 +212,21 @@ export class CheckedBackend implements Backend {
     beta: number,
     out: Float32Array,
   ): void {
-    checkInt('rows', rows, 1);
-    checkInt('cols', cols, 1);
+    checkSize('rows', rows);
+    checkSize('cols', cols);
     checkFloat32('m', m, rows * cols);
-    checkNumber('alpha', alpha);
-    checkNumber('beta', beta);
+    checkFloat('alpha', alpha);
+    checkFloat('beta', beta);
     checkFloat32('out', out, cols);
-    this.raw.columnSums(m, rows, cols, alpha, beta, out);
+    this.raw.columnSums(f32(m), rows, cols, alpha, beta, f32(out));
   }
 
   softmax(z: Float32Array, a: Float32Array, rows: number, cols: number): void {
-    checkInt('rows', rows, 1);
-    checkInt('cols', cols, 1);
+    checkSize('rows', rows);
+    checkSize('cols', cols);
     checkFloat32('z', z, rows * cols);
     checkFloat32('a', a, rows * cols);
-    this.raw.softmax(z, a, rows, cols);
+    this.raw.softmax(f32(z), f32(a), rows, cols);
   }
 
   gatherRows(
@@ -207,10 +238,10 @@ export class CheckedBackend implements Backend {
     dst: Float32Array,
   ): void {
     checkFloat32('src', src);
-    checkInt('cols', cols, 1);
+    checkSize('cols', cols);
     checkUint32('indices', indices);
     checkInt('start', start, 0);
-    checkInt('count', count, 1);
+    checkSize('count', count);
     if (start + count > indices.length)
       throw shapeError(
         'start + count',
@@ -223,7 +254,7 @@ export class CheckedBackend implements Backend {
       if (indices[i] >= rowsInSrc)
         throw rangeError(`indices[${i}]`, `a row index below ${rowsInSrc}`, indices[i]);
     }
-    this.raw.gatherRows(src, cols, indices, start, count, dst);
+    this.raw.gatherRows(f32(src), cols, plainView(indices, 'Uint32Array'), start, count, f32(dst));
   }
 
   forward(
@@ -235,7 +266,7 @@ export class CheckedBackend implements Backend {
     a: Float32Array,
   ): void {
     checkNetworkBuffers(layoutOf(spec), params, x, batch, z, a);
-    this.raw.forward(spec, params, x, batch, z, a);
+    this.raw.forward(spec, f32(params), f32(x), batch, f32(z), f32(a));
   }
 
   backward(
@@ -256,12 +287,23 @@ export class CheckedBackend implements Backend {
     checkFloat32('delta', delta, rows * layout.unitsPerExample);
     checkBackwardLayers(layout);
     if (hyper === undefined || hyper === null) {
-      this.raw.backward(spec, params, grad, x, batch, z, a, delta);
+      this.raw.backward(spec, f32(params), f32(grad), f32(x), batch, f32(z), f32(a), f32(delta));
       return;
     }
-    checkHyper(hyper);
-    checkFloat32('velocity', velocity, hyper[1] > 0 ? layout.paramCount : 0);
-    this.raw.backward(spec, params, grad, x, batch, z, a, delta, velocity, hyper);
+    const step = checkHyper(hyper);
+    checkFloat32('velocity', velocity, step[1] > 0 ? layout.paramCount : 0);
+    this.raw.backward(
+      spec,
+      f32(params),
+      f32(grad),
+      f32(x),
+      batch,
+      f32(z),
+      f32(a),
+      f32(delta),
+      f32(velocity as Float32Array),
+      step,
+    );
   }
 
   update(
@@ -274,9 +316,9 @@ export class CheckedBackend implements Backend {
     const layout = layoutOf(spec);
     checkFloat32('params', params, layout.paramCount);
     checkFloat32('grad', grad, layout.paramCount);
-    checkHyper(hyper);
-    checkFloat32('velocity', velocity, hyper[1] > 0 ? layout.paramCount : 0);
-    this.raw.update(spec, params, grad, velocity, hyper);
+    const step = checkHyper(hyper);
+    checkFloat32('velocity', velocity, step[1] > 0 ? layout.paramCount : 0);
+    this.raw.update(spec, f32(params), f32(grad), f32(velocity), step);
   }
 
   trainBatch(
@@ -300,13 +342,22 @@ export class CheckedBackend implements Backend {
     checkFloat32('delta', delta, rows * layout.unitsPerExample);
     checkBackwardLayers(layout);
     checkLoss(layout, loss);
-    if (hyper !== null) {
-      checkHyper(hyper);
-      checkFloat32('velocity', velocity, hyper[1] > 0 ? layout.paramCount : 0);
-    } else {
-      checkFloat32('velocity', velocity);
-    }
-    return this.raw.trainBatch(spec, params, grad, velocity, x, y, batch, loss, z, a, delta, hyper);
+    const step = hyper === null ? null : checkHyper(hyper);
+    checkFloat32('velocity', velocity, step !== null && step[1] > 0 ? layout.paramCount : 0);
+    return this.raw.trainBatch(
+      spec,
+      f32(params),
+      f32(grad),
+      f32(velocity),
+      f32(x),
+      f32(y),
+      batch,
+      loss,
+      f32(z),
+      f32(a),
+      f32(delta),
+      step,
+    );
   }
 
   trainBatches(
@@ -335,17 +386,16 @@ export class CheckedBackend implements Backend {
     const n0 = layout.sizes[0];
     const nL = layout.sizes[layout.L];
     checkFloat32('params', params, layout.paramCount);
-    if (!(x instanceof Float32Array) && !(x instanceof Uint8Array))
+    if (!isFloat32Array(x) && !isUint8Array(x))
       throw typeError('x', 'a Float32Array or a Uint8Array', x);
     if (x.length === 0 || x.length % n0 !== 0)
       throw shapeError('x', `a whole number (>= 1) of rows of ${n0} inputs`, `length ${x.length}`);
     const rows = x.length / n0;
-    checkNumber('xScale', xScale);
-    checkNumber('xOffset', xOffset);
+    checkFloat('xScale', xScale);
+    checkFloat('xOffset', xOffset);
     checkFloat32('y', y, rows * nL);
     if (labels !== null) {
-      if (!(labels instanceof Uint8Array))
-        throw typeError('labels', 'a Uint8Array or null', labels);
+      if (!isUint8Array(labels)) throw typeError('labels', 'a Uint8Array or null', labels);
       if (labels.length < rows)
         throw shapeError(
           'labels',
@@ -355,8 +405,8 @@ export class CheckedBackend implements Backend {
     }
     checkUint32('order', order);
     checkInt('start', start, 0);
-    const size = checkInt('batchSize', batchSize, 1);
-    const count = checkInt('batches', batches, 1);
+    const size = checkSize('batchSize', batchSize);
+    const count = checkSize('batches', batches);
     const last = start + (count - 1) * size;
     if (last >= order.length)
       throw shapeError(
@@ -371,9 +421,9 @@ export class CheckedBackend implements Backend {
     checkFloat32('delta', delta, size * layout.unitsPerExample);
     checkFloat32('xBatch', xBatch, size * n0);
     checkFloat32('yBatch', yBatch, size * nL);
-    checkHyper(hyper);
-    checkFloat32('velocity', velocity, hyper[1] > 0 ? layout.paramCount : 0);
-    if (!(out instanceof Float64Array)) throw typeError('out', 'a Float64Array', out);
+    const step = checkHyper(hyper);
+    checkFloat32('velocity', velocity, step[1] > 0 ? layout.paramCount : 0);
+    if (!isFloat64Array(out)) throw typeError('out', 'a Float64Array', out);
     if (out.length < 2 * count)
       throw shapeError(
         'out',
@@ -386,25 +436,25 @@ export class CheckedBackend implements Backend {
     }
     return this.raw.trainBatches(
       spec,
-      params,
-      velocity,
-      x,
+      f32(params),
+      f32(velocity),
+      isUint8Array(x) ? plainView(x, 'Uint8Array') : f32(x),
       xScale,
       xOffset,
-      y,
-      labels,
-      order,
+      f32(y),
+      labels === null ? null : plainView(labels, 'Uint8Array'),
+      plainView(order, 'Uint32Array'),
       start,
       size,
       count,
       loss,
-      z,
-      a,
-      delta,
-      xBatch,
-      yBatch,
-      hyper,
-      out,
+      f32(z),
+      f32(a),
+      f32(delta),
+      f32(xBatch),
+      f32(yBatch),
+      step,
+      plainView(out, 'Float64Array'),
     );
   }
 }

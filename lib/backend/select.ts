@@ -5,7 +5,7 @@
  * lists every binary tried and how to fix it.
  */
 import { blasnetError } from '../errors';
-import { checkOneOf } from '../validate';
+import { checkOneOf, isObject } from '../validate';
 import { CheckedBackend } from './checked';
 import { createJsBackend } from './js';
 import { loadAddon } from './native/addon';
@@ -82,8 +82,7 @@ function requestedName(): BackendName {
  * ```
  */
 export function getBackend(name?: BackendName | Backend): Backend {
-  if (name !== undefined && typeof name === 'object' && name !== null && 'trainBatch' in name)
-    return name;
+  if (isObject(name) && 'trainBatch' in name) return name;
   const choice = name === undefined ? requestedName() : checkOneOf('backend', name, BACKEND_NAMES);
   if (choice === 'js') return jsBackend();
   const loaded = tryNative();

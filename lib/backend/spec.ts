@@ -3,6 +3,7 @@
  * The C++ core computes the same offsets from the same `Int32Array`.
  */
 import { shapeError, typeError } from '../errors';
+import { isInt32Array } from '../validate';
 import { ActivationCode } from './types';
 
 /** A decoded spec: layer sizes n0..nL and the activation code of layers 1..L. */
@@ -25,6 +26,9 @@ export interface Layout {
 
 const MAX_ACT = ActivationCode.Heaviside;
 
+/** At most this many weight layers: the native core's fixed-size layout (BN_MAX_LAYERS). */
+export const MAX_LAYERS = 256;
+
 /** Build the `Int32Array` spec `[L, n0..nL, act1..actL]`. */
 export function makeSpec(sizes: readonly number[], acts: readonly ActivationCode[]): Int32Array {
   const L = sizes.length - 1;
@@ -37,8 +41,14 @@ export function makeSpec(sizes: readonly number[], acts: readonly ActivationCode
 
 /** Decode and check a spec (the same checks the C++ core makes). */
 export function decodeSpec(spec: unknown): Layout {
-  if (!(spec instanceof Int32Array)) throw typeError('spec', 'an Int32Array', spec);
+  if (!isInt32Array(spec)) throw typeError('spec', 'an Int32Array', spec);
   const L = spec[0] ?? 0;
+  if (L > MAX_LAYERS)
+    throw shapeError(
+      'spec',
+      `at most ${MAX_LAYERS} weight layers (the native core's limit)`,
+      `L = ${L}`,
+    );
   if (L < 1 || spec.length !== 2 + 2 * L) {
     throw shapeError(
       'spec',

@@ -21,7 +21,7 @@ import { type EncodingName, getEncoding } from '../data';
 import { rangeError, typeError } from '../errors';
 import { checkData, type TrainingData } from '../evaluate';
 import type { InitName } from '../init';
-import { Network } from '../network';
+import { isNetwork, Network } from '../network';
 import type { BatchReport, EpochReport, FitResult } from '../train';
 import {
   checkBoolean,
@@ -411,7 +411,7 @@ export function trainInBackground(options: BackgroundTrainingOptions): Backgroun
     );
   let spec: BackgroundNetworkSpec;
   let probe: Network;
-  if (o.network instanceof Network) {
+  if (isNetwork(o.network)) {
     probe = o.network;
     spec = { sizes: [...probe.sizes], activations: [...probe.activations], params: probe.params };
   } else {

@@ -13,7 +13,7 @@
  * Targets and outputs are row-major `Float32Array [n, width]`, one example per row.
  */
 import { rangeError, shapeError, typeError } from '../errors';
-import { checkBoolean, checkInt, checkOptions } from '../validate';
+import { checkBoolean, checkInt, checkOptions, isFloat32Array, isUint8Array } from '../validate';
 
 /**
  * The names of the built-in encodings.
@@ -68,7 +68,7 @@ function checkClasses(classes: unknown): number {
 }
 
 function checkLabels(labels: unknown, classes: number): Uint8Array {
-  if (!(labels instanceof Uint8Array)) throw typeError('labels', 'a Uint8Array', labels);
+  if (!isUint8Array(labels)) throw typeError('labels', 'a Uint8Array', labels);
   for (let i = 0; i < labels.length; i++) {
     if (labels[i] >= classes)
       throw rangeError(`labels[${i}]`, `a label in [0, ${classes - 1}]`, labels[i]);
@@ -78,7 +78,7 @@ function checkLabels(labels: unknown, classes: number): Uint8Array {
 
 /** Check outputs/n and return the row width (`outputs.length / n`), checked against `expected` when given. */
 function checkOutputs(outputs: unknown, n: unknown, expected?: number): number {
-  if (!(outputs instanceof Float32Array)) throw typeError('outputs', 'a Float32Array', outputs);
+  if (!isFloat32Array(outputs)) throw typeError('outputs', 'a Float32Array', outputs);
   const rows = checkInt('n', n, 0);
   if (rows === 0) {
     if (outputs.length !== 0)

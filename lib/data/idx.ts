@@ -27,7 +27,18 @@
 import * as os from 'node:os';
 import * as zlib from 'node:zlib';
 import { blasnetError, type BlasnetError, rangeError, shapeError, typeError } from '../errors';
-import { checkBoolean, checkInt, checkOptions } from '../validate';
+import {
+  checkBoolean,
+  checkInt,
+  checkOptions,
+  isArray,
+  isFloat32Array,
+  isFloat64Array,
+  isInt32Array,
+  isObject,
+  isTypedArrayOf,
+  isUint8Array,
+} from '../validate';
 import { ioError, writeFileAtomic } from '../atomic-file';
 import { openRegularFile, readRegularFileSync } from '../regular-file';
 
@@ -215,7 +226,7 @@ function describeBig(n: bigint): string {
  * ```
  */
 export function isGzip(bytes: Uint8Array): boolean {
-  if (!(bytes instanceof Uint8Array)) throw typeError('bytes', 'a Uint8Array', bytes);
+  if (!isUint8Array(bytes)) throw typeError('bytes', 'a Uint8Array', bytes);
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
@@ -373,7 +384,7 @@ function gunzip(input: Uint8Array, name: string, maxBytes: number): Buffer {
  * ```
  */
 export function decodeIdx(bytes: Uint8Array, options?: IdxReadOptions): IdxArray {
-  if (!(bytes instanceof Uint8Array)) throw typeError('bytes', 'a Uint8Array', bytes);
+  if (!isUint8Array(bytes)) throw typeError('bytes', 'a Uint8Array', bytes);
   const o = checkOptions<IdxReadOptions>('options', options);
   const maxBytes = checkMaxBytes(o.maxBytes);
   let name = '<buffer>';
@@ -649,12 +660,12 @@ export async function readIdxAsync(
 }
 
 function typeOfArray(data: unknown): IdxType | undefined {
-  if (data instanceof Uint8Array) return 'uint8';
-  if (data instanceof Int8Array) return 'int8';
-  if (data instanceof Int16Array) return 'int16';
-  if (data instanceof Int32Array) return 'int32';
-  if (data instanceof Float32Array) return 'float32';
-  if (data instanceof Float64Array) return 'float64';
+  if (isUint8Array(data)) return 'uint8';
+  if (isTypedArrayOf(data, 'Int8Array')) return 'int8';
+  if (isTypedArrayOf(data, 'Int16Array')) return 'int16';
+  if (isInt32Array(data)) return 'int32';
+  if (isFloat32Array(data)) return 'float32';
+  if (isFloat64Array(data)) return 'float64';
   return undefined;
 }
 
@@ -670,7 +681,7 @@ function checkWriteOptions(
 
 /** Validate an IdxInput; returns the header and body chunks (body is a view for 1-byte types). */
 function encodeChunks(array: unknown): { header: Buffer; body: Uint8Array } {
-  if (array === null || typeof array !== 'object' || Array.isArray(array)) {
+  if (!isObject(array) || isArray(array)) {
     throw typeError('array', 'an object { data, dims?, type? }', array);
   }
   const input = array as IdxInput;
@@ -702,8 +713,7 @@ function encodeChunks(array: unknown): { header: Buffer; body: Uint8Array } {
   if (input.dims === undefined) {
     dims = [data.length];
   } else {
-    if (!Array.isArray(input.dims))
-      throw typeError('array.dims', 'an array of dimensions', input.dims);
+    if (!isArray(input.dims)) throw typeError('array.dims', 'an array of dimensions', input.dims);
     dims = input.dims;
   }
   if (dims.length < 1 || dims.length > 255)

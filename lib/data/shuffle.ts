@@ -5,16 +5,20 @@
  * never copies the whole training set.
  */
 import { rangeError, shapeError, typeError } from '../errors';
-import { checkBoolean, checkInt, checkOptions } from '../validate';
+import {
+  checkBoolean,
+  checkInt,
+  checkOptions,
+  isFloat32Array,
+  isObject,
+  isUint32Array,
+  isUint8Array,
+} from '../validate';
 import { Random, range, shuffle, type Uint32Source } from '../random';
 
 function toRng(name: string, value: unknown): Uint32Source {
   if (typeof value === 'number') return new Random(checkInt(name, value, 0, 0xffffffff));
-  if (
-    value !== null &&
-    typeof value === 'object' &&
-    typeof (value as Uint32Source).nextUint32 === 'function'
-  ) {
+  if (isObject(value) && typeof (value as Uint32Source).nextUint32 === 'function') {
     return value as Uint32Source;
   }
   throw typeError(
@@ -38,7 +42,7 @@ function toRng(name: string, value: unknown): Uint32Source {
  * ```
  */
 export function shuffleInPlace(indices: Uint32Array, rng: number | Uint32Source): Uint32Array {
-  if (!(indices instanceof Uint32Array)) throw typeError('indices', 'a Uint32Array', indices);
+  if (!isUint32Array(indices)) throw typeError('indices', 'a Uint32Array', indices);
   return shuffle(indices, toRng('rng', rng));
 }
 
@@ -77,10 +81,10 @@ export function gatherRows<T extends Float32Array | Uint8Array>(
   indices: Uint32Array,
   out?: T,
 ): T {
-  if (!(source instanceof Float32Array) && !(source instanceof Uint8Array))
+  if (!isFloat32Array(source) && !isUint8Array(source))
     throw typeError('source', 'a Float32Array or a Uint8Array', source);
   checkInt('rowSize', rowSize, 1);
-  if (!(indices instanceof Uint32Array)) throw typeError('indices', 'a Uint32Array', indices);
+  if (!isUint32Array(indices)) throw typeError('indices', 'a Uint32Array', indices);
   if (source.length % rowSize !== 0) {
     throw shapeError(
       'source',
@@ -205,8 +209,7 @@ function checkBatchOptions(
   const rng = toRng('options.rng', o.rng ?? 0);
   let order: Uint32Array;
   if (o.order !== undefined) {
-    if (!(o.order instanceof Uint32Array))
-      throw typeError('options.order', 'a Uint32Array', o.order);
+    if (!isUint32Array(o.order)) throw typeError('options.order', 'a Uint32Array', o.order);
     if (o.order.length !== n)
       throw shapeError('options.order', `a Uint32Array of length ${n}`, `length ${o.order.length}`);
     order = o.order;
@@ -271,12 +274,9 @@ export function batches(
   set: BatchSource,
   options: MiniBatchOptions,
 ): Generator<Batch, void, undefined> {
-  if (set === null || typeof set !== 'object')
-    throw typeError('set', 'an object with images and labels', set);
-  if (!(set.images instanceof Float32Array))
-    throw typeError('set.images', 'a Float32Array', set.images);
-  if (!(set.labels instanceof Uint8Array))
-    throw typeError('set.labels', 'a Uint8Array', set.labels);
+  if (!isObject(set)) throw typeError('set', 'an object with images and labels', set);
+  if (!isFloat32Array(set.images)) throw typeError('set.images', 'a Float32Array', set.images);
+  if (!isUint8Array(set.labels)) throw typeError('set.labels', 'a Uint8Array', set.labels);
   const n = set.labels.length;
   if (n === 0 ? set.images.length !== 0 : set.images.length % n !== 0) {
     throw shapeError(

@@ -11,7 +11,7 @@
 import type { BackendName } from '../backend/select';
 import type { Backend } from '../backend/types';
 import { rangeError, shapeError, typeError } from '../errors';
-import { checkInt, checkOptions } from '../validate';
+import { checkInt, checkOptions, isArray, isNumericTypedArray, isObject } from '../validate';
 import { nandPerceptron } from './nand';
 import type { Perceptron } from './perceptron';
 
@@ -354,7 +354,7 @@ export class Circuit {
    * ```
    */
   evaluate(assignment: Record<string, Bit>): Record<string, 0 | 1> {
-    if (assignment === null || typeof assignment !== 'object' || Array.isArray(assignment)) {
+    if (!isObject(assignment) || isArray(assignment)) {
       throw typeError('assignment', 'an object of input values like { a: 1, b: 0 }', assignment);
     }
     for (const key of Object.keys(assignment)) {
@@ -511,7 +511,7 @@ export function fromTruthTable(
   options?: TruthTableOptions,
 ): Circuit {
   const opts = checkOptions<TruthTableOptions>('options', options, ['inputs', 'output', 'backend']);
-  if (!(Array.isArray(table) || (ArrayBuffer.isView(table) && !(table instanceof DataView)))) {
+  if (!(isArray(table) || isNumericTypedArray(table))) {
     throw typeError('table', 'an array of 2^n outputs (0/1 or booleans)', table);
   }
   const rows = (table as ArrayLike<unknown>).length;
@@ -733,8 +733,7 @@ function checkName(name: string, value: unknown): string {
 }
 
 function checkNames(value: unknown, n: number): string[] {
-  if (!Array.isArray(value))
-    throw typeError('options.inputs', `an array of ${n} input names`, value);
+  if (!isArray(value)) throw typeError('options.inputs', `an array of ${n} input names`, value);
   if (value.length !== n)
     throw shapeError(
       'options.inputs',

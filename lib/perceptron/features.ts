@@ -4,7 +4,7 @@
  * space, 2) perform linear classification").
  */
 import { rangeError, shapeError, typeError } from '../errors';
-import { checkInt } from '../validate';
+import { checkInt, isArray, isNumericTypedArray } from '../validate';
 import { type PerceptronInput, toMatrix } from './inputs';
 
 /**
@@ -45,7 +45,7 @@ export function mapFeatures(
   for (let i = 0; i < n; i++) {
     const row = Array.from(flat.subarray(i * d, (i + 1) * d));
     const mapped: unknown = map(row, i);
-    if (!(Array.isArray(mapped) || (ArrayBuffer.isView(mapped) && !(mapped instanceof DataView)))) {
+    if (!(isArray(mapped) || isNumericTypedArray(mapped))) {
       throw typeError(`map(x[${i}])`, 'an array of numbers', mapped);
     }
     const values = mapped as ArrayLike<unknown>;

@@ -3,7 +3,7 @@
  * row-major `Float32Array` `[n, d]` or as an array of rows, labels as ±1 or 0/1.
  */
 import { rangeError, shapeError, typeError } from '../errors';
-import { checkAllFinite } from '../validate';
+import { checkAllFinite, isArray, isFloat32Array, isNumericTypedArray } from '../validate';
 
 /**
  * Examples for a perceptron with d inputs: a flat row-major `Float32Array` `[n, d]` (the layout
@@ -43,7 +43,7 @@ export type PerceptronLabelKind = 'signed' | 'binary';
  * an array of rows is copied) with its row count. Every value must be finite; n >= 1.
  */
 export function toMatrix(name: string, x: unknown, d: number): { x: Float32Array; n: number } {
-  if (x instanceof Float32Array) {
+  if (isFloat32Array(x)) {
     if (x.length === 0 || x.length % d !== 0) {
       throw shapeError(
         name,
@@ -54,7 +54,7 @@ export function toMatrix(name: string, x: unknown, d: number): { x: Float32Array
     checkAllFinite(name, x);
     return { x, n: x.length / d };
   }
-  if (!Array.isArray(x))
+  if (!isArray(x))
     throw typeError(name, `a Float32Array of rows of ${d} features or an array of rows`, x);
   if (x.length === 0) throw shapeError(name, 'at least one example', 'an empty array');
   const n = x.length;
@@ -127,6 +127,6 @@ export function withBiasColumn(x: Float32Array, n: number, d: number): Float32Ar
 }
 
 function isArrayLike(value: unknown): value is ArrayLike<unknown> {
-  if (Array.isArray(value)) return true;
-  return ArrayBuffer.isView(value) && !(value instanceof DataView);
+  if (isArray(value)) return true;
+  return isNumericTypedArray(value);
 }

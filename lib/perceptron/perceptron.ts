@@ -20,7 +20,16 @@ import type { Backend } from '../backend/types';
 import { rangeError, shapeError, typeError } from '../errors';
 import { Random, range } from '../random';
 import { type Schedule, scheduleFunction } from '../schedule';
-import { checkBoolean, checkInt, checkNumber, checkOneOf, checkOptions } from '../validate';
+import {
+  checkBoolean,
+  checkInt,
+  checkNumber,
+  checkOneOf,
+  checkOptions,
+  isArray,
+  isNumericTypedArray,
+  isObject,
+} from '../validate';
 import {
   type PerceptronLabelKind,
   type PerceptronInput,
@@ -381,8 +390,7 @@ export class Perceptron {
     n: number;
     encoding: PerceptronLabelKind;
   } {
-    if (data === null || typeof data !== 'object' || Array.isArray(data))
-      throw typeError('data', 'an object { x, y }', data);
+    if (!isObject(data) || isArray(data)) throw typeError('data', 'an object { x, y }', data);
     const { x, y } = data as PerceptronData;
     const m = toMatrix('data.x', x, this.inputs);
     const labels = toSignedLabels('data.y', y, m.n);
@@ -396,7 +404,7 @@ export class Perceptron {
 
   private setThetaFrom(name: string, theta: unknown): void {
     const d1 = this.inputs + 1;
-    if (!(Array.isArray(theta) || (ArrayBuffer.isView(theta) && !(theta instanceof DataView)))) {
+    if (!(isArray(theta) || isNumericTypedArray(theta))) {
       throw typeError(name, `an array of ${d1} numbers (bias first)`, theta);
     }
     const values = theta as ArrayLike<unknown>;

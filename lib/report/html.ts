@@ -5,8 +5,18 @@
  * digits, and the run's settings and timing.
  */
 import { writeFileAtomic } from '../atomic-file';
-import { typeError } from '../errors';
+import { types } from 'node:util';
+import { shapeError, typeError } from '../errors';
 import type { EpochReport } from '../train';
+import {
+  checkInt,
+  checkJsonObject,
+  checkNumber,
+  checkOneOf,
+  isArray,
+  isObject,
+  isUint8Array,
+} from '../validate';
 import type { ClassificationMetrics } from './metrics';
 import { digitDataUri } from './png';
 import { trainingThroughput } from './throughput';
@@ -159,10 +169,7 @@ function seconds(s: number): string {
  * ```
  */
 export function renderReport(input: ReportInput): string {
-  if (input === null || typeof input !== 'object')
-    throw typeError('input', 'a report input object', input);
-  if (!Array.isArray(input.history))
-    throw typeError('input.history', 'an array of epoch reports', input.history);
+  checkReportInput(input);
   const title = input.title ?? 'blasnet training report';
   const held = input.heldOut ?? 'validation';
   const history = input.history;
@@ -325,6 +332,42 @@ export function writeReport(path: string, input: ReportInput): void {
   writeFileAtomic(path, Buffer.from(renderReport(input), 'utf8'));
 }
 
+/** The fields the report reads, checked before any of them is formatted. */
+function checkReportInput(input: ReportInput): void {
+  if (!isObject(input) || isArray(input)) throw typeError('input', 'a report input object', input);
+  if (input.title !== undefined && typeof input.title !== 'string')
+    throw typeError('input.title', 'a string', input.title);
+  if (input.heldOut !== undefined)
+    checkOneOf('input.heldOut', input.heldOut, ['validation', 'test']);
+  if (!isArray(input.history))
+    throw typeError('input.history', 'an array of epoch reports', input.history);
+  input.history.forEach((e, i) => {
+    const at = `input.history[${i}]`;
+    if (!isObject(e)) throw typeError(at, 'an epoch report', e);
+    checkNumber(`${at}.epoch`, e.epoch);
+    checkNumber(`${at}.seconds`, e.seconds);
+    if (typeof e.loss !== 'number') throw typeError(`${at}.loss`, 'a number', e.loss);
+    for (const key of ['accuracy', 'validationLoss', 'validationAccuracy'] as const) {
+      if (e[key] !== undefined && typeof e[key] !== 'number')
+        throw typeError(`${at}.${key}`, 'a number or undefined', e[key]);
+    }
+  });
+  const test = input.test as unknown;
+  if (!isObject(test) || !isArray((test as ClassificationMetrics).matrix))
+    throw typeError('input.test', 'classification metrics (see classificationMetrics)', test);
+  const names = input.classNames as unknown;
+  if (names !== undefined && (!isArray(names) || !names.every((n) => typeof n === 'string')))
+    throw typeError('input.classNames', 'an array of strings', names);
+  if (input.createdAt !== undefined && !types.isDate(input.createdAt))
+    throw typeError('input.createdAt', 'a Date', input.createdAt);
+  for (const key of ['settings', 'timing', 'environment'] as const) {
+    // Their values are shown as JSON: the same rule as model metadata.
+    if (input[key] !== undefined) checkJsonObject(`input.${key}`, input[key]);
+  }
+  if (input.misclassified !== undefined && !isArray(input.misclassified))
+    throw typeError('input.misclassified', 'an array of digits', input.misclassified);
+}
+
 /**
  * The first `limit` misclassified examples, with their pixels, for {@link ReportInput.misclassified}.
  *
@@ -340,6 +383,23 @@ export function misclassifiedDigits(
   inputSize: number,
   limit = 48,
 ): { digits: ReportDigit[]; total: number } {
+  if (!isUint8Array(labels)) throw typeError('labels', 'a Uint8Array', labels);
+  if (!isUint8Array(predicted)) throw typeError('predicted', 'a Uint8Array', predicted);
+  if (predicted.length !== labels.length)
+    throw shapeError(
+      'predicted',
+      `${labels.length} labels (one per label)`,
+      `length ${predicted.length}`,
+    );
+  checkInt('inputSize', inputSize, 1);
+  checkInt('limit', limit, 0);
+  if (!isUint8Array(bytes)) throw typeError('bytes', 'a Uint8Array of pixels', bytes);
+  if (bytes.length < labels.length * inputSize)
+    throw shapeError(
+      'bytes',
+      `at least ${labels.length * inputSize} bytes (${labels.length} rows of ${inputSize})`,
+      `length ${bytes.length}`,
+    );
   const digits: ReportDigit[] = [];
   let total = 0;
   for (let i = 0; i < labels.length; i++) {

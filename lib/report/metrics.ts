@@ -3,7 +3,7 @@
  * per-class precision and recall. Shared by the CLI's `evaluate` and the HTML report.
  */
 import { rangeError, shapeError, typeError } from '../errors';
-import { checkInt } from '../validate';
+import { checkInt, isUint8Array } from '../validate';
 
 /**
  * Precision, recall and support of one class.
@@ -65,8 +65,8 @@ export function classificationMetrics(
   predicted: Uint8Array,
   classes: number,
 ): ClassificationMetrics {
-  if (!(labels instanceof Uint8Array)) throw typeError('labels', 'a Uint8Array', labels);
-  if (!(predicted instanceof Uint8Array)) throw typeError('predicted', 'a Uint8Array', predicted);
+  if (!isUint8Array(labels)) throw typeError('labels', 'a Uint8Array', labels);
+  if (!isUint8Array(predicted)) throw typeError('predicted', 'a Uint8Array', predicted);
   if (predicted.length !== labels.length)
     throw shapeError(
       'predicted',

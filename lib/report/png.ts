@@ -3,6 +3,7 @@
  */
 import { PNG } from 'pngjs';
 import { shapeError, typeError } from '../errors';
+import { isUint8Array } from '../validate';
 
 /**
  * The PNG bytes of a `[rows, cols]` grayscale image given as bytes 0..255 (MNIST: 0 is the
@@ -20,8 +21,7 @@ export function grayscalePng(
   cols: number,
   ink: 'light' | 'dark' = 'light',
 ): Buffer {
-  if (!(pixels instanceof Uint8Array))
-    throw typeError('pixels', 'a Uint8Array of gray levels', pixels);
+  if (!isUint8Array(pixels)) throw typeError('pixels', 'a Uint8Array of gray levels', pixels);
   if (pixels.length !== rows * cols)
     throw shapeError(
       'pixels',
