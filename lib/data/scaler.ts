@@ -4,7 +4,7 @@
  * model and applied to every later input the same way.
  */
 import { rangeError, shapeError, typeError } from '../errors';
-import { checkInt, checkOneOf } from '../validate';
+import { checkInt, checkOneOf, isFloat32Array, isFloat64Array } from '../validate';
 
 /**
  * `standard`: (x − mean) / std; `minmax`: (x − min) / (max − min).
@@ -58,9 +58,9 @@ export class Scaler {
     readonly scale: Float64Array,
   ) {
     checkOneOf('kind', kind, ['standard', 'minmax'] as const);
-    if (!(offset instanceof Float64Array) || offset.length === 0)
+    if (!isFloat64Array(offset) || offset.length === 0)
       throw typeError('offset', 'a non-empty Float64Array', offset);
-    if (!(scale instanceof Float64Array) || scale.length !== offset.length)
+    if (!isFloat64Array(scale) || scale.length !== offset.length)
       throw typeError('scale', `a Float64Array of length ${offset.length}`, scale);
     offset.forEach((v, j) => {
       if (!Number.isFinite(v)) throw rangeError(`offset[${j}]`, 'a finite number', v);
@@ -178,7 +178,7 @@ export class Scaler {
 }
 
 function rowsOf(name: string, x: unknown, d: number): number {
-  if (!(x instanceof Float32Array)) throw typeError(name, `a Float32Array of rows of ${d}`, x);
+  if (!isFloat32Array(x)) throw typeError(name, `a Float32Array of rows of ${d}`, x);
   if (x.length % d !== 0)
     throw shapeError(name, `whole rows of ${d} features`, `length ${x.length}`);
   for (let i = 0; i < x.length; i++) {

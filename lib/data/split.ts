@@ -5,7 +5,14 @@
 import type { TrainingData } from '../evaluate';
 import { Random, shuffle } from '../random';
 import { rangeError, shapeError, typeError } from '../errors';
-import { checkBoolean, checkInt, checkNumber, checkOptions } from '../validate';
+import {
+  checkBoolean,
+  checkInt,
+  checkNumber,
+  checkOptions,
+  isFloat32Array,
+  isUint8Array,
+} from '../validate';
 
 /**
  * Options of {@link splitData}.
@@ -69,11 +76,11 @@ export function splitData(data: TrainingData, n: number, options?: SplitOptions)
     throw rangeError('options.test', 'a fraction > 0 with test + validation < 1', testFraction);
   const seed = o.seed === undefined ? 1 : checkInt('options.seed', o.seed, 0, 0xffffffff);
   const { x, y, labels } = data;
-  if (!(x instanceof Float32Array)) throw typeError('data.x', 'a Float32Array', x);
-  if (!(y instanceof Float32Array)) throw typeError('data.y', 'a Float32Array', y);
+  if (!isFloat32Array(x)) throw typeError('data.x', 'a Float32Array', x);
+  if (!isFloat32Array(y)) throw typeError('data.y', 'a Float32Array', y);
   if (x.length % rows !== 0) throw shapeError('data.x', `${rows} whole rows`, `length ${x.length}`);
   if (y.length % rows !== 0) throw shapeError('data.y', `${rows} whole rows`, `length ${y.length}`);
-  if (labels !== undefined && (!(labels instanceof Uint8Array) || labels.length !== rows))
+  if (labels !== undefined && (!isUint8Array(labels) || labels.length !== rows))
     throw typeError('data.labels', `a Uint8Array of ${rows} labels`, labels);
   const stratify =
     o.stratify === undefined ? labels !== undefined : checkBoolean('options.stratify', o.stratify);
