@@ -25,6 +25,13 @@ export {
   readModelMetadata,
   MODEL_FORMAT_VERSION,
 } from './model-file';
+export {
+  toSafetensors,
+  fromSafetensors,
+  saveSafetensors,
+  loadSafetensors,
+} from './interop/safetensors';
+export type { SafetensorsLoadOptions } from './interop/safetensors';
 export { ACTIVATIONS, ACTIVATION_NAMES, activation } from './activations';
 export type { Activation, ActivationName } from './activations';
 export { LOSSES, LOSS_NAMES, loss } from './losses';
