@@ -32,6 +32,7 @@ export {
   loadSafetensors,
 } from './interop/safetensors';
 export type { SafetensorsLoadOptions } from './interop/safetensors';
+export { toOnnx, saveOnnx, ONNX_OPSET } from './interop/onnx';
 export { ACTIVATIONS, ACTIVATION_NAMES, activation } from './activations';
 export type { Activation, ActivationName } from './activations';
 export { LOSSES, LOSS_NAMES, loss } from './losses';
