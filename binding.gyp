@@ -39,6 +39,7 @@
         "NAPI_VERSION=8",
         "NODE_ADDON_API_DISABLE_DEPRECATED",
         "NODE_ADDON_API_CPP_EXCEPTIONS",
+        "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS",
         "BLASNET_VERSION=\"<(blasnet_version)\""
       ],
       # OpenBLAS's headers and library, as pkg-config reports them (Debian: libopenblas-dev).

@@ -24,7 +24,10 @@ export {
   deserializeNetwork,
   readModelMetadata,
   MODEL_FORMAT_VERSION,
+  MODEL_MAX_HEADER_BYTES,
+  MODEL_DEFAULT_MAX_BYTES,
 } from './model-file';
+export type { SaveOptions, LoadOptions } from './model-file';
 export {
   toSafetensors,
   fromSafetensors,

@@ -362,8 +362,10 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
     let lossSum = 0;
     let correct = 0;
     for (let batch = 0; fast && batch < batches; ) {
-      if (signal?.aborted)
+      if (signal?.aborted) {
+        checkFiniteAfterEpoch(net, snapshot, epoch, batches, hyper[0]);
         return { history, stopReason: 'aborted', bestEpoch, elapsed: seconds(started) };
+      }
       // As many batches as fit in chunkMs at the pace of the last call (one to start with).
       const wanted =
         perBatchMs > 0
@@ -400,8 +402,10 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
       yield;
     }
     for (let batch = 0; !fast && batch < batches; batch++) {
-      if (signal?.aborted)
+      if (signal?.aborted) {
+        checkFiniteAfterEpoch(net, snapshot, epoch, batches, hyper[0]);
         return { history, stopReason: 'aborted', bestEpoch, elapsed: seconds(started) };
+      }
       const start = batch * s.batchSize;
       const count = Math.min(s.batchSize, n - start);
       const value = step.run(data.x, data.y, order, start, count, hyper, data.scale, data.offset);
@@ -426,6 +430,10 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
       }
       yield;
     }
+    // The losses above were each measured before their batch's step, so the epoch's last step
+    // (an overflow to ±Infinity, say) is seen by nobody, and an infinite bias of a saturated
+    // sigmoid or tanh unit leaves every later loss finite: check the weights themselves.
+    checkFiniteAfterEpoch(net, snapshot, epoch, batches, hyper[0]);
     const epochSeconds = seconds(epochStart);
     const report: EpochReport = {
       epoch: epoch + 1,
@@ -475,6 +483,33 @@ function diverged(
     `Training diverged: the loss became ${value} at epoch ${epoch + 1}, batch ${batch + 1} of ${batches}. ` +
       `The weights were restored to the start of epoch ${epoch + 1}. Try a lower learning rate (now ${learningRate}).`,
   );
+}
+
+/**
+ * Throws the divergence error, with the weights restored to the start of the epoch, when the
+ * steps taken so far in this epoch left a parameter NaN or infinite.
+ */
+function checkFiniteAfterEpoch(
+  net: Network,
+  snapshot: Float32Array,
+  epoch: number,
+  batches: number,
+  learningRate: number,
+): void {
+  const params = net.params;
+  for (let i = 0; i < params.length; i++) {
+    const value = params[i];
+    // value - value is 0 for a finite number and NaN for NaN and ±Infinity: one test per element.
+    if (value - value !== 0) {
+      net.params.set(snapshot);
+      throw blasnetError(
+        'ERR_BLASNET_DIVERGED',
+        `Training diverged: parameter ${i} became ${value} during epoch ${epoch + 1} while the losses of its ` +
+          `${batches} batches stayed finite (each is measured before its step, and a saturated unit hides an infinite bias). ` +
+          `The weights were restored to the start of epoch ${epoch + 1}. Try a lower learning rate (now ${learningRate}).`,
+      );
+    }
+  }
 }
 
 function countCorrectIn(

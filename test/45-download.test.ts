@@ -2,6 +2,7 @@
  * downloadMnist against a local HTTP server on 127.0.0.1 (never the internet): good files, a
  * truncated transfer, a corrupted body, a 404 then a good mirror, a stalled transfer.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
@@ -129,6 +130,32 @@ describe('45 downloadMnist (local HTTP server)', () => {
     expectNoPartial(dir);
     const m = loadMnist({ dir });
     expect([m.train.count, m.test.count, m.rows, m.cols]).to.deep.equal([300, 100, 8, 8]);
+  });
+
+  it('downloads through a symbolic link to the file it names, and refuses a FIFO there', async () => {
+    const dir = fresh();
+    const store = fresh();
+    fs.mkdirSync(dir);
+    fs.mkdirSync(store);
+    const linked = NAMES[0];
+    fs.symlinkSync(path.join(store, linked), path.join(dir, linked)); // dangling until downloaded
+    await downloadMnist(options(dir));
+    expect(fs.lstatSync(path.join(dir, linked)).isSymbolicLink()).to.equal(true);
+    expect(fs.readFileSync(path.join(store, linked)).equals(files.get(linked)!)).to.equal(true);
+    expectNoPartial(dir);
+    expectNoPartial(store);
+    // Present and verified through the link: not downloaded again.
+    const before = count('good', linked);
+    expect((await downloadMnist(options(dir))).files[0].status).to.equal('present');
+    expect(count('good', linked)).to.equal(before);
+    // A FIFO where a file goes is refused at once: reading it would wait for a writer forever.
+    const withFifo = fresh();
+    fs.mkdirSync(withFifo);
+    execFileSync('mkfifo', [path.join(withFifo, NAMES[0])]);
+    const err = await rejected(downloadMnist(options(withFifo)));
+    expect(err.code).to.equal('ERR_BLASNET_IO');
+    expect(err.message).to.match(/FIFO.*not a regular file/);
+    expect(fs.lstatSync(path.join(withFifo, NAMES[0])).isFIFO()).to.equal(true);
   });
 
   it('skips files already present and verified (no request made)', async () => {

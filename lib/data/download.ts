@@ -17,7 +17,8 @@ import * as zlib from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { blasnetError, type BlasnetError, rangeError, typeError } from '../errors';
 import { checkInt, checkNumber, checkOneOf, checkOptions } from '../validate';
-import { fsyncDirectory, ioError } from '../atomic-file';
+import { fsyncDirectory, ioError, resolveWriteTarget } from '../atomic-file';
+import { readRegularFileSync } from '../regular-file';
 import { MNIST_FILE_NAMES } from './mnist';
 
 /**
@@ -338,6 +339,9 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
+/** A file already in place larger than this is not read to verify it (MNIST's largest is 9.9 MB). */
+const EXISTING_MAX_BYTES = 1 << 30;
+
 /** Fetch `url` into `part`, hashing as it streams; returns the size and digests. */
 async function fetchToFile(
   fetchImpl: FetchLike,
@@ -478,12 +482,14 @@ export async function downloadMnist(options: DownloadOptions): Promise<DownloadR
     const check = checksums[name];
     const dest = path.join(dir, name);
     if (signal?.aborted) throw abortedError(dest);
+    // The file a link at dest names (the link stays); a FIFO or directory there is refused.
+    const target = resolveWriteTarget(dest).path;
 
     // Already there and verified: keep it.
-    if (fs.existsSync(dest)) {
+    if (fs.existsSync(target)) {
       let bytes: Buffer | undefined;
       try {
-        bytes = fs.readFileSync(dest);
+        bytes = readRegularFileSync(target, EXISTING_MAX_BYTES, 'the largest dataset file');
       } catch {
         bytes = undefined; // unreadable: download again over it
       }
@@ -503,7 +509,7 @@ export async function downloadMnist(options: DownloadOptions): Promise<DownloadR
       }
     }
 
-    const part = `${dest}.part`;
+    const part = `${target}.part`;
     const attempts: string[] = [];
     let done: DownloadedFile | undefined;
     for (let round = 0; round <= retries && done === undefined; round++) {
@@ -529,8 +535,8 @@ export async function downloadMnist(options: DownloadOptions): Promise<DownloadR
           );
           const v = verify(fs.readFileSync(part), check, got);
           if (!v.ok) throw new Error(v.why);
-          fs.renameSync(part, dest);
-          fsyncDirectory(dir);
+          fs.renameSync(part, target);
+          fsyncDirectory(path.dirname(target));
           done = {
             name,
             path: dest,

@@ -18,13 +18,18 @@
  * (`readIdxAsync` streams a gzip file instead, so the compressed bytes are never all in memory);
  * uint8/int8 data is a view over those bytes (no per-element work), multi-byte types are copied
  * once and byte-swapped by Node's native `Buffer#swap16/32/64`.
+ *
+ * Memory: a gzip stream's header is inflated first (a few KiB of output at most), checked, and
+ * the exact size it describes allocated once; inflating stops as soon as the output runs past
+ * that size (plus one byte, so that one stray byte is still reported exactly). A gzip bomb costs
+ * what its header claims, never what it inflates to, and no buffer is ever grown by copying.
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as zlib from 'node:zlib';
 import { blasnetError, type BlasnetError, rangeError, shapeError, typeError } from '../errors';
 import { checkBoolean, checkInt, checkOptions } from '../validate';
 import { ioError, writeFileAtomic } from '../atomic-file';
+import { openRegularFile, readRegularFileSync } from '../regular-file';
 
 /**
  * The element types of IDX, by name.
@@ -219,40 +224,136 @@ function checkMaxBytes(value: unknown): number {
   return checkInt('options.maxBytes', value, 0, ABSOLUTE_MAX_BYTES);
 }
 
-/** Gunzip, turning zlib's errors into format errors that name the file. */
-function gunzip(bytes: Uint8Array, name: string, maxBytes: number): Buffer {
-  const limit = maxBytes + 4 + 4 * 255; // data plus the largest header
-  try {
-    // Inflate into one buffer sized from the gzip trailer (ISIZE, the size mod 2^32), so Node
-    // neither grows nor concatenates chunks. ISIZE is untrusted: it is capped by the limit and by
-    // deflate's largest ratio (1032:1); a wrong value only costs more chunks.
-    const isize =
-      bytes.length >= 18
-        ? new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 4, 4).getUint32(0, true)
-        : 0;
-    const chunkSize = Math.max(
-      zlib.constants.Z_DEFAULT_CHUNK,
-      Math.min(isize + 1, limit + 1, bytes.length * 1032 + 1024),
+/** The largest IDX header: magic, type, count, 255 dimensions. */
+const HEADER_MAX = 4 + 4 * 255;
+/** Deflate's largest expansion: 258 bytes from 2 bits. No gzip stream inflates to more than this many times its size. */
+const DEFLATE_MAX_RATIO = 1032;
+/**
+ * After the header or the length already condemned a gzip file, inflating goes on for this many
+ * bytes more to see whether the stream itself is corrupted: that, the root cause, is reported
+ * first, as when small files were inflated whole.
+ */
+const DRAIN_BYTES = 1 << 20;
+
+/** A zlib error as a format error naming the file (ours pass through). */
+function gzipError(name: string, err: unknown): BlasnetError {
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e.code === 'string' && e.code.startsWith('ERR_BLASNET_')) return e as BlasnetError;
+  if (e.code === 'Z_BUF_ERROR')
+    return formatError(
+      name,
+      `truncated gzip stream (${e.message}): the file ends before the compressed data does`,
     );
-    return zlib.gunzipSync(bytes, {
-      maxOutputLength: Math.min(limit, ABSOLUTE_MAX_BYTES),
-      chunkSize,
+  return formatError(name, `corrupted gzip stream (${e.message})`);
+}
+
+function trailingGarbage(name: string, layout: Layout, limit: number): BlasnetError {
+  return formatError(
+    name,
+    `trailing garbage: header says ${describeDims(layout.dims)} (${layout.dataBytes} bytes) but more than ${limit - layout.headerBytes} bytes follow`,
+  );
+}
+
+/** The chunk size that makes gunzipSync allocate one buffer for up to `want` bytes. */
+function oneChunk(want: number, input: Uint8Array): number {
+  const bound = input.length * DEFLATE_MAX_RATIO + HEADER_MAX; // no stream inflates to more
+  return Math.max(zlib.constants.Z_MIN_CHUNK, Math.min(want + 1, bound + 1, ABSOLUTE_MAX_BYTES));
+}
+
+/** Inflates the first `k` input bytes as far as they go; 'over' past `HEADER_MAX + DRAIN_BYTES` output. */
+function inflatePrefix(input: Uint8Array, k: number): Buffer | 'over' {
+  try {
+    return zlib.gunzipSync(input.subarray(0, k), {
+      finishFlush: zlib.constants.Z_SYNC_FLUSH,
+      maxOutputLength: HEADER_MAX + DRAIN_BYTES,
     });
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'Z_BUF_ERROR') {
-      throw formatError(
-        name,
-        `truncated gzip stream (${e.message}): the file ends before the compressed data does`,
-      );
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return 'over';
+    throw err;
+  }
+}
+
+/**
+ * At least the first HEADER_MAX bytes of the inflated stream (all of it if it is shorter), from
+ * the shortest input prefixes that give them: longer prefixes by fours, then a bisection when a
+ * prefix inflates to over a MiB (a bomb). Throws zlib's errors.
+ */
+function gunzipHead(input: Uint8Array): Buffer {
+  let lo = 0;
+  let k = Math.min(64, input.length);
+  for (;;) {
+    const out = inflatePrefix(input, k);
+    if (out !== 'over') {
+      if (out.length >= HEADER_MAX || k >= input.length) return out;
+      lo = k;
+      k = Math.min(input.length, k * 4);
+      continue;
     }
-    if (e.code === 'ERR_BUFFER_TOO_LARGE') {
-      throw formatError(
-        name,
-        `gzip stream decompresses to more than ${limit} bytes, over the limit of ${maxBytes} data bytes (options.maxBytes)`,
-      );
+    // One input byte adds at most a few KiB of output, so some prefix in (lo, k) lands between.
+    let hi = k;
+    while (hi - lo > 1) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      const o = inflatePrefix(input, mid);
+      if (o === 'over') hi = mid;
+      else if (o.length >= HEADER_MAX) return o;
+      else lo = mid;
     }
-    throw formatError(name, `corrupted gzip stream (${e.message})`);
+    const o = inflatePrefix(input, lo);
+    if (o === 'over') throw new Error('inflates to over a MiB from one byte'); // not deflate
+    return o;
+  }
+}
+
+/** The zlib error met while inflating the first `budget` output bytes of `input`, if any. */
+function gzipErrorWithin(
+  input: Uint8Array,
+  name: string,
+  budget: number,
+): BlasnetError | undefined {
+  try {
+    zlib.gunzipSync(input, {
+      maxOutputLength: Math.min(budget, ABSOLUTE_MAX_BYTES),
+      chunkSize: oneChunk(budget, input),
+    });
+    return undefined;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return undefined;
+    return gzipError(name, err);
+  }
+}
+
+/**
+ * Gunzip an IDX stream into one buffer of the size its header describes (plus one byte), turning
+ * zlib's errors into format errors that name the file. The header is checked before the body is
+ * inflated: a header over `maxBytes` is refused having inflated at most a MiB.
+ */
+function gunzip(input: Uint8Array, name: string, maxBytes: number): Buffer {
+  let head: Buffer;
+  try {
+    head = gunzipHead(input);
+  } catch (err) {
+    throw gzipError(name, err);
+  }
+  let layout: Layout | undefined;
+  try {
+    layout = parseHeader(head, name, maxBytes, true);
+  } catch (err) {
+    throw gzipErrorWithin(input, name, HEADER_MAX + DRAIN_BYTES) ?? err;
+  }
+  // Without a whole header, `head` is the whole stream: decode() reports what is missing.
+  const want = layout === undefined ? HEADER_MAX : layout.headerBytes + layout.dataBytes;
+  try {
+    return zlib.gunzipSync(input, {
+      maxOutputLength: Math.min(want + 1, ABSOLUTE_MAX_BYTES), // zlib's own range ends there
+      chunkSize: oneChunk(want + 1, input),
+    });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' && layout !== undefined)
+      throw (
+        gzipErrorWithin(input, name, want + 1 + DRAIN_BYTES) ??
+        trailingGarbage(name, layout, want + 1)
+      );
+    throw gzipError(name, err);
   }
 }
 
@@ -283,10 +384,27 @@ export function decodeIdx(bytes: Uint8Array, options?: IdxReadOptions): IdxArray
   return decode(bytes, name, maxBytes);
 }
 
-function decode(input: Uint8Array, name: string, maxBytes: number): IdxArray {
-  if (input.length === 0) throw formatError(name, 'empty file (0 bytes), not an IDX file');
-  const bytes = isGzip(input) ? gunzip(input, name, maxBytes) : input;
+/** An IDX header, checked: where the data starts, how long it is. */
+interface Layout {
+  type: IdxType;
+  dims: number[];
+  headerBytes: number;
+  elements: number;
+  dataBytes: number;
+}
+
+/**
+ * Parse and check the header at the start of `bytes`. With `partial` (more bytes may follow),
+ * returns undefined when `bytes` end inside the header; without, that is an error.
+ */
+function parseHeader(
+  bytes: Uint8Array,
+  name: string,
+  maxBytes: number,
+  partial: boolean,
+): Layout | undefined {
   if (bytes.length < 4) {
+    if (partial) return undefined;
     throw formatError(
       name,
       `too short for an IDX header: ${bytes.length} byte${bytes.length === 1 ? '' : 's'} (the magic alone is 4)`,
@@ -312,6 +430,7 @@ function decode(input: Uint8Array, name: string, maxBytes: number): IdxArray {
     throw formatError(name, 'zero dimensions in the header (an IDX file has at least 1)');
   const headerBytes = 4 + 4 * ndims;
   if (bytes.length < headerBytes) {
+    if (partial) return undefined;
     throw formatError(
       name,
       `truncated header: ${ndims} dimensions need ${headerBytes} header bytes but the file has ${bytes.length}`,
@@ -319,7 +438,7 @@ function decode(input: Uint8Array, name: string, maxBytes: number): IdxArray {
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, headerBytes);
   const dims: number[] = new Array<number>(ndims);
-  const { size, ctor } = TYPES[type];
+  const { size } = TYPES[type];
   let product = 1; // stops growing once over the cap, so it stays exact below it and never overflows
   let tooLarge = false;
   let empty = false;
@@ -340,7 +459,24 @@ function decode(input: Uint8Array, name: string, maxBytes: number): IdxArray {
       `dimensions ${describeDims(dims)} of ${type} describe ${describeBig(exact)} bytes, over the limit of ${maxBytes} bytes (options.maxBytes)`,
     );
   }
-  const dataBytes = elements * size;
+  return { type, dims, headerBytes, elements, dataBytes: elements * size };
+}
+
+function decode(input: Uint8Array, name: string, maxBytes: number): IdxArray {
+  if (input.length === 0) throw formatError(name, 'empty file (0 bytes), not an IDX file');
+  const bytes = isGzip(input) ? gunzip(input, name, maxBytes) : input;
+  return decodeInflated(bytes, name, maxBytes);
+}
+
+/** Decode IDX bytes that are not (or no longer) gzip-compressed. */
+function decodeInflated(bytes: Uint8Array, name: string, maxBytes: number): IdxArray {
+  const { type, dims, headerBytes, elements, dataBytes } = parseHeader(
+    bytes,
+    name,
+    maxBytes,
+    false,
+  ) as Layout;
+  const { size, ctor } = TYPES[type];
   const follow = bytes.length - headerBytes;
   const says = `header says ${describeDims(dims)} (${dataBytes} bytes)`;
   if (follow < dataBytes)
@@ -391,16 +527,18 @@ export function readIdx(file: string, options?: Omit<IdxReadOptions, 'name'>): I
     throw typeError('file', 'a non-empty path string', file);
   const o = checkOptions<IdxReadOptions>('options', options);
   const maxBytes = checkMaxBytes(o.maxBytes);
-  let bytes: Buffer;
-  try {
-    const stat = fs.statSync(file);
-    if (!stat.isFile()) throw new Error('not a regular file');
-    bytes = fs.readFileSync(file);
-  } catch (err) {
-    throw ioError(file, 'cannot read', err);
-  }
+  // Refuses a FIFO, device or directory (/dev/zero would be read until memory ran out, a FIFO
+  // would block forever) and a file too large to hold `maxBytes` of data, before reading it.
+  const bytes = readRegularFileSync(file, fileLimit(maxBytes), FILE_LIMIT_NAME);
   return decode(bytes, file, maxBytes);
 }
+
+/** The largest file that can hold `maxBytes` of data: header and gzip framing included. */
+function fileLimit(maxBytes: number): number {
+  // Stored (incompressible) deflate blocks add 5 bytes per 64 KiB; a gzip member 18 bytes.
+  return maxBytes + HEADER_MAX + Math.ceil(maxBytes / 1000) + 65536;
+}
+const FILE_LIMIT_NAME = 'options.maxBytes, plus room for the header and gzip framing';
 
 /**
  * Read an IDX file as {@link readIdx} does, without blocking the event loop and without holding
@@ -428,19 +566,13 @@ export async function readIdxAsync(
     throw typeError('file', 'a non-empty path string', file);
   const o = checkOptions<IdxReadOptions>('options', options);
   const maxBytes = checkMaxBytes(o.maxBytes);
-  let handle: fs.promises.FileHandle | undefined;
-  let size = 0;
+  // Stats before opening: a FIFO is refused before an open() could wait for a writer forever.
+  const { handle, size } = await openRegularFile(file, fileLimit(maxBytes), FILE_LIMIT_NAME);
   const head = Buffer.alloc(2);
-  const trailer = Buffer.alloc(4);
   try {
-    handle = await fs.promises.open(file, 'r');
-    const stat = await handle.stat();
-    if (!stat.isFile()) throw new Error('not a regular file');
-    size = stat.size;
     await handle.read(head, 0, Math.min(2, size), 0);
-    if (size >= 18) await handle.read(trailer, 0, 4, size - 4);
   } catch (err) {
-    await handle?.close();
+    await handle.close().catch(() => undefined);
     throw ioError(file, 'cannot read', err);
   }
   if (size < 2 || !isGzip(head)) {
@@ -451,53 +583,69 @@ export async function readIdxAsync(
     } catch (err) {
       throw ioError(file, 'cannot read', err);
     } finally {
-      await handle.close();
+      await handle.close().catch(() => undefined);
     }
     return decode(bytes, file, maxBytes);
   }
-  const limit = maxBytes + 4 + 4 * 255; // data plus the largest header, as gunzip() allows
-  // ISIZE (the size mod 2^32) is untrusted: capped as in gunzip(); a wrong value costs a regrowth.
-  const isize = size >= 18 ? trailer.readUInt32LE(0) : 0;
-  let out = Buffer.allocUnsafe(Math.max(1024, Math.min(isize, limit, size * 1032 + 1024)));
+  // As gunzip() does, streamed: the header first, then one buffer of the size it describes (plus
+  // one byte), refusing output past it at once. After a verdict, up to DRAIN_BYTES more are
+  // inflated to see whether the stream is corrupted, which is then reported instead (as gunzip()).
+  const bound = size * DEFLATE_MAX_RATIO + HEADER_MAX;
+  let headBytes: Buffer = Buffer.alloc(0);
+  let layout: Layout | undefined;
+  let out: Buffer | undefined;
+  let want = 0;
   let used = 0;
+  let seen = 0;
+  let verdict: BlasnetError | undefined;
+  let drainUntil = 0;
+  const condemn = (err: unknown, budget: number): void => {
+    verdict = err as BlasnetError;
+    drainUntil = budget;
+  };
   const input = handle.createReadStream({ start: 0, highWaterMark: 1 << 16 });
-  const gunzip = zlib.createGunzip({ chunkSize: 1 << 16 });
-  input.on('error', (err) => gunzip.destroy(ioError(file, 'cannot read', err)));
-  input.pipe(gunzip);
+  const gunzipper = zlib.createGunzip({ chunkSize: 1 << 16 });
+  input.on('error', (err) => gunzipper.destroy(ioError(file, 'cannot read', err)));
+  input.pipe(gunzipper);
   try {
-    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
-      if (used + chunk.length > limit) {
-        throw formatError(
-          file,
-          `gzip stream decompresses to more than ${limit} bytes, over the limit of ${maxBytes} data bytes (options.maxBytes)`,
-        );
+    for await (const chunk of gunzipper as AsyncIterable<Buffer>) {
+      seen += chunk.length;
+      if (verdict !== undefined) {
+        if (seen > drainUntil) break;
+        continue;
       }
-      if (used + chunk.length > out.length) {
-        const grown = Buffer.allocUnsafe(
-          Math.min(limit, Math.max(out.length * 2, used + chunk.length)),
-        );
-        out.copy(grown, 0, 0, used);
-        out = grown;
+      let fresh: Buffer = chunk;
+      if (out === undefined) {
+        headBytes = headBytes.length === 0 ? chunk : Buffer.concat([headBytes, chunk]);
+        try {
+          layout = parseHeader(headBytes, file, maxBytes, true);
+        } catch (err) {
+          condemn(err, HEADER_MAX + DRAIN_BYTES);
+          if (seen > drainUntil) break;
+          continue;
+        }
+        if (layout === undefined) continue; // the header goes on in the next chunk
+        want = layout.headerBytes + layout.dataBytes;
+        out = Buffer.allocUnsafe(Math.min(want + 1, bound));
+        fresh = headBytes;
       }
-      chunk.copy(out, used);
-      used += chunk.length;
+      if (used + fresh.length > out.length) {
+        condemn(trailingGarbage(file, layout as Layout, want + 1), want + 1 + DRAIN_BYTES);
+        if (seen > drainUntil) break;
+        continue;
+      }
+      fresh.copy(out, used);
+      used += fresh.length;
     }
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (typeof e.code === 'string' && e.code.startsWith('ERR_BLASNET_')) throw err; // ours: the limit, or a read error
-    if (e.code === 'Z_BUF_ERROR') {
-      throw formatError(
-        file,
-        `truncated gzip stream (${e.message}): the file ends before the compressed data does`,
-      );
-    }
-    throw formatError(file, `corrupted gzip stream (${e.message})`);
+    throw gzipError(file, err);
   } finally {
     input.destroy();
-    gunzip.destroy();
+    gunzipper.destroy();
     await handle.close().catch(() => undefined);
   }
-  return decode(out.subarray(0, used), file, maxBytes);
+  if (verdict !== undefined) throw verdict;
+  return decodeInflated(out === undefined ? headBytes : out.subarray(0, used), file, maxBytes);
 }
 
 function typeOfArray(data: unknown): IdxType | undefined {

@@ -3,9 +3,9 @@
 #include "args.h"
 
 #include <cmath>
-#include <limits>
 #include <string>
 
+#include "../core/checked.h"
 #include "errors.h"
 
 namespace blasnet {
@@ -22,10 +22,22 @@ std::string int_expectation(int64_t min, int64_t max) {
 
 }  // namespace
 
-int64_t product(int64_t a, int64_t b) {
-  if (a <= 0 || b <= 0) return 0;
-  if (a > std::numeric_limits<int64_t>::max() / b) return std::numeric_limits<int64_t>::max();
-  return a * b;
+int64_t checked_product(Napi::Env env, const char* what, int64_t a, int64_t b) {
+  int64_t out = 0;
+  if (bn_checked_mul(a, b, &out) != BN_OK) {
+    throw_shape(env, what, "sizes whose product fits in 64 bits",
+                std::to_string(a) + " * " + std::to_string(b));
+  }
+  return out;
+}
+
+int64_t checked_sum(Napi::Env env, const char* what, int64_t a, int64_t b) {
+  int64_t out = 0;
+  if (bn_checked_add(a, b, &out) != BN_OK) {
+    throw_shape(env, what, "sizes whose sum fits in 64 bits",
+                std::to_string(a) + " + " + std::to_string(b));
+  }
+  return out;
 }
 
 Args::Args(const Napi::CallbackInfo& info, const char* call, size_t count, const char* signature)
@@ -143,6 +155,14 @@ void Args::spec(size_t i, bn_layout* out) const {
     case BN_ERR_SPEC_ACTIVATION:
       throw_shape(env(), "spec activation of layer " + std::to_string(bad - 1 - L),
                   "an activation code in [0, 5]", value);
+    case BN_ERR_OVERFLOW: {
+      // Described from the private copy the decoder made, not from the caller's buffer again.
+      std::string sizes;
+      for (int l = 0; l <= out->L; l++)
+        sizes += (l > 0 ? ", " : "") + std::to_string(out->sizes[l]);
+      throw_shape(env(), "spec", "layer sizes whose parameter count fits in 64 bits",
+                  "sizes [" + sizes + "], overflowing at n" + std::to_string(bad - 1));
+    }
     case BN_ERR_SPEC_SOFTMAX_HIDDEN: {
       const std::string layer = std::to_string(bad - 1 - L);
       throw_shape(env(), "spec activation of layer " + layer, "softmax on the output layer only",

@@ -25,8 +25,11 @@ constexpr int64_t kMaxSize = 2147483647;
 // Number.MAX_SAFE_INTEGER, for offsets that are not BLAS dimensions.
 constexpr int64_t kMaxSafe = 9007199254740991;
 
-// a · b for lengths, saturating instead of overflowing (a saturated need exceeds every buffer).
-int64_t product(int64_t a, int64_t b);
+// a · b and a + b for sizes and lengths, through the checked arithmetic of checked.h: a result
+// that does not fit int64 throws a RangeError (ERR_BLASNET_SHAPE) naming the expression `what`
+// (e.g. "batch * (n1 + ... + nL)"), so no wrapped size ever reaches a length check or the core.
+int64_t checked_product(Napi::Env env, const char* what, int64_t a, int64_t b);
+int64_t checked_sum(Napi::Env env, const char* what, int64_t a, int64_t b);
 
 class Args {
  public:

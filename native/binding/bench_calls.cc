@@ -17,9 +17,11 @@ Napi::Value benchSgemm(const Napi::CallbackInfo& info) {
     const int64_t k = args.integer(4, "k", 1, 1 << 16);
     const int64_t reps = args.integer(5, "reps", 0, 1 << 30);
     const bool direct = args.boolean(6, "direct");
-    if (product(product(m, k), 1) > (int64_t{1} << 28) || product(k, n) > (int64_t{1} << 28) ||
-        product(m, n) > (int64_t{1} << 28)) {
-      throw_shape(info.Env(), "m, n, k", "matrices of at most 2^28 floats",
+    const Napi::Env env = info.Env();
+    if (checked_product(env, "m * k", m, k) > (int64_t{1} << 28) ||
+        checked_product(env, "k * n", k, n) > (int64_t{1} << 28) ||
+        checked_product(env, "m * n", m, n) > (int64_t{1} << 28)) {
+      throw_shape(env, "m, n, k", "matrices of at most 2^28 floats",
                   std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k));
     }
     const double seconds = direct ? bn_bench_blas_sgemm(trans_a, trans_b, m, n, k, reps)
@@ -36,10 +38,12 @@ Napi::Value benchEpochGemms(const Napi::CallbackInfo& info) {
     const int64_t examples = args.integer(1, "examples", 1, 1 << 30);
     const int64_t batch = args.integer(2, "batch", 1, 1 << 20);
     const float beta = args.number(3, "beta");
-    if (product(layout.param_count, 1) > (int64_t{1} << 28) ||
-        product(batch, layout.units_per_example) > (int64_t{1} << 28) ||
-        product(batch, layout.sizes[0]) > (int64_t{1} << 28)) {
-      throw_shape(info.Env(), "spec, batch", "buffers of at most 2^28 floats", "larger ones");
+    const Napi::Env env = info.Env();
+    if (layout.param_count > (int64_t{1} << 28) ||
+        checked_product(env, "batch * (n1 + ... + nL)", batch, layout.units_per_example) >
+            (int64_t{1} << 28) ||
+        checked_product(env, "batch * n0", batch, layout.sizes[0]) > (int64_t{1} << 28)) {
+      throw_shape(env, "spec, batch", "buffers of at most 2^28 floats", "larger ones");
     }
     return static_cast<Napi::Value>(
         Napi::Number::New(info.Env(), bn_bench_epoch_gemms(layout, examples, batch, beta)));

@@ -110,9 +110,14 @@ void throw_shape(Napi::Env env, const std::string& name, const std::string& expe
 }
 
 void throw_native(Napi::Env env, const char* call, bn_status status) {
-  throw_with_code(Napi::Error::New(env, std::string("blasnet native ") + call +
-                                            " failed: " + bn_status_message(status)),
-                  "ERR_BLASNET_NATIVE");
+  const std::string message =
+      std::string("blasnet native ") + call + " failed: " + bn_status_message(status);
+  // A size, an index or a size product the core refused is a value out of range, as when the
+  // binding's own checks refuse it: a RangeError (an index rewritten in shared memory after those
+  // checks, or a size they missed, reaches only the core's).
+  if (status == BN_ERR_SIZE || status == BN_ERR_INDEX || status == BN_ERR_OVERFLOW)
+    throw_with_code(Napi::RangeError::New(env, message), "ERR_BLASNET_NATIVE");
+  throw_with_code(Napi::Error::New(env, message), "ERR_BLASNET_NATIVE");
 }
 
 }  // namespace blasnet

@@ -25,7 +25,8 @@ std::string describe(const Napi::Value& value);
 // For lengths and sizes that do not fit together; `received` is already described.
 [[noreturn]] void throw_shape(Napi::Env env, const std::string& name, const std::string& expected,
                               const std::string& received);
-// A failure reported by the core (something the argument checks did not catch).
+// A failure reported by the core (something the argument checks did not catch); a RangeError for
+// BN_ERR_SIZE, BN_ERR_INDEX and BN_ERR_OVERFLOW, else an Error; code ERR_BLASNET_NATIVE.
 [[noreturn]] void throw_native(Napi::Env env, const char* call, bn_status status);
 
 // Runs an entry point's body with a catch-all: argument errors become JS exceptions, and no C++

@@ -29,6 +29,7 @@ Napi::Value info(const Napi::CallbackInfo& call) {
     out.Set("threads", Napi::Number::New(env, bn_get_threads()));
     out.Set("corename", Napi::String::New(env, corename));
     out.Set("kernels", Napi::String::New(env, kernel_name(bn_kernel_isa())));
+    out.Set("poolThreads", Napi::Number::New(env, bn_pool_threads()));
     return static_cast<Napi::Value>(out);
   });
 }

@@ -25,10 +25,10 @@ Napi::Value sgemm(const Napi::CallbackInfo& info) {
     const int64_t n = args.integer(3, "n", 1);
     const int64_t k = args.integer(4, "k", 1);
     const float alpha = args.number(5, "alpha");
-    const View<float> a = args.f32(6, "a", product(m, k));
-    const View<float> b = args.f32(7, "b", product(k, n));
+    const View<float> a = args.f32(6, "a", checked_product(info.Env(), "m * k", m, k));
+    const View<float> b = args.f32(7, "b", checked_product(info.Env(), "k * n", k, n));
     const float beta = args.number(8, "beta");
-    const View<float> c = args.f32(9, "c", product(m, n));
+    const View<float> c = args.f32(9, "c", checked_product(info.Env(), "m * n", m, n));
     // c[m, n] = alpha · op(a)[m, k] · op(b)[k, n] + beta · c  (transA, transB as given; M=m, N=n, K=k)
     check(info.Env(), "sgemm",
           bn_sgemm(trans_a, trans_b, m, n, k, alpha, a.data, b.data, beta, c.data));
@@ -41,8 +41,9 @@ Napi::Value biasActivate(const Napi::CallbackInfo& info) {
     const Args args(info, "biasActivate", 6, "z, a, bias, rows, cols, act");
     const int64_t rows = args.integer(3, "rows", 1);
     const int64_t cols = args.integer(4, "cols", 1);
-    const View<float> z = args.f32(0, "z", product(rows, cols));
-    const View<float> a = args.f32(1, "a", product(rows, cols));
+    const int64_t count = checked_product(info.Env(), "rows * cols", rows, cols);
+    const View<float> z = args.f32(0, "z", count);
+    const View<float> a = args.f32(1, "a", count);
     const View<float> bias = args.f32(2, "bias", cols);
     const int act = args.activation(5, "act");
     check(info.Env(), "biasActivate", bn_bias_activate(z.data, a.data, bias.data, rows, cols, act));
@@ -55,9 +56,10 @@ Napi::Value activationBackward(const Napi::CallbackInfo& info) {
     const Args args(info, "activationBackward", 6, "delta, z, a, rows, cols, act");
     const int64_t rows = args.integer(3, "rows", 1);
     const int64_t cols = args.integer(4, "cols", 1);
-    const View<float> delta = args.f32(0, "delta", product(rows, cols));
-    const View<float> z = args.f32(1, "z", product(rows, cols));
-    const View<float> a = args.f32(2, "a", product(rows, cols));
+    const int64_t count = checked_product(info.Env(), "rows * cols", rows, cols);
+    const View<float> delta = args.f32(0, "delta", count);
+    const View<float> z = args.f32(1, "z", count);
+    const View<float> a = args.f32(2, "a", count);
     const int act = args.activation(5, "act");
     if (act == BN_ACT_HEAVISIDE) {
       throw_range(info.Env(), "act",
@@ -76,7 +78,8 @@ Napi::Value columnSums(const Napi::CallbackInfo& info) {
     const Args args(info, "columnSums", 6, "m, rows, cols, alpha, beta, out");
     const int64_t rows = args.integer(1, "rows", 1);
     const int64_t cols = args.integer(2, "cols", 1);
-    const View<float> m = args.f32(0, "m", product(rows, cols));
+    const int64_t count = checked_product(info.Env(), "rows * cols", rows, cols);
+    const View<float> m = args.f32(0, "m", count);
     const float alpha = args.number(3, "alpha");
     const float beta = args.number(4, "beta");
     const View<float> out = args.f32(5, "out", cols);
@@ -90,8 +93,9 @@ Napi::Value softmax(const Napi::CallbackInfo& info) {
     const Args args(info, "softmax", 4, "z, a, rows, cols");
     const int64_t rows = args.integer(2, "rows", 1);
     const int64_t cols = args.integer(3, "cols", 1);
-    const View<float> z = args.f32(0, "z", product(rows, cols));
-    const View<float> a = args.f32(1, "a", product(rows, cols));
+    const int64_t count = checked_product(info.Env(), "rows * cols", rows, cols);
+    const View<float> z = args.f32(0, "z", count);
+    const View<float> a = args.f32(1, "a", count);
     check(info.Env(), "softmax", bn_softmax(z.data, a.data, rows, cols));
     return info.Env().Undefined();
   });
@@ -106,18 +110,21 @@ Napi::Value gatherRows(const Napi::CallbackInfo& info) {
     const View<uint32_t> indices = args.u32(2, "indices", 0);
     const int64_t start = args.integer(3, "start", 0, kMaxSafe);
     const int64_t count = args.integer(4, "count", 1);
-    if (start + count > indices.length) {
+    const int64_t end = checked_sum(env, "start + count", start, count);
+    if (end > indices.length) {
       throw_shape(env, "start + count",
                   "at most indices.length = " + std::to_string(indices.length),
-                  std::to_string(start + count));
+                  std::to_string(end));
     }
-    const View<float> dst = args.f32(5, "dst", product(count, cols));
+    const View<float> dst = args.f32(5, "dst", checked_product(env, "count * cols", count, cols));
     const int64_t src_rows = src.length / cols;
-    for (int64_t i = start; i < start + count; i++) {
-      if (static_cast<int64_t>(indices.data[i]) >= src_rows) {
+    // A named error for the first bad index, each read once (the indices may be shared memory
+    // that another thread rewrites); the core reads each once more, checks it and uses that value.
+    for (int64_t i = start; i < end; i++) {
+      const uint32_t row = indices.data[i];
+      if (static_cast<int64_t>(row) >= src_rows) {
         throw_range(env, "indices[" + std::to_string(i) + "]",
-                    "a row index below " + std::to_string(src_rows),
-                    Napi::Number::New(env, indices.data[i]));
+                    "a row index below " + std::to_string(src_rows), Napi::Number::New(env, row));
       }
     }
     check(env, "gatherRows",

@@ -23,11 +23,17 @@ struct NetworkBuffers {
 NetworkBuffers network_buffers(const Args& args, const bn_layout& layout, size_t params, size_t x,
                                size_t batch, size_t z, size_t a) {
   NetworkBuffers out{};
-  out.params = args.f32(params, "params", layout.param_count);
+  const Napi::Env env = args.env();
+  // The sizes first: a batch whose workspace size does not fit int64 is named as such, before
+  // any buffer is measured against it.
   out.batch = args.integer(batch, "batch", 1);
-  out.x = args.f32(x, "x", product(out.batch, layout.sizes[0]));
-  out.z = args.f32(z, "z", product(out.batch, layout.units_per_example));
-  out.a = args.f32(a, "a", product(out.batch, layout.units_per_example));
+  const int64_t inputs = checked_product(env, "batch * n0", out.batch, layout.sizes[0]);
+  const int64_t units =
+      checked_product(env, "batch * (n1 + ... + nL)", out.batch, layout.units_per_example);
+  out.params = args.f32(params, "params", layout.param_count);
+  out.x = args.f32(x, "x", inputs);
+  out.z = args.f32(z, "z", units);
+  out.a = args.f32(a, "a", units);
   return out;
 }
 
@@ -53,7 +59,7 @@ Napi::Value backward(const Napi::CallbackInfo& info) {
     args.spec(0, &layout);
     const NetworkBuffers n = network_buffers(args, layout, 1, 3, 4, 5, 6);
     const View<float> grad = args.f32(2, "grad", layout.param_count);
-    const View<float> delta = args.f32(7, "delta", product(n.batch, layout.units_per_example));
+    const View<float> delta = args.f32(7, "delta", n.batch * layout.units_per_example);
     require_differentiable(info.Env(), layout);
     // Optional (velocity, hyper): the optimizer step in the same call, so a loss defined in
     // TypeScript trains with two crossings per batch (forward, then backward + update).
@@ -98,8 +104,9 @@ Napi::Value trainBatch(const Napi::CallbackInfo& info) {
     args.spec(0, &layout);
     const NetworkBuffers n = network_buffers(args, layout, 1, 4, 6, 8, 9);
     const View<float> grad = args.f32(2, "grad", layout.param_count);
-    const View<float> y = args.f32(5, "y", product(n.batch, layout.sizes[layout.L]));
-    const View<float> delta = args.f32(10, "delta", product(n.batch, layout.units_per_example));
+    // (Both within batch · (n1 + ... + nL), which network_buffers checked.)
+    const View<float> y = args.f32(5, "y", n.batch * layout.sizes[layout.L]);
+    const View<float> delta = args.f32(10, "delta", n.batch * layout.units_per_example);
     require_differentiable(info.Env(), layout);
     const int loss = args.loss(7, "loss");
     require_loss_fits(info.Env(), layout, loss);
@@ -148,47 +155,59 @@ Napi::Value trainBatches(const Napi::CallbackInfo& info) {
     inputs.rows = x_length / n0;
     inputs.scale = args.number(4, "xScale");
     inputs.offset = args.number(5, "xOffset");
-    const View<float> y = args.f32(6, "y", product(inputs.rows, n_out));
+    const View<float> y =
+        args.f32(6, "y", checked_product(env, "rows of x * nL", inputs.rows, n_out));
     const uint8_t* labels = nullptr;
     if (!args.is_null(7)) labels = args.u8(7, "labels", inputs.rows).data;
     const View<uint32_t> order = args.u32(8, "order", 0);
     const int64_t start = args.integer(9, "start", 0, kMaxSafe);
     const int64_t batch = args.integer(10, "batchSize", 1);
     const int64_t batches = args.integer(11, "batches", 1);
-    if (start + (batches - 1) * batch >= order.length) {
+    // The first example of the last batch, and the end of the last batch (cut at order.length).
+    const int64_t last_first =
+        checked_sum(env, "start + (batches - 1) * batchSize", start,
+                    checked_product(env, "(batches - 1) * batchSize", batches - 1, batch));
+    if (last_first >= order.length) {
       throw_shape(env, "start + (batches - 1) * batchSize",
                   "below order.length = " + std::to_string(order.length),
-                  std::to_string(start + (batches - 1) * batch));
+                  std::to_string(last_first));
     }
+    const int64_t span = checked_sum(env, "start + batches * batchSize", last_first, batch);
     const int loss = args.loss(12, "loss");
     require_differentiable(env, layout);
     require_loss_fits(env, layout, loss);
-    const int64_t units = product(batch, layout.units_per_example);
+    const int64_t units =
+        checked_product(env, "batchSize * (n1 + ... + nL)", batch, layout.units_per_example);
     const View<float> z = args.f32(13, "z", units);
     const View<float> a = args.f32(14, "a", units);
     const View<float> delta = args.f32(15, "delta", units);
-    const View<float> x_batch = args.f32(16, "xBatch", product(batch, n0));
-    const View<float> y_batch = args.f32(17, "yBatch", product(batch, n_out));
+    const View<float> x_batch =
+        args.f32(16, "xBatch", checked_product(env, "batchSize * n0", batch, n0));
+    const View<float> y_batch = args.f32(17, "yBatch", batch * n_out);  // within units
     bn_hyper hyper;
     args.hyper(18, &hyper, false);
     const View<float> velocity = args.f32(2, "velocity", velocity_length(layout, &hyper));
     Napi::Float64Array out_array;
     if (!args.is_typed(19, napi_float64_array)) throw_type(env, "out", "a Float64Array", info[19]);
     out_array = info[19].As<Napi::Float64Array>();
+    const int64_t out_length = batches * 2;  // batches <= 2^31 − 1: fits
     if (out_array.ArrayBuffer().IsDetached() ||
-        static_cast<int64_t>(out_array.ElementLength()) < product(batches, 2)) {
-      throw_shape(env, "out",
-                  "a Float64Array of at least " + std::to_string(product(batches, 2)) +
-                      " elements (2 per batch)",
-                  "length " + std::to_string(out_array.ElementLength()));
+        static_cast<int64_t>(out_array.ElementLength()) < out_length) {
+      throw_shape(
+          env, "out",
+          "a Float64Array of at least " + std::to_string(out_length) + " elements (2 per batch)",
+          "length " + std::to_string(out_array.ElementLength()));
     }
-    const int64_t end =
-        start + batches * batch < order.length ? start + batches * batch : order.length;
+    const int64_t end = span < order.length ? span : order.length;
+    // A named error for the first bad index. Each is read once here (order may be shared memory
+    // that another thread rewrites); the core copies and checks the indices again, and uses only
+    // its copy, so a value rewritten after this check is caught there (BN_ERR_INDEX), never used.
     for (int64_t i = start; i < end; i++) {
-      if (static_cast<int64_t>(order.data[i]) >= inputs.rows) {
+      const uint32_t row = order.data[i];
+      if (static_cast<int64_t>(row) >= inputs.rows) {
         throw_range(env, "order[" + std::to_string(i) + "]",
                     "a row index below " + std::to_string(inputs.rows),
-                    Napi::Number::New(env, order.data[i]));
+                    Napi::Number::New(env, row));
       }
     }
     float* v = hyper.momentum > 0.0 ? velocity.data : nullptr;

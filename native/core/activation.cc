@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "blasnet_core.h"
+#include "checked.h"
 
 namespace {
 
@@ -83,7 +84,7 @@ void scale_by_derivative(float* delta, const float* z, const float* a, int64_t c
 }
 
 bool block_ok(int64_t rows, int64_t ld, int64_t j0, int64_t j1) {
-  return rows >= 0 && ld >= 0 && j0 >= 0 && j0 <= j1 && j1 <= ld;
+  return rows >= 0 && ld >= 0 && j0 >= 0 && j0 <= j1 && j1 <= ld && bn_block_fits(rows, ld);
 }
 
 }  // namespace
@@ -91,6 +92,7 @@ bool block_ok(int64_t rows, int64_t ld, int64_t j0, int64_t j1) {
 bn_status bn_bias_activate(float* z, float* a, const float* bias, int64_t rows, int64_t cols,
                            int act) {
   if (rows < 0 || cols < 0) return BN_ERR_SIZE;
+  if (!bn_block_fits(rows, cols)) return BN_ERR_OVERFLOW;
   if (act < 0 || act > BN_ACT_MAX) return BN_ERR_ACTIVATION;
   for (int64_t r = 0; r < rows; r++) {
     float* zr = z + r * cols;
@@ -120,6 +122,7 @@ bn_status bn_bias_activate_cols(float* z, float* a, const float* bias, int64_t r
 bn_status bn_activation_backward(float* delta, const float* z, const float* a, int64_t rows,
                                  int64_t cols, int act) {
   if (rows < 0 || cols < 0) return BN_ERR_SIZE;
+  if (!bn_block_fits(rows, cols)) return BN_ERR_OVERFLOW;
   if (act < 0 || act > BN_ACT_MAX) return BN_ERR_ACTIVATION;
   if (act == BN_ACT_HEAVISIDE) return BN_ERR_NOT_DIFFERENTIABLE;
   if (act != BN_ACT_SOFTMAX) {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "blasnet_core.h"
+#include "checked.h"
 #include "team.h"
 
 namespace {
@@ -22,6 +23,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 double bn_bench_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, int64_t reps) {
   if (m < 1 || n < 1 || k < 1 || reps < 0) return -1.0;
+  if (!bn_block_fits(m, k) || !bn_block_fits(k, n) || !bn_block_fits(m, n)) return -1.0;
   std::vector<float> a(static_cast<size_t>(m * k)), b(static_cast<size_t>(k * n)),
       c(static_cast<size_t>(m * n));
   fill(a, 1);
@@ -166,7 +168,12 @@ void epoch_gemms(const void* raw, int t, int parts) {
 }  // namespace
 
 double bn_bench_epoch_gemms(const bn_layout& layout, int64_t examples, int64_t batch, float beta) {
-  if (examples < 1 || batch < 1) return -1.0;
+  if (examples < 1 || batch < 1 || bn_layout_check_batch(layout, batch) != BN_OK) return -1.0;
+  // The team's own output blocks, (parts − 1) · batch · nL with at most kMaxParts parts: within
+  // kMaxParts · batch · (n1 + ... + nL).
+  int64_t own_outputs = 0;
+  if (bn_checked_mul(batch * layout.units_per_example, bn_shares::kMaxParts, &own_outputs) != BN_OK)
+    return -1.0;
   std::vector<float> params(static_cast<size_t>(layout.param_count)), grad(params.size());
   std::vector<float> x(static_cast<size_t>(batch * layout.sizes[0]));
   std::vector<float> a(static_cast<size_t>(batch * layout.units_per_example)), z(a.size()),

@@ -54,6 +54,8 @@ enum bn_status {
   BN_ERR_SIZE,                 // a size < 0, or too large for BLAS (above INT_MAX)
   BN_ERR_INDEX,                // a gather index past the last row of the source
   BN_ERR_HYPER,                // optimizer parameters out of range, or no velocity for momentum
+  BN_ERR_OVERFLOW,             // a product or sum of sizes that does not fit int64 (checked.h)
+  BN_ERR_MEMORY,               // no memory for a call's private scratch
 };
 
 // A short English description of a status, for the binding's ERR_BLASNET_NATIVE errors.
@@ -97,9 +99,16 @@ struct bn_layout {
 
 // Decode and check a spec (the checks of lib/backend/spec.ts). On failure *bad_index, when not
 // null, is the spec index at fault (0 for a length problem) so the caller can name it.
+// BN_ERR_OVERFLOW when the parameter count does not fit int64 (bad_index: the layer size n_l
+// whose block overflowed it).
 bn_status bn_layout_decode(const int32_t* spec, size_t length, bn_layout* out, size_t* bad_index);
 
-// Layer l's block (1-based) in a workspace for `batch` rows.
+// Whether `batch` rows fit the layout: batch in [0, 2^31 − 1], and the workspace and input sizes
+// batch · (n1 + ... + nL) and batch · n0 fit int64 (BN_ERR_SIZE, BN_ERR_OVERFLOW otherwise).
+// Every entry point that takes a layout and a batch checks this before any offset is formed.
+bn_status bn_layout_check_batch(const bn_layout& layout, int64_t batch);
+
+// Layer l's block (1-based) in a workspace for `batch` rows (within bn_layout_check_batch's bound).
 inline int64_t bn_block_offset(const bn_layout& layout, int l, int64_t batch) {
   return batch * layout.units_before[l - 1];
 }
@@ -312,6 +321,14 @@ bool bn_team_run(int parts, void (*fn)(const void* ctx, int part, int parts), co
 // How many threads a training step whose largest product is `macs` multiply-adds should run on
 // as a team (1: alone); a higher threshold than one product's split (see kernel.cc).
 int bn_team_parts(double macs);
+
+// Stops and joins every thread of the kernels' pool (the team's too: it runs on the pool),
+// waiting for a call in progress to finish first. The binding calls it when the last Node
+// environment using the addon is cleaned up, before Node may unload the addon: a thread of ours
+// must never outlive the code it runs. Later calls start a new pool. Safe to call at any time.
+void bn_pool_shutdown();
+// The pool's threads now running, besides the caller's (0 until a product or team needs them).
+int bn_pool_threads();
 
 // Threads the kernels may use for one product (large products only; see kernel.cc). Default: the
 // CPU's hardware threads. bn_set_threads sets this and BLAS's count together.

@@ -1,5 +1,6 @@
 // Column sums (the bias gradient, BP3: ∂L/∂b^l = Σ over the batch of δ^l).
 #include "blasnet_core.h"
+#include "checked.h"
 
 namespace {
 
@@ -17,6 +18,7 @@ bn_status bn_column_sums(const float* m, int64_t rows, int64_t cols, float alpha
 bn_status bn_column_sums_cols(const float* m, int64_t rows, int64_t ld, int64_t j0, int64_t j1,
                               float alpha, float beta, float* out) {
   if (rows < 0 || ld < 0 || j0 < 0 || j0 > j1 || j1 > ld) return BN_ERR_SIZE;
+  if (!bn_block_fits(rows, ld)) return BN_ERR_OVERFLOW;
   double acc[kChunk];
   for (int64_t c0 = j0; c0 < j1; c0 += kChunk) {
     const int64_t width = j1 - c0 < kChunk ? j1 - c0 : kChunk;

@@ -2,6 +2,7 @@
 #include <cstring>
 
 #include "blasnet_core.h"
+#include "checked.h"
 
 namespace {
 
@@ -13,12 +14,15 @@ namespace {
 constexpr int64_t kAhead = 4;
 
 // The cache lines of row indices[i + kAhead] of src (rows of row_bytes), if there is one and it
-// is a row of src (a bad index is reported when its turn comes, never read).
+// is a row of src (a bad index is reported when its turn comes, never read). The index is read
+// once here too: the indices may sit in shared memory that another thread rewrites.
 inline void prefetch_ahead(const void* src, int64_t src_rows, size_t row_bytes,
                            const uint32_t* indices, int64_t i, int64_t count) {
 #if defined(__GNUC__) || defined(__clang__)
-  if (i + kAhead >= count || indices[i + kAhead] >= src_rows) return;
-  const char* p = static_cast<const char*>(src) + indices[i + kAhead] * row_bytes;
+  if (i + kAhead >= count) return;
+  const int64_t row = indices[i + kAhead];
+  if (row >= src_rows) return;
+  const char* p = static_cast<const char*>(src) + static_cast<size_t>(row) * row_bytes;
   for (size_t offset = 0; offset < row_bytes; offset += 64) __builtin_prefetch(p + offset, 0, 0);
 #else
   (void)src;
@@ -35,6 +39,13 @@ inline void prefetch_ahead(const void* src, int64_t src_rows, size_t row_bytes,
 bn_status bn_gather_rows(const float* src, int64_t src_rows, int64_t cols, const uint32_t* indices,
                          int64_t count, float* dst) {
   if (src_rows < 0 || cols < 0 || count < 0) return BN_ERR_SIZE;
+  // src [src_rows, cols] and dst [count, cols] floats: their element (and byte) counts must fit.
+  int64_t bytes = 0;
+  if (bn_checked_mul(src_rows, cols, &bytes) != BN_OK ||
+      bn_checked_mul(bytes, sizeof(float), &bytes) != BN_OK ||
+      bn_checked_mul(count, cols, &bytes) != BN_OK ||
+      bn_checked_mul(bytes, sizeof(float), &bytes) != BN_OK)
+    return BN_ERR_OVERFLOW;
   const size_t row_bytes = static_cast<size_t>(cols) * sizeof(float);
   for (int64_t i = 0; i < count; i++) {
     // Each index is read once, checked and used: even if the indices sit in shared memory that
@@ -53,6 +64,12 @@ bn_status bn_gather_rows_u8(const uint8_t* src, int64_t src_rows, int64_t cols,
                             const uint32_t* indices, int64_t count, float scale, float offset,
                             float* dst) {
   if (src_rows < 0 || cols < 0 || count < 0) return BN_ERR_SIZE;
+  // src [src_rows, cols] bytes and dst [count, cols] floats.
+  int64_t bytes = 0;
+  if (bn_checked_mul(src_rows, cols, &bytes) != BN_OK ||
+      bn_checked_mul(count, cols, &bytes) != BN_OK ||
+      bn_checked_mul(bytes, sizeof(float), &bytes) != BN_OK)
+    return BN_ERR_OVERFLOW;
   for (int64_t i = 0; i < count; i++) {
     const int64_t row = indices[i];  // read once, checked, used (see bn_gather_rows)
     if (row >= src_rows) return BN_ERR_INDEX;

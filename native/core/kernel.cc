@@ -9,7 +9,9 @@
 #include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
+#include <exception>
 #include <mutex>
+#include <new>
 #include <thread>
 #include <vector>
 
@@ -284,7 +286,14 @@ int bn_kernel_set_isa(int isa) {
 // call's team (bn_team_run, train_batches.cc), whose parts stay on their threads for the whole
 // call. Workers spin for a short while after a task, then sleep on a condition variable. One
 // product or team uses the pool at a time (a second caller, say another worker thread of Node,
-// runs single-threaded meanwhile). The pool is never destroyed: its threads end with the process.
+// runs single-threaded meanwhile).
+//
+// The workers' code lives in blasnet.node, which Node unloads (dlclose) when the last environment
+// that loaded it ends: a worker_thread's, when the main thread never loaded the addon. A worker
+// still spinning or sleeping here then runs in unmapped memory (SIGSEGV). So the workers are
+// joinable, never detached, and bn_pool_shutdown stops and joins them all; the binding calls it
+// from the cleanup hook of the last environment (native/binding/addon.cc), before Node unloads the
+// image. The next call that needs the pool starts new workers.
 
 namespace {
 
@@ -297,7 +306,9 @@ class Pool {
   bool run(int parts, part_fn fn, const void* ctx) {
     std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
     if (!busy.owns_lock()) return false;
-    while (static_cast<int>(workers_.size()) < parts - 1) start_worker();
+    // The OS may refuse a thread (limits, memory): then the caller runs alone, as when busy.
+    while (static_cast<int>(workers_.size()) < parts - 1)
+      if (!start_worker()) return false;
     fn_ = fn;
     ctx_ = ctx;
     parts_ = parts;
@@ -318,6 +329,25 @@ class Pool {
     return true;
   }
 
+  // Stops every worker and joins it. A run in progress (another environment's call) finishes
+  // first: this waits for the pool like a caller that must have it. Afterwards the pool is as new.
+  void shutdown() {
+    std::lock_guard<std::mutex> busy(busy_);
+    if (workers_.empty()) return;
+    stop_.store(true, std::memory_order_relaxed);
+    generation_.fetch_add(1, std::memory_order_release);  // publishes stop_ to every worker
+    { std::lock_guard<std::mutex> lock(sleep_); }
+    wake_.notify_all();
+    for (std::thread& worker : workers_) worker.join();
+    workers_.clear();
+    workers_.shrink_to_fit();  // no heap left behind when the image is unloaded
+    live_.store(0, std::memory_order_relaxed);
+    stop_.store(false, std::memory_order_relaxed);
+  }
+
+  // Workers now running (for info(): whether a call started the pool, and that none outlive it).
+  int threads() const { return live_.load(std::memory_order_relaxed); }
+
  private:
   static void pause() {
 #if defined(__x86_64__)
@@ -325,11 +355,16 @@ class Pool {
 #endif
   }
 
-  void start_worker() {
+  bool start_worker() {
     const int index = static_cast<int>(workers_.size()) + 1;
     const uint64_t seen = generation_.load(std::memory_order_acquire);
-    workers_.emplace_back([this, index, seen] { loop(index, seen); });
-    workers_.back().detach();
+    try {
+      workers_.emplace_back([this, index, seen] { loop(index, seen); });
+    } catch (const std::exception&) {  // std::system_error, or std::bad_alloc from the vector
+      return false;
+    }
+    live_.fetch_add(1, std::memory_order_relaxed);
+    return true;
   }
 
   void loop(int index, uint64_t seen) {
@@ -351,6 +386,7 @@ class Pool {
         pause();
       }
       seen = g;
+      if (stop_.load(std::memory_order_relaxed)) return;  // shutdown(): nothing to report
       if (index < parts_) fn_(ctx_, index, parts_);
       done_.fetch_add(1, std::memory_order_release);
     }
@@ -361,14 +397,22 @@ class Pool {
   std::condition_variable wake_;
   std::atomic<uint64_t> generation_{0};
   std::atomic<int> done_{0};
+  std::atomic<bool> stop_{false};
+  std::atomic<int> live_{0};
   part_fn fn_ = nullptr;
   const void* ctx_ = nullptr;
   int parts_ = 1;
   std::vector<std::thread> workers_;
 };
 
+// Built in static storage on first use and never destroyed. No destructor may run at exit():
+// process.exit() skips the environments' cleanup hooks, so workers may still sleep on the pool's
+// condition variable then, and destroying it (or joining them from an exit handler) is unsafe.
+// Nor is it on the heap: when the image is unloaded, bn_pool_shutdown has joined the workers and
+// freed the vector's buffer, and the storage goes with the image, so nothing leaks per load.
 Pool& pool() {
-  static Pool* instance = new Pool();  // never destroyed: detached workers may still wait on it
+  alignas(Pool) static unsigned char storage[sizeof(Pool)];
+  static Pool* const instance = new (storage) Pool();
   return *instance;
 }
 
@@ -568,6 +612,14 @@ int bn_team_parts(double macs) {
   return parts_for(macs, min_team_macs_per_thread());
 }
 
+void bn_pool_shutdown() {
+  pool().shutdown();
+}
+
+int bn_pool_threads() {
+  return pool().threads();
+}
+
 bool bn_kernel_sigmoid(const float* z, float* a, int64_t count) {
   const int isa = bn_kernel_isa();
   if (isa == 3)
@@ -629,6 +681,10 @@ bool bn_team_run(int parts, void (*fn)(const void*, int, int), const void* ctx) 
 }
 int bn_team_parts(double) {
   return 1;
+}
+void bn_pool_shutdown() {}
+int bn_pool_threads() {
+  return 0;
 }
 void bn_kernel_set_threads(int) {}
 int bn_kernel_threads() {

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "blasnet_core.h"
+#include "checked.h"
 
 namespace {
 
@@ -76,6 +77,7 @@ bn_status bn_loss_value(int loss, int act, const float* z, const float* a, const
 bn_status bn_loss_sum(int loss, int act, const float* z, const float* a, const float* y,
                       int64_t rows, int64_t cols, double* sum) {
   if (rows < 0 || cols < 1) return BN_ERR_SIZE;
+  if (!bn_block_fits(rows, cols)) return BN_ERR_OVERFLOW;
   const bn_status status = check_codes(loss, act);
   if (status != BN_OK) return status;
   switch (loss) {
@@ -102,6 +104,7 @@ bn_status bn_output_delta(int loss, int act, const float* z, const float* a, con
 bn_status bn_output_delta_part(int loss, int act, const float* z, const float* a, const float* y,
                                int64_t rows, int64_t cols, int64_t batch, float* delta) {
   if (rows < 0 || cols < 1 || batch < 1 || rows > batch) return BN_ERR_SIZE;
+  if (!bn_block_fits(rows, cols)) return BN_ERR_OVERFLOW;
   const bn_status status = check_codes(loss, act);
   if (status != BN_OK) return status;
   if (act == BN_ACT_HEAVISIDE) return BN_ERR_NOT_DIFFERENTIABLE;  // before delta is written

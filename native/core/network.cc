@@ -10,10 +10,6 @@ inline const float* activations_of(const bn_layout& layout, int l, const float* 
   return l == 0 ? x : a + bn_block_offset(layout, l, batch);
 }
 
-bool fits_batch(int64_t batch) {
-  return batch >= 0 && batch <= 0x7fffffff;
-}
-
 // Layers first..last (1-based) all have a derivative.
 bool differentiable(const bn_layout& layout, int first, int last) {
   for (int l = first; l <= last; l++) {
@@ -26,7 +22,8 @@ bool differentiable(const bn_layout& layout, int first, int last) {
 
 bn_status bn_forward(const bn_layout& layout, const float* params, const float* x, int64_t batch,
                      float* z, float* a) {
-  if (!fits_batch(batch)) return BN_ERR_SIZE;
+  const bn_status checked = bn_layout_check_batch(layout, batch);
+  if (checked != BN_OK) return checked;
   for (int l = 1; l <= layout.L; l++) {
     const int64_t n_in = layout.sizes[l - 1];
     const int64_t n_out = layout.sizes[l];
@@ -48,7 +45,8 @@ bn_status bn_forward(const bn_layout& layout, const float* params, const float* 
 bn_status bn_backward_from_output(const bn_layout& layout, const float* params, float* grad,
                                   const float* x, int64_t batch, const float* z, const float* a,
                                   float* delta) {
-  if (!fits_batch(batch)) return BN_ERR_SIZE;
+  const bn_status checked = bn_layout_check_batch(layout, batch);
+  if (checked != BN_OK) return checked;
   // Hidden layers need σ'; checked before anything is written.
   if (!differentiable(layout, 1, layout.L - 1)) return BN_ERR_NOT_DIFFERENTIABLE;
   for (int l = layout.L; l >= 1; l--) {
@@ -82,7 +80,8 @@ bn_status bn_backward_from_output(const bn_layout& layout, const float* params, 
 
 bn_status bn_backward(const bn_layout& layout, const float* params, float* grad, const float* x,
                       int64_t batch, const float* z, const float* a, float* delta) {
-  if (!fits_batch(batch)) return BN_ERR_SIZE;
+  const bn_status checked = bn_layout_check_batch(layout, batch);
+  if (checked != BN_OK) return checked;
   if (!differentiable(layout, 1, layout.L)) return BN_ERR_NOT_DIFFERENTIABLE;
   // BP1: δ^L = ∂L/∂a^L ∘ σ'(z^L), in place on the output block.
   const int L = layout.L;

@@ -3,9 +3,11 @@
 #include <cmath>
 
 #include "blasnet_core.h"
+#include "checked.h"
 
 bn_status bn_softmax(const float* z, float* a, int64_t rows, int64_t cols) {
   if (rows < 0 || cols < 0) return BN_ERR_SIZE;
+  if (!bn_block_fits(rows, cols)) return BN_ERR_OVERFLOW;
   if (cols == 0) return BN_OK;  // no row has a max to read
   for (int64_t r = 0; r < rows; r++) {
     const float* zr = z + r * cols;

@@ -31,6 +31,10 @@ const char* bn_status_message(bn_status status) {
     case BN_ERR_HYPER:
       return "the optimizer parameters are out of range (or momentum > 0 without a velocity "
              "buffer)";
+    case BN_ERR_OVERFLOW:
+      return "a product or sum of sizes does not fit in 64 bits";
+    case BN_ERR_MEMORY:
+      return "out of memory for the call's scratch";
   }
   return "unknown status";
 }

@@ -7,7 +7,9 @@ namespace {
 // Everything that can be wrong with the codes is found before a single buffer is written.
 bn_status check(const bn_layout& layout, int64_t batch, int loss, const float* velocity,
                 const bn_hyper* hyper) {
-  if (batch < 1 || batch > 0x7fffffff) return BN_ERR_SIZE;
+  if (batch < 1) return BN_ERR_SIZE;
+  const bn_status fits = bn_layout_check_batch(layout, batch);
+  if (fits != BN_OK) return fits;
   if (loss < 0 || loss > BN_LOSS_MAX) return BN_ERR_LOSS;
   const int out = layout.acts[layout.L - 1];
   if (loss == BN_LOSS_CROSS_ENTROPY && out != BN_ACT_SOFTMAX) return BN_ERR_LOSS_ACTIVATION;

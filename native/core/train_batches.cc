@@ -23,6 +23,7 @@
 #include <new>
 
 #include "blasnet_core.h"
+#include "checked.h"
 #include "team.h"
 
 namespace {
@@ -35,6 +36,8 @@ inline const float* activations_of(const bn_layout& layout, int l, const float* 
 
 // Predicted classes of a [rows, cols] output block against labels[order[i]]: the default decoder
 // of the TypeScript loop (argmaxRows): the first largest output, or output > 0.5 for one column.
+// `order` is the call's private, checked copy of the indices (see bn_train_batches), never the
+// caller's buffer: a value rewritten there since the check would send this read past labels.
 int64_t count_correct(const float* out, int64_t rows, int64_t cols, const uint8_t* labels,
                       const uint32_t* order) {
   int64_t correct = 0;
@@ -536,10 +539,19 @@ bn_status bn_train_batches(const bn_layout& layout, float* params, float* veloci
                            float* delta, float* x_batch, float* y_batch, const bn_hyper& hyper,
                            double* out, int64_t* done) {
   *done = 0;
-  if (batch < 1 || batch > 0x7fffffff || batches < 0 || start < 0 || order_length < 0)
-    return BN_ERR_SIZE;
+  if (batch < 1 || batches < 0 || start < 0 || order_length < 0) return BN_ERR_SIZE;
+  bn_status status = bn_layout_check_batch(layout, batch);
+  if (status != BN_OK) return status;
   if (batches == 0) return BN_OK;
-  if (start + (batches - 1) * batch >= order_length) return BN_ERR_SIZE;
+  // The first example of the last batch, start + (batches − 1) · batch, must be in order; the
+  // end of the last batch, start + batches · batch, is cut at the end of order.
+  int64_t last_first = 0;
+  int64_t span = 0;
+  if (bn_checked_mul(batches - 1, batch, &last_first) != BN_OK ||
+      bn_checked_add(start, last_first, &last_first) != BN_OK ||
+      bn_checked_add(last_first, batch, &span) != BN_OK)
+    return BN_ERR_OVERFLOW;
+  if (last_first >= order_length) return BN_ERR_SIZE;
   if (loss < 0 || loss > BN_LOSS_MAX) return BN_ERR_LOSS;
   const int L = layout.L;
   const int out_act = layout.acts[L - 1];
@@ -549,14 +561,22 @@ bn_status bn_train_batches(const bn_layout& layout, float* params, float* veloci
   for (int l = 1; l <= L; l++) {
     if (layout.acts[l - 1] == BN_ACT_HEAVISIDE) return BN_ERR_NOT_DIFFERENTIABLE;
   }
-  bn_status status = bn_hyper_check(hyper, velocity != nullptr);
+  status = bn_hyper_check(hyper, velocity != nullptr);
   if (status != BN_OK) return status;
-  if ((inputs.f32 == nullptr) == (inputs.u8 == nullptr)) return BN_ERR_SIZE;
-  const int64_t end =
-      start + batches * batch < order_length ? start + batches * batch : order_length;
-  // Every example index is checked before any parameter moves: a bad index fails the whole call.
-  for (int64_t i = start; i < end; i++) {
-    if (order[i] >= static_cast<uint64_t>(inputs.rows)) return BN_ERR_INDEX;
+  if ((inputs.f32 == nullptr) == (inputs.u8 == nullptr) || inputs.rows < 0) return BN_ERR_SIZE;
+  const int64_t end = span < order_length ? span : order_length;
+  // Read once: order may live in a SharedArrayBuffer that another thread rewrites while this call
+  // runs, so its entries are copied into private memory, each checked there before any parameter
+  // moves (a bad index fails the whole call), and only the copy is used after: the gathers, every
+  // team part's own gathers and the correct counts all see the same checked indices.
+  const int64_t count = end - start;
+  std::unique_ptr<uint32_t[]> private_order(new (std::nothrow)
+                                                uint32_t[static_cast<size_t>(count)]);
+  if (!private_order) return BN_ERR_MEMORY;
+  for (int64_t i = 0; i < count; i++) {
+    const uint32_t row = order[start + i];
+    if (row >= static_cast<uint64_t>(inputs.rows)) return BN_ERR_INDEX;
+    private_order[i] = row;
   }
   for (int attempt = bn_team_size(layout, batch); attempt >= 1; attempt = attempt > 1 ? 1 : 0) {
     // A team's scratch, for this call only: the batch copies of parts 1.., and their output blocks
@@ -564,15 +584,31 @@ bn_status bn_train_batches(const bn_layout& layout, float* params, float* veloci
     // the memory: alone.
     const int64_t n_out = layout.sizes[L];
     const bool everywhere = attempt > 1 && bn_output_everywhere(layout);
-    const int64_t out_params = n_out * (layout.sizes[L - 1] + 1);
+    const int64_t out_params = n_out * (layout.sizes[L - 1] + 1);  // <= param_count: fits
     bool transposed = bn_first_transposed(layout, batch);
-    const int64_t first_weights = layout.sizes[0] * layout.sizes[1];
-    const int64_t team_floats = (attempt - 1) * batch * (layout.sizes[0] + n_out) +
-                                (everywhere ? (attempt - 1) * 3 * batch * n_out + out_params : 0);
-    const int64_t first_floats = transposed ? (velocity != nullptr ? 2 : 1) * first_weights : 0;
+    const int64_t first_weights = layout.sizes[0] * layout.sizes[1];  // <= param_count: fits
+    // team_floats = (attempt − 1) · batch · (n0 + nL) [+ (attempt − 1) · 3 · batch · nL +
+    // out_params], first_floats = (1 or 2) · first_weights, all checked.
+    int64_t per_part = 0;
+    int64_t team_floats = 0;
+    int64_t outputs = 0;
+    int64_t first_floats = 0;
+    int64_t scratch_floats = 0;
+    if (bn_checked_mul(batch, layout.sizes[0] + n_out, &per_part) != BN_OK ||
+        bn_checked_mul(attempt - 1, per_part, &team_floats) != BN_OK ||
+        bn_checked_mul((attempt - 1) * 3, batch * n_out, &outputs) != BN_OK ||
+        (everywhere && (bn_checked_add(team_floats, outputs, &team_floats) != BN_OK ||
+                        bn_checked_add(team_floats, out_params, &team_floats) != BN_OK)) ||
+        bn_checked_mul(transposed ? (velocity != nullptr ? 2 : 1) : 0, first_weights,
+                       &first_floats) != BN_OK ||
+        bn_checked_add(team_floats, first_floats, &scratch_floats) != BN_OK ||
+        bn_checked_mul(scratch_floats, sizeof(float), &per_part) != BN_OK) {
+      if (attempt > 1) continue;  // alone, which needs at most the transposed copy
+      return BN_ERR_OVERFLOW;
+    }
     std::unique_ptr<float[]> scratch;
-    if (team_floats + first_floats > 0) {
-      scratch.reset(new (std::nothrow) float[static_cast<size_t>(team_floats + first_floats)]);
+    if (scratch_floats > 0) {
+      scratch.reset(new (std::nothrow) float[static_cast<size_t>(scratch_floats)]);
       // Without the memory: alone, then alone without transposing (other bits, same step).
       if (!scratch && attempt > 1) continue;
       if (!scratch) transposed = false;
@@ -587,9 +623,9 @@ bn_status bn_train_batches(const bn_layout& layout, float* params, float* veloci
            inputs,
            y,
            labels,
-           order,
-           start,
-           end,
+           private_order.get(),
+           0,
+           count,
            batch,
            batches,
            loss,

@@ -9,6 +9,7 @@
  * Nesterov or l2 a pass before it, and w += v, or w += (1 + μ)·v for Nesterov, after it).
  * Arguments are assumed valid (`CheckedBackend` checked them).
  */
+import { rangeError } from '../../errors';
 import { blockOffset, type Layout } from '../spec';
 import { ActivationCode, LossCode, type UpdateHyper } from '../types';
 import { activationBackwardAt } from './activations';
@@ -175,19 +176,29 @@ export function trainBatches(
   const fused =
     (loss === LossCode.CrossEntropy && layout.acts[L - 1] === ActivationCode.Softmax) ||
     (loss === LossCode.BinaryCrossEntropy && layout.acts[L - 1] === ActivationCode.Sigmoid);
+  // Read once, as the native core does: order may live in a SharedArrayBuffer that another thread
+  // rewrites during the call, so this call's indices are copied into private memory and checked
+  // there, and only the copy is used after (the gathers and the correct counts see the same rows).
+  const indices = order.slice(start, Math.min(start + batches * batchSize, order.length));
+  const rowsOfX = x.length / n0;
+  for (let i = 0; i < indices.length; i++) {
+    if (indices[i] >= rowsOfX)
+      throw rangeError(`order[${start + i}]`, `a row index below ${rowsOfX}`, indices[i]);
+  }
   for (let bi = 0; bi < batches; bi++) {
-    const first = start + bi * batchSize;
-    const rows = Math.min(batchSize, order.length - first);
-    gatherInputs(x, n0, order, first, rows, scale, offset, xBatch);
+    const first = bi * batchSize;
+    const rows = Math.min(batchSize, indices.length - first);
+    gatherInputs(x, n0, indices, first, rows, scale, offset, xBatch);
     for (let i = 0; i < rows; i++) {
-      const from = order[first + i] * nL;
+      const from = indices[first + i] * nL;
       for (let j = 0; j < nL; j++) yBatch[i * nL + j] = y[from + j];
     }
     forwardPass(layout, params, xBatch, rows, z, a);
     const outOff = blockOffset(layout, L, rows);
     const value = lossValue(loss, z, a, outOff, yBatch, rows, nL);
     out[2 * bi] = value;
-    out[2 * bi + 1] = labels !== null ? countCorrect(a, outOff, rows, nL, labels, order, first) : 0;
+    out[2 * bi + 1] =
+      labels !== null ? countCorrect(a, outOff, rows, nL, labels, indices, first) : 0;
     outputDelta(a, outOff, yBatch, rows, nL, delta);
     if (!fused)
       activationBackwardAt(delta, outOff, z, outOff, a, outOff, rows, nL, layout.acts[L - 1]);

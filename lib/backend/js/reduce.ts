@@ -2,6 +2,7 @@
  * Reductions and row moves: column sums (the bias gradient, BP3) and gathering the rows of a
  * shuffled mini-batch. Arguments are assumed valid (`CheckedBackend` checked them).
  */
+import { rangeError } from '../../errors';
 
 /** Float64 accumulators for column sums, grown when a wider matrix first comes (reused after). */
 let sums = new Float64Array(1024);
@@ -35,7 +36,11 @@ export function columnSumsAt(
   }
 }
 
-/** dst[i, :] = src[indices[start + i], :] for i < count, rows of `cols` floats. */
+/**
+ * dst[i, :] = src[indices[start + i], :] for i < count, rows of `cols` floats. Each index is read
+ * once, checked and used (the indices may be shared memory that another thread rewrites after the
+ * caller's check), as in the native core.
+ */
 export function gatherRows(
   src: Float32Array,
   cols: number,
@@ -44,8 +49,12 @@ export function gatherRows(
   count: number,
   dst: Float32Array,
 ): void {
+  const srcRows = Math.floor(src.length / cols);
   for (let i = 0; i < count; i++) {
-    const from = indices[start + i] * cols;
+    const row = indices[start + i];
+    if (row >= srcRows)
+      throw rangeError(`indices[${start + i}]`, `a row index below ${srcRows}`, row);
+    const from = row * cols;
     const to = i * cols;
     for (let j = 0; j < cols; j++) dst[to + j] = src[from + j];
   }

@@ -20,6 +20,12 @@ export interface NativeInfo {
   corename: string;
   /** blasnet's own small-matrix sgemm kernels in use: `'avx512'`, `'avx2'` or `'none'` (BLAS does every product). */
   kernels?: 'avx512' | 'avx2' | 'none';
+  /**
+   * Threads of blasnet's own pool running now (process-wide), besides the callers': 0 until a
+   * large product or a training team needs them, and 0 again once the last environment using the
+   * addon has ended.
+   */
+  poolThreads?: number;
 }
 
 /**
