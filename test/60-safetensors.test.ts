@@ -4,7 +4,8 @@
  * with a coded error saying what is wrong.
  */
 import { expect } from 'chai';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ACTIVATION_NAMES, type ActivationName } from '../lib/activations';
@@ -18,6 +19,7 @@ import { encodeSafetensors, MAX_HEADER_BYTES } from '../lib/interop/safetensors-
 import { Network } from '../lib/network';
 import { version } from '../lib/version';
 import { forEachBackend } from './helpers/backends';
+import { crashReport, ROOT, runChild } from './helpers/child';
 
 const FIXTURES = join(__dirname, 'fixtures');
 
@@ -375,6 +377,44 @@ describe('safetensors: rejects bad files and bad arguments', () => {
       expect(caught, String(fn)).to.be.instanceOf(kind);
       expect(caught!.code, String(fn)).to.equal(code);
       expect(caught!.message).to.match(/^Expected .* for .* but received /);
+    }
+  });
+
+  it('loads only a regular file within options.maxBytes, as loadNetwork does', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'blasnet-st-'));
+    try {
+      const net = new Network({ sizes: [3, 2], activations: ['sigmoid'], seed: 1 });
+      const file = join(dir, 'net.safetensors');
+      saveSafetensors(net, file);
+      const size = statSync(file).size;
+      expect(() => loadSafetensors(file, { maxBytes: size - 1 }))
+        .to.throw(
+          `${file}: the file is ${size} bytes, over the limit of ${size - 1} bytes (options.maxBytes)`,
+        )
+        .with.property('code', 'ERR_BLASNET_FORMAT');
+      expect(loadSafetensors(file, { maxBytes: size, backend: 'js' }).sizes).to.deep.equal([3, 2]);
+      expect(() => loadSafetensors(file, { maxBytes: -1 }))
+        .to.throw(RangeError)
+        .with.property('code', 'ERR_BLASNET_RANGE');
+      // fromSafetensors reads bytes, not files: no maxBytes there.
+      expect(() => fromSafetensors(readFileSync(file), { maxBytes: 10 } as never))
+        .to.throw(RangeError)
+        .with.property('code', 'ERR_BLASNET_RANGE');
+      expect(() => loadSafetensors(dir))
+        .to.throw(/cannot read: it is a directory, not a regular file/)
+        .with.property('code', 'ERR_BLASNET_IO');
+      // A FIFO is refused at once, not waited on: in a child, so a hang fails instead of blocking.
+      const fifo = join(dir, 'pipe');
+      execFileSync('mkfifo', [fifo]);
+      const r = runChild(`
+        import { loadSafetensors } from ${JSON.stringify(join(ROOT, 'lib', 'interop', 'safetensors'))};
+        try { loadSafetensors(${JSON.stringify(fifo)}); console.log('no error'); }
+        catch (e) { console.log((e as { code: string }).code + ' ' + (e as Error).message); }
+      `);
+      expect(r.signal, crashReport(r)).to.equal(null);
+      expect(r.stdout.trim()).to.match(/^ERR_BLASNET_IO .*pipe: cannot read: it is a FIFO/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -4,6 +4,7 @@
  * by playwright-core), classify the bundled test digits with the same labels as Node, train a
  * little, and run the demo page: draw a digit, read the answer, take a screenshot.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,9 +12,19 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { networkFromModelBytes } from '../lib/browser/model-bytes';
+import {
+  BROWSER_MODEL_FORMAT_VERSION,
+  BROWSER_MODEL_MAX_HEADER_BYTES,
+  networkFromModelBytes,
+} from '../lib/browser/model-bytes';
 import { loadMnist } from '../lib/data';
-import { deserializeNetwork, loadNetwork, serializeNetwork } from '../lib/model-file';
+import {
+  deserializeNetwork,
+  loadNetwork,
+  MODEL_FORMAT_VERSION,
+  MODEL_MAX_HEADER_BYTES,
+  serializeNetwork,
+} from '../lib/model-file';
 import { Network } from '../lib/network';
 
 const ROOT = resolve(__dirname, '..');
@@ -67,11 +78,15 @@ describe('browser: the model-file reader without Node built-ins', () => {
 
   it('rejects every damaged file the Node reader rejects, with the same message', () => {
     const net = new Network({ sizes: [3, 4, 2], activations: ['sigmoid', 'softmax'], seed: 2 });
-    const good = serializeNetwork(net);
+    const good = serializeNetwork(net, { note: 'x' });
     const headerLength = good.readUInt32LE(8);
     const header = JSON.parse(good.subarray(12, 12 + headerLength).toString());
-    const payload = good.subarray(header.payloadOffset);
-    const rebuild = (edit: (h: Record<string, unknown>) => void) => {
+    const params = good.subarray(header.payloadOffset, good.length - 32);
+    /** A version 2 file with the header edited, its checksum trailer recomputed (or kept). */
+    const rebuild = (
+      edit: (h: Record<string, unknown>) => void,
+      { trailer = 'recompute', payload = params } = {},
+    ) => {
       const h = { ...header };
       edit(h);
       const text = Buffer.from(JSON.stringify(h));
@@ -79,22 +94,75 @@ describe('browser: the model-file reader without Node built-ins', () => {
       size.writeUInt32LE(text.length);
       const head = Buffer.concat([good.subarray(0, 8), size, text]);
       const padding = Buffer.alloc(((head.length + 3) & ~3) - head.length);
-      return Buffer.concat([head, padding, payload]);
+      const body = Buffer.concat([head, padding, payload]);
+      const digest =
+        trailer === 'keep'
+          ? good.subarray(good.length - 32)
+          : createHash('sha256').update(body).digest();
+      return Buffer.concat([body, digest]);
+    };
+    /** The same network as a version 1 file: no trailer, the parameters' hex digest in the header. */
+    const v1 = (payload: Buffer = params) => {
+      const h: Record<string, unknown> = {
+        ...header,
+        version: 1,
+        sha256: createHash('sha256').update(payload).digest('hex'),
+      };
+      for (let i = 0; i < 3; i++) h.payloadOffset = (12 + JSON.stringify(h).length + 3) & ~3;
+      const text = Buffer.from(JSON.stringify(h));
+      const out = Buffer.alloc((h.payloadOffset as number) + payload.length);
+      out.write('BLASNET\n', 'latin1');
+      out.writeUInt32LE(text.length, 8);
+      text.copy(out, 12);
+      payload.copy(out, h.payloadOffset as number);
+      return out;
+    };
+    const withParam = (i: number, value: number) => {
+      const copy = Buffer.from(params);
+      copy.writeFloatLE(value, 4 * i);
+      return copy;
     };
     const flipped = Buffer.from(good);
     flipped[flipped.length - 1] ^= 0x40;
+    const flippedParam = Buffer.from(good);
+    flippedParam[header.payloadOffset] ^= 0x40;
+    const hugeHeader = Buffer.from(good);
+    hugeHeader.writeUInt32LE(16 * 1024 * 1024 + 1, 8);
+    const bomText = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from(JSON.stringify(header)),
+    ]);
+    const bom = Buffer.concat([good.subarray(0, 12), bomText, Buffer.alloc(64)]);
+    bom.writeUInt32LE(bomText.length, 8);
+    const v1Flipped = v1();
+    v1Flipped[v1Flipped.length - 1] ^= 0x40;
     const damaged: Array<[string, Uint8Array]> = [
       ['empty', new Uint8Array(0)],
       ['bad magic', Buffer.concat([Buffer.from('BLASNOT\n'), good.subarray(8)])],
+      ['header over the limit', hugeHeader],
       ['truncated header', good.subarray(0, 20)],
-      ['truncated payload', good.subarray(0, good.length - 4)],
+      ['truncated checksum', good.subarray(0, good.length - 4)],
+      ['no checksum', good.subarray(0, good.length - 32)],
       ['extra bytes', Buffer.concat([good, Buffer.alloc(4)])],
-      ['flipped payload bit', flipped],
-      ['version 2', rebuild((h) => (h.version = 2))],
+      ['flipped checksum bit', flipped],
+      ['flipped parameter bit', flippedParam],
+      [
+        'edited metadata, old checksum',
+        rebuild((h) => (h.metadata = { note: 'y' }), { trailer: 'keep' }),
+      ],
+      ['version 3', rebuild((h) => (h.version = 3))],
       ['float64', rebuild((h) => (h.dtype = 'float64'))],
       ['bad sizes', rebuild((h) => (h.sizes = [3, 0, 2]))],
       ['bad activation', rebuild((h) => (h.activations = ['sigmoid', 'swish']))],
       ['wrong paramCount', rebuild((h) => (h.paramCount = 1))],
+      ['NaN parameter', rebuild(() => undefined, { payload: withParam(5, Number.NaN) })],
+      ['infinite parameter', rebuild(() => undefined, { payload: withParam(0, -Infinity) })],
+      // A byte-order mark before the JSON: Node's decoder keeps it, so JSON.parse fails.
+      ['BOM before the header', bom],
+      ['v1: flipped parameter bit', v1Flipped],
+      ['v1: truncated', v1().subarray(0, v1().length - 4)],
+      ['v1: extra bytes', Buffer.concat([v1(), Buffer.alloc(4)])],
+      ['v1: NaN parameter', v1(withParam(2, Number.NaN))],
     ];
     for (const [what, bytes] of damaged) {
       const node = thrown(() => deserializeNetwork(bytes));
@@ -103,6 +171,52 @@ describe('browser: the model-file reader without Node built-ins', () => {
       expect(browser?.code, what).to.equal('ERR_BLASNET_FORMAT');
       expect(browser?.message, what).to.equal(node?.message);
     }
+    // Both read the good version 1 file, and a non-finite one when allowed, to the same values.
+    const accepted: Array<[string, Uint8Array, { allowNonFinite?: boolean }]> = [
+      ['v1', v1(), {}],
+      [
+        'NaN allowed',
+        rebuild(() => undefined, { payload: withParam(5, Number.NaN) }),
+        { allowNonFinite: true },
+      ],
+      ['v1 NaN allowed', v1(withParam(2, Number.NaN)), { allowNonFinite: true }],
+    ];
+    for (const [what, bytes, options] of accepted) {
+      const node = deserializeNetwork(bytes, options);
+      const browser = networkFromModelBytes(bytes, options);
+      expect(
+        Buffer.from(browser.params.buffer).equals(Buffer.from(node.params.buffer)),
+        what,
+      ).to.equal(true);
+    }
+  });
+
+  it('checks its arguments and limits as the Node reader does', () => {
+    expect(BROWSER_MODEL_FORMAT_VERSION).to.equal(MODEL_FORMAT_VERSION);
+    expect(BROWSER_MODEL_MAX_HEADER_BYTES).to.equal(MODEL_MAX_HEADER_BYTES);
+    const good = serializeNetwork(new Network({ sizes: [2, 1], seed: 1 }));
+    const cases: Array<[string, unknown, unknown]> = [
+      ['not bytes', 'abc', undefined],
+      ['options not an object', good, 7],
+      ['unknown option', good, { maxBytes: 10 }],
+      ['allowNonFinite not a boolean', good, { allowNonFinite: 'yes' }],
+    ];
+    for (const [what, bytes, options] of cases) {
+      const node = thrown(() => deserializeNetwork(bytes as Uint8Array, options as never));
+      const browser = thrown(() => networkFromModelBytes(bytes as Uint8Array, options as never));
+      expect(node, what).to.be.instanceOf(Error);
+      expect(browser?.constructor, what).to.equal(node?.constructor);
+      expect(browser?.code, what).to.equal(node?.code);
+      expect(browser?.message, what).to.equal(node?.message);
+    }
+  });
+
+  it('the demo model is a current (version 2) file that loads', () => {
+    const bytes = readFileSync(MODEL);
+    const header = JSON.parse(bytes.subarray(12, 12 + bytes.readUInt32LE(8)).toString());
+    expect(header.version).to.equal(MODEL_FORMAT_VERSION);
+    const net = networkFromModelBytes(bytes, { source: 'digits.blasnet' });
+    expect(net.sizes).to.deep.equal([784, 100, 10]);
   });
 });
 

@@ -13,14 +13,15 @@
  * Loading accepts any increasing module indices with a common prefix (`0.`, `3.`, `model.0.`),
  * so a Sequential with other activation layouts loads too.
  */
-import { readFileSync } from 'node:fs';
 import { ACTIVATION_NAMES, type ActivationName } from '../activations';
 import { writeFileAtomic } from '../atomic-file';
 import type { BackendName } from '../backend/select';
 import type { Backend } from '../backend/types';
 import { blasnetError, rangeError, shapeError, typeError } from '../errors';
 import { Network } from '../network';
-import { checkOptions } from '../validate';
+import { MODEL_DEFAULT_MAX_BYTES } from '../model-file';
+import { readRegularFileSync } from '../regular-file';
+import { checkInt, checkOptions } from '../validate';
 import { version as blasnetVersion } from '../version';
 import { decodeSafetensors, encodeSafetensors, type F32Tensor } from './safetensors-format';
 
@@ -50,6 +51,11 @@ export interface SafetensorsLoadOptions {
   backend?: BackendName | Backend;
   /** Names the file in error messages (default `'safetensors'`). */
   source?: string;
+  /**
+   * {@link loadSafetensors} only: the largest file read, in bytes (a larger one is
+   * ERR_BLASNET_FORMAT before a byte is read). Default 2 GiB, as for `loadNetwork`.
+   */
+  maxBytes?: number;
 }
 
 /**
@@ -179,7 +185,9 @@ export function saveSafetensors(
 }
 
 /**
- * Load a network from a safetensors file (see {@link fromSafetensors}).
+ * Load a network from a safetensors file (see {@link fromSafetensors}). As `loadNetwork` does,
+ * only a regular file is read (a FIFO, device or directory is ERR_BLASNET_IO), and none larger
+ * than `options.maxBytes` (ERR_BLASNET_FORMAT).
  *
  * @example
  * ```ts
@@ -189,13 +197,17 @@ export function saveSafetensors(
  */
 export function loadSafetensors(path: string, options?: SafetensorsLoadOptions): Network {
   if (typeof path !== 'string' || path === '') throw typeError('path', 'a file path', path);
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    throw blasnetError('ERR_BLASNET_IO', `Cannot read ${path}: ${(error as Error).message}`);
-  }
-  return fromSafetensors(bytes, { ...options, source: options?.source ?? path });
+  const { maxBytes, ...rest } = checkOptions<SafetensorsLoadOptions>('options', options, [
+    'sizes',
+    'activations',
+    'backend',
+    'source',
+    'maxBytes',
+  ]);
+  const cap =
+    maxBytes === undefined ? MODEL_DEFAULT_MAX_BYTES : checkInt('options.maxBytes', maxBytes, 0);
+  const bytes = readRegularFileSync(path, cap, 'options.maxBytes');
+  return fromSafetensors(bytes, { ...rest, source: rest.source ?? path });
 }
 
 /** The Linear layers of a Sequential's state, in module order, their shapes chained and checked. */
