@@ -28,6 +28,14 @@ export {
   MODEL_DEFAULT_MAX_BYTES,
 } from './model-file';
 export type { SaveOptions, LoadOptions } from './model-file';
+export {
+  toSafetensors,
+  fromSafetensors,
+  saveSafetensors,
+  loadSafetensors,
+} from './interop/safetensors';
+export type { SafetensorsLoadOptions } from './interop/safetensors';
+export { toOnnx, saveOnnx, ONNX_OPSET } from './interop/onnx';
 export { ACTIVATIONS, ACTIVATION_NAMES, activation } from './activations';
 export type { Activation, ActivationName } from './activations';
 export { LOSSES, LOSS_NAMES, loss } from './losses';

@@ -1,6 +1,7 @@
 /**
  * The CLI's help texts: one per command and the top level.
  */
+import { EXPORT_HELP } from './commands/export';
 
 const EXIT_CODES_TEXT = `Exit codes:
   0    success
@@ -21,6 +22,7 @@ Commands:
   predict    Labels of the images in an IDX file, or of PNG images
   download   Download the official MNIST (or Fashion-MNIST) files into a directory
   info       Backend in use: BLAS, threads, binary, version, fallback reason
+  export     Write a model as ONNX or safetensors (PyTorch) for other runtimes
   help       Show help for a command (blasnet help train)
 
 Options:
@@ -187,4 +189,5 @@ export const HELP: Readonly<Record<string, string>> = {
   predict: PREDICT_HELP,
   download: DOWNLOAD_HELP,
   info: INFO_HELP,
+  export: EXPORT_HELP,
 };

@@ -9,6 +9,7 @@ import { version } from '../version';
 import { closest, COMMON_OPTIONS } from './args';
 import { downloadCommand } from './commands/download';
 import { evaluateCommand } from './commands/evaluate';
+import { exportCommand } from './commands/export';
 import { infoCommand } from './commands/info';
 import { predictCommand } from './commands/predict';
 import { trainCommand } from './commands/train';
@@ -26,6 +27,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   predict: predictCommand,
   download: downloadCommand,
   info: infoCommand,
+  export: exportCommand,
 };
 
 /** The top level: `blasnet [--help|--version|--json] <command> ...`. */
@@ -43,7 +45,9 @@ async function dispatch(argv: string[], out: Output, io: CliIo): Promise<number>
       io.stdout.write(MAIN_HELP);
       return EXIT_CODES.ok;
     }
-    throw new UsageError('Missing <command>: one of train, evaluate, predict, download, info');
+    throw new UsageError(
+      'Missing <command>: one of train, evaluate, predict, download, info, export',
+    );
   }
   const name = argv[first];
   // Global flags before the command (blasnet --json info) apply to it.
@@ -89,7 +93,7 @@ function parseTopLevel(args: string[]): {
 function unknownCommand(name: string): UsageError {
   const guess = closest(name, Object.keys(COMMANDS));
   return new UsageError(
-    `Unknown command ${JSON.stringify(name)}${guess ? ` (did you mean ${guess}?)` : ''}: expected one of train, evaluate, predict, download, info`,
+    `Unknown command ${JSON.stringify(name)}${guess ? ` (did you mean ${guess}?)` : ''}: expected one of train, evaluate, predict, download, info, export`,
   );
 }
 
