@@ -152,7 +152,7 @@ async function start() {
     `model [${net.sizes.join(', ')}] ${acts.slice(0, -1).join(', ')} → ${acts.at(-1)}, ` +
     `${(bytes.length / 1024).toFixed(0)} KiB, loaded and checked in ${loadMs.toFixed(1)} ms; ` +
     `first predict ${firstPredictMs.toFixed(2)} ms; backend ${net.backend.name}`;
-  // For the browser test (test/63-browser.test.ts) and the curious, in the console.
+  // For the browser test (test/73-browser.test.ts) and the curious, in the console.
   window.blasnetDemo = { net, toInput, classify, loadMs, firstPredictMs };
 }
 

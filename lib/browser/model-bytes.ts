@@ -3,7 +3,7 @@
  * from bytes without Node built-ins, for the browser bundle. lib/model-file.ts stays the Node
  * reader: it relies on `Buffer` and `node:crypto`. This one makes the same checks in the same
  * order with the same messages, with DataView, TextDecoder and a plain SHA-256;
- * test/63-browser.test.ts holds the two to the same answers on good and damaged files.
+ * test/73-browser.test.ts holds the two to the same answers on good and damaged files.
  */
 import { ACTIVATION_NAMES, type ActivationName } from '../activations';
 import type { BackendName } from '../backend/select';
