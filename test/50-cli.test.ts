@@ -383,6 +383,30 @@ describe('50 CLI (blasnet)', () => {
       expect(r.stderr).to.include('blasnet train --out');
     });
 
+    it('a FIFO or a directory named as the model or the input is refused at once, not read', () => {
+      const fifo = path.join(tmp, 'model.fifo');
+      spawnSync('mkfifo', [fifo]);
+      const png = path.join(tmp, 'any.png'); // never reached: the model is read first
+      for (const args of [
+        ['evaluate', fifo],
+        ['predict', fifo, png],
+        ['evaluate', tmp],
+      ]) {
+        // In a child with a deadline: reading a FIFO nobody writes would block forever.
+        const r = spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli/main.ts', ...args], {
+          cwd: ROOT,
+          encoding: 'utf8',
+          timeout: 60_000,
+          env: { ...process.env, NODE_NO_WARNINGS: '1' },
+        });
+        expect(r.error, args.join(' ')).to.equal(undefined);
+        expect(r.status, args.join(' ')).to.equal(1);
+        expect(r.stderr).to.match(
+          /Cannot read the model .*: it is a (FIFO \(named pipe\)|directory), not a regular file/,
+        );
+      }
+    });
+
     it('a model whose input size does not match the data', () => {
       const file = path.join(tmp, 'small-input.blasnet');
       saveNetwork(

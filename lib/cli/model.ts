@@ -3,13 +3,14 @@
  * `predict` decode its outputs the way it was trained: the label encoding, the number of
  * classes, the image shape and pixel scaling, the loss, and the training settings and results.
  */
-import { readFileSync } from 'node:fs';
 import type { BackendName } from '../backend/select';
 import { type EncodingName, encodingNames, getEncoding, type LabelEncoding } from '../data';
 import { type LossName, LOSS_NAMES } from '../losses';
-import { deserializeNetwork, readModelMetadata } from '../model-file';
+import { deserializeNetwork, MODEL_DEFAULT_MAX_BYTES, readModelMetadata } from '../model-file';
 import type { Network } from '../network';
+import { readRegularFileSync } from '../regular-file';
 import { CliError } from './errors';
+import { errorCodeOf, readFailure } from './read-file';
 
 /** The `metadata` the CLI writes into a model file. */
 export interface CliModelMetadata {
@@ -71,15 +72,12 @@ function isCliMetadata(
 export function loadCliModel(file: string, backend: BackendName): LoadedModel {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    // A regular file under the model size cap: a FIFO or a device would block or never end.
+    bytes = readRegularFileSync(file, MODEL_DEFAULT_MAX_BYTES, 'the model size limit');
   } catch (error) {
-    const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT'
-        ? 'no such file'
-        : (error as Error).message;
     throw new CliError(
-      'ERR_BLASNET_IO',
-      `Cannot read the model ${file}: ${reason}. Train one with 'blasnet train --out ${file}'.`,
+      errorCodeOf(error),
+      `Cannot read the model ${file}: ${readFailure(error)}. Train one with 'blasnet train --out ${file}'.`,
     );
   }
   let net: Network;

@@ -2,9 +2,9 @@
  * `blasnet predict <model> <input>...`: one label per line for every image of IDX images files
  * and PNG images; with several inputs each line names its file (`seven.png: 7`, `t10k.gz[3]: 0`).
  */
-import { readFileSync } from 'node:fs';
 import type { BackendName } from '../../backend/select';
-import { decodeIdx } from '../../data';
+import { decodeIdx, IDX_DEFAULT_MAX_BYTES } from '../../data';
+import { readRegularFileSync } from '../../regular-file';
 import { choiceOption, COMMON_OPTIONS, parseCommand } from '../args';
 import { cliBackend } from '../backend';
 import { CliError, EXIT_CODES } from '../errors';
@@ -12,6 +12,7 @@ import { PREDICT_HELP } from '../help';
 import { imageFormatOf, pngToInput } from '../image';
 import type { Output } from '../io';
 import { type LoadedModel, loadCliModel } from '../model';
+import { errorCodeOf, readFailure } from '../read-file';
 import { sizeMismatch } from './evaluate';
 
 const OPTIONS = {
@@ -32,14 +33,11 @@ interface Batch {
 function readInput(file: string, model: LoadedModel, modelFile: string): Batch {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = readRegularFileSync(file, IDX_DEFAULT_MAX_BYTES, 'the input size limit');
   } catch (error) {
-    const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT'
-        ? 'no such file'
-        : (error as Error).message;
+    const reason = readFailure(error);
     throw new CliError(
-      'ERR_BLASNET_IO',
+      errorCodeOf(error),
       `Cannot read the input ${file}: ${reason}. Give an IDX images file (like t10k-images-idx3-ubyte.gz) or a PNG image.`,
     );
   }
