@@ -7,6 +7,7 @@
  * correct count read labels[order[r]] a second time, unchecked, and the child died with SIGSEGV.)
  */
 import { expect } from 'chai';
+import { CheckedBackend } from '../lib/backend/checked';
 import { createJsBackend } from '../lib/backend/js';
 import { nativeAvailability } from '../lib/backend/select';
 import { makeSpec } from '../lib/backend/spec';
@@ -104,3 +105,38 @@ function thrownBy(fn: () => unknown): Error & { code?: string } {
   }
   return expect.fail('expected the call to throw');
 }
+
+describe('the spec reaches a backend as a private copy, checked once', () => {
+  it('a kernel never sees the caller’s spec array, so a rewrite after the check cannot matter', () => {
+    const seen: Int32Array[] = [];
+    const js = createJsBackend();
+    // A raw backend that records the spec it was given, then does the work as the JS one does.
+    const recording = new Proxy(js, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver);
+        if (typeof value !== 'function' || key !== 'forward') return value;
+        return (spec: Int32Array, ...rest: unknown[]) => {
+          seen.push(spec);
+          return (value as (...args: unknown[]) => unknown).call(target, spec, ...rest);
+        };
+      },
+    });
+    const checked = new CheckedBackend(recording);
+    const shared = new Int32Array(new SharedArrayBuffer(4 * 16));
+    const own = makeSpec([2, 3, 1], [ActivationCode.Sigmoid, ActivationCode.Sigmoid]);
+    const spec = shared.subarray(0, own.length);
+    spec.set(own);
+    const params = new Float32Array(13);
+    const x = new Float32Array([0.5, -0.5]);
+    const z = new Float32Array(4);
+    const a = new Float32Array(4);
+    checked.forward(spec, params, x, 1, z, a);
+    checked.forward(spec, params, x, 1, z, a);
+    expect(seen).to.have.length(2);
+    for (const s of seen) {
+      expect(s).to.not.equal(spec);
+      expect(s.buffer).to.not.equal(shared.buffer);
+      expect(Array.from(s)).to.deep.equal(Array.from(own));
+    }
+  });
+});

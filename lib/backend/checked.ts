@@ -62,19 +62,26 @@ function checkDifferentiable(name: string, act: ActivationCode): void {
   }
 }
 
-/** The spec cache: decoding is cheap, but the training loop asks once per batch. */
+/**
+ * The spec cache: decoding is cheap, but the training loop asks once per batch. Each entry keeps
+ * a private copy of the spec, and the backends receive that copy, never the caller's array: a spec
+ * in a SharedArrayBuffer that another thread rewrites cannot change the layout between its check
+ * here and its use in a kernel (the native core decodes once; the JS kernels decode again).
+ */
 const layouts = new WeakMap<Int32Array, { copy: Int32Array; layout: Layout }>();
 
-function layoutOf(spec: unknown): Layout {
+function ownSpec(spec: unknown): { copy: Int32Array; layout: Layout } {
   if (isInt32Array(spec)) {
     const hit = layouts.get(spec);
-    // The copy guards against a spec edited in place after its first use.
+    // Compared each call: the caller may edit the spec in place after its first use.
     if (hit && hit.copy.length === spec.length && hit.copy.every((v, i) => v === spec[i]))
-      return hit.layout;
+      return hit;
+    const copy = Int32Array.from(spec); // read once; decoded and used from here on
+    const entry = { copy, layout: decodeSpec(copy) };
+    layouts.set(spec, entry);
+    return entry;
   }
-  const layout = decodeSpec(spec);
-  layouts.set(spec as Int32Array, { copy: (spec as Int32Array).slice(), layout });
-  return layout;
+  return { copy: new Int32Array(0), layout: decodeSpec(spec) }; // decodeSpec throws its TypeError
 }
 
 function checkHyper(hyper: unknown): UpdateHyper {
@@ -265,8 +272,9 @@ export class CheckedBackend implements Backend {
     z: Float32Array,
     a: Float32Array,
   ): void {
-    checkNetworkBuffers(layoutOf(spec), params, x, batch, z, a);
-    this.raw.forward(spec, f32(params), f32(x), batch, f32(z), f32(a));
+    const own = ownSpec(spec);
+    checkNetworkBuffers(own.layout, params, x, batch, z, a);
+    this.raw.forward(own.copy, f32(params), f32(x), batch, f32(z), f32(a));
   }
 
   backward(
@@ -281,19 +289,28 @@ export class CheckedBackend implements Backend {
     velocity?: Float32Array,
     hyper?: UpdateHyper | null,
   ): void {
-    const layout = layoutOf(spec);
+    const { copy: specCopy, layout } = ownSpec(spec);
     const rows = checkNetworkBuffers(layout, params, x, batch, z, a);
     checkFloat32('grad', grad, layout.paramCount);
     checkFloat32('delta', delta, rows * layout.unitsPerExample);
     checkBackwardLayers(layout);
     if (hyper === undefined || hyper === null) {
-      this.raw.backward(spec, f32(params), f32(grad), f32(x), batch, f32(z), f32(a), f32(delta));
+      this.raw.backward(
+        specCopy,
+        f32(params),
+        f32(grad),
+        f32(x),
+        batch,
+        f32(z),
+        f32(a),
+        f32(delta),
+      );
       return;
     }
     const step = checkHyper(hyper);
     checkFloat32('velocity', velocity, step[1] > 0 ? layout.paramCount : 0);
     this.raw.backward(
-      spec,
+      specCopy,
       f32(params),
       f32(grad),
       f32(x),
@@ -313,12 +330,12 @@ export class CheckedBackend implements Backend {
     velocity: Float32Array,
     hyper: UpdateHyper,
   ): void {
-    const layout = layoutOf(spec);
+    const { copy: specCopy, layout } = ownSpec(spec);
     checkFloat32('params', params, layout.paramCount);
     checkFloat32('grad', grad, layout.paramCount);
     const step = checkHyper(hyper);
     checkFloat32('velocity', velocity, step[1] > 0 ? layout.paramCount : 0);
-    this.raw.update(spec, f32(params), f32(grad), f32(velocity), step);
+    this.raw.update(specCopy, f32(params), f32(grad), f32(velocity), step);
   }
 
   trainBatch(
@@ -335,7 +352,7 @@ export class CheckedBackend implements Backend {
     delta: Float32Array,
     hyper: UpdateHyper | null,
   ): number {
-    const layout = layoutOf(spec);
+    const { copy: specCopy, layout } = ownSpec(spec);
     const rows = checkNetworkBuffers(layout, params, x, batch, z, a);
     checkFloat32('grad', grad, layout.paramCount);
     checkFloat32('y', y, rows * layout.sizes[layout.L]);
@@ -345,7 +362,7 @@ export class CheckedBackend implements Backend {
     const step = hyper === null ? null : checkHyper(hyper);
     checkFloat32('velocity', velocity, step !== null && step[1] > 0 ? layout.paramCount : 0);
     return this.raw.trainBatch(
-      spec,
+      specCopy,
       f32(params),
       f32(grad),
       f32(velocity),
@@ -382,7 +399,7 @@ export class CheckedBackend implements Backend {
     hyper: UpdateHyper,
     out: Float64Array,
   ): number {
-    const layout = layoutOf(spec);
+    const { copy: specCopy, layout } = ownSpec(spec);
     const n0 = layout.sizes[0];
     const nL = layout.sizes[layout.L];
     checkFloat32('params', params, layout.paramCount);
@@ -435,7 +452,7 @@ export class CheckedBackend implements Backend {
       if (order[i] >= rows) throw rangeError(`order[${i}]`, `a row index below ${rows}`, order[i]);
     }
     return this.raw.trainBatches(
-      spec,
+      specCopy,
       f32(params),
       f32(velocity),
       isUint8Array(x) ? plainView(x, 'Uint8Array') : f32(x),
