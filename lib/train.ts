@@ -29,6 +29,7 @@ import {
   isFloat32Array,
   isObject,
   isUint8Array,
+  isAbortSignal,
 } from './validate';
 
 /**
@@ -306,7 +307,7 @@ function settle(
       'validation data to go with it (options.validation)',
       opts.patience,
     );
-  if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal))
+  if (opts.signal !== undefined && !isAbortSignal(opts.signal))
     throw typeError('options.signal', 'an AbortSignal', opts.signal);
   for (const name of ['onBatch', 'onEpoch', 'decode'] as const) {
     if (opts[name] !== undefined && typeof opts[name] !== 'function')

@@ -256,6 +256,11 @@ export function isObject(value: unknown): value is object {
   return value !== null && typeof value === 'object' && !isRevokedProxy(value);
 }
 
+/** An AbortSignal; false (not a throw from `instanceof`) for a revoked Proxy. */
+export function isAbortSignal(value: unknown): value is AbortSignal {
+  return !isRevokedProxy(value) && value instanceof AbortSignal;
+}
+
 /** `Array.isArray`, answering false (not throwing) for a revoked Proxy. */
 export function isArray(value: unknown): value is unknown[] {
   return !isRevokedProxy(value) && Array.isArray(value);

@@ -3,10 +3,12 @@
  * rejects. One test per cause the fuzz found; each failed before its fix (with an uncoded
  * TypeError, a SyntaxError or RangeError from deep inside, or the backends disagreeing).
  */
+import * as os from 'node:os';
 import { expect } from 'chai';
 import { getBackend, nativeAvailability } from '../lib/backend/select';
 import { makeSpec } from '../lib/backend/spec';
 import { ActivationCode } from '../lib/backend/types';
+import { downloadMnist } from '../lib/data/download';
 import { trainInBackground } from '../lib/background';
 import { evaluate } from '../lib/evaluate';
 import { gradientCheck } from '../lib/gradient-check';
@@ -289,6 +291,34 @@ describe('functions that take a network check it', () => {
     const { proxy, revoke } = Proxy.revocable({}, {});
     revoke();
     expectCoded(() => new Network(proxy as never), TypeError, 'ERR_BLASNET_TYPE', /revoked Proxy/);
+  });
+});
+
+describe('an AbortSignal option that is a revoked Proxy', () => {
+  // Found by the fuzz once it ran past 20,000 API cases: `instanceof AbortSignal` on a revoked
+  // Proxy throws an uncoded TypeError from getPrototypeOf.
+  it('is a coded TypeError for fitSync, fit, trainInBackground and downloadMnist', async () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const net = () => new Network({ sizes: [2, 1], seed: 1, backend: 'js' });
+    const signal = proxy as AbortSignal;
+    expectCoded(() => fitSync(net(), XOR, { signal }), TypeError, 'ERR_BLASNET_TYPE', /signal/);
+    const calls: (() => Promise<unknown>)[] = [
+      () => fit(net(), XOR, { signal }),
+      async () => trainInBackground({ network: { sizes: [2, 1] }, data: XOR, signal }).result,
+      () => downloadMnist({ dir: os.tmpdir(), signal }),
+    ];
+    for (const call of calls) {
+      let rejected: unknown;
+      try {
+        await call();
+      } catch (error) {
+        rejected = error;
+      }
+      expect((rejected as { code?: string } | undefined)?.code, String(rejected)).to.equal(
+        'ERR_BLASNET_TYPE',
+      );
+    }
   });
 });
 

@@ -30,6 +30,7 @@ import {
   checkNumber,
   checkOneOf,
   checkOptions,
+  isAbortSignal,
 } from '../validate';
 import type { WireData, WireError, WireFitOptions, WorkerInput, WorkerMessage } from './protocol';
 
@@ -460,7 +461,7 @@ export function trainInBackground(options: BackgroundTrainingOptions): Backgroun
   const transfer = o.transfer === undefined ? false : checkBoolean('options.transfer', o.transfer);
   const batchReportMs =
     o.batchReportMs === undefined ? 100 : checkNumber('options.batchReportMs', o.batchReportMs, 0);
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal))
+  if (o.signal !== undefined && !isAbortSignal(o.signal))
     throw typeError('options.signal', 'an AbortSignal', o.signal);
 
   const list = new Set<ArrayBuffer>();

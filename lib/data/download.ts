@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { blasnetError, type BlasnetError, rangeError, typeError } from '../errors';
-import { checkInt, checkNumber, checkOneOf, checkOptions } from '../validate';
+import { checkInt, checkNumber, checkOneOf, checkOptions, isAbortSignal } from '../validate';
 import { fsyncDirectory, ioError, resolveWriteTarget } from '../atomic-file';
 import { readRegularFileSync } from '../regular-file';
 import { MNIST_FILE_NAMES } from './mnist';
@@ -468,7 +468,7 @@ export async function downloadMnist(options: DownloadOptions): Promise<DownloadR
   if (typeof fetchImpl !== 'function')
     throw typeError('options.fetchImpl', 'a fetch-compatible function', o.fetchImpl);
   const signal = o.signal;
-  if (signal !== undefined && !(signal instanceof AbortSignal))
+  if (signal !== undefined && !isAbortSignal(signal))
     throw typeError('options.signal', 'an AbortSignal', signal);
   const checksums: Record<string, FileChecksum> = { ...source.checksums };
   if (o.checksums !== undefined) {
