@@ -1,7 +1,8 @@
 /**
- * The fuzz suite's child process: `node --import tsx test/fuzz/run.ts <group> <seed> <ms> <progress>`
- * runs fast-check over one group (`kernels` or `api`) with a fixed seed for about `ms`
- * milliseconds. Before each call it writes the case to the `progress` file, so when the process
+ * The fuzz suite's child process:
+ * `node --import tsx test/fuzz/run.ts <group> <seed> <ms> <progress> <runs>` runs fast-check over
+ * one group (`kernels` or `api`) with a fixed seed for `runs` cases, or until `ms` milliseconds
+ * have passed if that comes first. Before each call it writes the case to the `progress` file, so when the process
  * dies on a signal the parent can name the case. Its last stdout line is `FUZZ-RESULT {json}`:
  * the case count, the uncoded errors and the backends' disagreements. With `--collect` it runs
  * every case instead of stopping (and shrinking) at the first failure, to count them all.
@@ -15,10 +16,11 @@ import { API, type ApiCase, apiArgs, apiCaseArb } from './api';
 import { type KernelCase, kernelCaseArb, type Outcome, rawAddon, runKernel } from './kernels';
 import { errorLine, isCoded } from './values';
 
-const [group, seedText, msText, progressPath] = process.argv.slice(2);
+const [group, seedText, msText, progressPath, runsText] = process.argv.slice(2);
 const collect = process.argv.includes('--collect');
 const seed = Number(seedText);
 const budgetMs = Number(msText);
+const runs = Number(runsText ?? 60_000);
 const progress = openSync(progressPath, 'w');
 
 interface Finding {
@@ -96,7 +98,7 @@ async function runKernels(): Promise<void> {
   });
   fc.assert(property, {
     seed,
-    numRuns: 1_000_000,
+    numRuns: runs,
     interruptAfterTimeLimit: budgetMs,
     markInterruptAsFailure: false,
     endOnFailure: false,
@@ -128,7 +130,7 @@ async function runApi(): Promise<void> {
     });
     await fc.assert(property, {
       seed,
-      numRuns: 1_000_000,
+      numRuns: runs,
       interruptAfterTimeLimit: budgetMs,
       markInterruptAsFailure: false,
       endOnFailure: false,
