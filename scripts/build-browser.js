@@ -12,12 +12,19 @@ const esbuild = require('esbuild');
 
 const root = path.resolve(__dirname, '..');
 
-/** The plugin that keeps the native addon's loader (node:fs, require of a .node) out. */
+/**
+ * The plugin that keeps the native addon's loader (node:fs, require of a .node) out, and puts
+ * lib/browser/util-types.ts in place of node:util.
+ */
 const noNative = {
   name: 'blasnet-no-native',
   setup(build) {
     build.onResolve({ filter: /\/native\/addon$/ }, () => ({
       path: path.join(root, 'lib', 'browser', 'native-unavailable.ts'),
+    }));
+    // Validation asks node:util's types.isProxy and friends; the browser gets brand checks.
+    build.onResolve({ filter: /^node:util$/ }, () => ({
+      path: path.join(root, 'lib', 'browser', 'util-types.ts'),
     }));
   },
 };
