@@ -197,6 +197,24 @@ describe('docs', () => {
     expect(missing).to.deep.equal([]);
   });
 
+  it("README's lecture-to-API table names only exports of blasnet", () => {
+    const api = Object.keys(require('../lib'));
+    const table = read('README.md').split('## The lecture in the API')[1]?.split('\n## ')[0];
+    expect(table, 'the section "The lecture in the API"').to.be.a('string');
+    const unknown: string[] = [];
+    let names = 0;
+    for (const row of (table ?? '').split('\n').filter((l) => l.startsWith('| '))) {
+      const cell = row.split(' | ')[1] ?? '';
+      for (const m of cell.matchAll(/`(?:new )?([A-Za-z_]\w*)(?:\(|`)/g)) {
+        if (!m[1]) continue;
+        names++;
+        if (!api.includes(m[1])) unknown.push(m[1]);
+      }
+    }
+    expect(names, 'names found in the table').to.be.above(10);
+    expect(unknown).to.deep.equal([]);
+  });
+
   it('docs/api.md is what scripts/api-doc.ts generates from lib/index.ts (npm run docs:api)', function () {
     this.timeout(120000);
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/api-doc.ts'], {
