@@ -103,9 +103,16 @@ function commentText(comment: string | ts.NodeArray<ts.JSDocComment> | undefined
     .join('');
 }
 
-/** The first paragraph, on one line. */
+/** The first paragraph, on one line; a list keeps its lines. */
 function firstParagraph(text: string): string {
-  return (text.trim().split(/\n\s*\n/)[0] ?? '').replace(/\s*\n\s*/g, ' ').trim();
+  const paragraph = (text.trim().split(/\n\s*\n/)[0] ?? '').trim();
+  if (/^\s*- /m.test(paragraph))
+    return paragraph
+      .split('\n')
+      .map((l) => l.trim())
+      .join('\n')
+      .replace(/\n(?!- )/g, ' ');
+  return paragraph.replace(/\s*\n\s*/g, ' ');
 }
 
 function example(node: ts.Node): string {
