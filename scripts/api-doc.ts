@@ -56,8 +56,12 @@ const ERRORS = `Every error blasnet throws is a built-in \`TypeError\` (wrong ki
 \`ERR_BLASNET_FORMAT\`, \`ERR_BLASNET_IO\`, \`ERR_BLASNET_NATIVE\`, \`ERR_BLASNET_DIVERGED\`,
 \`ERR_BLASNET_ABORTED\`). Bad arguments read \`Expected <what> for <name> but received <value>\`.
 Arguments are checked in TypeScript before they cross into C++, and again in C++, which throws a
-JS error and never aborts. A loss that turns NaN or infinite stops training with the epoch, the
-batch and a hint, and restores the weights of the start of that epoch.`;
+JS error and never aborts. Both backends run the same TypeScript checks (\`lib/backend/checked.ts\`,
+with the C++ binding's limits), so they accept and reject the same calls. Typed arrays are checked
+by what they are, not what they claim: a Proxy around a \`Float32Array\`, a subclass or object whose
+\`length\` lies, or a view whose buffer was transferred away (detached) is an \`ERR_BLASNET_TYPE\`
+\`TypeError\`; views on a \`SharedArrayBuffer\` are accepted. A loss that turns NaN or infinite stops
+training with the epoch, the batch and a hint, and restores the weights of the start of that epoch.`;
 
 interface Entry {
   name: string;

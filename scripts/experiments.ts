@@ -20,8 +20,8 @@
  * --deterministic leaves out what depends on the machine and the moment (seconds, Node version,
  * CPUs, BLAS), so that on the js backend the output is the same on every machine:
  * test/08-docs.test.ts compares `--backend js --seeds 1 --epochs 1 --deterministic` with
- * docs/examples.md. (The native backend's figures depend on the CPU's kernels and the thread
- * count, in the last bits of every float32 sum; see docs/examples.md.)
+ * docs/examples.md. (The native backend's figures depend on its kernel path, avx512, avx2 or
+ * blas, in the last bits of every float32 sum; see docs/examples.md and docs/kernels.md.)
  */
 import { writeFileSync } from 'node:fs';
 import * as os from 'node:os';
