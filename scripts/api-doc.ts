@@ -33,6 +33,11 @@ const SECTIONS: Array<{ title: string; intro?: string; files: string[] }> = [
   { title: 'Training in the background', files: ['background/'] },
   { title: 'Model files', files: ['model-file'] },
   {
+    title: 'Interop: ONNX and safetensors',
+    intro: 'The exact commands each way, and what other tools read: [interop.md](interop.md).',
+    files: ['interop/'],
+  },
+  {
     title: 'Perceptrons and circuits',
     files: ['perceptron/'],
   },
