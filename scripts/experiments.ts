@@ -15,7 +15,13 @@
  * seconds per run.
  *
  *   npx tsx scripts/experiments.ts [--data DIR] [--out results.md] [--backend native|js|auto]
- *                                  [--seeds N] [--epochs N] [--threads N]
+ *                                  [--seeds N] [--epochs N] [--threads N] [--deterministic]
+ *
+ * --deterministic leaves out what depends on the machine and the moment (seconds, Node version,
+ * CPUs, BLAS), so that on the js backend the output is the same on every machine:
+ * test/08-docs.test.ts compares `--backend js --seeds 1 --epochs 1 --deterministic` with
+ * docs/examples.md. (The native backend's figures depend on its kernel path, avx512, avx2 or
+ * blas, in the last bits of every float32 sum; see docs/examples.md and docs/kernels.md.)
  */
 import { writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -57,13 +63,14 @@ const { values } = parseArgs({
     seeds: { type: 'string', default: '3' },
     epochs: { type: 'string', default: '30' },
     threads: { type: 'string' },
+    deterministic: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
   strict: true,
 });
 if (values.help) {
   console.log(
-    'Usage: npx tsx scripts/experiments.ts [--data DIR] [--out results.md] [--backend native|js|auto] [--seeds N] [--epochs N] [--threads N]',
+    'Usage: npx tsx scripts/experiments.ts [--data DIR] [--out results.md] [--backend native|js|auto] [--seeds N] [--epochs N] [--threads N] [--deterministic]',
   );
   process.exit(0);
 }
@@ -76,6 +83,7 @@ if (!Number.isInteger(epochs) || epochs < 1)
 const backend = getBackend(values.backend as BackendName);
 if (values.threads !== undefined) backend.setThreads(Number(values.threads));
 const data = loadMnist(values.data === undefined ? undefined : { dir: values.data });
+const deterministic = values.deterministic === true;
 const BATCH = 10;
 const HIDDEN = 30;
 
@@ -230,14 +238,15 @@ const LOSS: Record<LossName, string> = {
 };
 
 function table(rows: Row[]): string {
+  const seconds = deterministic ? '' : ' seconds |';
   const lines = [
-    '| experiment | network | output, loss | η | test accuracy | final train loss | seconds |',
-    '|---|---|---|---:|---:|---:|---:|',
+    `| experiment | network | output, loss | η | test accuracy | final train loss |${seconds}`,
+    `|---|---|---|---:|---:|---:|${deterministic ? '' : '---:|'}`,
   ];
   for (const r of rows) {
     const e = r.experiment;
     lines.push(
-      `| ${e.name} | [${r.sizes.join(', ')}] ${ACT[e.hidden]} | ${ACT[e.output]}, ${LOSS[e.loss]} | ${e.learningRate.toFixed(1)} | ${accuracyText(r)} | ${mean(r.losses).toFixed(4)} | ${mean(r.seconds).toFixed(1)} |`,
+      `| ${e.name} | [${r.sizes.join(', ')}] ${ACT[e.hidden]} | ${ACT[e.output]}, ${LOSS[e.loss]} | ${e.learningRate.toFixed(1)} | ${accuracyText(r)} | ${mean(r.losses).toFixed(4)} |${deterministic ? '' : ` ${mean(r.seconds).toFixed(1)} |`}`,
     );
   }
   return lines.join('\n');
@@ -259,12 +268,12 @@ const dataName = values.data ?? 'the bundled digits';
 const md = `## Experiments (lecture B.3 and Nielsen, chapter 1)
 
 Data: ${dataName}, ${data.train.count} training and ${data.test.count} test images (${data.rows}x${data.cols}, pixels / 255).
-Every run: mini-batch SGD, batches of ${BATCH}, ${epochs} epochs, ${HIDDEN} hidden neurons, no momentum or weight decay.
-Each row is ${seeds} run${seeds > 1 ? 's' : ''} with seeds 1..${seeds} (initial weights and shuffles): test accuracy after the last epoch as mean ± standard deviation, mean final training loss (the loss of that row's own loss function, so rows with different losses are not comparable), mean seconds per run.
+Every run: mini-batch SGD, batches of ${BATCH}, ${epochs} epoch${epochs === 1 ? '' : 's'}, ${HIDDEN} hidden neurons, no momentum or weight decay.
+Each row is ${seeds} run${seeds > 1 ? 's' : ''} with seed${seeds > 1 ? `s 1..${seeds}` : ' 1'} (initial weights and shuffles): test accuracy after the last epoch as mean ± standard deviation, mean final training loss (the loss of that row's own loss function, so rows with different losses are not comparable)${deterministic ? '' : ', mean seconds per run'}.
 
 Reproduce: \`${command}\`
 
-Machine: ${info.name} backend (${info.blas}, ${info.threads} BLAS thread${info.threads === 1 ? '' : 's'}), Node ${process.version}, ${os.cpus().length} CPUs, blasnet ${version}. Total time ${total.toFixed(0)} s.
+${deterministic ? `Backend: ${info.name}.` : `Machine: ${info.name} backend (${info.blas}, ${info.threads} BLAS thread${info.threads === 1 ? '' : 's'}), Node ${process.version}, ${os.cpus().length} CPUs, blasnet ${version}. Total time ${total.toFixed(0)} s.`}
 
 ### (a) Nielsen's network: [784, 30, 10], sigmoid, quadratic loss, η = 3.0
 
