@@ -87,6 +87,7 @@ TARBALL=$(node -e '
     if (!files.some((f) => f.startsWith(dir))) problems.push(`missing ${dir}`);
   if (fs.existsSync("README.md") && !has("README.md")) problems.push("missing README.md");
   if (!has("LICENSE")) problems.push("missing LICENSE");
+  if (!has("dist/browser/blasnet.mjs")) problems.push("missing dist/browser/blasnet.mjs (the browser bundle)");
   for (const f of files)
     if (/^(test|bench|build|build-[^/]*|lib|examples|node_modules|\.ci)\//.test(f) || f.endsWith(".map") || f.endsWith(".tgz"))
       problems.push(`must not ship ${f}`);
@@ -272,6 +273,11 @@ grep -q "using the prebuilt binary" "$WORK/with-scripts/install.log" || fail "th
   import blasnet, { Network, fitSync } from 'blasnet';
   if (typeof Network !== 'function' || typeof fitSync !== 'function' || blasnet.Network !== Network) process.exit(1);
 ") || fail "import from 'blasnet' (ESM) does not give the API"
+# The browser bundle is served as blasnet/browser; it holds no Node built-in, so Node imports it too.
+(cd "$WORK/with-scripts" && restricted node --input-type=module -e "
+  import { Network, deserializeNetwork } from 'blasnet/browser';
+  if (typeof Network !== 'function' || typeof deserializeNetwork !== 'function') process.exit(1);
+") || fail "import from 'blasnet/browser' does not give the browser bundle's API"
 (cd "$WORK/with-scripts" && restricted ./node_modules/.bin/blasnet --version) | grep -qx "$(node -p 'require("./package.json").version')" ||
   fail "the installed blasnet bin does not print the version"
 if [[ $(uname -s) == Linux ]]; then
