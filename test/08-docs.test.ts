@@ -197,6 +197,27 @@ describe('docs', () => {
     expect(missing).to.deep.equal([]);
   });
 
+  // An inline command to type, such as `blasnet --help` (the old README's), not a name such as
+  // `blasnet export` alone.
+  const INLINE_BARE =
+    /`blasnet (--help|--version|(train|evaluate|predict|download|info|export|help) [^`]+)`/;
+
+  it('run the CLI as npx blasnet: in a clone, blasnet alone is not on the PATH', () => {
+    const bare: string[] = [];
+    for (const file of DOCS) {
+      let inShell = false;
+      read(file)
+        .split('\n')
+        .forEach((line, i) => {
+          if (/^```(sh|bash|shell|console)\b/.test(line)) inShell = true;
+          else if (line.startsWith('```')) inShell = false;
+          else if (inShell && /^(\$ )?blasnet\s/.test(line)) bare.push(`${file}:${i + 1}: ${line}`);
+          else if (!inShell && INLINE_BARE.test(line)) bare.push(`${file}:${i + 1}: ${line}`);
+        });
+    }
+    expect(bare).to.deep.equal([]);
+  });
+
   it("README's lecture-to-API table names only exports of blasnet", () => {
     const api = Object.keys(require('../lib'));
     const table = read('README.md').split('## The lecture in the API')[1]?.split('\n## ')[0];
