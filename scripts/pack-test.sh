@@ -67,8 +67,10 @@ node -e '
   }
 ' "$WORK/tree.json" "$STAGE" "$PLATFORM"
 
-step "TypeScript build (a clean dist/)"
+step "TypeScript build (a clean dist/) and the browser bundle"
 npx --no-install tsc -p tsconfig.json --outDir "$STAGE/dist"
+# The browser bundle, as prepack builds it (served as blasnet/browser).
+node scripts/build-browser.js --outfile "$STAGE/dist/browser/blasnet.mjs"
 
 step "prebuild ($PREBUILD)"
 node scripts/prebuild.js --out-dir "$STAGE/prebuilds"
