@@ -374,6 +374,8 @@ function buildTable(
   const x = new Float32Array(n * features);
   columns.forEach((column, k) => {
     const c = featureIndices[k];
+    // Each category's one-hot position, looked up once per cell rather than searched.
+    const slot = new Map((column.categories ?? []).map((v, j) => [v, j]));
     for (let i = 0; i < n; i++) {
       const cell = kept[i].cells[c];
       const at = i * features + column.offset;
@@ -381,7 +383,7 @@ function buildTable(
         x[at] = isMissing(cell) ? (column.imputed as number) : (parseNumber(cell) as number);
       } else {
         const value = isMissing(cell) ? (column.imputed as string) : cell;
-        x[at + (column.categories as string[]).indexOf(value)] = 1;
+        x[at + (slot.get(value) as number)] = 1;
       }
     }
   });

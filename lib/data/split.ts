@@ -101,9 +101,10 @@ export function splitData(data: TrainingData, n: number, options?: SplitOptions)
     const group = shuffle(Uint32Array.from(groups.get(key) as number[]), rng);
     const nTest = Math.round(group.length * testFraction);
     const nValid = Math.round(group.length * validFraction);
-    parts[2].push(...group.subarray(0, nTest));
-    parts[1].push(...group.subarray(nTest, nTest + nValid));
-    parts[0].push(...group.subarray(nTest + nValid));
+    // A loop, not push(...rows): spreading a large class overflows the call stack.
+    group.forEach((row, i) => {
+      parts[i < nTest ? 2 : i < nTest + nValid ? 1 : 0].push(row);
+    });
   }
   // Rows in a shuffled order across classes, not class by class.
   const [train, valid, test] = parts.map((p) => shuffle(Uint32Array.from(p), rng));
