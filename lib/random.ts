@@ -4,7 +4,15 @@
  */
 import { checkInt } from './validate';
 
-/** Anything that yields uniform unsigned 32-bit integers, such as a {@link Random}. */
+/**
+ * Anything that yields uniform unsigned 32-bit integers, such as a {@link Random}.
+ *
+ * @example
+ * ```ts
+ * const source: Uint32Source = new Random(7);
+ * const order = permutation(10, source); // 0..9 shuffled, the same for seed 7 on every run
+ * ```
+ */
 export interface Uint32Source {
   /** A uniform integer in [0, 2^32). */
   nextUint32(): number;

@@ -65,6 +65,12 @@ export enum LossCode {
  * - μ = 0:               p ← p − η g'                      (`velocity` is not touched; may be empty)
  * - μ > 0, nesterov = 0: v ← μ v − η g';  p ← p + v        (classical momentum)
  * - μ > 0, nesterov = 1: v ← μ v − η g';  p ← p + μ v − η g'  (Nesterov, Sutskever's form)
+ *
+ * @example
+ * ```ts
+ * const hyper: UpdateHyper = new Float64Array([0.1, 0.9, 0, 0]); // η 0.1, classical momentum 0.9
+ * getBackend().update(net.spec, net.params, grad, velocity, hyper);
+ * ```
  */
 export type UpdateHyper = Float64Array;
 
