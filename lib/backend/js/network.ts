@@ -200,7 +200,7 @@ export function trainBatch(
   const out = blockOffset(layout, L, batch);
   forwardPass(layout, params, x, batch, z, a);
   const value = lossValue(loss, z, a, out, y, batch, nL);
-  outputDelta(a, out, y, batch, nL, delta);
+  outputDelta(loss, a, out, y, batch, nL, delta);
   const fused =
     (loss === LossCode.CrossEntropy && layout.acts[L - 1] === ActivationCode.Softmax) ||
     (loss === LossCode.BinaryCrossEntropy && layout.acts[L - 1] === ActivationCode.Sigmoid);
