@@ -208,6 +208,8 @@ describe('86 native and js agree on trainBatches with the new activations and lo
 describe('86 trainBatches on a team of threads with the new activations and losses', () => {
   // Wide enough for a team (as test/05's): with two or three threads and the AVX-512 kernels the
   // step runs split over threads, each with its share of every layer's units; elsewhere on one.
+  // Leaky ReLU is then applied by the product kernels as they store each tile (forward, and BP2's
+  // σ'), as ReLU is; on one thread only where w^1 is kept transposed (the first layer's forward).
   const WIDE: Array<[Net, number]> = [
     [{ sizes: [784, 320, 10], acts: [LeakyRelu, Softmax], loss: LossCode.CrossEntropy }, 64],
     [{ sizes: [300, 600, 100, 1], acts: [Elu, LeakyRelu, Identity], loss: LossCode.Huber }, 100],
@@ -240,6 +242,16 @@ describe('86 trainBatches on a team of threads with the new activations and loss
         return { ...s, out };
       };
       const one = run(1);
+      // And it is the right step (ReLU's fused store with leaky ReLU's slope included): the
+      // reference path, gather + trainBatch + update, within float32 rounding.
+      const ref = start(net, 0.9);
+      perBatch(getBackend('native'), net, d, ref, { batch, batches: 4, hyper });
+      expectClose(
+        one.params,
+        ref.params,
+        (i) => 2e-5 * (Math.abs(ref.params[i]) + 1e-2),
+        'params vs reference',
+      );
       for (const threads of [2, 3]) {
         const many = run(threads);
         expect(Array.from(many.params), `params, ${threads} threads`).to.deep.equal(

@@ -322,15 +322,18 @@ bool bn_kernel_sgemm_block(bool trans_a, bool trans_b, int64_t m, int64_t n, int
 
 // Elementwise work of the training step done on C's tile while it is still in registers, by the
 // kernels of bn_kernel_sgemm_relu_block: the same operations, in the same order, as the separate
-// passes (bn_bias_activate_cols, bn_activation_backward_cols) with ReLU, so the same bits.
+// passes (bn_bias_activate_cols, bn_activation_backward_cols) with ReLU or leaky ReLU, so the same
+// bits.
 struct bn_relu_fused {
   // The forward pass (z = a · wᵀ, or a · (wᵀ) kept transposed), beta 0: C = z = alpha · op(A) ·
-  // op(B) + bias[j], and relu[i, j] = z > 0 ? z : 0 (laid out as C).
+  // op(B) + bias[j], and relu[i, j] = z > 0 ? z : 0 (leaky: slope · z) (laid out as C).
   const float* bias;
   float* relu;
-  // op(B) = B (BP2 δ = δ_next · w), beta 0, no momentum epilogue: C ← C · (mask > 0 ? 1 : 0), the
-  // mask z laid out as C.
+  // op(B) = B (BP2 δ = δ_next · w), beta 0, no momentum epilogue: C ← C · (mask > 0 ? 1 : slope),
+  // the mask z laid out as C.
   const float* mask;
+  // 0 for ReLU; BN_LEAKY_RELU_SLOPE for leaky ReLU.
+  float slope = 0.0f;
 };
 
 // bn_kernel_sgemm_block (p null) with `fused` applied to the block's elements. False, doing
