@@ -36,9 +36,15 @@ export {
 } from './interop/safetensors';
 export type { SafetensorsLoadOptions } from './interop/safetensors';
 export { toOnnx, saveOnnx, ONNX_OPSET } from './interop/onnx';
-export { ACTIVATIONS, ACTIVATION_NAMES, activation } from './activations';
+export {
+  ACTIVATIONS,
+  ACTIVATION_NAMES,
+  ELU_ALPHA,
+  LEAKY_RELU_SLOPE,
+  activation,
+} from './activations';
 export type { Activation, ActivationName } from './activations';
-export { LOSSES, LOSS_NAMES, loss } from './losses';
+export { HUBER_DELTA, LOSSES, LOSS_NAMES, loss } from './losses';
 export type { Loss, LossName, BuiltinLoss } from './losses';
 export { INIT_NAMES } from './init';
 export type { InitName } from './init';

@@ -33,7 +33,16 @@ import {
   type UpdateHyper,
 } from './types';
 
-const ACTIVATION_NAMES = ['identity', 'sigmoid', 'tanh', 'relu', 'softmax', 'heaviside'];
+const ACTIVATION_NAMES = [
+  'identity',
+  'sigmoid',
+  'tanh',
+  'relu',
+  'softmax',
+  'heaviside',
+  'leakyRelu',
+  'elu',
+];
 
 /** The native binding's limit on counts and sizes (kMaxSize in native/binding/args.h). */
 const MAX_SIZE = 2 ** 31 - 1;
@@ -48,7 +57,7 @@ function f32(view: Float32Array): Float32Array {
 }
 
 function checkAct(name: string, act: unknown): ActivationCode {
-  checkInt(name, act, 0, ActivationCode.Heaviside);
+  checkInt(name, act, 0, ActivationCode.Elu);
   return act as ActivationCode;
 }
 
@@ -117,7 +126,7 @@ function checkBackwardLayers(layout: Layout): void {
 }
 
 function checkLoss(layout: Layout, loss: unknown): LossCode {
-  checkInt('loss', loss, 0, LossCode.BinaryCrossEntropy);
+  checkInt('loss', loss, 0, LossCode.Huber);
   const out = layout.acts[layout.L - 1];
   if (loss === LossCode.CrossEntropy && out !== ActivationCode.Softmax) {
     throw rangeError(

@@ -34,7 +34,7 @@ export interface Layout {
   unitsPerExample: number;
 }
 
-const MAX_ACT = ActivationCode.Heaviside;
+const MAX_ACT = ActivationCode.Elu;
 
 /** At most this many weight layers: the native core's fixed-size layout (BN_MAX_LAYERS). */
 export const MAX_LAYERS = 256;

@@ -38,6 +38,10 @@ export enum ActivationCode {
   Softmax = 4,
   /** Heaviside step, f(z) = 1 if z > 0 else 0; forward only (no derivative for backprop). */
   Heaviside = 5,
+  /** PyTorch's `LeakyReLU(0.01)`: f(z) = z if z > 0 else 0.01·z; f'(0) = 0.01, as torch's. */
+  LeakyRelu = 6,
+  /** PyTorch's `ELU(1.0)`: f(z) = z if z > 0 else e^z − 1; f'(z) = e^z for z ≤ 0 (1 at 0). */
+  Elu = 7,
 }
 
 /**
@@ -55,6 +59,16 @@ export enum LossCode {
   CrossEntropy = 1,
   /** L = −1/N Σ_n Σ_j [y log a + (1 − y) log(1 − a)] with a sigmoid output; δ^L = (a − y)/N (fused). */
   BinaryCrossEntropy = 2,
+  /**
+   * PyTorch's `L1Loss()`: L = 1/(N·nL) Σ_n Σ_j |a_nj − y_nj| (the mean over every element);
+   * ∂L/∂a = sign(a − y)/(N·nL), 0 where a = y; any output activation.
+   */
+  MeanAbsoluteError = 3,
+  /**
+   * PyTorch's `HuberLoss(delta=1.0)`: L = 1/(N·nL) Σ h(a − y), h(d) = d²/2 for |d| < 1, else
+   * |d| − 1/2; ∂L/∂a = clamp(a − y, −1, 1)/(N·nL); any output activation.
+   */
+  Huber = 4,
 }
 
 /**

@@ -58,7 +58,8 @@ Data:
 Network:
       --layers SIZES        Layer sizes, inputs to outputs (default 784,100,10: the
                             image size, 100 hidden, the encoding's output width)
-      --activation NAME     Hidden layers: sigmoid, tanh, relu (default sigmoid)
+      --activation NAME     Hidden layers: sigmoid, tanh, relu, leakyRelu (slope
+                            0.01), elu (alpha 1) (default sigmoid)
       --output NAME         Output layer: softmax, sigmoid, identity (default: softmax
                             for onehot, sigmoid for binary and regression)
       --encoding NAME       The lecture's three output choices: onehot (10 neurons),
@@ -67,7 +68,8 @@ Network:
 
 Training:
       --loss NAME           crossEntropy (softmax), binaryCrossEntropy (sigmoid),
-                            quadratic (default: by output layer and encoding)
+                            quadratic, meanAbsoluteError (mae), huber (delta 1)
+                            (default: by output layer and encoding)
       --epochs N            Passes over the training data (default 15)
       --batch-size N        Examples per mini-batch (default 10)
       --learning-rate ETA   Learning rate (default 0.5; 3.0 for quadratic loss on a

@@ -154,7 +154,7 @@ void Args::spec(size_t i, bn_layout* out) const {
       throw_shape(env(), "spec size n" + std::to_string(bad - 1), "a layer size >= 1", value);
     case BN_ERR_SPEC_ACTIVATION:
       throw_shape(env(), "spec activation of layer " + std::to_string(bad - 1 - L),
-                  "an activation code in [0, 5]", value);
+                  "an activation code in [0, " + std::to_string(BN_ACT_MAX) + "]", value);
     case BN_ERR_OVERFLOW: {
       // Described from the private copy the decoder made, not from the caller's buffer again.
       std::string sizes;

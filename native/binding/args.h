@@ -44,7 +44,7 @@ class Args {
   int64_t integer(size_t i, const char* name, int64_t min, int64_t max = kMaxSize) const;
   // A finite number that also fits a float (alpha, beta).
   float number(size_t i, const char* name) const;
-  // An activation code in [0, 5], or a loss code in [0, 2].
+  // An activation code in [0, BN_ACT_MAX], or a loss code in [0, BN_LOSS_MAX].
   int activation(size_t i, const char* name) const;
   int loss(size_t i, const char* name) const;
 

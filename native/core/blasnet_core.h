@@ -12,7 +12,7 @@
 //
 // The network spec is one int32 array, so it crosses N-API as one argument:
 //   spec = [L, n0, n1, ..., nL, act1, ..., actL]      length 2 + 2L, L >= 1 weight layers,
-// n0 is the input size, sizes are >= 1, act codes are in [0, 5], softmax only on layer L.
+// n0 is the input size, sizes are >= 1, act codes are in [0, 7], softmax only on layer L.
 //
 // Parameter layout (params, and grad / velocity with the same layout), for l = 1..L in order:
 //   w^l as [nl, n(l-1)] row-major, then b^l as [nl].
@@ -45,11 +45,11 @@ enum bn_status {
   BN_ERR_SPEC_LENGTH,          // L < 1, or the spec is not 2 + 2L long
   BN_ERR_SPEC_TOO_DEEP,        // L > BN_MAX_LAYERS
   BN_ERR_SPEC_SIZE,            // a layer size < 1
-  BN_ERR_SPEC_ACTIVATION,      // an activation code outside [0, 5]
+  BN_ERR_SPEC_ACTIVATION,      // an activation code outside [0, 7]
   BN_ERR_SPEC_SOFTMAX_HIDDEN,  // softmax on a hidden layer
-  BN_ERR_ACTIVATION,           // an activation code outside [0, 5] passed to a kernel
+  BN_ERR_ACTIVATION,           // an activation code outside [0, 7] passed to a kernel
   BN_ERR_NOT_DIFFERENTIABLE,   // heaviside where backprop needs a derivative
-  BN_ERR_LOSS,                 // a loss code outside [0, 2]
+  BN_ERR_LOSS,                 // a loss code outside [0, 4]
   BN_ERR_LOSS_ACTIVATION,      // crossEntropy without softmax, binaryCrossEntropy without sigmoid
   BN_ERR_SIZE,                 // a size < 0, or too large for BLAS (above INT_MAX)
   BN_ERR_INDEX,                // a gather index past the last row of the source
@@ -68,17 +68,25 @@ enum bn_activation {
   BN_ACT_SIGMOID = 1,
   BN_ACT_TANH = 2,
   BN_ACT_RELU = 3,
-  BN_ACT_SOFTMAX = 4,    // row-wise; output layer only
-  BN_ACT_HEAVISIDE = 5,  // forward only: no derivative
+  BN_ACT_SOFTMAX = 4,     // row-wise; output layer only
+  BN_ACT_HEAVISIDE = 5,   // forward only: no derivative
+  BN_ACT_LEAKY_RELU = 6,  // torch's LeakyReLU(0.01): z > 0 ? z : 0.01·z
+  BN_ACT_ELU = 7,         // torch's ELU(1.0): z > 0 ? z : e^z − 1
 };
-constexpr int BN_ACT_MAX = BN_ACT_HEAVISIDE;
+constexpr int BN_ACT_MAX = BN_ACT_ELU;
+// The fixed parameters of the two above: PyTorch's defaults (the slope as torch rounds it, float).
+constexpr float BN_LEAKY_RELU_SLOPE = 0.01f;
+constexpr double BN_ELU_ALPHA = 1.0;
 
 enum bn_loss {
   BN_LOSS_QUADRATIC = 0,             // 1/(2N) Σ (a − y)², any output activation
   BN_LOSS_CROSS_ENTROPY = 1,         // softmax output only; fused δ^L = (a − y)/N
   BN_LOSS_BINARY_CROSS_ENTROPY = 2,  // sigmoid output only; fused δ^L = (a − y)/N
+  BN_LOSS_MEAN_ABSOLUTE_ERROR = 3,  // torch's L1Loss: 1/(N·nL) Σ |a − y|, any output activation
+  BN_LOSS_HUBER = 4,                // torch's HuberLoss(delta=1): 1/(N·nL) Σ h(a − y), any
 };
-constexpr int BN_LOSS_MAX = BN_LOSS_BINARY_CROSS_ENTROPY;
+constexpr int BN_LOSS_MAX = BN_LOSS_HUBER;
+constexpr double BN_HUBER_DELTA = 1.0;  // torch's default
 
 // ---- the decoded spec ------------------------------------------------------------------------
 
@@ -210,8 +218,9 @@ bn_status bn_loss_value(int loss, int act, const float* z, const float* a, const
 bn_status bn_loss_sum(int loss, int act, const float* z, const float* a, const float* y,
                       int64_t rows, int64_t cols, double* sum);
 
-// δ^L = ∂L/∂z^L into delta [rows, cols]: fused (a − y)/N for crossEntropy / binaryCrossEntropy,
-// (a − y)/N times σ' (through bn_activation_backward) for quadratic.
+// δ^L = ∂L/∂z^L into delta [rows, cols]: fused (a − y)/N for crossEntropy / binaryCrossEntropy;
+// for the others ∂L/∂a times σ' (through bn_activation_backward): (a − y)/N for quadratic,
+// sign(a − y)/(N·cols) for mean absolute error, clamp(a − y, ±1)/(N·cols) for Huber.
 bn_status bn_output_delta(int loss, int act, const float* z, const float* a, const float* y,
                           int64_t rows, int64_t cols, float* delta);
 // The same for `rows` of the rows of a batch of `batch` examples (the mean's N is the batch's).
@@ -313,15 +322,18 @@ bool bn_kernel_sgemm_block(bool trans_a, bool trans_b, int64_t m, int64_t n, int
 
 // Elementwise work of the training step done on C's tile while it is still in registers, by the
 // kernels of bn_kernel_sgemm_relu_block: the same operations, in the same order, as the separate
-// passes (bn_bias_activate_cols, bn_activation_backward_cols) with ReLU, so the same bits.
+// passes (bn_bias_activate_cols, bn_activation_backward_cols) with ReLU or leaky ReLU, so the same
+// bits.
 struct bn_relu_fused {
   // The forward pass (z = a · wᵀ, or a · (wᵀ) kept transposed), beta 0: C = z = alpha · op(A) ·
-  // op(B) + bias[j], and relu[i, j] = z > 0 ? z : 0 (laid out as C).
+  // op(B) + bias[j], and relu[i, j] = z > 0 ? z : 0 (leaky: slope · z) (laid out as C).
   const float* bias;
   float* relu;
-  // op(B) = B (BP2 δ = δ_next · w), beta 0, no momentum epilogue: C ← C · (mask > 0 ? 1 : 0), the
-  // mask z laid out as C.
+  // op(B) = B (BP2 δ = δ_next · w), beta 0, no momentum epilogue: C ← C · (mask > 0 ? 1 : slope),
+  // the mask z laid out as C.
   const float* mask;
+  // 0 for ReLU; BN_LEAKY_RELU_SLOPE for leaky ReLU.
+  float slope = 0.0f;
 };
 
 // bn_kernel_sgemm_block (p null) with `fused` applied to the block's elements. False, doing

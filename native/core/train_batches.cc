@@ -28,6 +28,15 @@
 
 namespace {
 
+// Whether the kernels apply an activation as they store a tile (bn_relu_fused): ReLU, and leaky
+// ReLU with its slope; the others run as a separate pass after the product.
+bool store_fused(int act) {
+  return act == BN_ACT_RELU || act == BN_ACT_LEAKY_RELU;
+}
+float slope_of(int act) {
+  return act == BN_ACT_LEAKY_RELU ? BN_LEAKY_RELU_SLOPE : 0.0f;
+}
+
 // a^(l) for l >= 1 lives in the `a` workspace; a^0 is the gathered batch.
 inline const float* activations_of(const bn_layout& layout, int l, const float* x, const float* a,
                                    int64_t rows) {
@@ -323,12 +332,13 @@ void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* i
     // With w^1 transposed: z^1 = x[rows, n0] · (w^1)ᵀ[n0, n1]  (NoTrans, NoTrans; M=rows, N=n1, K=n0).
     const bool transposed = l == 1 && jb.w1t != nullptr;
     const float* w = transposed ? jb.w1t : jb.params + layout.w_offset[l - 1];
-    if ((parts > 1 || transposed) && layout.acts[l - 1] == BN_ACT_RELU) {
-      // On the kernels with ReLU: b^l and σ on each tile as the kernel stores it (the same bits as
-      // the passes below; measured on W3: see the commit).
-      if (jb.ok() && !bn_kernel_sgemm_relu_block(
-                         false, !transposed, rows, n_l, layout.sizes[l - 1], 1.0f, a_prev, w, 0.0f,
-                         jb.z + off, bn_relu_fused{b, jb.a + off, nullptr}, 0, rows, c0, c1)) {
+    if ((parts > 1 || transposed) && store_fused(layout.acts[l - 1])) {
+      // On the kernels with ReLU or leaky ReLU: b^l and σ on each tile as the kernel stores it (the
+      // same bits as the passes below; measured on W3: see the commit).
+      const bn_relu_fused fused{b, jb.a + off, nullptr, slope_of(layout.acts[l - 1])};
+      if (jb.ok() &&
+          !bn_kernel_sgemm_relu_block(false, !transposed, rows, n_l, layout.sizes[l - 1], 1.0f,
+                                      a_prev, w, 0.0f, jb.z + off, fused, 0, rows, c0, c1)) {
         jb.fail(BN_ERR_SIZE);
       }
     } else {
@@ -413,12 +423,12 @@ void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* i
       // δ^(l-1)[:, own] = δ^l[rows, nl] · w^l[nl, own]  (NoTrans, NoTrans; M=rows, N=n(l-1), K=nl), ∘ σ'(z^(l-1))
       const int64_t off_prev = bn_block_offset(layout, l - 1, rows);
       const float* w = jb.params + layout.w_offset[l - 1];
-      if (parts > 1 && layout.acts[l - 2] == BN_ACT_RELU) {
-        // In a team with ReLU: ∘ σ' on each tile as the kernel stores it (the same bits).
-        if (jb.ok() && !bn_kernel_sgemm_relu_block(false, false, rows, n_prev, n_l, 1.0f, delta_l,
-                                                   w, 0.0f, jb.delta + off_prev,
-                                                   bn_relu_fused{nullptr, nullptr, jb.z + off_prev},
-                                                   0, rows, p0, p1)) {
+      if (parts > 1 && store_fused(layout.acts[l - 2])) {
+        // In a team with ReLU or leaky ReLU: ∘ σ' on each tile as the kernel stores it (the same bits).
+        const bn_relu_fused fused{nullptr, nullptr, jb.z + off_prev, slope_of(layout.acts[l - 2])};
+        if (jb.ok() &&
+            !bn_kernel_sgemm_relu_block(false, false, rows, n_prev, n_l, 1.0f, delta_l, w, 0.0f,
+                                        jb.delta + off_prev, fused, 0, rows, p0, p1)) {
           jb.fail(BN_ERR_SIZE);
         }
       } else {

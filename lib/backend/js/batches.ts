@@ -199,7 +199,7 @@ export function trainBatches(
     out[2 * bi] = value;
     out[2 * bi + 1] =
       labels !== null ? countCorrect(a, outOff, rows, nL, labels, indices, first) : 0;
-    outputDelta(a, outOff, yBatch, rows, nL, delta);
+    outputDelta(loss, a, outOff, yBatch, rows, nL, delta);
     if (!fused)
       activationBackwardAt(delta, outOff, z, outOff, a, outOff, rows, nL, layout.acts[L - 1]);
     backwardAndStep(layout, params, velocity, xBatch, rows, z, a, delta, hyper);

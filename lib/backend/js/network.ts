@@ -175,9 +175,10 @@ export function update(
 }
 
 /**
- * `Backend.trainBatch`: forward, the mean loss, the output delta (a − y)/N, backward and, when
- * hyper is given, one update. For CrossEntropy + softmax and BinaryCrossEntropy + sigmoid,
- * (a − y)/N is already δ^L (fused); for Quadratic it is ∂L/∂a and goes through σ'(z^L).
+ * `Backend.trainBatch`: forward, the mean loss, the output delta (see `outputDelta`), backward and,
+ * when hyper is given, one update. For CrossEntropy + softmax and BinaryCrossEntropy + sigmoid,
+ * the delta (a − y)/N is already δ^L (fused); for the other losses it is ∂L/∂a and goes through
+ * σ'(z^L).
  * Returns the loss computed before the update.
  */
 export function trainBatch(
@@ -200,7 +201,7 @@ export function trainBatch(
   const out = blockOffset(layout, L, batch);
   forwardPass(layout, params, x, batch, z, a);
   const value = lossValue(loss, z, a, out, y, batch, nL);
-  outputDelta(a, out, y, batch, nL, delta);
+  outputDelta(loss, a, out, y, batch, nL, delta);
   const fused =
     (loss === LossCode.CrossEntropy && layout.acts[L - 1] === ActivationCode.Softmax) ||
     (loss === LossCode.BinaryCrossEntropy && layout.acts[L - 1] === ActivationCode.Sigmoid);

@@ -56,7 +56,7 @@ const OPTIONS = {
   report: { type: 'string' },
 } as const;
 
-type Hidden = 'sigmoid' | 'tanh' | 'relu';
+type Hidden = 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'elu';
 type OutputActivation = 'softmax' | 'sigmoid' | 'identity';
 
 /** The resolved settings of a training run. */
@@ -93,11 +93,14 @@ export function resolveTrainSettings(
     'binary',
     'regression',
   ]);
-  const activation = choiceOption<Hidden>(C, 'activation', s('activation'), 'sigmoid', [
+  const activation = choiceOption<Hidden>(
+    C,
+    'activation',
+    s('activation'),
     'sigmoid',
-    'tanh',
-    'relu',
-  ]);
+    ['sigmoid', 'tanh', 'relu', 'leakyRelu', 'elu'],
+    { 'leaky-relu': 'leakyRelu' },
+  );
   const output = choiceOption<OutputActivation>(
     C,
     'output',
@@ -122,12 +125,15 @@ export function resolveTrainSettings(
     'loss',
     s('loss'),
     defaultLoss,
-    ['crossEntropy', 'binaryCrossEntropy', 'quadratic'],
+    ['crossEntropy', 'binaryCrossEntropy', 'quadratic', 'meanAbsoluteError', 'huber'],
     {
       'cross-entropy': 'crossEntropy',
       crossentropy: 'crossEntropy',
       'binary-cross-entropy': 'binaryCrossEntropy',
       mse: 'quadratic',
+      mae: 'meanAbsoluteError',
+      l1: 'meanAbsoluteError',
+      'mean-absolute-error': 'meanAbsoluteError',
     },
   );
   if (loss === 'crossEntropy' && output !== 'softmax')
