@@ -20,6 +20,7 @@
         "native/core/gather.cc",
         "native/core/loss.cc",
         "native/core/network.cc",
+        "native/core/optimizer.cc",
         "native/core/update.cc",
         "native/core/train.cc",
         "native/core/train_batches.cc",
