@@ -71,8 +71,11 @@ Training:
       --epochs N            Passes over the training data (default 15)
       --batch-size N        Examples per mini-batch (default 10)
       --learning-rate ETA   Learning rate (default 0.5; 3.0 for quadratic loss on a
-                            sigmoid output, as in Nielsen; 0.05 for an identity output)
-      --momentum MU         Momentum in [0, 1) (default 0)
+                            sigmoid output, as in Nielsen; 0.05 for an identity output;
+                            0.001 for adam and adamw, 0.01 for rmsprop, as in PyTorch)
+      --optimizer NAME      sgd, adam, adamw, rmsprop, with PyTorch's defaults
+                            (default sgd; see docs/optimizers.md)
+      --momentum MU         SGD's momentum in [0, 1) (default 0)
       --weight-decay L      L2 weight decay lambda (default 0)
       --seed N              Seed of the initial weights and the shuffles (default 1)
 
