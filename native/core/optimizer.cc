@@ -5,7 +5,9 @@
 // same float32 operations, in the order written, whichever thread runs it. SGD, momentum and
 // Nesterov stay in update.cc and, fused into the weight-gradient product, in train_batches.cc.
 // This file is compiled without FMA (no -march), so no multiply-add is contracted: the TypeScript
-// backend (lib/backend/js/optimizers.ts) repeats the same roundings with Math.fround.
+// backend (lib/backend/js/optimizers.ts) repeats the same roundings with Math.fround. The loops
+// vectorize (with -fno-math-errno, set for the whole addon: v is never negative, and sqrtps gives
+// the bits of sqrtss).
 #include <cmath>
 
 #include "blasnet_core.h"
