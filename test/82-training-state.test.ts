@@ -6,7 +6,8 @@
  *   stopping (Adam); without the state the continuation differs;
  * - a second call with the same seed continues the shuffle stream instead of replaying it; the
  *   first shuffle does not reuse the numbers behind the initial weights; another seed restarts it;
- * - another optimizer or other hyper-parameters start the state over.
+ * - another optimizer or other hyper-parameters start the state over;
+ * - trainInBackground passes the optimizer and clipNorm on to the worker.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { loadNetwork, saveNetwork, serializeNetwork, deserializeNetwork } from '
 import { Network } from '../lib/network';
 import { Random, range } from '../lib/random';
 import { type FitOptions, fit, fitSync } from '../lib/train';
+import { trainInBackground } from '../lib/background';
 import { trainingState } from '../lib/training-state';
 import { forEachBackend } from './helpers/backends';
 import { mulberry32, randomFloat32 } from './helpers/random';
@@ -196,5 +198,34 @@ forEachBackend('training state across calls', (be) => {
         .to.throw(Error, /training state|version 2/)
         .with.property('code', 'ERR_BLASNET_FORMAT');
     }
+  });
+});
+
+describe('optimizers in a background worker', () => {
+  it('trainInBackground with Adam and clipNorm trains as fitSync does, bit for bit', async () => {
+    const d = data();
+    const fitOptions = {
+      optimizer: { type: 'adam' as const, beta2: 0.99 },
+      learningRate: 0.01,
+      clipNorm: 0.5,
+      batchSize: 8,
+      epochs: 2,
+    };
+    const job = trainInBackground({
+      network: { sizes: SIZES, activations: ['tanh', 'softmax'], seed: 5 },
+      data: d,
+      fit: fitOptions,
+      backend: 'js',
+      resultBackend: 'js',
+    });
+    const { network } = await job.result;
+    const here = new Network({
+      sizes: SIZES,
+      activations: ['tanh', 'softmax'],
+      seed: 5,
+      backend: 'js',
+    });
+    fitSync(here, d, fitOptions);
+    expect(Array.from(network.params)).to.deep.equal(Array.from(here.params));
   });
 });
