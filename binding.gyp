@@ -20,6 +20,7 @@
         "native/core/gather.cc",
         "native/core/loss.cc",
         "native/core/network.cc",
+        "native/core/optimizer.cc",
         "native/core/update.cc",
         "native/core/train.cc",
         "native/core/train_batches.cc",
@@ -53,7 +54,7 @@
       # point's catch-all turns into JS errors.
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++14", "-std=gnu++17", "-std=gnu++20"],
-      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-fvisibility=hidden", "-Wall", "-Wextra"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-fno-math-errno", "-fvisibility=hidden", "-Wall", "-Wextra"],
       "xcode_settings": {
         "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
         "GCC_SYMBOLS_PRIVATE_EXTERN": "YES",

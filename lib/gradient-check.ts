@@ -98,7 +98,7 @@ export function gradientCheck(
   const rng = new Random(checkInt('options.seed', opts.seed ?? 1, 0, 0xffffffff));
 
   const target = opts.backend ? net.clone(opts.backend) : net;
-  const step = new TrainingStep(target, loss, n, false);
+  const step = new TrainingStep(target, loss, n, new Float32Array(0));
   step.runOn(x, y, n, null);
   const backprop = step.grad;
 

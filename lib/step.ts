@@ -13,7 +13,7 @@ import type { Network } from './network';
 export class TrainingStep {
   /** ∂L/∂params of the last step, in the layout of `network.params`. */
   readonly grad: Float32Array;
-  /** Momentum velocity, same layout (length 0 without momentum). */
+  /** The optimizer's state (momentum's velocity, Adam's m and v, ...; see `UpdateHyper`). */
   readonly velocity: Float32Array;
   private readonly z: Float32Array;
   private readonly a: Float32Array;
@@ -25,12 +25,12 @@ export class TrainingStep {
     private readonly network: Network,
     private readonly loss: Loss,
     readonly batchSize: number,
-    momentum: boolean,
+    state: Float32Array,
   ) {
     const { layout } = network;
     const units = batchSize * layout.unitsPerExample;
     this.grad = new Float32Array(layout.paramCount);
-    this.velocity = new Float32Array(momentum ? layout.paramCount : 0);
+    this.velocity = state;
     this.z = new Float32Array(units);
     this.a = new Float32Array(units);
     this.delta = new Float32Array(units);

@@ -24,6 +24,7 @@ import {
   isInt32Array,
   isUint8Array,
 } from '../validate';
+import { stateSlotsOf } from './js/optimizers';
 import { decodeSpec, type Layout } from './spec';
 import {
   ActivationCode,
@@ -95,14 +96,44 @@ function ownSpec(spec: unknown): { copy: Int32Array; layout: Layout } {
 
 function checkHyper(hyper: unknown): UpdateHyper {
   if (!isFloat64Array(hyper))
-    throw typeError('hyper', 'a Float64Array [learningRate, momentum, nesterov, l2]', hyper);
-  if (hyper.length !== 4)
-    throw shapeError('hyper', 'a Float64Array of length 4', `length ${hyper.length}`);
+    throw typeError('hyper', 'a Float64Array UpdateHyper (length 4 or 10)', hyper);
+  if (hyper.length !== 4 && hyper.length !== 10)
+    throw shapeError('hyper', 'a Float64Array of length 4 or 10', `length ${hyper.length}`);
   checkNumber('hyper[0] (learningRate)', hyper[0], 0);
   checkNumber('hyper[1] (momentum)', hyper[1], 0, 1);
   if (hyper[2] !== 0 && hyper[2] !== 1) throw rangeError('hyper[2] (nesterov)', '0 or 1', hyper[2]);
   checkNumber('hyper[3] (l2)', hyper[3], 0);
+  if (hyper.length === 10) checkAdaptiveHyper(hyper);
   return plainView(hyper, 'Float64Array');
+}
+
+/** UpdateHyper[4..9] (see types.ts), as the native binding checks them again. */
+function checkAdaptiveHyper(hyper: Float64Array): void {
+  const kind = hyper[4];
+  if (kind !== 0 && kind !== 1 && kind !== 2 && kind !== 3)
+    throw rangeError('hyper[4] (optimizer)', '0 (sgd), 1 (adam), 2 (adamw) or 3 (rmsprop)', kind);
+  if (kind !== 0) {
+    if (hyper[1] !== 0 || hyper[2] !== 0)
+      throw rangeError('hyper[1] (momentum)', '0 with adam, adamw or rmsprop', hyper[1]);
+    if (kind === 3) checkNumber('hyper[5] (alpha)', hyper[5], 0, 1);
+    else {
+      for (const [i, name] of [
+        [5, 'beta1'],
+        [6, 'beta2'],
+      ] as const) {
+        if (!(checkNumber(`hyper[${i}] (${name})`, hyper[i], 0, 1) < 1))
+          throw rangeError(`hyper[${i}] (${name})`, 'a number in [0, 1)', hyper[i]);
+      }
+    }
+    checkNumber('hyper[7] (eps)', hyper[7], 0);
+  }
+  checkNumber('hyper[8] (weightDecay)', hyper[8], 0);
+  checkInt('hyper[9] (steps)', hyper[9], 0);
+}
+
+/** The length of the optimizer state a step with `hyper` needs (`velocity`; see UpdateHyper). */
+function stateLength(hyper: UpdateHyper, layout: Layout): number {
+  return stateSlotsOf(hyper) * layout.paramCount;
 }
 
 function checkNetworkBuffers(
@@ -317,7 +348,7 @@ export class CheckedBackend implements Backend {
       return;
     }
     const step = checkHyper(hyper);
-    checkFloat32('velocity', velocity, step[1] > 0 ? layout.paramCount : 0);
+    checkFloat32('velocity', velocity, stateLength(step, layout));
     this.raw.backward(
       specCopy,
       f32(params),
@@ -343,7 +374,7 @@ export class CheckedBackend implements Backend {
     checkFloat32('params', params, layout.paramCount);
     checkFloat32('grad', grad, layout.paramCount);
     const step = checkHyper(hyper);
-    checkFloat32('velocity', velocity, step[1] > 0 ? layout.paramCount : 0);
+    checkFloat32('velocity', velocity, stateLength(step, layout));
     this.raw.update(specCopy, f32(params), f32(grad), f32(velocity), step);
   }
 
@@ -369,7 +400,7 @@ export class CheckedBackend implements Backend {
     checkBackwardLayers(layout);
     checkLoss(layout, loss);
     const step = hyper === null ? null : checkHyper(hyper);
-    checkFloat32('velocity', velocity, step !== null && step[1] > 0 ? layout.paramCount : 0);
+    checkFloat32('velocity', velocity, step !== null ? stateLength(step, layout) : 0);
     return this.raw.trainBatch(
       specCopy,
       f32(params),
@@ -448,7 +479,7 @@ export class CheckedBackend implements Backend {
     checkFloat32('xBatch', xBatch, size * n0);
     checkFloat32('yBatch', yBatch, size * nL);
     const step = checkHyper(hyper);
-    checkFloat32('velocity', velocity, step[1] > 0 ? layout.paramCount : 0);
+    checkFloat32('velocity', velocity, stateLength(step, layout));
     if (!isFloat64Array(out)) throw typeError('out', 'a Float64Array', out);
     if (out.length < 2 * count)
       throw shapeError(

@@ -72,18 +72,28 @@ export enum LossCode {
 }
 
 /**
- * Optimizer step parameters, a `Float64Array` of 4 values:
- *   `[learningRate η, momentum μ, nesterov (0 or 1), l2 = λ/n]`.
+ * Optimizer step parameters, a `Float64Array` of 4 values (SGD) or 10 (any optimizer):
+ *   `[learningRate η, momentum μ, nesterov (0 or 1), l2 = λ/n,
+ *     optimizer (0 sgd, 1 adam, 2 adamw, 3 rmsprop), β1 (Adam, AdamW) or α (RMSprop), β2, eps,
+ *     weightDecay (AdamW's decoupled decay), steps (taken before this call)]`.
+ * The state buffer (the `velocity` argument) holds `slots · paramCount` floats, in the parameter
+ * layout per slot: SGD 0 (1 with μ > 0: v), Adam and AdamW 2 (m, then v), RMSprop 1 (v).
  * With g the mean gradient and, for weights only (never biases), g' = g + l2·w
  * (Nielsen's network2.py weight decay: plain SGD then gives w ← (1 − ηλ/n)w − ηg):
- * - μ = 0:               p ← p − η g'                      (`velocity` is not touched; may be empty)
- * - μ > 0, nesterov = 0: v ← μ v − η g';  p ← p + v        (classical momentum)
- * - μ > 0, nesterov = 1: v ← μ v − η g';  p ← p + μ v − η g'  (Nesterov, Sutskever's form)
+ * - SGD, μ = 0:               p ← p − η g'                      (`velocity` is not touched; may be empty)
+ * - SGD, μ > 0, nesterov = 0: v ← μ v − η g';  p ← p + v        (classical momentum)
+ * - SGD, μ > 0, nesterov = 1: v ← μ v − η g';  p ← p + μ v − η g'  (Nesterov, Sutskever's form)
+ * - Adam, step t = steps + 1 (+ b for batch b of a trainBatches call); AdamW first p ← p·(1 − η·weightDecay)
+ *   on every parameter: m ← β1 m + (1 − β1) g';  v ← β2 v + (1 − β2) g'²;
+ *   p ← p − η/(1 − β1^t) · m / (sqrt(v) / sqrt(1 − β2^t) + eps)
+ * - RMSprop: v ← α v + (1 − α) g'²;  p ← p − η g' / (sqrt(v) + eps)
+ * μ and nesterov must be 0 with Adam, AdamW and RMSprop. The scalars are computed in float64 and
+ * rounded to float32 once, the elements in float32 (PyTorch's CPU single-tensor code; docs/optimizers.md).
+ * Backends never write `hyper`: the caller adds the steps a call took to `steps`.
  *
  * @example
  * ```ts
- * const hyper: UpdateHyper = new Float64Array([0.1, 0.9, 0, 0]); // η 0.1, classical momentum 0.9
- * getBackend().update(net.spec, net.params, grad, velocity, hyper);
+ * const adam: UpdateHyper = new Float64Array([0.001, 0, 0, 0, 1, 0.9, 0.999, 1e-8, 0, 0]);
  * ```
  */
 export type UpdateHyper = Float64Array;
@@ -245,7 +255,7 @@ export interface Backend {
     hyper?: UpdateHyper | null,
   ): void;
 
-  /** One optimizer step over the whole parameter buffer; see {@link UpdateHyper}. */
+  /** One optimizer step over the whole parameter buffer (`velocity`: the optimizer state); see {@link UpdateHyper}. */
   update(
     spec: Int32Array,
     params: Float32Array,
@@ -283,7 +293,8 @@ export interface Backend {
    * predicted class (argmax of a^L, or a^L > 0.5 for one output) equals their label to
    * `out[2b + 1]`, then backward with the optimizer step of `hyper` fused into it: the weight
    * gradient's product accumulates −η·δᵀ·a straight into w (plain SGD: beta = 1 − η·l2) or into the
-   * velocity (momentum), so `grad` is never written. The parameters end as after `trainBatch` +
+   * velocity (momentum), so no gradient buffer is written; Adam, AdamW and RMSprop (step t = steps
+   * + 1 + b for batch b) write δᵀ·a into a scratch gradient and step elementwise from it. The parameters end as after `trainBatch` +
    * `update` on the same batches, to float32 rounding.
    *
    * `x` may hold bytes (`Uint8Array`, e.g. pixels as stored): each is converted per batch as

@@ -68,7 +68,7 @@ Napi::Value backward(const Napi::CallbackInfo& info) {
     float* v = nullptr;
     if (step != nullptr) {
       const View<float> velocity = args.f32(8, "velocity", velocity_length(layout, step));
-      v = step->momentum > 0.0 ? velocity.data : nullptr;
+      v = bn_state_slots(*step) > 0 ? velocity.data : nullptr;
     }
     check(info.Env(), "backward",
           bn_backward(layout, n.params.data, grad.data, n.x.data, n.batch, n.z.data, n.a.data,
@@ -90,7 +90,7 @@ Napi::Value update(const Napi::CallbackInfo& info) {
     args.hyper(4, &hyper, false);
     const View<float> velocity = args.f32(3, "velocity", velocity_length(layout, &hyper));
     // Without momentum the velocity is never touched, and may be empty.
-    float* v = hyper.momentum > 0.0 ? velocity.data : nullptr;
+    float* v = bn_state_slots(hyper) > 0 ? velocity.data : nullptr;
     check(info.Env(), "update", bn_update(layout, params.data, grad.data, v, hyper));
     return info.Env().Undefined();
   });
@@ -113,7 +113,7 @@ Napi::Value trainBatch(const Napi::CallbackInfo& info) {
     bn_hyper hyper;
     const bn_hyper* step = args.hyper(11, &hyper, true) ? &hyper : nullptr;
     const View<float> velocity = args.f32(3, "velocity", velocity_length(layout, step));
-    float* v = step != nullptr && step->momentum > 0.0 ? velocity.data : nullptr;
+    float* v = step != nullptr && bn_state_slots(*step) > 0 ? velocity.data : nullptr;
     double value = 0.0;
     check(info.Env(), "trainBatch",
           bn_train_batch(layout, n.params.data, grad.data, v, n.x.data, y.data, n.batch, loss,
@@ -210,7 +210,7 @@ Napi::Value trainBatches(const Napi::CallbackInfo& info) {
                     Napi::Number::New(env, row));
       }
     }
-    float* v = hyper.momentum > 0.0 ? velocity.data : nullptr;
+    float* v = bn_state_slots(hyper) > 0 ? velocity.data : nullptr;
     int64_t done = 0;
     check(env, "trainBatches",
           bn_train_batches(layout, params.data, v, inputs, y.data, labels, order.data, order.length,

@@ -123,13 +123,56 @@ inline int64_t bn_block_offset(const bn_layout& layout, int l, int64_t batch) {
 
 // ---- optimizer -------------------------------------------------------------------------------
 
-// The UpdateHyper of types.ts, decoded: [η, μ, nesterov (0 or 1), l2 = λ/n].
+// Optimizer codes (UpdateHyper[4] of types.ts; TypeScript owns the names, lib/optimizers.ts).
+enum bn_optimizer { BN_OPT_SGD = 0, BN_OPT_ADAM = 1, BN_OPT_ADAMW = 2, BN_OPT_RMSPROP = 3 };
+
+// The UpdateHyper of types.ts, decoded: [η, μ, nesterov (0 or 1), l2 = λ/n] (SGD, length 4), then
+// [optimizer, β1 (Adam, AdamW) or α (RMSprop), β2, eps, weight decay (AdamW), steps taken] (length
+// 10). The state buffer (`velocity`) holds bn_state_slots(hyper) blocks of param_count floats.
 struct bn_hyper {
   double learning_rate;
   double momentum;
   bool nesterov;
   double l2;
+  int optimizer = BN_OPT_SGD;
+  double beta1 = 0.0;  // Adam/AdamW β1; RMSprop α
+  double beta2 = 0.0;
+  double eps = 0.0;
+  double weight_decay = 0.0;  // AdamW's decoupled decay
+  int64_t steps = 0;          // steps taken before this call: the next one is t = steps + 1
 };
+
+// Blocks of param_count floats in the state buffer: SGD 0 (1 with momentum: v), Adam and AdamW 2
+// (m then v), RMSprop 1 (the square average v).
+inline int bn_state_slots(const bn_hyper& h) {
+  if (h.optimizer == BN_OPT_ADAM || h.optimizer == BN_OPT_ADAMW) return 2;
+  if (h.optimizer == BN_OPT_RMSPROP) return 1;
+  return h.momentum > 0.0 ? 1 : 0;
+}
+
+// Whether the optimizer needs the gradient itself (Adam, AdamW, RMSprop), not only −η·g.
+inline bool bn_adaptive(const bn_hyper& h) {
+  return h.optimizer != BN_OPT_SGD;
+}
+
+// The float32 scalars of step t of an adaptive optimizer, from bn_hyper in float64 and rounded
+// once, as PyTorch's single-tensor CPU implementation does (optimizer.cc).
+struct bn_step_coef {
+  int optimizer;
+  float decay;         // AdamW: 1 − η·weight_decay (1 otherwise)
+  float keep1, take1;  // β1, 1 − β1
+  float keep2, take2;  // β2 (RMSprop: α), 1 − β2
+  float bias2_sqrt;    // sqrt(1 − β2^t) (1 for RMSprop)
+  float eps;
+  float neg_step;  // −η / (1 − β1^t) (RMSprop: −η)
+};
+bn_step_coef bn_step_coef_of(const bn_hyper& h, int64_t t);
+
+// One adaptive step over n parameters p with gradient g and state s0, s1 (their blocks of the
+// state buffer; s1 unused by RMSprop); l2 (0 for biases) adds l2·p to g first. Elementwise, every
+// element by the same float32 operations: any split of the work gives the same bits.
+void bn_adaptive_step(const bn_step_coef& c, float* p, const float* g, float* s0, float* s1,
+                      int64_t n, float l2);
 
 // ---- kernels ---------------------------------------------------------------------------------
 
@@ -227,7 +270,9 @@ bn_status bn_output_delta(int loss, int act, const float* z, const float* a, con
 bn_status bn_output_delta_part(int loss, int act, const float* z, const float* a, const float* y,
                                int64_t rows, int64_t cols, int64_t batch, float* delta);
 
-// η and l2 finite and >= 0, μ in [0, 1], and a velocity buffer when μ > 0.
+// η and l2 finite and >= 0, μ in [0, 1], and a velocity buffer when μ > 0; for Adam/AdamW β1, β2
+// in [0, 1), eps and weight decay finite and >= 0, μ = 0; for RMSprop α in [0, 1], eps >= 0, μ = 0;
+// steps >= 0; a state buffer whenever bn_state_slots > 0.
 bn_status bn_hyper_check(const bn_hyper& hyper, bool has_velocity);
 
 // One optimizer step over the whole parameter buffer (weight decay on weights only).

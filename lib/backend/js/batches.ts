@@ -7,6 +7,8 @@
  *                  target_b ← −η · Σ_rows δ^l + beta · target_b
  * where target is w (plain SGD, beta = 1 − η·l2) or the velocity (momentum, beta = μ; with
  * Nesterov or l2 a pass before it, and w += v, or w += (1 + μ)·v for Nesterov, after it).
+ * Adam, AdamW and RMSprop need the gradient itself: g ← δ^lᵀ · a^(l−1) into a gradient buffer
+ * (beta 0), then their elementwise step (optimizers.ts), as the native core does.
  * Arguments are assumed valid (`CheckedBackend` checked them).
  */
 import { rangeError } from '../../errors';
@@ -16,6 +18,7 @@ import { activationBackwardAt } from './activations';
 import { layoutOf } from './layout';
 import { lossValue, outputDelta } from './loss';
 import { forwardPass } from './network';
+import { adaptiveStep, isAdaptive, type StepCoef, stepCoef } from './optimizers';
 import { columnSumsAt } from './reduce';
 import { sgemmAt } from './sgemm';
 
@@ -117,6 +120,8 @@ function backwardAndStep(
   a: Float32Array,
   delta: Float32Array,
   h: UpdateHyper,
+  grad: Float32Array | null,
+  coef: StepCoef | null,
 ): void {
   const negEta = -h[0];
   const l2 = h[3];
@@ -132,6 +137,16 @@ function backwardAndStep(
       // deltaPrev[N, nIn] = delta[N, nOut] · w[nOut, nIn], with w before the step; ∘= σ'(zPrev)
       sgemmAt(false, false, rows, nIn, nOut, 1, delta, out, params, w, 0, delta, prevOff);
       activationBackwardAt(delta, prevOff, z, prevOff, a, prevOff, rows, nIn, layout.acts[l - 2]);
+    }
+    if (grad !== null && coef !== null) {
+      // g[nOut, nIn] = delta[N, nOut]ᵀ · aPrev[N, nIn] (Trans, NoTrans); g_b = Σ_rows delta; then
+      // the optimizer's elementwise step (l2 on weights only).
+      const P = layout.paramCount;
+      sgemmAt(true, false, nOut, nIn, rows, 1, delta, out, aPrev, prevOff, 0, grad, w);
+      adaptiveStep(coef, params, grad, velocity, P, w, nOut * nIn, Math.fround(l2));
+      columnSumsAt(delta, out, rows, nOut, 1, 0, grad, b);
+      adaptiveStep(coef, params, grad, velocity, P, b, nOut, 0);
+      continue;
     }
     // target[nOut, nIn] = −η · delta[N, nOut]ᵀ · aPrev[N, nIn] + beta · target  (Trans, NoTrans)
     stepBlock(params, velocity, w, nOut * nIn, h, l2, (target, beta) =>
@@ -185,6 +200,7 @@ export function trainBatches(
     if (indices[i] >= rowsOfX)
       throw rangeError(`order[${start + i}]`, `a row index below ${rowsOfX}`, indices[i]);
   }
+  const grad = isAdaptive(hyper) ? new Float32Array(layout.paramCount) : null;
   for (let bi = 0; bi < batches; bi++) {
     const first = bi * batchSize;
     const rows = Math.min(batchSize, indices.length - first);
@@ -202,7 +218,8 @@ export function trainBatches(
     outputDelta(loss, a, outOff, yBatch, rows, nL, delta);
     if (!fused)
       activationBackwardAt(delta, outOff, z, outOff, a, outOff, rows, nL, layout.acts[L - 1]);
-    backwardAndStep(layout, params, velocity, xBatch, rows, z, a, delta, hyper);
+    const coef = grad !== null ? stepCoef(hyper, bi) : null;
+    backwardAndStep(layout, params, velocity, xBatch, rows, z, a, delta, hyper, grad, coef);
     if (!Number.isFinite(value)) return bi + 1;
   }
   return batches;

@@ -11,6 +11,7 @@ import { type EncodingName, getEncoding } from '../../data';
 import { evaluate } from '../../evaluate';
 import { type InitName, INIT_NAMES } from '../../init';
 import type { LossName } from '../../losses';
+import type { OptimizerName } from '../../optimizers';
 import { saveNetwork } from '../../model-file';
 import { Network } from '../../network';
 import { type BatchReport, fit, type FitResult } from '../../train';
@@ -47,6 +48,7 @@ const OPTIONS = {
   epochs: { type: 'string' },
   'batch-size': { type: 'string' },
   'learning-rate': { type: 'string' },
+  optimizer: { type: 'string' },
   momentum: { type: 'string' },
   'weight-decay': { type: 'string' },
   seed: { type: 'string' },
@@ -72,6 +74,7 @@ export interface TrainSettings {
   epochs: number;
   batchSize: number;
   learningRate: number;
+  optimizer: OptimizerName;
   momentum: number;
   weightDecay: number;
   seed: number;
@@ -146,7 +149,29 @@ export function resolveTrainSettings(
       `Expected --output sigmoid for --loss binaryCrossEntropy but received "${output}"`,
       C,
     );
-  const defaultRate = output === 'identity' ? 0.05 : loss === 'quadratic' ? 3.0 : 0.5;
+  const optimizer = choiceOption<OptimizerName>(C, 'optimizer', s('optimizer'), 'sgd', [
+    'sgd',
+    'adam',
+    'adamw',
+    'rmsprop',
+  ]);
+  const momentum = numberOption(C, 'momentum', s('momentum'), 0, 0, 0.999999);
+  if (optimizer !== 'sgd' && momentum !== 0)
+    throw new UsageError(
+      `Expected no --momentum with --optimizer ${optimizer} (momentum is SGD's) but received ${momentum}`,
+      C,
+    );
+  // SGD: Nielsen's rates; the adaptive optimizers: PyTorch's defaults (Adam, AdamW 1e-3; RMSprop 1e-2).
+  const defaultRate =
+    optimizer === 'adam' || optimizer === 'adamw'
+      ? 0.001
+      : optimizer === 'rmsprop'
+        ? 0.01
+        : output === 'identity'
+          ? 0.05
+          : loss === 'quadratic'
+            ? 3.0
+            : 0.5;
   const layersText = s('layers');
   return {
     data: s('data'),
@@ -160,7 +185,8 @@ export function resolveTrainSettings(
     epochs: intOption(C, 'epochs', s('epochs'), 15, 1, 1_000_000),
     batchSize: intOption(C, 'batch-size', s('batch-size'), 10, 1),
     learningRate: numberOption(C, 'learning-rate', s('learning-rate'), defaultRate, 0),
-    momentum: numberOption(C, 'momentum', s('momentum'), 0, 0, 0.999999),
+    optimizer,
+    momentum,
     weightDecay: numberOption(C, 'weight-decay', s('weight-decay'), 0, 0),
     seed: intOption(C, 'seed', s('seed'), 1, 0, 0xffffffff),
     backend: choiceOption<BackendName>(C, 'backend', s('backend'), 'auto', [
@@ -237,6 +263,7 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
     epochs: s.epochs,
     batchSize: s.batchSize,
     learningRate: s.learningRate,
+    optimizer: s.optimizer,
     momentum: s.momentum,
     weightDecay: s.weightDecay,
     seed: s.seed,
@@ -257,7 +284,7 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
   };
   out.record({ type: 'start', settings: settingsRecord, environment });
   out.line(
-    `blasnet train: ${describeNetwork(net)}, ${s.encoding} encoding, ${s.loss} loss, ${s.epochs} epochs of mini-batches of ${s.batchSize}, learning rate ${s.learningRate}`,
+    `blasnet train: ${describeNetwork(net)}, ${s.encoding} encoding, ${s.loss} loss, ${s.epochs} epochs of mini-batches of ${s.batchSize}, learning rate ${s.learningRate}${s.optimizer === 'sgd' ? '' : `, ${s.optimizer}`}`,
   );
   out.line(
     `data: ${dataName} (${data.train.count} train${data.validation ? `, ${data.validation.count} validation` : ''}, ${data.test.count} test, ${data.rows}x${data.cols}); backend: ${info.name} (${info.blas}, ${info.threads} thread${info.threads === 1 ? '' : 's'})`,
@@ -284,6 +311,7 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
       epochs: s.epochs,
       batchSize: s.batchSize,
       learningRate: s.learningRate,
+      optimizer: s.optimizer,
       momentum: s.momentum,
       weightDecay: s.weightDecay,
       loss: s.loss,
