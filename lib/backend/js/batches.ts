@@ -11,11 +11,11 @@
  */
 import { rangeError } from '../../errors';
 import { blockOffset, type Layout } from '../spec';
-import { ActivationCode, LossCode, type UpdateHyper } from '../types';
+import { ActivationCode, type Dropout, LossCode, type UpdateHyper } from '../types';
 import { activationBackwardAt } from './activations';
 import { layoutOf } from './layout';
 import { lossValue, outputDelta } from './loss';
-import { forwardPass } from './network';
+import { forwardPass, hiddenBackwardAt } from './network';
 import { columnSumsAt } from './reduce';
 import { sgemmAt } from './sgemm';
 
@@ -117,6 +117,8 @@ function backwardAndStep(
   a: Float32Array,
   delta: Float32Array,
   h: UpdateHyper,
+  dropout: Dropout | null,
+  step: number,
 ): void {
   const negEta = -h[0];
   const l2 = h[3];
@@ -130,8 +132,9 @@ function backwardAndStep(
     const b = layout.bOffset[l - 1];
     if (l > 1) {
       // deltaPrev[N, nIn] = delta[N, nOut] · w[nOut, nIn], with w before the step; ∘= σ'(zPrev)
+      // (∘ mask / (1 − p) with dropout)
       sgemmAt(false, false, rows, nIn, nOut, 1, delta, out, params, w, 0, delta, prevOff);
-      activationBackwardAt(delta, prevOff, z, prevOff, a, prevOff, rows, nIn, layout.acts[l - 2]);
+      hiddenBackwardAt(layout, l - 1, delta, z, a, prevOff, rows, dropout, step);
     }
     // target[nOut, nIn] = −η · delta[N, nOut]ᵀ · aPrev[N, nIn] + beta · target  (Trans, NoTrans)
     stepBlock(params, velocity, w, nOut * nIn, h, l2, (target, beta) =>
@@ -166,8 +169,10 @@ export function trainBatches(
   yBatch: Float32Array,
   hyper: UpdateHyper,
   out: Float64Array,
+  dropout?: Dropout | null,
 ): number {
   const layout = layoutOf(spec);
+  const d = dropout ?? null;
   const L = layout.L;
   const n0 = layout.sizes[0];
   const nL = layout.sizes[L];
@@ -193,7 +198,8 @@ export function trainBatches(
       const from = indices[first + i] * nL;
       for (let j = 0; j < nL; j++) yBatch[i * nL + j] = y[from + j];
     }
-    forwardPass(layout, params, xBatch, rows, z, a);
+    const step = d ? d[1] + bi : 0;
+    forwardPass(layout, params, xBatch, rows, z, a, d, step);
     const outOff = blockOffset(layout, L, rows);
     const value = lossValue(loss, z, a, outOff, yBatch, rows, nL);
     out[2 * bi] = value;
@@ -202,7 +208,7 @@ export function trainBatches(
     outputDelta(a, outOff, yBatch, rows, nL, delta);
     if (!fused)
       activationBackwardAt(delta, outOff, z, outOff, a, outOff, rows, nL, layout.acts[L - 1]);
-    backwardAndStep(layout, params, velocity, xBatch, rows, z, a, delta, hyper);
+    backwardAndStep(layout, params, velocity, xBatch, rows, z, a, delta, hyper, d, step);
     if (!Number.isFinite(value)) return bi + 1;
   }
   return batches;
