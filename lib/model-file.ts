@@ -11,7 +11,8 @@
  * | E..E+32 | SHA-256 of bytes 0..E: magic, header (metadata included), padding and parameters |
  *
  * Header: `{ format: "blasnet-model", version: 2, sizes, activations, paramCount, dtype: "float32",
- * byteOrder: "little", payloadOffset, blasnet (version), metadata? }`.
+ * byteOrder: "little", payloadOffset, blasnet (version), metadata?, dropout? }` (`dropout`: the
+ * rate of each hidden layer, written only when one is not 0).
  *
  * Version 1 files (no trailer; `sha256` in the header, the hex digest of the parameter bytes
  * alone) still load, with that older, narrower check: in them a change to the metadata or any
@@ -81,6 +82,8 @@ interface Header {
   sha256?: string;
   blasnet: string;
   metadata?: Record<string, unknown>;
+  /** Dropout rate of each hidden layer (see `NetworkOptions.dropout`); absent when all are 0. */
+  dropout?: number[];
 }
 
 /**
@@ -175,6 +178,8 @@ export function serializeNetwork(
     blasnet: blasnetVersion,
   };
   if (metadata !== undefined) header.metadata = checkJsonObject('metadata', metadata);
+  // Part of the model, as nn.Dropout is; written only when used, so other files stay as they were.
+  if (net.dropout.some((p) => p > 0)) header.dropout = [...net.dropout];
   // The offset is part of the header, whose length depends on the offset's digits: settle it.
   let json = '';
   for (let i = 0; i < 3; i++) {
@@ -252,6 +257,14 @@ function checkHeader(
     !acts.every((a) => ACTIVATION_NAMES.includes(a))
   )
     throw bad(`invalid activations ${JSON.stringify(acts)}`);
+  const dropout = header.dropout;
+  if (
+    dropout !== undefined &&
+    (!Array.isArray(dropout) ||
+      dropout.length !== sizes.length - 2 ||
+      !dropout.every((p) => typeof p === 'number' && p >= 0 && p < 1))
+  )
+    throw bad(`invalid dropout ${JSON.stringify(dropout)}`);
   let expectedCount = 0;
   for (let l = 1; l < sizes.length; l++) expectedCount += sizes[l] * sizes[l - 1] + sizes[l];
   if (header.paramCount !== expectedCount)
@@ -305,6 +318,7 @@ export function deserializeNetwork(
     backend: opts.backend,
     init: 'he',
     seed: 0,
+    dropout: header.dropout ?? 0,
   });
   // Copy the bytes: the payload may not be 4-byte aligned within its ArrayBuffer.
   new Uint8Array(net.params.buffer, net.params.byteOffset, net.params.byteLength).set(payload);

@@ -60,7 +60,7 @@ export interface FitOptions {
   loss?: LossName | Loss;
   /** Reshuffle the examples every epoch. Default true. */
   shuffle?: boolean;
-  /** Seed of the shuffles. Default 1. */
+  /** Seed of the shuffles, and of the dropout masks when the network has dropout. Default 1. */
   seed?: number;
   /** Held-out data, evaluated after every epoch. */
   validation?: TrainingData;
@@ -343,7 +343,8 @@ function settle(
 function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator<void, FitResult> {
   const data = s.source;
   const n = data.n;
-  const step = new TrainingStep(net, s.loss, s.batchSize, s.momentum > 0);
+  // Dropout masks from the fit's seed, step by step (docs/dropout.md).
+  const step = new TrainingStep(net, s.loss, s.batchSize, s.momentum > 0, s.seed);
   const order = range(n);
   const rng = new Random(s.seed);
   const hyper = new Float64Array([0, s.momentum, s.nesterov ? 1 : 0, s.l2]);
