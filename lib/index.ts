@@ -47,7 +47,7 @@ export { Random, range } from './random';
 export { backend, getBackend, setBackend, nativeAvailability } from './backend/select';
 export type { BackendName, BackendReport } from './backend/select';
 export { ActivationCode, LossCode } from './backend/types';
-export type { Backend, BackendInfo } from './backend/types';
+export type { Backend, BackendInfo, Dropout } from './backend/types';
 export type { BlasnetError, BlasnetErrorCode } from './errors';
 export { version } from './version';
 export * from './data';

@@ -36,9 +36,9 @@ void read_dropout(const Napi::CallbackInfo& info, size_t i, const bn_layout& lay
   for (int l = 1; l < layout.L; l++) {
     const double p = d[1 + l];
     if (!(p >= 0 && p < 1)) {
-      throw_range(env, "dropout[" + std::to_string(1 + l) + "] (rate of layer " +
-                           std::to_string(l) + ")",
-                  "a number in [0, 1)", Napi::Number::New(env, p));
+      throw_range(
+          env, "dropout[" + std::to_string(1 + l) + "] (rate of layer " + std::to_string(l) + ")",
+          "a number in [0, 1)", Napi::Number::New(env, p));
     }
     out->rates[l - 1] = p;
   }

@@ -6,10 +6,14 @@
 namespace {
 
 // Units are dropped when their 32 bits fall below p · 2^32 (rounded down; p < 1, so it fits).
-inline uint32_t threshold_of(double p) { return static_cast<uint32_t>(std::floor(p * 4294967296.0)); }
+inline uint32_t threshold_of(double p) {
+  return static_cast<uint32_t>(std::floor(p * 4294967296.0));
+}
 
 // Kept units are scaled by 1/(1 − p), computed in double and rounded to float once.
-inline float scale_of(double p) { return static_cast<float>(1.0 / (1.0 - p)); }
+inline float scale_of(double p) {
+  return static_cast<float>(1.0 / (1.0 - p));
+}
 
 }  // namespace
 
