@@ -15,6 +15,8 @@ import { getBackend, nativeAvailability } from '../lib/backend/select';
 import { makeSpec } from '../lib/backend/spec';
 import { ActivationCode, type Backend } from '../lib/backend/types';
 import { main } from '../lib/cli/main';
+import type { ActivationName } from '../lib/activations';
+import { trainInBackground } from '../lib/background';
 import { evaluate } from '../lib/evaluate';
 import { deserializeNetwork, loadNetwork, serializeNetwork } from '../lib/model-file';
 import { Network } from '../lib/network';
@@ -213,6 +215,29 @@ describe('dropout: predict and evaluate run without it, fit with it', () => {
       ),
     ).to.be.below(1e-5);
     if (haveNative) expect(maxDiff(train(1, undefined, 'js'), a)).to.be.below(1e-5);
+  });
+});
+
+describe('dropout: training in the background', () => {
+  it('a Network or a spec with dropout trains in the worker as fitSync does (same masks), and comes back with it', async () => {
+    const d = smallData(40, 6);
+    const options = {
+      sizes: [6, 12, 3],
+      activations: ['relu', 'softmax'] as ActivationName[],
+      seed: 3,
+    };
+    const here = new Network({ ...options, backend: 'js', dropout: 0.5 });
+    const start = here.clone();
+    const fitOptions = { epochs: 2, batchSize: 4, learningRate: 0.1, seed: 5 };
+    fitSync(here, d, fitOptions);
+    for (const network of [start, { ...options, dropout: 0.5 }]) {
+      const job = trainInBackground({ network, data: d, fit: fitOptions, backend: 'js' });
+      const { network: trained } = await job.result;
+      expect(trained.dropout).to.deep.equal([0.5]);
+      // (The worker steps batch by batch to report them: the reference path, to float rounding.)
+      const diff = trained.params.reduce((m, v, i) => Math.max(m, Math.abs(v - here.params[i])), 0);
+      expect(diff).to.be.below(1e-5);
+    }
   });
 });
 
