@@ -18,6 +18,7 @@ import { main } from '../lib/cli/main';
 import type { ActivationName } from '../lib/activations';
 import { trainInBackground } from '../lib/background';
 import { evaluate } from '../lib/evaluate';
+import { LOSSES, type Loss } from '../lib/losses';
 import { deserializeNetwork, loadNetwork, serializeNetwork } from '../lib/model-file';
 import { Network } from '../lib/network';
 import { fitSync } from '../lib/train';
@@ -216,6 +217,39 @@ describe('dropout: predict and evaluate run without it, fit with it', () => {
     ).to.be.below(1e-5);
     if (haveNative) expect(maxDiff(train(1, undefined, 'js'), a)).to.be.below(1e-5);
   });
+
+  for (const kind of kinds) {
+    it(`${kind}: a loss defined in TypeScript (forward, then backward) steps through the same masks`, () => {
+      const d = smallData(30, 7);
+      const { value, gradient } = LOSSES.quadratic;
+      const mine: Loss = { name: 'myQuadratic', value, gradient };
+      const train = (loss: Loss | 'quadratic') => {
+        const net = new Network({
+          sizes: [6, 14, 10, 3],
+          activations: ['sigmoid', 'tanh', 'sigmoid'],
+          seed: 2,
+          backend: kind,
+          dropout: [0.3, 0.5],
+        });
+        fitSync(net, d, { epochs: 2, batchSize: 6, learningRate: 1, seed: 3, loss });
+        return net;
+      };
+      const builtin = train('quadratic');
+      const own = train(mine);
+      const diff = own.params.reduce((m, v, i) => Math.max(m, Math.abs(v - builtin.params[i])), 0);
+      expect(diff).to.be.below(1e-6);
+      const plain = new Network({
+        sizes: [6, 14, 10, 3],
+        activations: ['sigmoid', 'tanh', 'sigmoid'],
+        seed: 2,
+        backend: kind,
+      });
+      fitSync(plain, d, { epochs: 2, batchSize: 6, learningRate: 1, seed: 3, loss: mine });
+      expect(
+        plain.params.reduce((m, v, i) => Math.max(m, Math.abs(v - own.params[i])), 0),
+      ).to.be.above(1e-3);
+    });
+  }
 });
 
 describe('dropout: training in the background', () => {
