@@ -43,3 +43,16 @@ export function dropoutArgument(rates: readonly number[], seed: number): Dropout
   if (!rates.some((p) => p > 0)) return null;
   return Float64Array.from([seed, 0, ...rates]);
 }
+
+/**
+ * Whether a model file's `dropout` header field is valid for a network of these sizes: absent, or
+ * one rate in [0, 1) per hidden layer.
+ */
+export function isStoredDropout(dropout: unknown, sizes: readonly number[]): boolean {
+  return (
+    dropout === undefined ||
+    (Array.isArray(dropout) &&
+      dropout.length === sizes.length - 2 &&
+      dropout.every((p) => typeof p === 'number' && p >= 0 && p < 1))
+  );
+}

@@ -29,6 +29,7 @@ import { ACTIVATION_NAMES, type ActivationName } from './activations';
 import type { BackendName } from './backend/select';
 import type { Backend } from './backend/types';
 import { writeFileAtomic } from './atomic-file';
+import { isStoredDropout } from './dropout';
 import { blasnetError, type BlasnetError, rangeError, typeError } from './errors';
 import { checkNetwork, Network } from './network';
 import { openRegularFileSync } from './regular-file';
@@ -257,14 +258,8 @@ function checkHeader(
     !acts.every((a) => ACTIVATION_NAMES.includes(a))
   )
     throw bad(`invalid activations ${JSON.stringify(acts)}`);
-  const dropout = header.dropout;
-  if (
-    dropout !== undefined &&
-    (!Array.isArray(dropout) ||
-      dropout.length !== sizes.length - 2 ||
-      !dropout.every((p) => typeof p === 'number' && p >= 0 && p < 1))
-  )
-    throw bad(`invalid dropout ${JSON.stringify(dropout)}`);
+  if (!isStoredDropout(header.dropout, sizes))
+    throw bad(`invalid dropout ${JSON.stringify(header.dropout)}`);
   let expectedCount = 0;
   for (let l = 1; l < sizes.length; l++) expectedCount += sizes[l] * sizes[l - 1] + sizes[l];
   if (header.paramCount !== expectedCount)

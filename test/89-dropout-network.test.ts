@@ -17,6 +17,7 @@ import { ActivationCode, type Backend } from '../lib/backend/types';
 import { main } from '../lib/cli/main';
 import type { ActivationName } from '../lib/activations';
 import { trainInBackground } from '../lib/background';
+import { networkFromModelBytes } from '../lib/browser/model-bytes';
 import { evaluate } from '../lib/evaluate';
 import { LOSSES, type Loss } from '../lib/losses';
 import { deserializeNetwork, loadNetwork, serializeNetwork } from '../lib/model-file';
@@ -283,6 +284,8 @@ describe('dropout: the model file', () => {
     const plain = serializeNetwork(new Network({ sizes: [4, 5, 6, 2] }));
     expect(Buffer.from(plain).toString('latin1')).not.to.include('dropout');
     expect(deserializeNetwork(plain).dropout).to.deep.equal([0, 0]);
+    // The browser build's reader too.
+    expect(networkFromModelBytes(bytes).dropout).to.deep.equal([0.5, 0.25]);
   });
 
   it('refuses a bad dropout field, even under a valid checksum', () => {
@@ -303,6 +306,7 @@ describe('dropout: the model file', () => {
       expect((error as { code?: string }).code).to.equal('ERR_BLASNET_FORMAT');
       expect((error as Error).message).to.include('invalid dropout [1.5,0.25]');
     }
+    expect(() => networkFromModelBytes(bytes)).to.throw('invalid dropout [1.5,0.25]');
   });
 });
 
