@@ -264,7 +264,8 @@ struct bn_inputs {
 // finite (its step already taken); *done is the number of batches completed. All indices are
 // checked against inputs.rows before anything is written. Where a step's products are large
 // enough (bn_team_parts) and the AVX-512 kernels take them, the call runs on a team of the
-// kernels' threads (train_batches.cc); the results are the same bits as on one thread.
+// kernels' threads (train_batches.cc); the results are the same bits as on one thread. With
+// dropout, batch b's masks are those of step dropout->step + b (each part masks its own units).
 bn_status bn_train_batches(const bn_layout& layout, float* params, float* velocity,
                            const bn_inputs& inputs, const float* y, const uint8_t* labels,
                            const uint32_t* order, int64_t order_length, int64_t start,
