@@ -59,7 +59,7 @@ export type { Uint32Source } from './random';
 export { backend, getBackend, setBackend, nativeAvailability } from './backend/select';
 export type { BackendName, BackendReport } from './backend/select';
 export { ActivationCode, LossCode } from './backend/types';
-export type { Backend, BackendInfo, UpdateHyper } from './backend/types';
+export type { Backend, BackendInfo, Dropout, UpdateHyper } from './backend/types';
 export type { Layout } from './backend/spec';
 export type { BlasnetError, BlasnetErrorCode } from './errors';
 export { version } from './version';

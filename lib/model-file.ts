@@ -11,9 +11,10 @@
  * | E..E+32 | SHA-256 of bytes 0..E: magic, header (metadata included), padding and parameters |
  *
  * Header: `{ format: "blasnet-model", version: 3, sizes, activations, paramCount, dtype: "float32",
- * byteOrder: "little", payloadOffset, blasnet (version), metadata?, training? }`; `training`
- * (version 3: the optimizer, its step and epoch counts, the shuffle stream's position and the
- * count of state floats after the parameters) is described in lib/model-training.ts. Version 2 is
+ * byteOrder: "little", payloadOffset, blasnet (version), metadata?, training?, dropout? }`;
+ * `training` (version 3: the optimizer, its step and epoch counts, the shuffle stream's position
+ * and the count of state floats after the parameters) is described in lib/model-training.ts;
+ * `dropout` is the rate of each hidden layer, written only when one is not 0. Version 2 is
  * version 3 without `training`, and loads as such.
  *
  * Version 1 files (no trailer; `sha256` in the header, the hex digest of the parameter bytes
@@ -31,6 +32,7 @@ import { ACTIVATION_NAMES, type ActivationName } from './activations';
 import type { BackendName } from './backend/select';
 import type { Backend } from './backend/types';
 import { writeFileAtomic } from './atomic-file';
+import { isStoredDropout } from './dropout';
 import { blasnetError, type BlasnetError, rangeError, typeError } from './errors';
 import {
   checkTrainingHeader,
@@ -92,6 +94,8 @@ interface Header {
   metadata?: Record<string, unknown>;
   /** Version 3, saved with `optimizerState`: see lib/model-training.ts. */
   training?: TrainingHeader;
+  /** Dropout rate of each hidden layer (see `NetworkOptions.dropout`); absent when all are 0. */
+  dropout?: number[];
 }
 
 /**
@@ -199,6 +203,8 @@ export function serializeNetwork(
   };
   if (metadata !== undefined) header.metadata = checkJsonObject('metadata', metadata);
   if (training) header.training = training.header;
+  // Part of the model, as nn.Dropout is; written only when used, so other files stay as they were.
+  if (net.dropout.some((p) => p > 0)) header.dropout = [...net.dropout];
   // The offset is part of the header, whose length depends on the offset's digits: settle it.
   let json = '';
   for (let i = 0; i < 3; i++) {
@@ -276,6 +282,8 @@ function checkHeader(
     !acts.every((a) => ACTIVATION_NAMES.includes(a))
   )
     throw bad(`invalid activations ${JSON.stringify(acts)}`);
+  if (!isStoredDropout(header.dropout, sizes))
+    throw bad(`invalid dropout ${JSON.stringify(header.dropout)}`);
   let expectedCount = 0;
   for (let l = 1; l < sizes.length; l++) expectedCount += sizes[l] * sizes[l - 1] + sizes[l];
   if (header.paramCount !== expectedCount)
@@ -334,6 +342,7 @@ export function deserializeNetwork(
     backend: opts.backend,
     init: 'he',
     seed: 0,
+    dropout: header.dropout ?? 0,
   });
   // Copy the bytes: the payload may not be 4-byte aligned within its ArrayBuffer.
   new Uint8Array(net.params.buffer, net.params.byteOffset, net.params.byteLength).set(payload);

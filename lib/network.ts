@@ -8,6 +8,7 @@ import { type ActivationName, activation } from './activations';
 import { getBackend, type BackendName } from './backend/select';
 import { blockOffset, decodeSpec, type Layout, MAX_LAYERS, makeSpec } from './backend/spec';
 import type { Backend } from './backend/types';
+import { checkDropoutRates } from './dropout';
 import { rangeError, shapeError, typeError } from './errors';
 import { type InitName, initialize } from './init';
 import { Random } from './random';
@@ -40,6 +41,13 @@ export interface NetworkOptions {
   seed?: number;
   /** `'auto'` (default: `BLASNET_BACKEND`, else native when it loads), `'native'`, `'js'`, or a backend. */
   backend?: BackendName | Backend;
+  /**
+   * Dropout (Nielsen, chapter 3): the probability, in [0, 1), that a unit of a hidden layer is
+   * dropped at a training step, for every hidden layer or one per hidden layer (length L − 1).
+   * Inverted dropout as `torch.nn.Dropout`: kept units are scaled by 1/(1 − p) in training, so
+   * `predict` and `evaluate` run the network as it is. Default 0 (none). See docs/dropout.md.
+   */
+  dropout?: number | number[];
 }
 
 /** Rows per forward call in {@link Network.predict}: bounds the workspace for large inputs. */
@@ -100,6 +108,8 @@ export class Network {
   readonly params: Float32Array;
   /** The backend that runs this network's kernels. */
   readonly backend: Backend;
+  /** Dropout rate of each hidden layer 1..L−1 in training (all 0: none). */
+  readonly dropout: readonly number[];
   private workspace: { rows: number; z: Float32Array; a: Float32Array } | undefined;
 
   /**
@@ -118,10 +128,12 @@ export class Network {
       'init',
       'seed',
       'backend',
+      'dropout',
     ]);
     const sizes = checkSizes(opts.sizes);
     const L = sizes.length - 1;
     const names = checkActivations(opts.activations ?? 'sigmoid', L);
+    this.dropout = Object.freeze(checkDropoutRates(opts.dropout ?? 0, L));
     this.sizes = Object.freeze(sizes);
     this.activations = Object.freeze(names);
     this.spec = makeSpec(
@@ -265,6 +277,7 @@ export class Network {
       backend: backend ?? this.backend,
       seed: 0,
       init: 'he',
+      dropout: [...this.dropout],
     });
     copy.params.set(this.params);
     return copy;

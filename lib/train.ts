@@ -79,8 +79,9 @@ export interface FitOptions {
   /** Reshuffle the examples every epoch. Default true. */
   shuffle?: boolean;
   /**
-   * Seed of the shuffles (a stream apart from the initial weights'). The stream continues across
-   * calls with the same seed; another seed restarts it. Default 1.
+   * Seed of the shuffles (a stream apart from the initial weights') and of the dropout masks when
+   * the network has dropout. Both continue across calls with the same seed (the masks are counted
+   * by the optimizer steps taken); another seed restarts them. Default 1.
    */
   seed?: number;
   /** Held-out data, evaluated after every epoch. */
@@ -388,9 +389,11 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
   const data = s.source;
   const n = data.n;
   // The optimizer's state, the steps and epochs taken and the shuffle stream continue from the
-  // last call (training-state.ts).
+  // last call (training-state.ts); so do the dropout masks, from the fit's seed, step by step
+  // (docs/dropout.md).
   const st = stateForTraining(net, s.optimizer, s.seed);
-  const step = new TrainingStep(net, s.loss, s.batchSize, st.state);
+  const step = new TrainingStep(net, s.loss, s.batchSize, st.state, s.seed);
+  step.steps = st.steps;
   const order = range(n);
   const hyper = makeHyper(s.optimizer, 0, s.l2);
   const clip = s.clipNorm;

@@ -30,6 +30,7 @@ import {
   ActivationCode,
   type Backend,
   type BackendInfo,
+  type Dropout,
   LossCode,
   type UpdateHyper,
 } from './types';
@@ -134,6 +135,35 @@ function checkAdaptiveHyper(hyper: Float64Array): void {
 /** The length of the optimizer state a step with `hyper` needs (`velocity`; see UpdateHyper). */
 function stateLength(hyper: UpdateHyper, layout: Layout): number {
   return stateSlotsOf(hyper) * layout.paramCount;
+}
+
+/**
+ * A {@link Dropout} `[seed, step, p_1..p_(L−1)]` for the layout, or null for none; returned as a
+ * private copy, so that a rate rewritten in shared memory cannot change under a running call.
+ */
+function checkDropout(layout: Layout, dropout: unknown): Dropout | null {
+  if (dropout === undefined || dropout === null) return null;
+  if (!isFloat64Array(dropout))
+    throw typeError(
+      'dropout',
+      'a Float64Array [seed, step, p1..p(L-1)], undefined or null',
+      dropout,
+    );
+  const copy = Float64Array.from(dropout);
+  if (copy.length !== layout.L + 1)
+    throw shapeError(
+      'dropout',
+      `a Float64Array of length L + 1 = ${layout.L + 1}`,
+      `length ${copy.length}`,
+    );
+  checkInt('dropout[0] (seed)', copy[0], 0, 2 ** 32 - 1);
+  checkInt('dropout[1] (step)', copy[1], 0);
+  for (let l = 1; l < layout.L; l++) {
+    const p = copy[1 + l];
+    if (!(p >= 0 && p < 1))
+      throw rangeError(`dropout[${1 + l}] (rate of layer ${l})`, 'a number in [0, 1)', p);
+  }
+  return copy;
 }
 
 function checkNetworkBuffers(
@@ -311,10 +341,13 @@ export class CheckedBackend implements Backend {
     batch: number,
     z: Float32Array,
     a: Float32Array,
+    dropout?: Dropout | null,
   ): void {
     const own = ownSpec(spec);
     checkNetworkBuffers(own.layout, params, x, batch, z, a);
-    this.raw.forward(own.copy, f32(params), f32(x), batch, f32(z), f32(a));
+    const d = checkDropout(own.layout, dropout);
+    if (d === null) this.raw.forward(own.copy, f32(params), f32(x), batch, f32(z), f32(a));
+    else this.raw.forward(own.copy, f32(params), f32(x), batch, f32(z), f32(a), d);
   }
 
   backward(
@@ -328,12 +361,30 @@ export class CheckedBackend implements Backend {
     delta: Float32Array,
     velocity?: Float32Array,
     hyper?: UpdateHyper | null,
+    dropout?: Dropout | null,
   ): void {
     const { copy: specCopy, layout } = ownSpec(spec);
     const rows = checkNetworkBuffers(layout, params, x, batch, z, a);
     checkFloat32('grad', grad, layout.paramCount);
     checkFloat32('delta', delta, rows * layout.unitsPerExample);
     checkBackwardLayers(layout);
+    const d = checkDropout(layout, dropout);
+    if ((hyper === undefined || hyper === null) && d !== null) {
+      this.raw.backward(
+        specCopy,
+        f32(params),
+        f32(grad),
+        f32(x),
+        batch,
+        f32(z),
+        f32(a),
+        f32(delta),
+        undefined,
+        null,
+        d,
+      );
+      return;
+    }
     if (hyper === undefined || hyper === null) {
       this.raw.backward(
         specCopy,
@@ -360,6 +411,7 @@ export class CheckedBackend implements Backend {
       f32(delta),
       f32(velocity as Float32Array),
       step,
+      d,
     );
   }
 
@@ -391,6 +443,7 @@ export class CheckedBackend implements Backend {
     a: Float32Array,
     delta: Float32Array,
     hyper: UpdateHyper | null,
+    dropout?: Dropout | null,
   ): number {
     const { copy: specCopy, layout } = ownSpec(spec);
     const rows = checkNetworkBuffers(layout, params, x, batch, z, a);
@@ -414,6 +467,7 @@ export class CheckedBackend implements Backend {
       f32(a),
       f32(delta),
       step,
+      checkDropout(layout, dropout),
     );
   }
 
@@ -438,6 +492,7 @@ export class CheckedBackend implements Backend {
     yBatch: Float32Array,
     hyper: UpdateHyper,
     out: Float64Array,
+    dropout?: Dropout | null,
   ): number {
     const { copy: specCopy, layout } = ownSpec(spec);
     const n0 = layout.sizes[0];
@@ -512,6 +567,7 @@ export class CheckedBackend implements Backend {
       f32(yBatch),
       step,
       plainView(out, 'Float64Array'),
+      checkDropout(layout, dropout),
     );
   }
 }

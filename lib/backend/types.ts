@@ -99,6 +99,24 @@ export enum LossCode {
 export type UpdateHyper = Float64Array;
 
 /**
+ * Dropout on the hidden layers for one training call, a `Float64Array` of L + 1 values:
+ *   `[seed, step, p_1, ..., p_(L−1)]`
+ * with `seed` an integer in [0, 2^32), `step` the training step of the call's (first) batch, a
+ * safe integer >= 0 (batch b of `trainBatches` is step + b), and p_l in [0, 1) the probability
+ * that a unit of hidden layer l is dropped. Inverted dropout (torch.nn.Dropout in train mode):
+ * after σ, a^l ← a^l ∘ m^l / (1 − p_l), and in BP2 δ^l ← δ^l ∘ m^l / (1 − p_l), where the mask
+ * m^l[r, j] (r the row within the batch) is a counter-based hash of (seed, step, l, r, j), the
+ * same bits on every backend and thread count (docs/dropout.md). `null` or absent: no dropout.
+ *
+ * @example
+ * ```ts
+ * // [784, 100, 10]: seed 1, step 0, p_1 = 0.5
+ * getBackend().forward(spec, params, x, 10, z, a, new Float64Array([1, 0, 0.5]));
+ * ```
+ */
+export type Dropout = Float64Array;
+
+/**
  * What a backend reports about itself.
  *
  * @example
@@ -223,7 +241,8 @@ export interface Backend {
 
   /**
    * Forward pass over the whole network for `batch` rows of x `[batch, n0]`:
-   * z^l = a^(l−1) · w^lᵀ + b^l, a^l = σ_l(z^l), into the `z` and `a` workspaces.
+   * z^l = a^(l−1) · w^lᵀ + b^l, a^l = σ_l(z^l), into the `z` and `a` workspaces; with `dropout`
+   * (training only), a^l ← a^l ∘ m^l / (1 − p_l) on the hidden layers (see {@link Dropout}).
    */
   forward(
     spec: Int32Array,
@@ -232,6 +251,7 @@ export interface Backend {
     batch: number,
     z: Float32Array,
     a: Float32Array,
+    dropout?: Dropout | null,
   ): void;
 
   /**
@@ -240,7 +260,8 @@ export interface Backend {
    * `grad` holds ∂L/∂w^l = δ^lᵀ · a^(l−1) and ∂L/∂b^l = column sums of δ^l (overwritten, not
    * accumulated). The input layer's gradient is not computed. With `hyper` (and `velocity`), the
    * optimizer step follows in the same call, as in {@link Backend.update}: a loss defined in
-   * TypeScript then trains with two crossings per batch.
+   * TypeScript then trains with two crossings per batch. With `dropout` (the one `forward` had),
+   * BP2 applies the same mask: δ^l ← (δ^(l+1) · w^(l+1)) ∘ σ'(z^l) ∘ m^l / (1 − p_l).
    */
   backward(
     spec: Int32Array,
@@ -253,6 +274,7 @@ export interface Backend {
     delta: Float32Array,
     velocity?: Float32Array,
     hyper?: UpdateHyper | null,
+    dropout?: Dropout | null,
   ): void;
 
   /** One optimizer step over the whole parameter buffer (`velocity`: the optimizer state); see {@link UpdateHyper}. */
@@ -266,7 +288,8 @@ export interface Backend {
 
   /**
    * One whole training step for a built-in loss, crossing N-API once: forward, the loss value,
-   * the fused output delta, backward and, when `hyper` is not null, the update.
+   * the fused output delta, backward and, when `hyper` is not null, the update; with `dropout`,
+   * the forward and backward passes drop hidden units as `forward` and `backward` do.
    * y is `[batch, nL]`. Returns the mean loss over the batch, computed before the update.
    */
   trainBatch(
@@ -282,6 +305,7 @@ export interface Backend {
     a: Float32Array,
     delta: Float32Array,
     hyper: UpdateHyper | null,
+    dropout?: Dropout | null,
   ): number;
 
   /**
@@ -300,7 +324,8 @@ export interface Backend {
    * `x` may hold bytes (`Uint8Array`, e.g. pixels as stored): each is converted per batch as
    * `fround(fround(byte · xScale) + xOffset)` with `xScale`, `xOffset` rounded to float32 (for a
    * `Float32Array` they are ignored). Stops after the first batch whose loss is not finite (its step
-   * taken). Returns the number of batches done.
+   * taken). Returns the number of batches done. With `dropout`, batch b's mask is at step
+   * `dropout[1] + b` (see {@link Dropout}).
    */
   trainBatches(
     spec: Int32Array,
@@ -323,5 +348,6 @@ export interface Backend {
     yBatch: Float32Array,
     hyper: UpdateHyper,
     out: Float64Array,
+    dropout?: Dropout | null,
   ): number;
 }

@@ -57,6 +57,8 @@ export interface WireFitOptions {
 export interface WorkerInput {
   sizes: number[];
   activations: ActivationName[];
+  /** Dropout rate of each hidden layer. */
+  dropout: number[];
   init: InitName | undefined;
   seed: number | undefined;
   params: Float32Array | null;

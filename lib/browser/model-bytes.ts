@@ -8,6 +8,7 @@
 import { ACTIVATION_NAMES, type ActivationName } from '../activations';
 import type { BackendName } from '../backend/select';
 import type { Backend } from '../backend/types';
+import { isStoredDropout } from '../dropout';
 import { type BlasnetError, blasnetError, typeError } from '../errors';
 import { checkTrainingHeader, restoreTraining, type TrainingHeader } from '../model-training';
 import { Network } from '../network';
@@ -42,6 +43,7 @@ interface Header {
   payloadOffset?: unknown;
   sha256?: unknown;
   training?: unknown;
+  dropout?: unknown;
 }
 
 function hex(bytes: Uint8Array): string {
@@ -126,6 +128,8 @@ export function networkFromModelBytes(bytes: Uint8Array, options: ModelBytesOpti
     !acts.every((a) => (ACTIVATION_NAMES as unknown[]).includes(a))
   )
     throw bad(`invalid activations ${JSON.stringify(acts)}`);
+  if (!isStoredDropout(header.dropout, sizes as number[]))
+    throw bad(`invalid dropout ${JSON.stringify(header.dropout)}`);
   let count = 0;
   for (let l = 1; l < sizes.length; l++) count += sizes[l] * sizes[l - 1] + sizes[l];
   if (header.paramCount !== count)
@@ -172,6 +176,7 @@ export function networkFromModelBytes(bytes: Uint8Array, options: ModelBytesOpti
     backend: opts.backend,
     init: 'he',
     seed: 0,
+    dropout: (header.dropout as number[] | undefined) ?? 0,
   });
   // DataView reads little-endian on any host, and from any alignment.
   for (let i = 0; i < count; i++) net.params[i] = view.getFloat32(payloadOffset + 4 * i, true);

@@ -79,6 +79,8 @@ Training:
                             (default sgd; see docs/optimizers.md)
       --momentum MU         SGD's momentum in [0, 1) (default 0)
       --weight-decay L      L2 weight decay lambda (default 0)
+      --dropout P           Dropout rate of the hidden layers in training, in [0, 1):
+                            one for all, or one per hidden layer (default 0)
       --seed N              Seed of the initial weights and the shuffles (default 1)
 
 Backend:

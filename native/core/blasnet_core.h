@@ -56,6 +56,7 @@ enum bn_status {
   BN_ERR_HYPER,                // optimizer parameters out of range, or no velocity for momentum
   BN_ERR_OVERFLOW,             // a product or sum of sizes that does not fit int64 (checked.h)
   BN_ERR_MEMORY,               // no memory for a call's private scratch
+  BN_ERR_DROPOUT,              // a dropout rate outside [0, 1)
 };
 
 // A short English description of a status, for the binding's ERR_BLASNET_NATIVE errors.
@@ -235,20 +236,25 @@ bn_status bn_gather_rows_u8(const uint8_t* src, int64_t src_rows, int64_t cols,
 
 // ---- whole network ---------------------------------------------------------------------------
 
+// Dropout on the hidden layers in training (dropout.h); null: none. A trailing argument of the
+// whole-network calls below: a^l ← a^l ∘ mask / (1 − p_l) after σ, and δ^l likewise after σ'.
+struct bn_dropout;
+
 // Forward pass for `batch` rows of x [batch, n0]: z^l = a^(l-1) · w^lᵀ + b^l, a^l = σ_l(z^l).
 bn_status bn_forward(const bn_layout& layout, const float* params, const float* x, int64_t batch,
-                     float* z, float* a);
+                     float* z, float* a, const bn_dropout* dropout = nullptr);
 
 // Backward pass (BP1..BP4) after bn_forward. On entry delta's output block holds ∂L/∂a^L
 // (already divided by N); on exit every block holds δ^l and grad holds ∂L/∂w^l, ∂L/∂b^l
 // (overwritten). Any heaviside layer → BN_ERR_NOT_DIFFERENTIABLE before anything is written.
 bn_status bn_backward(const bn_layout& layout, const float* params, float* grad, const float* x,
-                      int64_t batch, const float* z, const float* a, float* delta);
+                      int64_t batch, const float* z, const float* a, float* delta,
+                      const bn_dropout* dropout = nullptr);
 
 // BP2..BP4 only: delta's output block already holds δ^L = ∂L/∂z^L (a fused output delta).
 bn_status bn_backward_from_output(const bn_layout& layout, const float* params, float* grad,
                                   const float* x, int64_t batch, const float* z, const float* a,
-                                  float* delta);
+                                  float* delta, const bn_dropout* dropout = nullptr);
 
 // Mean loss over [rows, cols] outputs (z and a of the output layer, targets y), sums in double.
 // Checks that the loss fits the output activation (crossEntropy needs softmax, binary cross-
@@ -284,7 +290,8 @@ bn_status bn_update(const bn_layout& layout, float* params, const float* grad, f
 // update), output delta, backward, then bn_update when hyper is not null.
 bn_status bn_train_batch(const bn_layout& layout, float* params, float* grad, float* velocity,
                          const float* x, const float* y, int64_t batch, int loss, float* z,
-                         float* a, float* delta, const bn_hyper* hyper, double* loss_value);
+                         float* a, float* delta, const bn_hyper* hyper, double* loss_value,
+                         const bn_dropout* dropout = nullptr);
 
 // ---- many training steps in one call (train_batches.cc) ----------------------------------------
 
@@ -311,13 +318,14 @@ struct bn_inputs {
 // finite (its step already taken); *done is the number of batches completed. All indices are
 // checked against inputs.rows before anything is written. Where a step's products are large
 // enough (bn_team_parts) and the AVX-512 kernels take them, the call runs on a team of the
-// kernels' threads (train_batches.cc); the results are the same bits as on one thread.
+// kernels' threads (train_batches.cc); the results are the same bits as on one thread. With
+// dropout, batch b's masks are those of step dropout->step + b (each part masks its own units).
 bn_status bn_train_batches(const bn_layout& layout, float* params, float* velocity,
                            const bn_inputs& inputs, const float* y, const uint8_t* labels,
                            const uint32_t* order, int64_t order_length, int64_t start,
                            int64_t batch, int64_t batches, int loss, float* z, float* a,
                            float* delta, float* x_batch, float* y_batch, const bn_hyper& hyper,
-                           double* out, int64_t* done);
+                           double* out, int64_t* done, const bn_dropout* dropout = nullptr);
 
 // ---- own small-matrix kernels (kernel.cc) ----------------------------------------------------
 

@@ -35,6 +35,8 @@ const char* bn_status_message(bn_status status) {
       return "a product or sum of sizes does not fit in 64 bits";
     case BN_ERR_MEMORY:
       return "out of memory for the call's scratch";
+    case BN_ERR_DROPOUT:
+      return "every dropout rate must be in [0, 1)";
   }
   return "unknown status";
 }

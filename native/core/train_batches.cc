@@ -24,6 +24,7 @@
 
 #include "blasnet_core.h"
 #include "checked.h"
+#include "dropout.h"
 #include "team.h"
 
 namespace {
@@ -128,6 +129,7 @@ struct job {
   float* x_own[bn_shares::kMaxParts];
   float* y_own[bn_shares::kMaxParts];
   const bn_hyper& hyper;
+  const bn_dropout* dropout;  // null: none; batch bi's mask is at step dropout->step + bi
   double* out;
   // Every part computes the whole output layer for itself (see step): part 0 into z, a and delta,
   // part t > 0 into its own [batch, nL] blocks of `own_out`, three per part (z, a, δ).
@@ -398,6 +400,9 @@ void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* i
         jb.fail(bn_bias_activate_cols(jb.z + off, jb.a + off, b, rows, n_l, c0, c1,
                                       layout.acts[l - 1]));
     }
+    // Dropout: a^l[:, own] ∘= mask / (1 − p_l), while this part's columns are still in its cache.
+    if (jb.ok() && bn_dropout_rate(layout, jb.dropout, l) > 0.0)
+      bn_dropout_apply(*jb.dropout, jb.dropout->step + bi, l, jb.a + off, rows, n_l, c0, c1);
     busy_forward += bn_shares::now() - began;
     jb.barrier.wait();
   }
@@ -471,6 +476,8 @@ void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* i
       // δ^(l-1)[:, own] = δ^l[rows, nl] · w^l[nl, own]  (NoTrans, NoTrans; M=rows, N=n(l-1), K=nl), ∘ σ'(z^(l-1))
       const int64_t off_prev = bn_block_offset(layout, l - 1, rows);
       const float* w = jb.params + layout.w_offset[l - 1];
+      const bool dropped = bn_dropout_rate(layout, jb.dropout, l - 1) > 0.0;
+      const uint64_t dropout_step = dropped ? jb.dropout->step + bi : 0;
       if (parts > 1 && store_fused(layout.acts[l - 2])) {
         // In a team with ReLU or leaky ReLU: ∘ σ' on each tile as the kernel stores it (the same bits).
         const bn_relu_fused fused{nullptr, nullptr, jb.z + off_prev, slope_of(layout.acts[l - 2])};
@@ -479,14 +486,25 @@ void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* i
                                         jb.delta + off_prev, fused, 0, rows, p0, p1)) {
           jb.fail(BN_ERR_SIZE);
         }
+        // ReLU's σ' reads z, not the masked a: the mask goes on after the kernel's store.
+        if (jb.ok() && dropped) {
+          bn_dropout_apply(*jb.dropout, dropout_step, l - 1, jb.delta + off_prev, rows, n_prev, p0,
+                           p1);
+        }
       } else {
         if (jb.ok()) {
           jb.fail(product(parts > 1, false, false, rows, n_prev, n_l, 1.0f, delta_l, w, 0.0f,
                           jb.delta + off_prev, nullptr, 0.0f, 0, rows, p0, p1));
         }
         if (jb.ok()) {
-          jb.fail(bn_activation_backward_cols(jb.delta + off_prev, jb.z + off_prev, jb.a + off_prev,
-                                              rows, n_prev, p0, p1, layout.acts[l - 2]));
+          // With dropout: ∘ σ' from σ(z) computed again (a is masked), then ∘ mask / (1 − p).
+          jb.fail(dropped
+                      ? bn_dropout_backward(*jb.dropout, dropout_step, l - 1, jb.delta + off_prev,
+                                            jb.z + off_prev, jb.a + off_prev, rows, n_prev, p0, p1,
+                                            layout.acts[l - 2])
+                      : bn_activation_backward_cols(jb.delta + off_prev, jb.z + off_prev,
+                                                    jb.a + off_prev, rows, n_prev, p0, p1,
+                                                    layout.acts[l - 2]));
         }
       }
       busy_backward += bn_shares::now() - began;
@@ -598,7 +616,7 @@ bn_status bn_train_batches(const bn_layout& layout, float* params, float* veloci
                            const uint32_t* order, int64_t order_length, int64_t start,
                            int64_t batch, int64_t batches, int loss, float* z, float* a,
                            float* delta, float* x_batch, float* y_batch, const bn_hyper& hyper,
-                           double* out, int64_t* done) {
+                           double* out, int64_t* done, const bn_dropout* dropout) {
   *done = 0;
   if (batch < 1 || batches < 0 || start < 0 || order_length < 0) return BN_ERR_SIZE;
   bn_status status = bn_layout_check_batch(layout, batch);
@@ -623,6 +641,7 @@ bn_status bn_train_batches(const bn_layout& layout, float* params, float* veloci
     if (layout.acts[l - 1] == BN_ACT_HEAVISIDE) return BN_ERR_NOT_DIFFERENTIABLE;
   }
   status = bn_hyper_check(hyper, velocity != nullptr);
+  if (status == BN_OK) status = bn_dropout_check(layout, dropout);
   if (status != BN_OK) return status;
   if ((inputs.f32 == nullptr) == (inputs.u8 == nullptr) || inputs.rows < 0) return BN_ERR_SIZE;
   const int64_t end = span < order_length ? span : order_length;
@@ -702,6 +721,7 @@ bn_status bn_train_batches(const bn_layout& layout, float* params, float* veloci
            {},
            {},
            hyper,
+           dropout,
            out,
            everywhere,
            own_out,

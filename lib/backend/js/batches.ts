@@ -13,11 +13,11 @@
  */
 import { rangeError } from '../../errors';
 import { blockOffset, type Layout } from '../spec';
-import { ActivationCode, LossCode, type UpdateHyper } from '../types';
+import { ActivationCode, type Dropout, LossCode, type UpdateHyper } from '../types';
 import { activationBackwardAt } from './activations';
 import { layoutOf } from './layout';
 import { lossValue, outputDelta } from './loss';
-import { forwardPass } from './network';
+import { forwardPass, hiddenBackwardAt } from './network';
 import { adaptiveStep, isAdaptive, type StepCoef, stepCoef } from './optimizers';
 import { columnSumsAt } from './reduce';
 import { sgemmAt } from './sgemm';
@@ -122,6 +122,8 @@ function backwardAndStep(
   h: UpdateHyper,
   grad: Float32Array | null,
   coef: StepCoef | null,
+  dropout: Dropout | null,
+  step: number,
 ): void {
   const negEta = -h[0];
   const l2 = h[3];
@@ -135,8 +137,9 @@ function backwardAndStep(
     const b = layout.bOffset[l - 1];
     if (l > 1) {
       // deltaPrev[N, nIn] = delta[N, nOut] · w[nOut, nIn], with w before the step; ∘= σ'(zPrev)
+      // (∘ mask / (1 − p) with dropout)
       sgemmAt(false, false, rows, nIn, nOut, 1, delta, out, params, w, 0, delta, prevOff);
-      activationBackwardAt(delta, prevOff, z, prevOff, a, prevOff, rows, nIn, layout.acts[l - 2]);
+      hiddenBackwardAt(layout, l - 1, delta, z, a, prevOff, rows, dropout, step);
     }
     if (grad !== null && coef !== null) {
       // g[nOut, nIn] = delta[N, nOut]ᵀ · aPrev[N, nIn] (Trans, NoTrans); g_b = Σ_rows delta; then
@@ -181,8 +184,10 @@ export function trainBatches(
   yBatch: Float32Array,
   hyper: UpdateHyper,
   out: Float64Array,
+  dropout?: Dropout | null,
 ): number {
   const layout = layoutOf(spec);
+  const d = dropout ?? null;
   const L = layout.L;
   const n0 = layout.sizes[0];
   const nL = layout.sizes[L];
@@ -209,7 +214,8 @@ export function trainBatches(
       const from = indices[first + i] * nL;
       for (let j = 0; j < nL; j++) yBatch[i * nL + j] = y[from + j];
     }
-    forwardPass(layout, params, xBatch, rows, z, a);
+    const step = d ? d[1] + bi : 0;
+    forwardPass(layout, params, xBatch, rows, z, a, d, step);
     const outOff = blockOffset(layout, L, rows);
     const value = lossValue(loss, z, a, outOff, yBatch, rows, nL);
     out[2 * bi] = value;
@@ -219,7 +225,21 @@ export function trainBatches(
     if (!fused)
       activationBackwardAt(delta, outOff, z, outOff, a, outOff, rows, nL, layout.acts[L - 1]);
     const coef = grad !== null ? stepCoef(hyper, bi) : null;
-    backwardAndStep(layout, params, velocity, xBatch, rows, z, a, delta, hyper, grad, coef);
+    backwardAndStep(
+      layout,
+      params,
+      velocity,
+      xBatch,
+      rows,
+      z,
+      a,
+      delta,
+      hyper,
+      grad,
+      coef,
+      d,
+      step,
+    );
     if (!Number.isFinite(value)) return bi + 1;
   }
   return batches;

@@ -51,6 +51,7 @@ const OPTIONS = {
   optimizer: { type: 'string' },
   momentum: { type: 'string' },
   'weight-decay': { type: 'string' },
+  dropout: { type: 'string' },
   seed: { type: 'string' },
   backend: { type: 'string' },
   threads: { type: 'string' },
@@ -77,6 +78,8 @@ export interface TrainSettings {
   optimizer: OptimizerName;
   momentum: number;
   weightDecay: number;
+  /** Dropout rate of the hidden layers: one for all, or one per hidden layer. */
+  dropout: number[];
   seed: number;
   backend: BackendName;
   threads: number | undefined;
@@ -188,6 +191,7 @@ export function resolveTrainSettings(
     optimizer,
     momentum,
     weightDecay: numberOption(C, 'weight-decay', s('weight-decay'), 0, 0),
+    dropout: dropoutOption(s('dropout')),
     seed: intOption(C, 'seed', s('seed'), 1, 0, 0xffffffff),
     backend: choiceOption<BackendName>(C, 'backend', s('backend'), 'auto', [
       'auto',
@@ -199,6 +203,17 @@ export function resolveTrainSettings(
     out: s('out'),
     report: s('report'),
   };
+}
+
+/** `--dropout P` or `--dropout P1,P2,..` (one per hidden layer), each in [0, 1). */
+function dropoutOption(text: string | undefined): number[] {
+  if (text === undefined) return [0];
+  return text.split(',').map((part) => {
+    const p = numberOption(C, 'dropout', part, 0, 0);
+    if (p >= 1)
+      throw new UsageError(`Expected a rate in [0, 1) for --dropout but received ${p}`, C);
+    return p;
+  });
 }
 
 /** Run `blasnet train`. */
@@ -231,7 +246,22 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
     ...new Array<ActivationName>(sizes.length - 2).fill(s.activation),
     s.output,
   ];
-  const net = new Network({ sizes, activations, init: s.init, seed: s.seed, backend: be });
+  const hidden = sizes.length - 2;
+  if (s.dropout.length !== 1 && s.dropout.length !== hidden)
+    throw new UsageError(
+      `Expected one --dropout rate, or ${hidden} (one per hidden layer), but received ${s.dropout.length}`,
+      C,
+    );
+  if (hidden === 0 && s.dropout[0] > 0)
+    throw new UsageError('Expected --dropout 0 for a network without hidden layers', C);
+  const net = new Network({
+    sizes,
+    activations,
+    init: s.init,
+    seed: s.seed,
+    backend: be,
+    dropout: s.dropout.length === 1 ? s.dropout[0] : s.dropout,
+  });
   const decode = decoderFor({ encoding: s.encoding, classes: data.classes });
   const train = {
     x: data.train.images,
@@ -266,6 +296,7 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
     optimizer: s.optimizer,
     momentum: s.momentum,
     weightDecay: s.weightDecay,
+    ...(net.dropout.some((p) => p > 0) ? { dropout: [...net.dropout] } : {}),
     seed: s.seed,
     data: dataName,
     trainExamples: data.train.count,
