@@ -149,7 +149,7 @@ function fromRows(name: string, rows: unknown[], width: number, what: string): F
       throw shapeError(
         `${name}[${i}]`,
         `a row of ${width} ${what} like the others`,
-        `${row.length}`,
+        `${row.length} values`,
       );
     for (let j = 0; j < width; j++) out[i * width + j] = finite(`${name}[${i}][${j}]`, row[j]);
   }
