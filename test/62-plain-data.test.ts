@@ -3,7 +3,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { expect } from 'chai';
+import { onnx } from 'onnx-proto';
 import { Scaler } from '../lib/data/scaler';
+import { toOnnx } from '../lib/interop/onnx';
+import { fromSafetensors, toSafetensors } from '../lib/interop/safetensors';
 import { evaluate } from '../lib/evaluate';
 import { deserializeNetwork, loadNetwork, saveNetwork, serializeNetwork } from '../lib/model-file';
 import { Network } from '../lib/network';
@@ -319,5 +322,37 @@ describe('62 model file: task, classes and scaler fields', () => {
     }
     // The untouched rewrite loads: the helper itself is sound.
     expect(deserializeNetwork(withHeader(good, () => {})).classes).to.deep.equal(['a', 'b', 'c']);
+  });
+
+  it('safetensors carry them both ways, checked; ONNX names them in its metadata', () => {
+    const copy = fromSafetensors(toSafetensors(net), { backend: 'js' });
+    expect([copy.task, copy.classes, copy.scaler?.toJSON()]).to.deep.equal([
+      net.task,
+      net.classes,
+      net.scaler?.toJSON(),
+    ]);
+    expect(copy.predict([[1, 2]])).to.deep.equal(net.predict([[1, 2]]));
+    expect(thrown(() => toSafetensors(net, { 'blasnet.classes': 'x' })).message).to.match(
+      /keys other than .*blasnet\.classes/,
+    );
+    // A file whose classes are not JSON, or do not fit, is the file's error.
+    const text = Buffer.from(toSafetensors(net));
+    const broken = Buffer.from(text.toString('latin1').replace('[\\"a\\",', '[\\"a\\";'), 'latin1');
+    expect(thrown(() => fromSafetensors(broken)).message).to.match(
+      /metadata's blasnet.classes is not JSON/,
+    );
+    const two = Buffer.from(
+      text.toString('latin1').replace('\\"b\\",\\"c\\"', '\\"b\\",\\"b\\"'),
+      'latin1',
+    );
+    const e = thrown(() => fromSafetensors(two));
+    expect(e.code).to.equal('ERR_BLASNET_FORMAT');
+    expect(e.message).to.match(/invalid class names: .*classes\[2\]/);
+    const props = onnx.ModelProto.decode(toOnnx(net)).metadataProps;
+    expect(Object.fromEntries(props.map((p) => [p.key, p.value]))).to.deep.include({
+      'blasnet.task': 'classification',
+      'blasnet.classes': '["a","b","c"]',
+      'blasnet.scaler': '{"kind":"minmax","offset":[0,1],"scale":[2,3]}',
+    });
   });
 });
