@@ -10,7 +10,7 @@ import { fromSafetensors, toSafetensors } from '../lib/interop/safetensors';
 import { evaluate } from '../lib/evaluate';
 import { deserializeNetwork, loadNetwork, saveNetwork, serializeNetwork } from '../lib/model-file';
 import { Network } from '../lib/network';
-import { fitSync } from '../lib/train';
+import { fit, fitSync } from '../lib/train';
 import { forEachBackend } from './helpers/backends';
 
 /**
@@ -175,6 +175,28 @@ forEachBackend('62 plain inputs', (_be, kind) => {
     }).to.throw(RangeError, 'classes[1]');
   });
 
+  it('fit (async) takes plain data and validation too, as fitSync does', async () => {
+    const x = [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ];
+    const y = ['off', 'on', 'on', 'off'];
+    const options = { epochs: 5, batchSize: 2, learningRate: 0.5, validation: { x, y } };
+    const make = () =>
+      new Network({ sizes: [2, 3, 2], task: 'classification', seed: 5, backend: kind });
+    const a = make();
+    const b = make();
+    const ra = await fit(a, { x, y }, options);
+    const rb = fitSync(b, { x: new Float32Array(x.flat()), y }, options);
+    expect(a.params).to.deep.equal(b.params);
+    expect(ra.history.map((h) => h.validationLoss)).to.deep.equal(
+      rb.history.map((h) => h.validationLoss),
+    );
+    expect(ra.history[4].validationMetrics?.classes).to.deep.equal(['off', 'on']);
+  });
+
   it('binary: two names, the second is class 1; classify returns the names', () => {
     const b = new Network({ sizes: [1, 1], task: 'binary', seed: 1, backend: kind });
     expect(b.activations).to.deep.equal(['sigmoid']);
@@ -258,6 +280,17 @@ forEachBackend('62 plain inputs', (_be, kind) => {
     expect(() => {
       n.scaler = Scaler.fit(new Float32Array([1, 2, 3]), 3);
     }).to.throw(RangeError, 'scaler');
+    // A call refused for another option attaches nothing.
+    const fresh = new Network({ sizes: [2, 1], task: 'regression', backend: kind });
+    expect(() => fitSync(fresh, { x, y: [1, 3, 2] }, { scale: 'standard', epochs: 0 })).to.throw(
+      RangeError,
+      'options.epochs',
+    );
+    expect(fresh.scaler).to.equal(undefined);
+    expect(() => fitSync(fresh, { x, y: [1, 3, 2] }, { scale: 'zscore' as 'standard' })).to.throw(
+      RangeError,
+      'options.scale',
+    );
   });
 });
 
