@@ -46,6 +46,10 @@ export {
 export type { Activation, ActivationName } from './activations';
 export { HUBER_DELTA, LOSSES, LOSS_NAMES, loss } from './losses';
 export type { Loss, LossName, BuiltinLoss } from './losses';
+export { TASKS } from './task';
+export { regressionMetrics } from './regression-metrics';
+export type { RegressionMetrics } from './regression-metrics';
+export type { Task } from './task';
 export { INIT_NAMES } from './init';
 export type { InitName } from './init';
 export type { Schedule } from './schedule';

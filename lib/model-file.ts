@@ -11,11 +11,14 @@
  * | E..E+32 | SHA-256 of bytes 0..E: magic, header (metadata included), padding and parameters |
  *
  * Header: `{ format: "blasnet-model", version: 3, sizes, activations, paramCount, dtype: "float32",
- * byteOrder: "little", payloadOffset, blasnet (version), metadata?, training?, dropout? }`;
- * `training` (version 3: the optimizer, its step and epoch counts, the shuffle stream's position
- * and the count of state floats after the parameters) is described in lib/model-training.ts;
- * `dropout` is the rate of each hidden layer, written only when one is not 0. Version 2 is
- * version 3 without `training`, and loads as such.
+ * byteOrder: "little", payloadOffset, blasnet (version), metadata?, training?, dropout?, task?,
+ * classes?, scaler? }`; `training` (version 3: the optimizer, its step and epoch counts, the
+ * shuffle stream's position and the count of state floats after the parameters) is described in
+ * lib/model-training.ts; `dropout` is the rate of each hidden layer, written only when one is not
+ * 0. Version 2 is version 3 without `training`, and loads as such. `task`, `classes` (class names
+ * in output order) and `scaler` (a {@link ScalerJson}) are written only for a network that has
+ * them, so files of networks without them are as before; loading checks them like every other
+ * field.
  *
  * Version 1 files (no trailer; `sha256` in the header, the hex digest of the parameter bytes
  * alone) still load, with that older, narrower check: in them a change to the metadata or any
@@ -41,6 +44,9 @@ import {
   type TrainingHeader,
 } from './model-training';
 import { checkNetwork, Network } from './network';
+import type { ScalerJson } from './data/scaler';
+import { modelFields } from './model-fields';
+import type { Task } from './task';
 import { openRegularFileSync } from './regular-file';
 import { checkBoolean, checkInt, checkJsonObject, checkOptions, isUint8Array } from './validate';
 import { version as blasnetVersion } from './version';
@@ -96,6 +102,9 @@ interface Header {
   training?: TrainingHeader;
   /** Dropout rate of each hidden layer (see `NetworkOptions.dropout`); absent when all are 0. */
   dropout?: number[];
+  task?: Task;
+  classes?: string[];
+  scaler?: ScalerJson;
 }
 
 /**
@@ -205,6 +214,9 @@ export function serializeNetwork(
   if (training) header.training = training.header;
   // Part of the model, as nn.Dropout is; written only when used, so other files stay as they were.
   if (net.dropout.some((p) => p > 0)) header.dropout = [...net.dropout];
+  if (net.task !== undefined) header.task = net.task;
+  if (net.classes !== undefined) header.classes = [...net.classes];
+  if (net.scaler !== undefined) header.scaler = net.scaler.toJSON();
   // The offset is part of the header, whose length depends on the offset's digits: settle it.
   let json = '';
   for (let i = 0; i < 3; i++) {
@@ -290,6 +302,7 @@ function checkHeader(
     throw bad(
       `paramCount ${header.paramCount} does not match the sizes ${JSON.stringify(sizes)} (${expectedCount})`,
     );
+  modelFields(header, bad);
   if (header.payloadOffset !== align4(12 + headerLength))
     throw bad(`payloadOffset ${header.payloadOffset} is not where the header ends`);
   if (header.training !== undefined && header.version < 3)
@@ -343,6 +356,7 @@ export function deserializeNetwork(
     init: 'he',
     seed: 0,
     dropout: header.dropout ?? 0,
+    ...modelFields(header, bad),
   });
   // Copy the bytes: the payload may not be 4-byte aligned within its ArrayBuffer.
   new Uint8Array(net.params.buffer, net.params.byteOffset, net.params.byteLength).set(payload);

@@ -13,7 +13,8 @@ import { evaluate } from '../lib/evaluate';
 import { Network } from '../lib/network';
 import { fitSync } from '../lib/train';
 import { forEachBackend } from './helpers/backends';
-import { CARS, leastSquares } from './helpers/cars';
+import { leastSquares, rSquared } from './helpers/least-squares';
+import { CARS } from './helpers/tables';
 
 /**
  * Tables a user brings: real public data shipped in npm packages (Fisher's iris from
@@ -363,16 +364,3 @@ forEachBackend('47 training on CSV tables', (_be, kind) => {
     expect(r2Line).to.be.above(0.6); // the data is what it claims to be
   });
 });
-
-function rSquared(truth: ArrayLike<number>, predicted: number[]): number {
-  const n = truth.length;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += truth[i] / n;
-  let ssRes = 0;
-  let ssTot = 0;
-  for (let i = 0; i < n; i++) {
-    ssRes += (truth[i] - predicted[i]) ** 2;
-    ssTot += (truth[i] - mean) ** 2;
-  }
-  return 1 - ssRes / ssTot;
-}

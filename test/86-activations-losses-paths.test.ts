@@ -22,7 +22,8 @@ import type { LossName } from '../lib/losses';
 import { Network } from '../lib/network';
 import { fitSync } from '../lib/train';
 import { forEachBackend } from './helpers/backends';
-import { CARS, leastSquares } from './helpers/cars';
+import { leastSquares } from './helpers/least-squares';
+import { CARS } from './helpers/tables';
 import { mulberry32, normalFloat32, randomParams } from './helpers/random';
 import { expectClose } from './helpers/reference';
 

@@ -11,6 +11,7 @@ import type { Backend } from '../backend/types';
 import { isStoredDropout } from '../dropout';
 import { type BlasnetError, blasnetError, typeError } from '../errors';
 import { checkTrainingHeader, restoreTraining, type TrainingHeader } from '../model-training';
+import { modelFields } from '../model-fields';
 import { Network } from '../network';
 import { checkBoolean, checkOptions } from '../validate';
 import { sha256Hex } from './sha256';
@@ -177,6 +178,10 @@ export function networkFromModelBytes(bytes: Uint8Array, options: ModelBytesOpti
     init: 'he',
     seed: 0,
     dropout: (header.dropout as number[] | undefined) ?? 0,
+    ...modelFields(
+      { ...header, sizes: sizes as number[], activations: acts as ActivationName[] },
+      bad,
+    ),
   });
   // DataView reads little-endian on any host, and from any alignment.
   for (let i = 0; i < count; i++) net.params[i] = view.getFloat32(payloadOffset + 4 * i, true);

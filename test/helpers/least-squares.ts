@@ -1,32 +1,21 @@
 /**
- * The cars table of vega-datasets (a devDependency) and a float64 least-squares baseline, shared by
- * the tests that learn it (test/47 from its CSV, test/86 with the Huber and absolute-error losses).
+ * Float64 references for regression tests: R² of predictions, and a least-squares line (the
+ * linear baseline a regression network should match or beat).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 
-/** A package's folder, found through node_modules (vega-datasets exports no subpaths). */
-export function packageDir(name: string): string {
-  for (const base of require.resolve.paths(name) ?? []) {
-    if (fs.existsSync(path.join(base, name, 'package.json'))) return path.join(base, name);
+/** R² = 1 − SS_res / SS_tot, in float64. */
+export function rSquared(truth: ArrayLike<number>, predicted: number[]): number {
+  const n = truth.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += truth[i] / n;
+  let ssRes = 0;
+  let ssTot = 0;
+  for (let i = 0; i < n; i++) {
+    ssRes += (truth[i] - predicted[i]) ** 2;
+    ssTot += (truth[i] - mean) ** 2;
   }
-  throw new Error(`${name} is not installed (a devDependency)`);
+  return 1 - ssRes / ssTot;
 }
-
-export interface Car {
-  Miles_per_Gallon: number | null;
-  Cylinders: number;
-  Displacement: number;
-  Horsepower: number | null;
-  Weight_in_lbs: number;
-  Acceleration: number;
-  Origin: string;
-  /** The model year, as a date string ("1970-01-01"). */
-  Year: string;
-}
-export const CARS: Car[] = JSON.parse(
-  fs.readFileSync(path.join(packageDir('vega-datasets'), 'data', 'cars.json'), 'utf8'),
-);
 
 /** Float64 least squares with an intercept (the last weight), by the normal equations. */
 export function leastSquares(x: Float32Array, y: Float32Array, d: number): number[] {
