@@ -17,7 +17,8 @@ function runtimeLibc() {
   try {
     const maps = fs.readFileSync('/proc/self/maps', 'utf8');
     if (/\/ld-musl-[^/\s]*\.so/.test(maps)) return 'musl';
-    if (/\/libc\.so\.6\b/.test(maps)) return 'glibc';
+    // glibc >= 2.34 maps libc.so.6 itself; older ones map the versioned file, libc-2.31.so.
+    if (/\/libc(\.so\.6|-2\.\d+\.so)\b/.test(maps)) return 'glibc';
   } catch {
     // No /proc: ask the diagnostic report, which names glibc's version only on glibc.
   }

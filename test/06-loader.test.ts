@@ -21,6 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { candidatePaths, loadAddon } from '../lib/backend/native/addon';
 import {
   explainRuntimeTooOld,
+  libcInMaps,
   prebuildRelative,
   runtimeLibc,
   shippedPrebuilds,
@@ -283,6 +284,17 @@ describe('prebuilds tagged by C library', () => {
     if (process.platform !== 'linux') this.skip();
     const report = process.report.getReport() as { header: { glibcVersionRuntime?: string } };
     expect(runtimeLibc()).to.equal(report.header.glibcVersionRuntime ? 'glibc' : 'musl');
+  });
+
+  it('tells glibc (new and old file names) from musl by the mapped libraries', () => {
+    const line = (file: string) => `7f3c4a000000-7f3c4a028000 r--p 00000000 08:01 1234 ${file}\n`;
+    expect(libcInMaps(line('/usr/lib/x86_64-linux-gnu/libc.so.6'))).to.equal('glibc');
+    expect(libcInMaps(line('/lib/x86_64-linux-gnu/libc-2.31.so'))).to.equal('glibc');
+    expect(libcInMaps(line('/lib/ld-musl-x86_64.so.1'))).to.equal('musl');
+    expect(libcInMaps(line('/lib/ld-musl-aarch64.so.1') + line('/usr/lib/libc.so.6'))).to.equal(
+      'musl',
+    );
+    expect(libcInMaps(line('/usr/lib/libcrypto.so.3'))).to.equal(undefined);
   });
 
   it('on musl never tries a glibc prebuild, and says which prebuilds exist and what to do', function () {

@@ -13,19 +13,30 @@ export type Libc = 'glibc' | 'musl';
 
 /**
  * The C library this Node runs on (`null` off Linux), read from the libraries mapped into this
- * process: musl's loader is ld-musl-*.so.1, glibc's C library libc.so.6. Without /proc, the
- * diagnostic report, which names a glibc version only on glibc.
+ * process (/proc/self/maps). Without /proc, the diagnostic report, which names a glibc version
+ * only on glibc.
  */
 export function runtimeLibc(): Libc | null {
   if (process.platform !== 'linux') return null;
+  let maps: string | undefined;
   try {
-    const maps = readFileSync('/proc/self/maps', 'utf8');
-    if (/\/ld-musl-[^/\s]*\.so/.test(maps)) return 'musl';
-    if (/\/libc\.so\.6\b/.test(maps)) return 'glibc';
+    maps = readFileSync('/proc/self/maps', 'utf8');
   } catch {
-    // no /proc: fall through
+    // no /proc: ask the report below
   }
+  const fromMaps = maps === undefined ? undefined : libcInMaps(maps);
+  if (fromMaps) return fromMaps;
   return glibcVersion() === undefined ? 'musl' : 'glibc';
+}
+
+/**
+ * The C library named by a process's memory map: musl's loader is ld-musl-<arch>.so.1; glibc
+ * >= 2.34 maps libc.so.6 itself, older ones the versioned file (libc-2.31.so).
+ */
+export function libcInMaps(maps: string): Libc | undefined {
+  if (/\/ld-musl-[^/\s]*\.so/.test(maps)) return 'musl';
+  if (/\/libc(\.so\.6|-2\.\d+\.so)\b/.test(maps)) return 'glibc';
+  return undefined;
 }
 
 /**
