@@ -9,10 +9,10 @@
 # 2. Compiles a subset of the suite to JavaScript (tsconfig.arm64-test.json → build-arm64-test/):
 #    tsx cannot run there (its esbuild binary is x86-64), and compiled tests start faster under
 #    emulation. The subset: 02 (every kernel against the float64 reference, native vs js), 04
-#    (network steps, native vs js), 23 (XOR and the perceptron) and 81 (backend() is native on
+#    (network steps, native vs js), 23 (XOR and the perceptron) and 90 (backend() is native on
 #    OpenBLAS; XOR; 500 bundled digits on both backends).
 # 3. Runs them with mocha in the arm64 Node under qemu-aarch64-static. The loader finds the arm64
-#    prebuild as an installed package would (no BLASNET_ADDON), and the run fails unless test 81
+#    prebuild as an installed package would (no BLASNET_ADDON), and the run fails unless test 90
 #    saw backend() native on OpenBLAS from that binary.
 # Needs (Debian 12): dpkg --add-architecture arm64; apt-get install g++-aarch64-linux-gnu
 # libopenblas-dev:arm64 libc6:arm64 libstdc++6:arm64 qemu-user-static.
@@ -40,7 +40,7 @@ trap 'rm -f "$LOG"' EXIT
   qemu-aarch64-static -L / "$NODE" node_modules/mocha/bin/mocha.js --no-config --forbid-only \
     --timeout 0 --reporter spec \
     build-arm64-test/test/02-kernels.test.js build-arm64-test/test/04-network-step.test.js \
-    build-arm64-test/test/23-beyond-perceptron.test.js build-arm64-test/test/81-platform-smoke.test.js) | tee "$LOG"
+    build-arm64-test/test/23-beyond-perceptron.test.js build-arm64-test/test/90-platform-smoke.test.js) | tee "$LOG"
 grep -q "linux-arm64: OpenBLAS .*prebuilds/linux-arm64/blasnet.glibc.node" "$LOG" ||
   { echo "test-arm64: FAILED: backend() did not report native OpenBLAS from the arm64 prebuild" >&2; exit 1; }
 ! grep -q "native backend skipped" "$LOG" || { echo "test-arm64: FAILED: native was skipped" >&2; exit 1; }
