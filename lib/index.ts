@@ -40,6 +40,8 @@ export { ACTIVATIONS, ACTIVATION_NAMES, activation } from './activations';
 export type { Activation, ActivationName } from './activations';
 export { LOSSES, LOSS_NAMES, loss } from './losses';
 export type { Loss, LossName, BuiltinLoss } from './losses';
+export { TASKS } from './task';
+export type { Task } from './task';
 export { INIT_NAMES } from './init';
 export type { InitName } from './init';
 export type { Schedule } from './schedule';

@@ -11,7 +11,10 @@
  * | E..E+32 | SHA-256 of bytes 0..E: magic, header (metadata included), padding and parameters |
  *
  * Header: `{ format: "blasnet-model", version: 2, sizes, activations, paramCount, dtype: "float32",
- * byteOrder: "little", payloadOffset, blasnet (version), metadata? }`.
+ * byteOrder: "little", payloadOffset, blasnet (version), metadata?, task?, classes?, scaler? }`.
+ * `task`, `classes` (class names in output order) and `scaler` (a {@link ScalerJson}) are written
+ * only for a network that has them, so files of networks without them are byte-for-byte as before
+ * and older readers ignore the fields; loading checks them like every other field.
  *
  * Version 1 files (no trailer; `sha256` in the header, the hex digest of the parameter bytes
  * alone) still load, with that older, narrower check: in them a change to the metadata or any
@@ -30,6 +33,9 @@ import type { Backend } from './backend/types';
 import { writeFileAtomic } from './atomic-file';
 import { blasnetError, type BlasnetError, rangeError, typeError } from './errors';
 import { checkNetwork, Network } from './network';
+import type { ScalerJson } from './data/scaler';
+import { modelFields } from './model-fields';
+import type { Task } from './task';
 import { openRegularFileSync } from './regular-file';
 import { checkBoolean, checkInt, checkJsonObject, checkOptions, isUint8Array } from './validate';
 import { version as blasnetVersion } from './version';
@@ -81,6 +87,9 @@ interface Header {
   sha256?: string;
   blasnet: string;
   metadata?: Record<string, unknown>;
+  task?: Task;
+  classes?: string[];
+  scaler?: ScalerJson;
 }
 
 /**
@@ -175,6 +184,9 @@ export function serializeNetwork(
     blasnet: blasnetVersion,
   };
   if (metadata !== undefined) header.metadata = checkJsonObject('metadata', metadata);
+  if (net.task !== undefined) header.task = net.task;
+  if (net.classes !== undefined) header.classes = [...net.classes];
+  if (net.scaler !== undefined) header.scaler = net.scaler.toJSON();
   // The offset is part of the header, whose length depends on the offset's digits: settle it.
   let json = '';
   for (let i = 0; i < 3; i++) {
@@ -258,6 +270,7 @@ function checkHeader(
     throw bad(
       `paramCount ${header.paramCount} does not match the sizes ${JSON.stringify(sizes)} (${expectedCount})`,
     );
+  modelFields(header, bad);
   if (header.payloadOffset !== align4(12 + headerLength))
     throw bad(`payloadOffset ${header.payloadOffset} is not where the header ends`);
   const payloadEnd = header.payloadOffset + 4 * expectedCount;
@@ -305,6 +318,7 @@ export function deserializeNetwork(
     backend: opts.backend,
     init: 'he',
     seed: 0,
+    ...modelFields(header, bad),
   });
   // Copy the bytes: the payload may not be 4-byte aligned within its ArrayBuffer.
   new Uint8Array(net.params.buffer, net.params.byteOffset, net.params.byteLength).set(payload);

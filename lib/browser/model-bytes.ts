@@ -9,6 +9,7 @@ import { ACTIVATION_NAMES, type ActivationName } from '../activations';
 import type { BackendName } from '../backend/select';
 import type { Backend } from '../backend/types';
 import { type BlasnetError, blasnetError, typeError } from '../errors';
+import { modelFields } from '../model-fields';
 import { Network } from '../network';
 import { checkBoolean, checkOptions } from '../validate';
 import { sha256Hex } from './sha256';
@@ -161,6 +162,10 @@ export function networkFromModelBytes(bytes: Uint8Array, options: ModelBytesOpti
     backend: opts.backend,
     init: 'he',
     seed: 0,
+    ...modelFields(
+      { ...header, sizes: sizes as number[], activations: acts as ActivationName[] },
+      bad,
+    ),
   });
   // DataView reads little-endian on any host, and from any alignment.
   for (let i = 0; i < count; i++) net.params[i] = view.getFloat32(payloadOffset + 4 * i, true);
