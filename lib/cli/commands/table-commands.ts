@@ -11,18 +11,13 @@
 import { stringify } from 'csv-stringify/sync';
 import { writeFileAtomic } from '../../atomic-file';
 import type { Backend } from '../../backend/types';
+import { argmaxRows } from '../../network';
 import { CliError, EXIT_CODES } from '../errors';
 import type { Output } from '../io';
 import { describeNetwork } from '../model';
 import { printMetrics } from '../print-metrics';
 import { readWithSchema } from '../table';
-import {
-  loadTableModel,
-  tableData,
-  tableDecode,
-  tableMetrics,
-  tableProbabilities,
-} from '../table-model';
+import { loadTableModel, tableData, tableMetrics, tableProbabilities } from '../table-model';
 
 /** Run `blasnet evaluate MODEL --csv FILE`. */
 export async function evaluateCsv(
@@ -36,15 +31,15 @@ export async function evaluateCsv(
   const started = performance.now();
   const rows = await readWithSchema(csvFile, meta.schema, true);
   const data = tableData(csvFile, model, rows);
-  const metrics = tableMetrics(model, data, net.predict(data.x));
+  const metrics = tableMetrics(model, data);
   const seconds = (performance.now() - started) / 1000;
   if (out.json) {
     out.record({
       model: modelFile,
       network: { sizes: net.sizes, activations: net.activations },
-      task: meta.task,
+      task: net.task,
       target: meta.schema.target,
-      ...(meta.classes ? { classes: meta.classes } : {}),
+      ...(net.classes ? { classes: net.classes } : {}),
       data: csvFile,
       ...metrics.summary,
       lossName: meta.loss,
@@ -54,7 +49,7 @@ export async function evaluateCsv(
     return EXIT_CODES.ok;
   }
   out.line(
-    `model     ${modelFile}: ${describeNetwork(net)}, ${meta.task} of "${meta.schema.target}"${model.scaler ? `, ${model.scaler.kind} scaling` : ''}`,
+    `model     ${modelFile}: ${describeNetwork(net)}, ${net.task} of "${meta.schema.target}"${net.scaler ? `, ${net.scaler.kind} scaling` : ''}`,
   );
   out.line(`data      ${csvFile} (${rows.n} rows)`);
   printMetrics(out, metrics, csvFile);
@@ -84,8 +79,8 @@ export async function predictCsv(
   const model = loadTableModel(modelFile, be.name);
   const { meta, net } = model;
   const rows = await readWithSchema(csvFile, meta.schema, false);
-  const x = model.scaler ? model.scaler.transform(rows.x) : rows.x;
-  const outputs = net.predict(x);
+  // Raw features: the network scales them with the scaler its file carries.
+  const outputs = net.predict(rows.x);
   const n = rows.n;
   const target = meta.schema.target;
   const header = [...rows.header];
@@ -93,15 +88,15 @@ export async function predictCsv(
   header.push(predictedName);
   const records: string[][] = [];
   const predictions: Record<string, unknown>[] = [];
-  if (meta.task === 'regression') {
+  if (net.task === 'regression') {
     for (let i = 0; i < n; i++) {
       records.push([...rows.cells[i], number(outputs[i])]);
-      predictions.push({ row: rows.lines[i], value: outputs[i] });
+      predictions.push({ row: rows.lines[i], value: Number(number(outputs[i])) });
     }
   } else {
-    const classes = meta.classes as string[];
-    const labels = tableDecode(meta.task, outputs, n);
-    const p = tableProbabilities(meta.task, outputs, n);
+    const classes = net.classes as readonly string[];
+    const labels = argmaxRows(outputs, net.outputSize);
+    const p = tableProbabilities(net.task, outputs, n);
     const c = classes.length;
     for (const name of classes) header.push(freeName(header, `probability_${name}`));
     for (let i = 0; i < n; i++) {
@@ -125,16 +120,16 @@ export async function predictCsv(
       );
     }
     out.line(`${n} predictions of "${target}" written to ${outFile}`);
-    out.record({ model: modelFile, input: csvFile, out: outFile, rows: n, task: meta.task });
+    out.record({ model: modelFile, input: csvFile, out: outFile, rows: n, task: net.task });
     return EXIT_CODES.ok;
   }
   if (out.json) {
     out.record({
       model: modelFile,
       input: csvFile,
-      task: meta.task,
+      task: net.task,
       target,
-      ...(meta.classes ? { classes: meta.classes } : {}),
+      ...(net.classes ? { classes: net.classes } : {}),
       predictions,
     });
   } else {

@@ -6,7 +6,6 @@
  * `predict --csv` need only the model file and a CSV.
  */
 import * as path from 'node:path';
-import type { ActivationName } from '../../activations';
 import type { BackendName } from '../../backend/select';
 import { type CsvTable, loadCsv } from '../../data/csv';
 import { getEncoding } from '../../data/encodings';
@@ -14,7 +13,7 @@ import { Scaler } from '../../data/scaler';
 import { splitData } from '../../data/split';
 import type { TrainingData } from '../../evaluate';
 import { type InitName, INIT_NAMES } from '../../init';
-import type { LossName } from '../../losses';
+import { type Task, TASKS } from '../../task';
 import { saveNetwork } from '../../model-file';
 import { Network } from '../../network';
 import { writeReport } from '../../report/html';
@@ -26,26 +25,9 @@ import { describeNetwork } from '../model';
 import { printMetrics } from '../print-metrics';
 import { environmentOf, interruption, runFit } from '../run-fit';
 import { schemaOf } from '../table';
-import {
-  type CliTableMetadata,
-  type TableModel,
-  type TableTask,
-  tableDecode,
-  tableMetrics,
-} from '../table-model';
+import { type CliTableMetadata, type TableModel, tableMetrics } from '../table-model';
 
 const C = 'train';
-
-const LOSS_OF: Record<TableTask, LossName> = {
-  classification: 'crossEntropy',
-  binary: 'binaryCrossEntropy',
-  regression: 'quadratic',
-};
-const OUTPUT_OF: Record<TableTask, ActivationName> = {
-  classification: 'softmax',
-  binary: 'sigmoid',
-  regression: 'identity',
-};
 
 /** Options of `train` that only digits take: refused with --csv rather than ignored. */
 const DIGITS_ONLY = ['data', 'validation', 'encoding', 'output', 'loss'] as const;
@@ -68,7 +50,7 @@ async function readTable(
   target: string,
   columns: string[] | undefined,
   delimiter: string,
-  task: TableTask | undefined,
+  task: Task | undefined,
   missing: 'error' | 'impute' | 'drop',
 ): Promise<CsvTable> {
   try {
@@ -135,7 +117,7 @@ export async function trainCsvCommand(
   const task =
     taskOption === undefined
       ? undefined
-      : choiceOption<TableTask>(C, 'task', taskOption, 'classification', [
+      : choiceOption<Task>(C, 'task', taskOption, 'classification', [
           'classification',
           'binary',
           'regression',
@@ -195,7 +177,7 @@ export async function trainCsvCommand(
 
   // Nothing is written before the table has been read whole: a bad cell loses nothing.
   const table = await readTable(file, target, columns, delimiter, task, missing);
-  const resolvedTask: TableTask =
+  const resolvedTask: Task =
     task ?? (table.target.kind === 'numbers' ? 'regression' : 'classification');
   const classes = table.target.classes;
   if (resolvedTask === 'binary' && classes?.length !== 2)
@@ -220,7 +202,6 @@ export async function trainCsvCommand(
       `Expected ${width} output${width === 1 ? '' : 's'} as the last of --layers for --task ${resolvedTask} but received ${sizes[sizes.length - 1]}`,
       C,
     );
-  const loss = LOSS_OF[resolvedTask];
   const learningRate = numberOption(
     C,
     'learning-rate',
@@ -248,21 +229,24 @@ export async function trainCsvCommand(
     );
   }
   const scaler = scale === 'none' ? undefined : Scaler.fit(parts.train.x, table.features, scale);
+  // fit() takes the network's inputs as they are: it trains on scaled copies, and the network
+  // gets its scaler after (so predict, and the model file, take raw features).
   const scaled = (d: TrainingData): TrainingData => ({
     ...d,
     x: scaler ? scaler.transform(d.x) : d.x,
   });
   const train = scaled(parts.train);
-  const test = parts.test && scaled(parts.test);
-  const activations: ActivationName[] = [
-    ...new Array<ActivationName>(sizes.length - 2).fill(activation),
-    OUTPUT_OF[resolvedTask],
-  ];
-  const net = new Network({ sizes, activations, init, seed, backend: be });
-  const decode =
-    resolvedTask === 'regression'
-      ? undefined
-      : (o: Float32Array, n: number) => tableDecode(resolvedTask, o, n);
+  const heldOut = parts.test && scaled(parts.test);
+  const net = new Network({
+    sizes,
+    activations: activation,
+    task: resolvedTask,
+    ...(resolvedTask === 'regression' ? {} : { classes }),
+    init,
+    seed,
+    backend: be,
+  }) as TableModel['net'];
+  const loss = TASKS[resolvedTask].loss;
   const settings = {
     network: describeNetwork(net),
     layers: sizes.join(','),
@@ -281,7 +265,7 @@ export async function trainCsvCommand(
     seed,
     data: path.basename(file),
     trainExamples: parts.train.y.length / width,
-    testExamples: test ? test.y.length / width : 0,
+    testExamples: heldOut ? heldOut.y.length / width : 0,
     droppedRows: table.dropped,
   };
   const environment = environmentOf(be);
@@ -303,24 +287,21 @@ export async function trainCsvCommand(
       weightDecay,
       loss,
       seed,
-      ...(test ? { validation: test } : {}),
-      ...(decode ? { decode } : {}),
+      ...(heldOut ? { validation: heldOut } : {}),
     },
     out,
     'test',
   );
+  net.scaler = scaler;
 
   const meta: CliTableMetadata = {
     kind: 'blasnet-table',
-    task: resolvedTask,
     schema: schemaOf(table, delimiter),
-    ...(classes && resolvedTask !== 'regression' ? { classes } : {}),
-    scaler: scaler ? scaler.toJSON() : null,
     loss,
   };
-  const model: TableModel = { net, meta, scaler };
-  // The test rows are already scaled: outputs straight from the network.
-  const metrics = test ? tableMetrics(model, test, net.predict(test.x)) : undefined;
+  const model: TableModel = { net, meta };
+  const test = parts.test;
+  const metrics = test ? tableMetrics(model, test) : undefined;
   const trainSeconds = result.history.reduce((sum, e) => sum + e.seconds, 0);
   const timing = {
     trainingSeconds: Number(trainSeconds.toFixed(3)),
