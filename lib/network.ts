@@ -178,6 +178,7 @@ export class Network {
     return this.classNames;
   }
 
+  /** Replace the class names (checked), or remove them with `undefined`. @example `net.classes = ['no', 'yes']` */
   set classes(value: readonly string[] | undefined) {
     this.classNames =
       value === undefined
@@ -200,6 +201,7 @@ export class Network {
     return this.inputScaler;
   }
 
+  /** Attach a fitted scaler (checked: one per input), or remove it with `undefined`. @example `net.scaler = Scaler.fit(x, net.inputSize)` */
   set scaler(value: Scaler | undefined) {
     if (value !== undefined) {
       if (!(value instanceof Scaler)) throw typeError('scaler', 'a Scaler', value);

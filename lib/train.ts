@@ -11,10 +11,13 @@ import {
   countCorrect,
   type Decoder,
   defaultLoss,
-  evaluate,
   type Evaluation,
+  evaluateConverted,
   type TrainingData,
 } from './evaluate';
+import { type DataFrame, frameOf, type PlainData, toInputs, toTrainingData } from './data/plain';
+import { Scaler, type ScalerKind } from './data/scaler';
+import { divergenceAdvice } from './divergence-hint';
 import { isBuiltin, loss as lossOf, type Loss, type LossName } from './losses';
 import { argmaxRows, checkNetwork, type Network } from './network';
 import { Random, range } from './random';
@@ -25,6 +28,7 @@ import {
   checkBoolean,
   checkInt,
   checkNumber,
+  checkOneOf,
   checkOptions,
   isFloat32Array,
   isObject,
@@ -62,8 +66,14 @@ export interface FitOptions {
   shuffle?: boolean;
   /** Seed of the shuffles. Default 1. */
   seed?: number;
-  /** Held-out data, evaluated after every epoch. */
-  validation?: TrainingData;
+  /** Held-out data, evaluated after every epoch (typed or plain, like the training data). */
+  validation?: TrainingData | PlainData;
+  /**
+   * Fit a {@link Scaler} of this kind on the training inputs given here (never the validation
+   * data), attach it as `net.scaler` (replacing any), and train on the scaled copy. From then on
+   * every entry point takes raw inputs. Default: keep the network's scaler, if any.
+   */
+  scale?: ScalerKind;
   /** Stop once an epoch's mean training loss is at or below this. */
   targetLoss?: number;
   /** Stop after this many epochs without a lower validation loss, and restore the best weights. */
@@ -118,6 +128,8 @@ export interface EpochReport {
   accuracy?: number;
   validationLoss?: number;
   validationAccuracy?: number;
+  /** For a network with a task: the validation data's whole {@link Evaluation} (R², per-class F1, ...). */
+  validationMetrics?: Evaluation;
   learningRate: number;
   /** Seconds this epoch took (training only). */
   seconds: number;
@@ -190,13 +202,17 @@ interface Source {
   n: number;
 }
 
-function checkSource(net: Network, data: TrainingData | ByteTrainingData): Source {
+function checkSource(
+  net: Network,
+  data: TrainingData | PlainData | ByteTrainingData,
+  frame: DataFrame,
+): Source & { classes?: string[] } {
   if (!isObject(data) || !('bytes' in data)) {
-    const n = checkData('data', net, data);
-    const d = data as TrainingData;
+    const d = toTrainingData('data', frame, data);
+    const n = checkData('data', net, d);
     checkAllFinite('data.x', d.x);
     checkAllFinite('data.y', d.y);
-    return { x: d.x, scale: 1, offset: 0, y: d.y, labels: d.labels, n };
+    return { x: d.x, scale: 1, offset: 0, y: d.y, labels: d.labels, n, classes: d.classes };
   }
   const { bytes, y, labels } = data;
   if ('x' in data) throw rangeError('data', 'either x (floats) or bytes, not both', 'both');
@@ -227,7 +243,36 @@ function checkSource(net: Network, data: TrainingData | ByteTrainingData): Sourc
   checkAllFinite('data.y', y);
   const scale = checkNumber('data.scale', data.scale ?? 1 / 255);
   const offset = checkNumber('data.offset', data.offset ?? 0);
+  // A scaler needs the inputs as floats: the whole set is converted once, then scaled.
+  if (frame.scaler)
+    return {
+      x: frame.scaler.transform(bytesToFloats(bytes, scale, offset)),
+      scale: 1,
+      offset: 0,
+      y,
+      labels,
+      n,
+    };
   return { x: bytes, scale, offset, y, labels, n };
+}
+
+/** Bytes as the fast path converts them: `fround(fround(byte · scale) + offset)`. */
+function bytesToFloats(bytes: Uint8Array, scale: number, offset: number): Float32Array {
+  const out = new Float32Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++)
+    out[i] = Math.fround(Math.fround(bytes[i] * scale) + offset);
+  return out;
+}
+
+/** The raw training inputs as floats, to fit a scaler on. */
+function rawInputs(net: Network, data: TrainingData | PlainData | ByteTrainingData): Float32Array {
+  if (isObject(data) && 'bytes' in data && isUint8Array(data.bytes)) {
+    const scale = checkNumber('data.scale', data.scale ?? 1 / 255);
+    const offset = checkNumber('data.offset', data.offset ?? 0);
+    return bytesToFloats(data.bytes, scale, offset);
+  }
+  if (!isObject(data)) throw typeError('data', 'an object { x, y, labels? }', data);
+  return toInputs('data.x', (data as PlainData).x, net.inputSize);
 }
 
 const FIT_OPTION_NAMES: (keyof FitOptions)[] = [
@@ -249,10 +294,15 @@ const FIT_OPTION_NAMES: (keyof FitOptions)[] = [
   'onEpoch',
   'signal',
   'yieldEveryMs',
+  'scale',
 ];
 
 interface Settings {
   source: Source;
+  /** The validation data, converted and scaled once. */
+  validation?: TrainingData;
+  /** What the divergence error advises, at a learning rate. */
+  advice: (learningRate: number) => string;
   epochs: number;
   batchSize: number;
   alpha: (epoch: number) => number;
@@ -270,14 +320,26 @@ interface Settings {
 
 function settle(
   net: Network,
-  data: TrainingData | ByteTrainingData,
+  data: TrainingData | PlainData | ByteTrainingData,
   options: FitOptions | undefined,
 ): Settings {
   checkNetwork('net', net);
   const opts = checkOptions<FitOptions>('options', options, FIT_OPTION_NAMES);
-  const source = checkSource(net, data);
+  const frame = frameOf(net, true);
+  if (opts.scale !== undefined) {
+    const kind = checkOneOf('options.scale', opts.scale, ['standard', 'minmax'] as const);
+    frame.scaler = Scaler.fit(rawInputs(net, data), net.inputSize, kind);
+  }
+  const source = checkSource(net, data, frame);
   const n = source.n;
-  if (opts.validation !== undefined) checkData('options.validation', net, opts.validation);
+  // Validation labels are named by the training data's classes (found there, or the network's).
+  if (source.classes) frame.classes = source.classes;
+  frame.learnClasses = false;
+  let validation: TrainingData | undefined;
+  if (opts.validation !== undefined) {
+    validation = toTrainingData('options.validation', frame, opts.validation);
+    checkData('options.validation', net, validation);
+  }
   net.activations.forEach((name, i) => {
     if (!activation(name).differentiable) {
       throw rangeError(
@@ -313,8 +375,21 @@ function settle(
     if (opts[name] !== undefined && typeof opts[name] !== 'function')
       throw typeError(`options.${name}`, 'a function', opts[name]);
   }
+  // Everything is checked: the network takes the scaler and class names it trains with.
+  if (frame.scaler !== net.scaler) net.scaler = frame.scaler;
+  if (source.classes) net.classes = source.classes;
   return {
     source,
+    validation,
+    advice: (rate) =>
+      divergenceAdvice(
+        source.x,
+        net.inputSize,
+        source.scale,
+        source.offset,
+        frame.scaler !== undefined,
+        rate,
+      ),
     epochs: checkInt('options.epochs', opts.epochs ?? 10, 1),
     batchSize: Math.min(batchSize, n),
     alpha: scheduleFunction(opts.schedule, learningRate),
@@ -354,7 +429,8 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
   let bestEpoch: number | undefined;
   const history: EpochReport[] = [];
   const started = performance.now();
-  const { signal, onBatch, onEpoch, validation } = s.options;
+  const { signal, onBatch, onEpoch } = s.options;
+  const validation = s.validation;
   // The fast path: many batches per backend call, each gathered straight from the dataset, the
   // step fused into backward, accuracy counted by the backend. It needs a built-in loss, the
   // default decoder (or no labels) and no per-batch callback; otherwise one call per batch.
@@ -374,7 +450,7 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
     let correct = 0;
     for (let batch = 0; fast && batch < batches; ) {
       if (signal?.aborted) {
-        checkFiniteAfterEpoch(net, snapshot, epoch, batches, hyper[0]);
+        checkFiniteAfterEpoch(net, snapshot, epoch, batches, s.advice(hyper[0]));
         return { history, stopReason: 'aborted', bestEpoch, elapsed: seconds(started) };
       }
       // As many batches as fit in chunkMs at the pace of the last call (one to start with).
@@ -404,7 +480,7 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
         const start = (batch + b) * s.batchSize;
         if (!Number.isFinite(value)) {
           net.params.set(snapshot);
-          throw diverged(value, epoch, batch + b, batches, hyper[0]);
+          throw diverged(value, epoch, batch + b, batches, s.advice(hyper[0]));
         }
         lossSum += value * Math.min(s.batchSize, n - start);
         correct += results[2 * b + 1];
@@ -414,7 +490,7 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
     }
     for (let batch = 0; !fast && batch < batches; batch++) {
       if (signal?.aborted) {
-        checkFiniteAfterEpoch(net, snapshot, epoch, batches, hyper[0]);
+        checkFiniteAfterEpoch(net, snapshot, epoch, batches, s.advice(hyper[0]));
         return { history, stopReason: 'aborted', bestEpoch, elapsed: seconds(started) };
       }
       const start = batch * s.batchSize;
@@ -422,7 +498,7 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
       const value = step.run(data.x, data.y, order, start, count, hyper, data.scale, data.offset);
       if (!Number.isFinite(value)) {
         net.params.set(snapshot);
-        throw diverged(value, epoch, batch, batches, hyper[0]);
+        throw diverged(value, epoch, batch, batches, s.advice(hyper[0]));
       }
       lossSum += value * count;
       if (data.labels)
@@ -444,7 +520,7 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
     // The losses above were each measured before their batch's step, so the epoch's last step
     // (an overflow to ±Infinity, say) is seen by nobody, and an infinite bias of a saturated
     // sigmoid or tanh unit leaves every later loss finite: check the weights themselves.
-    checkFiniteAfterEpoch(net, snapshot, epoch, batches, hyper[0]);
+    checkFiniteAfterEpoch(net, snapshot, epoch, batches, s.advice(hyper[0]));
     const epochSeconds = seconds(epochStart);
     const report: EpochReport = {
       epoch: epoch + 1,
@@ -457,9 +533,10 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
     if (data.labels) report.accuracy = correct / n;
     let held: Evaluation | undefined;
     if (validation) {
-      held = evaluate(net, validation, { loss: s.loss, decode: s.decode });
+      held = evaluateConverted(net, validation, { loss: s.loss, decode: s.decode });
       report.validationLoss = held.loss;
       if (held.accuracy !== undefined) report.validationAccuracy = held.accuracy;
+      if (net.task !== undefined) report.validationMetrics = held;
     }
     report.elapsed = seconds(started);
     history.push(report);
@@ -487,12 +564,12 @@ function diverged(
   epoch: number,
   batch: number,
   batches: number,
-  learningRate: number,
+  advice: string,
 ): Error {
   return blasnetError(
     'ERR_BLASNET_DIVERGED',
     `Training diverged: the loss became ${value} at epoch ${epoch + 1}, batch ${batch + 1} of ${batches}. ` +
-      `The weights were restored to the start of epoch ${epoch + 1}. Try a lower learning rate (now ${learningRate}).`,
+      `The weights were restored to the start of epoch ${epoch + 1}. ${advice}`,
   );
 }
 
@@ -505,7 +582,7 @@ function checkFiniteAfterEpoch(
   snapshot: Float32Array,
   epoch: number,
   batches: number,
-  learningRate: number,
+  advice: string,
 ): void {
   const params = net.params;
   for (let i = 0; i < params.length; i++) {
@@ -517,7 +594,7 @@ function checkFiniteAfterEpoch(
         'ERR_BLASNET_DIVERGED',
         `Training diverged: parameter ${i} became ${value} during epoch ${epoch + 1} while the losses of its ` +
           `${batches} batches stayed finite (each is measured before its step, and a saturated unit hides an infinite bias). ` +
-          `The weights were restored to the start of epoch ${epoch + 1}. Try a lower learning rate (now ${learningRate}).`,
+          `The weights were restored to the start of epoch ${epoch + 1}. ${advice}`,
       );
     }
   }
@@ -557,7 +634,7 @@ function seconds(since: number): number {
  */
 export function fitSync(
   net: Network,
-  data: TrainingData | ByteTrainingData,
+  data: TrainingData | PlainData | ByteTrainingData,
   options?: FitOptions,
 ): FitResult {
   const loop = trainingLoop(net, settle(net, data, options));
@@ -582,7 +659,7 @@ export function fitSync(
  */
 export async function fit(
   net: Network,
-  data: TrainingData | ByteTrainingData,
+  data: TrainingData | PlainData | ByteTrainingData,
   options?: FitOptions,
 ): Promise<FitResult> {
   const s = settle(net, data, options);

