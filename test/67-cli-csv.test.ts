@@ -10,7 +10,7 @@ import { loadCsv } from '../lib/data/csv';
 import { Scaler } from '../lib/data/scaler';
 import { splitData } from '../lib/data/split';
 import { loadNetwork } from '../lib/model-file';
-import { regressionMetrics } from '../lib/report/regression';
+import { regressionMetrics } from '../lib/regression-metrics';
 import { leastSquares } from './helpers/least-squares';
 import { CAR_HEADER, carsRows, IRIS_HEADER, irisRows, writeCsvFile } from './helpers/tables';
 
@@ -198,7 +198,7 @@ describe('67 blasnet train/evaluate/predict --csv', function () {
     const line = Array.from({ length: test.n }, (_, i) =>
       w.reduce((s, wj, j) => s + wj * (j === test.features ? 1 : testX[i * test.features + j]), 0),
     );
-    const r2Line = regressionMetrics(test.target.values, line).r2;
+    const r2Line = regressionMetrics(test.target.values, Float32Array.from(line)).r2;
     console.log(
       `      cars through the CLI: held-out R² ${evaluation.r2.toFixed(3)}, RMSE ${evaluation.rmse.toFixed(2)} mpg (least squares ${r2Line.toFixed(3)})`,
     );
@@ -217,7 +217,10 @@ describe('67 blasnet train/evaluate/predict --csv', function () {
     predicted.forEach((v, i) => {
       expect(v).to.be.closeTo(expected[i], 1e-5 * Math.abs(expected[i]));
     });
-    expect(regressionMetrics(test.target.values, predicted).r2).to.be.closeTo(evaluation.r2, 1e-5);
+    expect(regressionMetrics(test.target.values, Float32Array.from(predicted)).r2).to.be.closeTo(
+      evaluation.r2,
+      1e-5,
+    );
 
     // The report plots predicted against true and the residuals, one point per test row.
     const html = fs.readFileSync(report, 'utf8');

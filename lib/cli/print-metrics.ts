@@ -4,7 +4,7 @@
  * MAE and loss for numbers.
  */
 import type { ClassificationMetrics } from '../report/metrics';
-import type { RegressionMetrics } from '../report/regression';
+import type { RegressionMetrics } from '../regression-metrics';
 import type { Output } from './io';
 
 /** A table model's figures on a set of rows. */
@@ -53,7 +53,7 @@ export function printMetrics(out: Output, m: TableMetrics, what: string): void {
   if (m.regression) {
     const r = m.regression;
     out.line(
-      `${what}: R² ${r.r2.toFixed(4)}, RMSE ${r.rmse.toPrecision(4)}, MAE ${r.mae.toPrecision(4)}, loss ${m.loss.toPrecision(4)} (${r.n} rows)`,
+      `${what}: R² ${r.r2.toFixed(4)}, RMSE ${r.rmse.toPrecision(4)}, MAE ${r.mae.toPrecision(4)}, loss ${m.loss.toPrecision(4)} (${m.summary.n} rows)`,
     );
     return;
   }

@@ -8,9 +8,8 @@ import type { BackendName } from '../backend/select';
 import { getEncoding } from '../data/encodings';
 import { evaluate, type TrainingData } from '../evaluate';
 import type { LossName } from '../losses';
-import { argmaxRows, type Network } from '../network';
-import { classificationMetrics } from '../report/metrics';
-import { regressionMetrics } from '../report/regression';
+import type { Network } from '../network';
+import type { ClassMetrics } from '../report/metrics';
 import type { Task } from '../task';
 import { CliError, UsageError } from './errors';
 import { readCliModelFile } from './model';
@@ -68,20 +67,6 @@ export function loadTableModel(file: string, backend: BackendName): TableModel {
   return { net: net as TableModel['net'], meta: raw };
 }
 
-/**
- * Run `fn` with the network's scaler taken off, for rows that are already scaled (fit() and
- * evaluate() take the network's inputs as they are).
- */
-export function withoutScaler<T>(net: Network, fn: () => T): T {
-  const scaler = net.scaler;
-  net.scaler = undefined;
-  try {
-    return fn();
-  } finally {
-    net.scaler = scaler;
-  }
-}
-
 /** Per-class probabilities `[n, classes]`: the softmax outputs, or (1 − p, p) for binary. */
 export function tableProbabilities(task: Task, outputs: Float32Array, n: number): Float32Array {
   if (task !== 'binary') return outputs;
@@ -111,44 +96,37 @@ export function tableData(file: string, model: TableModel, rows: SchemaRows): Tr
 }
 
 /**
- * The task's metrics on `data` (raw features; `y` the network's targets; `labels` the classes):
- * accuracy, per-class figures and the confusion matrix for classes; R², RMSE and MAE for numbers.
+ * The task's figures on `data` (raw features; `y` the network's targets; `labels` the classes),
+ * as evaluate() measures them: accuracy, per-class figures and the confusion matrix for classes;
+ * R², RMSE and MAE for numbers. The network scales the features with its own scaler.
  */
 export function tableMetrics(model: TableModel, data: TrainingData): TableMetrics {
   const { net, meta } = model;
-  // Scaled once by the network's own scaler; evaluate() then gets the inputs as they are.
-  const x = net.inputs('data.x', data.x);
-  const { outputs, loss } = withoutScaler(net, () => ({
-    outputs: net.predict(x),
-    loss: evaluate(net, { ...data, x }, { loss: meta.loss }).loss,
-  }));
-  const n = outputs.length / net.outputSize;
+  const outputs = net.predict(data.x);
+  const e = evaluate(net, data, { loss: meta.loss });
+  const { loss, n } = e;
   if (net.task === 'regression') {
-    const r = regressionMetrics(data.y, outputs);
-    return {
-      task: net.task,
-      loss,
-      outputs,
-      regression: r,
-      summary: { n, loss, r2: r.r2, rmse: r.rmse, mae: r.mae },
-    };
+    const r = { mae: e.mae as number, rmse: e.rmse as number, r2: e.r2 as number };
+    return { task: net.task, loss, outputs, regression: r, summary: { n, loss, ...r } };
   }
-  const classes = [...(net.classes as readonly string[])];
-  const predicted = argmaxRows(outputs, net.outputSize);
-  const c = classificationMetrics(data.labels as Uint8Array, predicted, classes.length);
+  const classes = e.classes ?? [...(net.classes as readonly string[])];
+  const accuracy = e.accuracy as number;
+  const matrix = e.confusion as number[][];
+  const perClass = e.perClass as ClassMetrics[];
+  const correct = matrix.reduce((sum, row, i) => sum + row[i], 0);
   return {
     task: net.task,
     loss,
     outputs,
     classes,
-    classification: c,
+    classification: { n, correct, accuracy, matrix, perClass },
     summary: {
       n,
       loss,
-      accuracy: c.accuracy,
-      correct: c.correct,
-      perClass: c.perClass.map((k) => ({ ...k, class: classes[k.label] })),
-      confusion: c.matrix,
+      accuracy,
+      correct,
+      perClass: perClass.map((k) => ({ ...k, class: classes[k.label] })),
+      confusion: matrix,
     },
   };
 }

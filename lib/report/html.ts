@@ -19,7 +19,7 @@ import {
 } from '../validate';
 import type { ClassificationMetrics } from './metrics';
 import { digitDataUri } from './png';
-import { type RegressionMetrics, regressionMetrics } from './regression';
+import { type RegressionMetrics, regressionMetrics } from '../regression-metrics';
 import { scatterChart } from './scatter';
 import { trainingThroughput } from './throughput';
 import { confusionHeatmap, escapeHtml, lineChart } from './svg';
@@ -227,10 +227,12 @@ export function renderReport(input: ReportInput): string {
       },
     ],
   });
-  const regressionFigures = regression && regressionMetrics(regression.truth, regression.predicted);
+  const regressionFigures =
+    regression &&
+    regressionMetrics(Float32Array.from(regression.truth), Float32Array.from(regression.predicted));
   const firstCards = regressionFigures
     ? [
-        ['test R²', num(regressionFigures.r2, 4), `${regressionFigures.n} test rows`],
+        ['test R²', num(regressionFigures.r2, 4), `${regression.truth.length} test rows`],
         [
           'test RMSE',
           num(regressionFigures.rmse, 4),
@@ -401,7 +403,7 @@ function regressionSections(
     ['RMSE', num(figures.rmse)],
     ['MAE', num(figures.mae)],
     ['loss', num(regression.loss)],
-    ['test rows', String(figures.n)],
+    ['test rows', String(regression.truth.length)],
   ]
     .map(([k, v]) => `<tr><td>${k}</td><td class="num">${v}</td></tr>`)
     .join('');

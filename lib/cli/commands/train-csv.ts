@@ -1,15 +1,14 @@
 /**
  * `blasnet train --csv FILE --target COLUMN`: train on a user's own table. The CSV is read by
  * loadCsv (numeric and categorical columns, one-hot encoded), split with a seed (stratified for
- * classes), the features scaled with statistics of the training rows only, and the model saved
- * with its task, class names, scaler and the table's schema, so that `evaluate --csv` and
+ * classes), the features scaled by fit with statistics of the training rows only, and the model
+ * saved with its task, class names and scaler (the network's own) and the table's schema, so that `evaluate --csv` and
  * `predict --csv` need only the model file and a CSV.
  */
 import * as path from 'node:path';
 import type { BackendName } from '../../backend/select';
 import { type CsvTable, loadCsv } from '../../data/csv';
 import { getEncoding } from '../../data/encodings';
-import { Scaler } from '../../data/scaler';
 import { splitData } from '../../data/split';
 import type { TrainingData } from '../../evaluate';
 import { type InitName, INIT_NAMES } from '../../init';
@@ -228,15 +227,8 @@ export async function trainCsvCommand(
       C,
     );
   }
-  const scaler = scale === 'none' ? undefined : Scaler.fit(parts.train.x, table.features, scale);
-  // fit() takes the network's inputs as they are: it trains on scaled copies, and the network
-  // gets its scaler after (so predict, and the model file, take raw features).
-  const scaled = (d: TrainingData): TrainingData => ({
-    ...d,
-    x: scaler ? scaler.transform(d.x) : d.x,
-  });
-  const train = scaled(parts.train);
-  const heldOut = parts.test && scaled(parts.test);
+  const train = parts.train;
+  const heldOut = parts.test;
   const net = new Network({
     sizes,
     activations: activation,
@@ -287,12 +279,14 @@ export async function trainCsvCommand(
       weightDecay,
       loss,
       seed,
+      // fit fits the scaler on the training rows only and attaches it to the network, so
+      // predict, evaluate and the model file take raw features from then on.
+      ...(scale === 'none' ? {} : { scale }),
       ...(heldOut ? { validation: heldOut } : {}),
     },
     out,
     'test',
   );
-  net.scaler = scaler;
 
   const meta: CliTableMetadata = {
     kind: 'blasnet-table',
