@@ -2,15 +2,14 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
-import { main } from '../lib/cli/main';
 import { loadCsv } from '../lib/data/csv';
 import { Scaler } from '../lib/data/scaler';
 import { splitData } from '../lib/data/split';
 import { loadNetwork } from '../lib/model-file';
 import { regressionMetrics } from '../lib/regression-metrics';
+import { type CliRun, runCli } from './helpers/cli';
 import { leastSquares } from './helpers/least-squares';
 import { CAR_HEADER, carsRows, IRIS_HEADER, irisRows, writeCsvFile } from './helpers/tables';
 
@@ -28,27 +27,9 @@ import { CAR_HEADER, carsRows, IRIS_HEADER, irisRows, writeCsvFile } from './hel
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'blasnet-cli-csv-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-interface Run {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
+const run = runCli;
 
-/** Run the CLI's main() in this process with captured, non-TTY streams. */
-async function run(...args: string[]): Promise<Run> {
-  const chunks = { stdout: [] as string[], stderr: [] as string[] };
-  const sink = (into: string[]) =>
-    new Writable({
-      write(chunk: Buffer | string, _enc, done) {
-        into.push(chunk.toString());
-        done();
-      },
-    });
-  const status = await main(args, { stdout: sink(chunks.stdout), stderr: sink(chunks.stderr) });
-  return { status, stdout: chunks.stdout.join(''), stderr: chunks.stderr.join('') };
-}
-
-async function ok(...args: string[]): Promise<Run> {
+async function ok(...args: string[]): Promise<CliRun> {
   const r = await run(...args);
   expect(r.status, `blasnet ${args.join(' ')}: ${r.stderr}`).to.equal(0);
   return r;

@@ -7,8 +7,7 @@
  * columns come in.
  */
 import { createReadStream, statSync } from 'node:fs';
-import { parse } from 'csv-parse';
-import { type CsvTable, raggedColumn } from '../data/csv';
+import { type CsvRecord, type CsvTable, csvRecords, raggedColumn } from '../data/csv';
 import { CliError } from './errors';
 
 /** One feature column as trained: its name, kind and (for one-hot columns) its categories. */
@@ -103,21 +102,12 @@ async function readRecords(
   if (!isFile) throw new CliError('ERR_BLASNET_IO', `Cannot read the CSV ${file}: not a file`);
   const stream = createReadStream(file);
   // The same reading as loadCsv's: trimmed cells, blank lines skipped, a BOM dropped.
-  const parser = parse({
-    delimiter,
-    info: true,
-    trim: true,
-    skip_empty_lines: true,
-    bom: true,
-    relax_column_count: true,
-  });
-  stream.on('error', (error) => parser.destroy(error));
-  stream.pipe(parser);
+  const parser = csvRecords(stream, delimiter);
   let header: string[] | undefined;
   const cells: string[][] = [];
   const lines: number[] = [];
   try {
-    for await (const r of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    for await (const r of parser as AsyncIterable<CsvRecord>) {
       if (header === undefined) {
         header = r.record;
         continue;

@@ -13,9 +13,7 @@ import { splitData } from '../../data/split';
 import type { TrainingData } from '../../evaluate';
 import { type InitName, INIT_NAMES } from '../../init';
 import { type Task, TASKS } from '../../task';
-import { saveNetwork } from '../../model-file';
 import { Network } from '../../network';
-import { writeReport } from '../../report/html';
 import { choiceOption, intOption, numberOption, sizesOption } from '../args';
 import { cliBackend } from '../backend';
 import { CliError, EXIT_CODES, UsageError } from '../errors';
@@ -23,6 +21,7 @@ import type { Output } from '../io';
 import { describeNetwork } from '../model';
 import { printMetrics } from '../print-metrics';
 import { environmentOf, interruption, runFit } from '../run-fit';
+import { saveCliModel, writeCliReport } from '../save';
 import { schemaOf } from '../table';
 import { type CliTableMetadata, type TableModel, tableMetrics } from '../table-model';
 
@@ -316,49 +315,35 @@ export async function trainCsvCommand(
   const outFile = s('out');
   const reportFile = s('report');
   if (outFile !== undefined) {
-    try {
-      saveNetwork(net, outFile, {
-        ...meta,
-        settings,
-        result: resultRecord,
-        createdAt: new Date().toISOString(),
-      } as unknown as Record<string, unknown>);
-    } catch (error) {
-      throw new CliError(
-        'ERR_BLASNET_IO',
-        `${(error as Error).message}. Check that the directory of --out exists and is writable.`,
-      );
-    }
+    saveCliModel(net, outFile, {
+      ...meta,
+      settings,
+      result: resultRecord,
+      createdAt: new Date().toISOString(),
+    });
   }
   if (reportFile !== undefined) {
-    try {
-      writeReport(reportFile, {
-        title: `blasnet training report: ${target} from ${path.basename(file)}`,
-        history: result.history,
-        heldOut: 'test',
-        ...(metrics?.classification
-          ? { test: { ...metrics.classification, loss: metrics.loss }, classNames: classes }
-          : {}),
-        ...(metrics?.regression
-          ? {
-              regression: {
-                target,
-                truth: (test as TrainingData).y,
-                predicted: metrics.outputs,
-                loss: metrics.loss,
-              },
-            }
-          : {}),
-        settings,
-        timing,
-        environment,
-      });
-    } catch (error) {
-      throw new CliError(
-        'ERR_BLASNET_IO',
-        `${(error as Error).message}. Check that the directory of --report exists and is writable.`,
-      );
-    }
+    writeCliReport(reportFile, {
+      title: `blasnet training report: ${target} from ${path.basename(file)}`,
+      history: result.history,
+      heldOut: 'test',
+      ...(metrics?.classification
+        ? { test: { ...metrics.classification, loss: metrics.loss }, classNames: classes }
+        : {}),
+      ...(metrics?.regression
+        ? {
+            regression: {
+              target,
+              truth: (test as TrainingData).y,
+              predicted: metrics.outputs,
+              loss: metrics.loss,
+            },
+          }
+        : {}),
+      settings,
+      timing,
+      environment,
+    });
   }
 
   out.record({

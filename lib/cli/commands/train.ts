@@ -10,10 +10,9 @@ import { type EncodingName, getEncoding } from '../../data';
 import { evaluate } from '../../evaluate';
 import { type InitName, INIT_NAMES } from '../../init';
 import type { LossName } from '../../losses';
-import { saveNetwork } from '../../model-file';
 import { Network } from '../../network';
 import { classificationMetrics, type ClassificationMetrics } from '../../report/metrics';
-import { misclassifiedDigits, writeReport } from '../../report/html';
+import { misclassifiedDigits } from '../../report/html';
 import { trainingThroughput } from '../../report/throughput';
 import {
   choiceOption,
@@ -25,11 +24,12 @@ import {
 } from '../args';
 import { cliBackend } from '../backend';
 import { loadCliData } from '../data';
-import { CliError, EXIT_CODES, UsageError } from '../errors';
+import { EXIT_CODES, UsageError } from '../errors';
 import { TRAIN_HELP } from '../help';
 import type { Output } from '../io';
 import { type CliModelMetadata, decoderFor, describeNetwork } from '../model';
 import { environmentOf, interruption, runFit } from '../run-fit';
+import { saveCliModel, writeCliReport } from '../save';
 import { CSV_TRAIN_OPTIONS, trainCsvCommand } from './train-csv';
 
 const OPTIONS = {
@@ -319,7 +319,7 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
       },
       createdAt: new Date().toISOString(),
     };
-    saveModel(net, s.out, meta);
+    saveCliModel(net, s.out, meta);
     modelPath = path.resolve(s.out);
   }
   let reportPath: string | null = null;
@@ -331,25 +331,18 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
       data.inputSize,
       48,
     );
-    try {
-      writeReport(s.report, {
-        title: 'blasnet training report',
-        history: result.history,
-        heldOut,
-        test: metrics,
-        misclassified: wrong.digits,
-        misclassifiedTotal: wrong.total,
-        imageShape: { rows: data.rows, cols: data.cols },
-        settings: settingsRecord,
-        timing,
-        environment,
-      });
-    } catch (error) {
-      throw new CliError(
-        'ERR_BLASNET_IO',
-        `${(error as Error).message}. Check that the directory of --report exists and is writable.`,
-      );
-    }
+    writeCliReport(s.report, {
+      title: 'blasnet training report',
+      history: result.history,
+      heldOut,
+      test: metrics,
+      misclassified: wrong.digits,
+      misclassifiedTotal: wrong.total,
+      imageShape: { rows: data.rows, cols: data.cols },
+      settings: settingsRecord,
+      timing,
+      environment,
+    });
     reportPath = path.resolve(s.report);
   }
 
@@ -382,15 +375,4 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
   else out.line('model not saved (use --out FILE to keep it)');
   if (reportPath) out.line(`report written to ${s.report}`);
   return result.stopReason === 'aborted' ? EXIT_CODES.interrupted : EXIT_CODES.ok;
-}
-
-function saveModel(net: Network, file: string, meta: CliModelMetadata): void {
-  try {
-    saveNetwork(net, file, meta as unknown as Record<string, unknown>);
-  } catch (error) {
-    throw new CliError(
-      'ERR_BLASNET_IO',
-      `${(error as Error).message}. Check that the directory of --out exists and is writable.`,
-    );
-  }
 }
