@@ -41,6 +41,8 @@ export type { Activation, ActivationName } from './activations';
 export { LOSSES, LOSS_NAMES, loss } from './losses';
 export type { Loss, LossName, BuiltinLoss } from './losses';
 export { TASKS } from './task';
+export { regressionMetrics } from './regression-metrics';
+export type { RegressionMetrics } from './regression-metrics';
 export type { Task } from './task';
 export { INIT_NAMES } from './init';
 export type { InitName } from './init';

@@ -318,14 +318,9 @@ export class Network {
 
   /**
    * Inputs as the kernels take them: converted once from plain arrays, then scaled by the
-   * network's {@link scaler} when it has one (always a copy then; the caller's array is kept).
-   *
-   * @example
-   * ```ts
-   * net.inputs('x', [[5.1, 3.5, 1.4, 0.2]]); // Float32Array(4), scaled when net.scaler is set
-   * ```
+   * network's scaler when it has one (always a copy then; the caller's array is kept).
    */
-  inputs(name: string, x: unknown): Float32Array {
+  private inputs(name: string, x: unknown): Float32Array {
     const raw = toInputs(name, x, this.inputSize);
     return this.inputScaler ? this.inputScaler.transform(raw) : raw;
   }

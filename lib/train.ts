@@ -375,10 +375,7 @@ function settle(
     if (opts[name] !== undefined && typeof opts[name] !== 'function')
       throw typeError(`options.${name}`, 'a function', opts[name]);
   }
-  // Everything is checked: the network takes the scaler and class names it trains with.
-  if (frame.scaler !== net.scaler) net.scaler = frame.scaler;
-  if (source.classes) net.classes = source.classes;
-  return {
+  const settings: Settings = {
     source,
     validation,
     advice: (rate) =>
@@ -408,6 +405,10 @@ function settle(
     decode: opts.decode ?? ((outputs: Float32Array) => argmaxRows(outputs, net.outputSize)),
     options: opts,
   };
+  // Everything is checked: the network takes the scaler and class names it trains with.
+  if (frame.scaler !== net.scaler) net.scaler = frame.scaler;
+  if (source.classes) net.classes = source.classes;
+  return settings;
 }
 
 /**

@@ -31,7 +31,15 @@ const SECTIONS: Array<{ title: string; intro?: string; files: string[] }> = [
   },
   {
     title: 'Training',
-    files: ['train', 'task', 'schedule', 'losses', 'evaluate', 'gradient-check'],
+    files: [
+      'train',
+      'task',
+      'schedule',
+      'losses',
+      'evaluate',
+      'regression-metrics',
+      'gradient-check',
+    ],
   },
   { title: 'Training in the background', files: ['background/'] },
   { title: 'Model files', files: ['model-file'] },

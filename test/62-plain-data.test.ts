@@ -3,11 +3,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { expect } from 'chai';
+import { onnx } from 'onnx-proto';
 import { Scaler } from '../lib/data/scaler';
+import { toOnnx } from '../lib/interop/onnx';
+import { fromSafetensors, toSafetensors } from '../lib/interop/safetensors';
 import { evaluate } from '../lib/evaluate';
 import { deserializeNetwork, loadNetwork, saveNetwork, serializeNetwork } from '../lib/model-file';
 import { Network } from '../lib/network';
-import { fitSync } from '../lib/train';
+import { fit, fitSync } from '../lib/train';
 import { forEachBackend } from './helpers/backends';
 
 /**
@@ -172,6 +175,28 @@ forEachBackend('62 plain inputs', (_be, kind) => {
     }).to.throw(RangeError, 'classes[1]');
   });
 
+  it('fit (async) takes plain data and validation too, as fitSync does', async () => {
+    const x = [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ];
+    const y = ['off', 'on', 'on', 'off'];
+    const options = { epochs: 5, batchSize: 2, learningRate: 0.5, validation: { x, y } };
+    const make = () =>
+      new Network({ sizes: [2, 3, 2], task: 'classification', seed: 5, backend: kind });
+    const a = make();
+    const b = make();
+    const ra = await fit(a, { x, y }, options);
+    const rb = fitSync(b, { x: new Float32Array(x.flat()), y }, options);
+    expect(a.params).to.deep.equal(b.params);
+    expect(ra.history.map((h) => h.validationLoss)).to.deep.equal(
+      rb.history.map((h) => h.validationLoss),
+    );
+    expect(ra.history[4].validationMetrics?.classes).to.deep.equal(['off', 'on']);
+  });
+
   it('binary: two names, the second is class 1; classify returns the names', () => {
     const b = new Network({ sizes: [1, 1], task: 'binary', seed: 1, backend: kind });
     expect(b.activations).to.deep.equal(['sigmoid']);
@@ -255,6 +280,17 @@ forEachBackend('62 plain inputs', (_be, kind) => {
     expect(() => {
       n.scaler = Scaler.fit(new Float32Array([1, 2, 3]), 3);
     }).to.throw(RangeError, 'scaler');
+    // A call refused for another option attaches nothing.
+    const fresh = new Network({ sizes: [2, 1], task: 'regression', backend: kind });
+    expect(() => fitSync(fresh, { x, y: [1, 3, 2] }, { scale: 'standard', epochs: 0 })).to.throw(
+      RangeError,
+      'options.epochs',
+    );
+    expect(fresh.scaler).to.equal(undefined);
+    expect(() => fitSync(fresh, { x, y: [1, 3, 2] }, { scale: 'zscore' as 'standard' })).to.throw(
+      RangeError,
+      'options.scale',
+    );
   });
 });
 
@@ -319,5 +355,37 @@ describe('62 model file: task, classes and scaler fields', () => {
     }
     // The untouched rewrite loads: the helper itself is sound.
     expect(deserializeNetwork(withHeader(good, () => {})).classes).to.deep.equal(['a', 'b', 'c']);
+  });
+
+  it('safetensors carry them both ways, checked; ONNX names them in its metadata', () => {
+    const copy = fromSafetensors(toSafetensors(net), { backend: 'js' });
+    expect([copy.task, copy.classes, copy.scaler?.toJSON()]).to.deep.equal([
+      net.task,
+      net.classes,
+      net.scaler?.toJSON(),
+    ]);
+    expect(copy.predict([[1, 2]])).to.deep.equal(net.predict([[1, 2]]));
+    expect(thrown(() => toSafetensors(net, { 'blasnet.classes': 'x' })).message).to.match(
+      /keys other than .*blasnet\.classes/,
+    );
+    // A file whose classes are not JSON, or do not fit, is the file's error.
+    const text = Buffer.from(toSafetensors(net));
+    const broken = Buffer.from(text.toString('latin1').replace('[\\"a\\",', '[\\"a\\";'), 'latin1');
+    expect(thrown(() => fromSafetensors(broken)).message).to.match(
+      /metadata's blasnet.classes is not JSON/,
+    );
+    const two = Buffer.from(
+      text.toString('latin1').replace('\\"b\\",\\"c\\"', '\\"b\\",\\"b\\"'),
+      'latin1',
+    );
+    const e = thrown(() => fromSafetensors(two));
+    expect(e.code).to.equal('ERR_BLASNET_FORMAT');
+    expect(e.message).to.match(/invalid class names: .*classes\[2\]/);
+    const props = onnx.ModelProto.decode(toOnnx(net)).metadataProps;
+    expect(Object.fromEntries(props.map((p) => [p.key, p.value]))).to.deep.include({
+      'blasnet.task': 'classification',
+      'blasnet.classes': '["a","b","c"]',
+      'blasnet.scaler': '{"kind":"minmax","offset":[0,1],"scale":[2,3]}',
+    });
   });
 });

@@ -147,6 +147,15 @@ export function toOnnx(net: Network): Uint8Array {
     metadataProps: [
       { key: 'sizes', value: net.sizes.join(',') },
       { key: 'activations', value: net.activations.join(',') },
+      // What the network is for, when it says: the graph takes scaled inputs (the scaler's
+      // offsets and scales are here, not in the graph) and outputs class scores, not names.
+      ...(net.task === undefined ? [] : [{ key: 'blasnet.task', value: net.task }]),
+      ...(net.classes === undefined
+        ? []
+        : [{ key: 'blasnet.classes', value: JSON.stringify(net.classes) }]),
+      ...(net.scaler === undefined
+        ? []
+        : [{ key: 'blasnet.scaler', value: JSON.stringify(net.scaler.toJSON()) }]),
     ],
     graph: {
       name: 'blasnet',
