@@ -451,7 +451,7 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
     let correct = 0;
     for (let batch = 0; fast && batch < batches; ) {
       if (signal?.aborted) {
-        checkFiniteAfterEpoch(net, snapshot, epoch, batches, s.advice(hyper[0]));
+        checkFiniteAfterEpoch(net, snapshot, epoch, batches, () => s.advice(hyper[0]));
         return { history, stopReason: 'aborted', bestEpoch, elapsed: seconds(started) };
       }
       // As many batches as fit in chunkMs at the pace of the last call (one to start with).
@@ -491,7 +491,7 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
     }
     for (let batch = 0; !fast && batch < batches; batch++) {
       if (signal?.aborted) {
-        checkFiniteAfterEpoch(net, snapshot, epoch, batches, s.advice(hyper[0]));
+        checkFiniteAfterEpoch(net, snapshot, epoch, batches, () => s.advice(hyper[0]));
         return { history, stopReason: 'aborted', bestEpoch, elapsed: seconds(started) };
       }
       const start = batch * s.batchSize;
@@ -521,7 +521,7 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
     // The losses above were each measured before their batch's step, so the epoch's last step
     // (an overflow to ±Infinity, say) is seen by nobody, and an infinite bias of a saturated
     // sigmoid or tanh unit leaves every later loss finite: check the weights themselves.
-    checkFiniteAfterEpoch(net, snapshot, epoch, batches, s.advice(hyper[0]));
+    checkFiniteAfterEpoch(net, snapshot, epoch, batches, () => s.advice(hyper[0]));
     const epochSeconds = seconds(epochStart);
     const report: EpochReport = {
       epoch: epoch + 1,
@@ -583,7 +583,8 @@ function checkFiniteAfterEpoch(
   snapshot: Float32Array,
   epoch: number,
   batches: number,
-  advice: string,
+  /** Computed only when it throws: the advice may sum over the whole dataset. */
+  advice: () => string,
 ): void {
   const params = net.params;
   for (let i = 0; i < params.length; i++) {
@@ -595,7 +596,7 @@ function checkFiniteAfterEpoch(
         'ERR_BLASNET_DIVERGED',
         `Training diverged: parameter ${i} became ${value} during epoch ${epoch + 1} while the losses of its ` +
           `${batches} batches stayed finite (each is measured before its step, and a saturated unit hides an infinite bias). ` +
-          `The weights were restored to the start of epoch ${epoch + 1}. ${advice}`,
+          `The weights were restored to the start of epoch ${epoch + 1}. ${advice()}`,
       );
     }
   }
