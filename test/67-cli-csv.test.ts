@@ -255,6 +255,26 @@ describe('67 blasnet train/evaluate/predict --csv', function () {
       expect(p0 + p1).to.be.closeTo(1, 1e-6);
       expect(r.at(-3)).to.equal(p1 > 0.5 ? 'virginica' : 'versicolor');
     }
+
+    // A classifier's report: the confusion matrix and the per-class table, by class name.
+    const report = file('pair.html');
+    await ok(
+      'train',
+      '--csv',
+      csv.train,
+      '--target',
+      'species',
+      '--task',
+      'binary',
+      '--epochs',
+      '20',
+      '--report',
+      report,
+    );
+    const html = fs.readFileSync(report, 'utf8');
+    expect(html).to.include('Confusion matrix').and.include('<table class="per-class">');
+    expect(html).to.match(/<td>versicolor<\/td><td class="num">/);
+    expect(html).to.not.include('data-line="y=x"');
   });
 
   describe('bad tables: the file, row and column named, exit 1, nothing lost', () => {
