@@ -8,6 +8,7 @@ import { type ActivationName, activation } from './activations';
 import { getBackend, type BackendName } from './backend/select';
 import { blockOffset, decodeSpec, type Layout, MAX_LAYERS, makeSpec } from './backend/spec';
 import type { Backend } from './backend/types';
+import { checkDropoutRates } from './dropout';
 import { rangeError, shapeError, typeError } from './errors';
 import { type InitName, initialize } from './init';
 import { type Inputs, toInputs } from './data/plain';
@@ -43,6 +44,13 @@ export interface NetworkOptions {
   seed?: number;
   /** `'auto'` (default: `BLASNET_BACKEND`, else native when it loads), `'native'`, `'js'`, or a backend. */
   backend?: BackendName | Backend;
+  /**
+   * Dropout (Nielsen, chapter 3): the probability, in [0, 1), that a unit of a hidden layer is
+   * dropped at a training step, for every hidden layer or one per hidden layer (length L − 1).
+   * Inverted dropout as `torch.nn.Dropout`: kept units are scaled by 1/(1 − p) in training, so
+   * `predict` and `evaluate` run the network as it is. Default 0 (none). See docs/dropout.md.
+   */
+  dropout?: number | number[];
   /**
    * What the network is for (see {@link Task}): sets the output activation (a single activation
    * name then applies to the hidden layers only), the default loss and the metrics. Without it,
@@ -113,6 +121,8 @@ export class Network {
   readonly params: Float32Array;
   /** The backend that runs this network's kernels. */
   readonly backend: Backend;
+  /** Dropout rate of each hidden layer 1..L−1 in training (all 0: none). */
+  readonly dropout: readonly number[];
   /** What the network is for, when it was built with a task (see {@link Task}). */
   readonly task?: Task;
   private classNames: readonly string[] | undefined;
@@ -135,6 +145,7 @@ export class Network {
       'init',
       'seed',
       'backend',
+      'dropout',
       'task',
       'classes',
       'scaler',
@@ -143,6 +154,7 @@ export class Network {
     const L = sizes.length - 1;
     const task = opts.task === undefined ? undefined : checkTask('task', opts.task);
     const names = checkActivations(withTaskOutput(opts.activations ?? 'sigmoid', L, task), L);
+    this.dropout = Object.freeze(checkDropoutRates(opts.dropout ?? 0, L));
     if (task !== undefined) {
       checkTaskLayers(task, sizes, names);
       this.task = task;
@@ -373,6 +385,7 @@ export class Network {
       backend: backend ?? this.backend,
       seed: 0,
       init: 'he',
+      dropout: [...this.dropout],
       task: this.task,
       classes: this.classNames,
       scaler: this.inputScaler,

@@ -15,14 +15,17 @@ import {
   evaluateConverted,
   type TrainingData,
 } from './evaluate';
+import { clipGradNorm } from './clip';
 import { type DataFrame, frameOf, type PlainData, toInputs, toTrainingData } from './data/plain';
 import { Scaler, type ScalerKind } from './data/scaler';
 import { divergenceAdvice } from './divergence-hint';
 import { isBuiltin, loss as lossOf, type Loss, type LossName } from './losses';
 import { argmaxRows, checkNetwork, type Network } from './network';
+import { makeHyper, type Optimizer, type OptimizerSettings, resolveOptimizer } from './optimizers';
 import { Random, range } from './random';
 import { type Schedule, scheduleFunction } from './schedule';
 import { TrainingStep } from './step';
+import { stateForTraining, type TrainingState } from './training-state';
 import {
   checkAllFinite,
   checkBoolean,
@@ -54,17 +57,36 @@ export interface FitOptions {
   learningRate?: number;
   /** α_i per epoch; see {@link Schedule}. Default `'constant'`. */
   schedule?: Schedule;
-  /** μ in [0, 1). Default 0 (plain SGD). */
+  /**
+   * `'sgd'`, `'adam'`, `'adamw'`, `'rmsprop'` or an object with their options, as PyTorch's
+   * torch.optim (see {@link Optimizer}, docs/optimizers.md). The optimizer's state lives on across
+   * calls and starts over when the optimizer or its options change. Default `'sgd'`.
+   */
+  optimizer?: Optimizer;
+  /** SGD's μ in [0, 1). Default 0 (plain SGD). */
   momentum?: number;
-  /** Nesterov's momentum instead of the classical one. Default false. */
+  /** SGD: Nesterov's momentum instead of the classical one. Default false. */
   nesterov?: boolean;
-  /** λ of L2 weight decay, Nielsen's form: w ← (1 − ηλ/n)w − η∂L/∂w (weights only). Default 0. */
+  /**
+   * λ of L2 weight decay, Nielsen's form: l2 = λ/n·w added to the gradient of the weights (never
+   * the biases), for every optimizer; plain SGD then gives w ← (1 − ηλ/n)w − η∂L/∂w. AdamW's
+   * decoupled decay is its own `optimizer.weightDecay`. Default 0.
+   */
   weightDecay?: number;
+  /**
+   * Clip the gradient to this global L2 norm before each step, as torch.nn.utils.clip_grad_norm_
+   * (one backend call for the gradient, one for the step, per batch). Default: no clipping.
+   */
+  clipNorm?: number;
   /** A built-in loss name or a {@link Loss}. Default `'crossEntropy'` for a softmax output, else `'quadratic'`. */
   loss?: LossName | Loss;
   /** Reshuffle the examples every epoch. Default true. */
   shuffle?: boolean;
-  /** Seed of the shuffles. Default 1. */
+  /**
+   * Seed of the shuffles (a stream apart from the initial weights') and of the dropout masks when
+   * the network has dropout. Both continue across calls with the same seed (the masks are counted
+   * by the optimizer steps taken); another seed restarts them. Default 1.
+   */
   seed?: number;
   /** Held-out data, evaluated after every epoch (typed or plain, like the training data). */
   validation?: TrainingData | PlainData;
@@ -280,9 +302,11 @@ const FIT_OPTION_NAMES: (keyof FitOptions)[] = [
   'batchSize',
   'learningRate',
   'schedule',
+  'optimizer',
   'momentum',
   'nesterov',
   'weightDecay',
+  'clipNorm',
   'loss',
   'shuffle',
   'seed',
@@ -306,9 +330,9 @@ interface Settings {
   epochs: number;
   batchSize: number;
   alpha: (epoch: number) => number;
-  momentum: number;
-  nesterov: boolean;
+  optimizer: OptimizerSettings;
   l2: number;
+  clipNorm?: number;
   loss: Loss;
   shuffle: boolean;
   seed: number;
@@ -390,9 +414,14 @@ function settle(
     epochs: checkInt('options.epochs', opts.epochs ?? 10, 1),
     batchSize: Math.min(batchSize, n),
     alpha: scheduleFunction(opts.schedule, learningRate),
-    momentum,
-    nesterov: checkBoolean('options.nesterov', opts.nesterov ?? false),
+    optimizer: resolveOptimizer(
+      opts.optimizer,
+      'options.optimizer',
+      momentum,
+      checkBoolean('options.nesterov', opts.nesterov ?? false),
+    ),
     l2: weightDecay / n,
+    clipNorm: opts.clipNorm === undefined ? undefined : checkClipNorm(opts.clipNorm),
     loss,
     shuffle: checkBoolean('options.shuffle', opts.shuffle ?? true),
     seed: checkInt('options.seed', opts.seed ?? 1, 0, 0xffffffff),
@@ -411,6 +440,22 @@ function settle(
   return settings;
 }
 
+function checkClipNorm(value: unknown): number {
+  const v = checkNumber('options.clipNorm', value, 0);
+  if (v === 0) throw rangeError('options.clipNorm', 'a finite number > 0', v);
+  return v;
+}
+
+/** The state's buffer, counters and shuffle position, to restore when an epoch diverges. */
+function snapshotOf(st: TrainingState): () => void {
+  const state = st.state.slice();
+  const { steps, epochs, shuffle } = st;
+  return () => {
+    st.state.set(state);
+    Object.assign(st, { steps, epochs, shuffle });
+  };
+}
+
 /**
  * The loop; pauses after every batch, or after every chunk of batches on the fast path. Validation
  * happens before it starts. `chunkMs`: how long one backend call of the fast path may run
@@ -419,10 +464,15 @@ function settle(
 function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator<void, FitResult> {
   const data = s.source;
   const n = data.n;
-  const step = new TrainingStep(net, s.loss, s.batchSize, s.momentum > 0);
+  // The optimizer's state, the steps and epochs taken and the shuffle stream continue from the
+  // last call (training-state.ts); so do the dropout masks, from the fit's seed, step by step
+  // (docs/dropout.md).
+  const st = stateForTraining(net, s.optimizer, s.seed);
+  const step = new TrainingStep(net, s.loss, s.batchSize, st.state, s.seed);
+  step.steps = st.steps;
   const order = range(n);
-  const rng = new Random(s.seed);
-  const hyper = new Float64Array([0, s.momentum, s.nesterov ? 1 : 0, s.l2]);
+  const hyper = makeHyper(s.optimizer, 0, s.l2);
+  const clip = s.clipNorm;
   const batches = Math.ceil(n / s.batchSize);
   const snapshot = new Float32Array(net.params.length);
   const best = s.patience === undefined ? undefined : new Float32Array(net.params.length);
@@ -434,24 +484,38 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
   const validation = s.validation;
   // The fast path: many batches per backend call, each gathered straight from the dataset, the
   // step fused into backward, accuracy counted by the backend. It needs a built-in loss, the
-  // default decoder (or no labels) and no per-batch callback; otherwise one call per batch.
+  // default decoder (or no labels), no per-batch callback and no clipping (which needs the whole
+  // gradient before the step); otherwise one call per batch.
   const fast =
     isBuiltin(s.loss) &&
     onBatch === undefined &&
+    clip === undefined &&
     (data.labels === undefined || s.options.decode === undefined);
   const results = new Float64Array(fast ? 2 * batches : 0); // [loss, correct] per batch
   let perBatchMs = 0;
 
   for (let epoch = 0; epoch < s.epochs; epoch++) {
-    if (s.shuffle) rng.shuffle(order);
-    hyper[0] = s.alpha(epoch);
     snapshot.set(net.params);
+    const restoreState = snapshotOf(st);
+    const restore = () => {
+      net.params.set(snapshot);
+      restoreState();
+    };
+    if (s.shuffle) {
+      // Each epoch a fresh permutation of 0..n−1 from the stream, so that where a call ends does
+      // not change the next epoch's order.
+      for (let i = 0; i < n; i++) order[i] = i;
+      const rng = Random.restore(st.shuffle);
+      rng.shuffle(order);
+      st.shuffle = rng.save();
+    }
+    hyper[0] = s.alpha(epoch);
     const epochStart = performance.now();
     let lossSum = 0;
     let correct = 0;
     for (let batch = 0; fast && batch < batches; ) {
       if (signal?.aborted) {
-        checkFiniteAfterEpoch(net, snapshot, epoch, batches, () => s.advice(hyper[0]));
+        checkFiniteAfterEpoch(net, restore, epoch, batches, () => s.advice(hyper[0]));
         return { history, stopReason: 'aborted', bestEpoch, elapsed: seconds(started) };
       }
       // As many batches as fit in chunkMs at the pace of the last call (one to start with).
@@ -463,6 +527,7 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
             : 1;
       const count = Math.min(batches - batch, wanted);
       const t0 = performance.now();
+      hyper[9] = st.steps;
       const done = step.runBatches(
         data.x,
         data.scale,
@@ -476,11 +541,12 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
         results,
       );
       perBatchMs = (performance.now() - t0) / done;
+      st.steps += done;
       for (let b = 0; b < done; b++) {
         const value = results[2 * b];
         const start = (batch + b) * s.batchSize;
         if (!Number.isFinite(value)) {
-          net.params.set(snapshot);
+          restore();
           throw diverged(value, epoch, batch + b, batches, s.advice(hyper[0]));
         }
         lossSum += value * Math.min(s.batchSize, n - start);
@@ -491,14 +557,30 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
     }
     for (let batch = 0; !fast && batch < batches; batch++) {
       if (signal?.aborted) {
-        checkFiniteAfterEpoch(net, snapshot, epoch, batches, () => s.advice(hyper[0]));
+        checkFiniteAfterEpoch(net, restore, epoch, batches, () => s.advice(hyper[0]));
         return { history, stopReason: 'aborted', bestEpoch, elapsed: seconds(started) };
       }
       const start = batch * s.batchSize;
       const count = Math.min(s.batchSize, n - start);
-      const value = step.run(data.x, data.y, order, start, count, hyper, data.scale, data.offset);
+      hyper[9] = st.steps;
+      // With clipping: the gradient alone, clipped, then the step in a second call.
+      const value = step.run(
+        data.x,
+        data.y,
+        order,
+        start,
+        count,
+        clip === undefined ? hyper : null,
+        data.scale,
+        data.offset,
+      );
+      if (clip !== undefined) {
+        clipGradNorm(step.grad, clip);
+        net.backend.update(net.spec, net.params, step.grad, st.state, hyper);
+      }
+      st.steps += 1;
       if (!Number.isFinite(value)) {
-        net.params.set(snapshot);
+        restore();
         throw diverged(value, epoch, batch, batches, s.advice(hyper[0]));
       }
       lossSum += value * count;
@@ -521,7 +603,8 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
     // The losses above were each measured before their batch's step, so the epoch's last step
     // (an overflow to ±Infinity, say) is seen by nobody, and an infinite bias of a saturated
     // sigmoid or tanh unit leaves every later loss finite: check the weights themselves.
-    checkFiniteAfterEpoch(net, snapshot, epoch, batches, () => s.advice(hyper[0]));
+    checkFiniteAfterEpoch(net, restore, epoch, batches, () => s.advice(hyper[0]));
+    st.epochs += 1;
     const epochSeconds = seconds(epochStart);
     const report: EpochReport = {
       epoch: epoch + 1,
@@ -580,7 +663,7 @@ function diverged(
  */
 function checkFiniteAfterEpoch(
   net: Network,
-  snapshot: Float32Array,
+  restore: () => void,
   epoch: number,
   batches: number,
   /** Computed only when it throws: the advice may sum over the whole dataset. */
@@ -591,7 +674,7 @@ function checkFiniteAfterEpoch(
     const value = params[i];
     // value - value is 0 for a finite number and NaN for NaN and ±Infinity: one test per element.
     if (value - value !== 0) {
-      net.params.set(snapshot);
+      restore();
       throw blasnetError(
         'ERR_BLASNET_DIVERGED',
         `Training diverged: parameter ${i} became ${value} during epoch ${epoch + 1} while the losses of its ` +

@@ -41,6 +41,12 @@ const SECTIONS: Array<{ title: string; intro?: string; files: string[] }> = [
       'gradient-check',
     ],
   },
+  {
+    title: 'Optimizers',
+    intro:
+      'SGD, Adam, AdamW and RMSprop as PyTorch computes them, gradient clipping, and the training state that lives on across calls and in checkpoints: [optimizers.md](optimizers.md).',
+    files: ['optimizers', 'training-state', 'clip'],
+  },
   { title: 'Training in the background', files: ['background/'] },
   { title: 'Model files', files: ['model-file'] },
   {

@@ -51,6 +51,8 @@ export interface Car {
   Weight_in_lbs: number;
   Acceleration: number;
   Origin: string;
+  /** The model year, as a date string ("1970-01-01"). */
+  Year: string;
 }
 export const CARS: Car[] = JSON.parse(
   fs.readFileSync(path.join(packageDir('vega-datasets'), 'data', 'cars.json'), 'utf8'),
