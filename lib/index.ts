@@ -86,4 +86,10 @@ export type {
   BackgroundFitOptions,
 } from './background';
 export { classificationMetrics, renderReport, writeReport, misclassifiedDigits } from './report';
-export type { ClassMetrics, ClassificationMetrics, ReportInput, ReportDigit } from './report';
+export type {
+  ClassMetrics,
+  ClassificationMetrics,
+  ReportInput,
+  ReportDigit,
+  ReportRegression,
+} from './report';

@@ -9,14 +9,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
-import { main } from '../lib/cli/main';
 import { getEncoding, loadMnist } from '../lib/data';
 import { writeIdx } from '../lib/data/idx';
 import { loadNetwork, readModelMetadata, saveNetwork } from '../lib/model-file';
 import { Network } from '../lib/network';
 import { fit } from '../lib/train';
+import { runCli } from './helpers/cli';
 import { renderTerminal } from './helpers/terminal';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -40,18 +39,7 @@ function cli(...args: string[]): Run {
 }
 
 /** Run the CLI's main() in this process with captured, non-TTY streams. */
-async function run(...args: string[]): Promise<Run> {
-  const chunks = { stdout: [] as string[], stderr: [] as string[] };
-  const sink = (into: string[]) =>
-    new Writable({
-      write(chunk: Buffer | string, _enc, done) {
-        into.push(chunk.toString());
-        done();
-      },
-    });
-  const status = await main(args, { stdout: sink(chunks.stdout), stderr: sink(chunks.stderr) });
-  return { status, stdout: chunks.stdout.join(''), stderr: chunks.stderr.join('') };
-}
+const run = runCli;
 
 function jsonLines(text: string): Record<string, unknown>[] {
   return text

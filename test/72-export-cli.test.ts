@@ -6,29 +6,17 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import * as ort from 'onnxruntime-web';
-import { main } from '../lib/cli/main';
 import { loadSafetensors } from '../lib/interop/safetensors';
 import { saveNetwork } from '../lib/model-file';
 import { Network } from '../lib/network';
+import { runCli } from './helpers/cli';
 import { mulberry32, randomFloat32 } from './helpers/random';
 
 ort.env.wasm.numThreads = 1;
 
-async function run(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  const chunks = { stdout: [] as string[], stderr: [] as string[] };
-  const sink = (into: string[]) =>
-    new Writable({
-      write(chunk: Buffer | string, _enc, done) {
-        into.push(chunk.toString());
-        done();
-      },
-    });
-  const status = await main(args, { stdout: sink(chunks.stdout), stderr: sink(chunks.stderr) });
-  return { status, stdout: chunks.stdout.join(''), stderr: chunks.stderr.join('') };
-}
+const run = runCli;
 
 describe('62 CLI: blasnet export', () => {
   let tmp: string;

@@ -6,20 +6,24 @@ import { EXPORT_HELP } from './commands/export';
 const EXIT_CODES_TEXT = `Exit codes:
   0    success
   1    runtime failure: unreadable data directory or model, a model/data size
-       mismatch, diverged training, native backend requested but unavailable
+       mismatch, a bad CSV cell (named by file, row and column), diverged
+       training, native backend requested but unavailable
   2    usage error: unknown command or option, bad option value, missing argument
   130  interrupted (Ctrl-C); train still saves the weights reached so far`;
 
 /** `blasnet --help`. */
 export const MAIN_HELP = `Usage: blasnet <command> [options]
 
-Train and use multilayer perceptrons on MNIST-style digits, on a C++ core that
-calls OpenBLAS (with a pure-TypeScript fallback).
+Train and use multilayer perceptrons on MNIST-style digits or on your own CSV
+tables, on a C++ core that calls OpenBLAS (with a pure-TypeScript fallback).
 
 Commands:
-  train      Train a network (default: the bundled 8,000 + 2,000 MNIST digits)
+  train      Train a network (default: the bundled 8,000 + 2,000 MNIST digits;
+             --csv FILE --target COLUMN: a table of your own)
   evaluate   Accuracy, per-class precision and recall, confusion matrix of a model
-  predict    Labels of the images in an IDX file, or of PNG images
+             (R², RMSE, MAE for a regression on a CSV)
+  predict    Labels of the images in an IDX file, or of PNG images; --csv FILE:
+             a CSV of predictions for a table's rows
   download   Download the official MNIST (or Fashion-MNIST) files into a directory
   info       Backend in use: BLAS, threads, binary, version, fallback reason
   export     Write a model as ONNX or safetensors (PyTorch) for other runtimes
@@ -38,6 +42,8 @@ Examples:
   blasnet evaluate digits.blasnet
   blasnet predict digits.blasnet my-digit.png
   blasnet download data/mnist && blasnet train --data data/mnist --out mnist.blasnet
+  blasnet train --csv iris.csv --target species --out iris.blasnet
+  blasnet predict iris.blasnet --csv new-flowers.csv --out predictions.csv
 `;
 
 /** `blasnet train --help`. */
@@ -54,6 +60,25 @@ Data:
                             (default: the bundled 8,000 train + 2,000 test digits)
       --validation N        Hold out the last N training examples and report their
                             accuracy per epoch (default 0: report test accuracy)
+
+Data from a CSV table (a header line naming the columns):
+      --csv FILE            Train on FILE's rows instead of digits; numeric columns
+                            are read as numbers, others one-hot encoded
+      --target COLUMN       The column to predict (required with --csv)
+      --task NAME           classification (softmax, cross-entropy), binary (one
+                            sigmoid output, 2 classes), regression (identity output,
+                            quadratic loss) (default: regression when every target
+                            cell is a number, else classification)
+      --columns A,B,...     Feature columns to use (default: all but the target)
+      --scale NAME          standard, minmax, none: feature scaling fitted on the
+                            training rows only and saved in the model (default standard)
+      --test F              Fraction of rows held out for testing, stratified by class
+                            (default 0.2; 0 trains on every row)
+      --missing NAME        A missing cell: error (names it), impute (column mean or
+                            most frequent category), drop (skip its row) (default error)
+      --delimiter C         Field delimiter (default ,)
+      With --csv the defaults are [features, 16, outputs], tanh hidden layer, 100
+      epochs of mini-batches of 16, learning rate 0.05 (0.01 for regression).
 
 Network:
       --layers SIZES        Layer sizes, inputs to outputs (default 784,100,10: the
@@ -104,15 +129,20 @@ Examples:
   blasnet train --out digits.blasnet --report report.html
   blasnet train --encoding binary --epochs 30
   blasnet train --layers 784,30,10 --output sigmoid --loss quadratic --learning-rate 3
+  blasnet train --csv cars.csv --target mpg --out cars.blasnet --report cars.html
 `;
 
 /** `blasnet evaluate --help`. */
 export const EVALUATE_HELP = `Usage: blasnet evaluate <model> [options]
 
 Evaluate a trained model: accuracy, mean loss, per-class precision and recall, and
-the confusion matrix (rows: true class, columns: predicted).
+the confusion matrix (rows: true class, columns: predicted); for a regression
+trained with --csv, R², RMSE, MAE and the mean loss.
 
 Options:
+      --csv FILE        The rows to evaluate a model trained by 'train --csv' on:
+                        its feature columns (by name) and its target column; the
+                        model file brings the scaler and the class names
       --data DIR        Directory with the 4 standard IDX files (default: the bundled digits)
       --split NAME      test or train (default test)
       --backend NAME    auto, native, js (default auto)
@@ -122,12 +152,14 @@ Options:
 
 ${EXIT_CODES_TEXT}
 
-Example:
+Examples:
   blasnet evaluate digits.blasnet --data data/mnist
+  blasnet evaluate iris.blasnet --csv held-out.csv
 `;
 
 /** `blasnet predict --help`. */
 export const PREDICT_HELP = `Usage: blasnet predict <model> <input>... [options]
+       blasnet predict <model> --csv FILE [--out FILE]
 
 Print one predicted label per line for each image of each input, in order: bare
 labels for one input, "file: label" lines for several (an IDX file's images as
@@ -138,14 +170,25 @@ black (inverted when the background is light), and, when its size differs from t
 model's input, cropped to the digit, scaled into a 20x20 box and centred by its
 centre of mass in 28x28 (the model's size).
 
+For a model trained by 'train --csv', 'blasnet predict <model> --csv FILE' writes a
+CSV: every column of FILE as it was, then predicted_<target> (the class name, or
+the number), then for classes one probability_<class> column per class. FILE needs
+the model's feature columns (by name; any order, other columns are kept as they
+are); the target column may be absent.
+
 Options:
+      --csv FILE        The rows to predict, for a model trained by 'train --csv'
+      --out FILE        Write the CSV of predictions to FILE (atomically, only
+                        once every row has been read) instead of stdout
       --backend NAME    auto, native, js (default auto)
-      --json            One JSON object: the label, confidence and outputs of every image
+      --json            One JSON object: the label, confidence and outputs of every
+                        image (with --csv: each row's class and probabilities, or value)
   -h, --help            Show this help
 
 ${EXIT_CODES_TEXT}
 
 Examples:
+  blasnet predict iris.blasnet --csv new-flowers.csv --out predictions.csv
   blasnet predict digits.blasnet seven.png
   blasnet predict digits.blasnet one.png two.png
   blasnet predict digits.blasnet data/mnist/t10k-images-idx3-ubyte.gz > labels.txt

@@ -9,7 +9,7 @@ import { type LossName, LOSS_NAMES } from '../losses';
 import { deserializeNetwork, MODEL_DEFAULT_MAX_BYTES, readModelMetadata } from '../model-file';
 import type { Network } from '../network';
 import { readRegularFileSync } from '../regular-file';
-import { CliError } from './errors';
+import { CliError, UsageError } from './errors';
 import { errorCodeOf, readFailure } from './read-file';
 
 /** The `metadata` the CLI writes into a model file. */
@@ -68,8 +68,14 @@ function isCliMetadata(
   );
 }
 
-/** Load a model file for the CLI: errors become {@link CliError}s that say what to do. */
-export function loadCliModel(file: string, backend: BackendName): LoadedModel {
+/**
+ * Read a model file's network and raw metadata for the CLI: errors become {@link CliError}s that
+ * say what to do.
+ */
+export function readCliModelFile(
+  file: string,
+  backend: BackendName,
+): { net: Network; raw: Record<string, unknown> | undefined } {
   let bytes: Buffer;
   try {
     // A regular file under the model size cap: a FIFO or a device would block or never end.
@@ -92,7 +98,16 @@ export function loadCliModel(file: string, backend: BackendName): LoadedModel {
       );
     throw error;
   }
-  const raw = readModelMetadata(bytes);
+  return { net, raw: readModelMetadata(bytes) };
+}
+
+/** Load a model file of digits for the CLI: errors become {@link CliError}s that say what to do. */
+export function loadCliModel(file: string, backend: BackendName): LoadedModel {
+  const { net, raw } = readCliModelFile(file, backend);
+  if (raw?.kind === 'blasnet-table')
+    throw new UsageError(
+      `The model ${file} was trained on a CSV table: give the rows with --csv FILE (blasnet evaluate ${file} --csv FILE, blasnet predict ${file} --csv FILE)`,
+    );
   const n0 = net.inputSize;
   const nL = net.outputSize;
   if (isCliMetadata(raw)) {

@@ -6,7 +6,7 @@
  */
 import { createReadStream, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import { type Parser, parse } from 'csv-parse';
 import { blasnetError, rangeError, typeError } from '../errors';
 import { checkBoolean, checkOneOf, checkOptions } from '../validate';
 import { parseNumber, sortCategories } from './categories';
@@ -216,13 +216,20 @@ function openSource(source: string | Readable): Readable {
   return source;
 }
 
-async function readRows(
-  stream: Readable,
-  label: string,
-  s: Settings,
-): Promise<{ header: string[] | undefined; rows: RawRow[] }> {
+/** One parsed CSV record and the line it ended on (1-based). */
+export interface CsvRecord {
+  record: string[];
+  info: { lines: number };
+}
+
+/**
+ * The records of a CSV stream as loadCsv reads them (iterate it as `AsyncIterable<CsvRecord>`):
+ * cells trimmed, blank lines skipped, a BOM dropped, rows of any length (the caller names a
+ * ragged one). A stream error ends the iteration with that error.
+ */
+export function csvRecords(stream: Readable, delimiter: string): Parser {
   const parser = parse({
-    delimiter: s.delimiter,
+    delimiter,
     info: true,
     trim: true,
     skip_empty_lines: true,
@@ -231,14 +238,20 @@ async function readRows(
   });
   stream.on('error', (error) => parser.destroy(error));
   stream.pipe(parser);
+  return parser;
+}
+
+async function readRows(
+  stream: Readable,
+  label: string,
+  s: Settings,
+): Promise<{ header: string[] | undefined; rows: RawRow[] }> {
+  const parser = csvRecords(stream, s.delimiter);
   let header: string[] | undefined;
   let width = -1;
   const rows: RawRow[] = [];
   try {
-    for await (const record of parser as AsyncIterable<{
-      record: string[];
-      info: { lines: number };
-    }>) {
+    for await (const record of parser as AsyncIterable<CsvRecord>) {
       const cells = record.record;
       const line = record.info.lines;
       if (width < 0) {
@@ -251,7 +264,7 @@ async function readRows(
       if (cells.length !== width)
         throw blasnetError(
           'ERR_BLASNET_FORMAT',
-          `${label}, row ${line}: expected ${width} fields (as ${s.header ? 'the header has' : 'the first row has'}) but found ${cells.length}`,
+          `${label}, row ${line}: expected ${width} fields (as ${s.header ? 'the header has' : 'the first row has'}) but found ${cells.length}${raggedColumn(header, width, cells.length)}`,
         );
       rows.push({ cells, line });
     }
@@ -266,6 +279,18 @@ async function readRows(
   }
   if (rows.length === 0) throw blasnetError('ERR_BLASNET_FORMAT', `${label}: no data rows`);
   return { header, rows };
+}
+
+/** Which columns a ragged row lacks (or that it has a field beyond the last), by name with a header. */
+export function raggedColumn(
+  header: readonly string[] | undefined,
+  width: number,
+  found: number,
+): string {
+  const name = (i: number) => (header ? `"${header[i]}"` : String(i + 1));
+  if (found > width) return ` (a field after the last column, ${name(width - 1)})`;
+  if (found === width - 1) return ` (column ${name(found)} is missing)`;
+  return found < width ? ` (columns ${name(found)} to ${name(width - 1)} are missing)` : '';
 }
 
 function checkHeader(label: string, cells: string[]): string[] {

@@ -19,6 +19,8 @@ import {
 } from '../validate';
 import type { ClassificationMetrics } from './metrics';
 import { digitDataUri } from './png';
+import { type RegressionMetrics, regressionMetrics } from '../regression-metrics';
+import { scatterChart } from './scatter';
 import { trainingThroughput } from './throughput';
 import { confusionHeatmap, escapeHtml, lineChart } from './svg';
 
@@ -41,6 +43,25 @@ export interface ReportDigit {
 }
 
 /**
+ * The test set's values of a regression run, for {@link ReportInput.regression}: the report draws
+ * predicted against true values and the residuals, and shows MAE, RMSE and R².
+ * @example
+ * ```ts
+ * const regression: ReportRegression = { target: 'mpg', truth: test.y, predicted: net.predict(test.x), loss: 0.12 };
+ * ```
+ */
+export interface ReportRegression {
+  /** The target's name, for the axes. Default `'target'`. */
+  target?: string;
+  /** True values of the test set, one per example. */
+  truth: ArrayLike<number>;
+  /** Predicted values, one per example. */
+  predicted: ArrayLike<number>;
+  /** The test set's mean loss, when known. */
+  loss?: number;
+}
+
+/**
  * What {@link renderReport} draws.
  * @example
  * ```ts
@@ -54,8 +75,10 @@ export interface ReportInput {
   history: readonly EpochReport[];
   /** What the history's `validationLoss`/`validationAccuracy` measured. Default `'validation'`. */
   heldOut?: 'validation' | 'test';
-  /** The final evaluation on the test set, with its mean loss when known. */
-  test: ClassificationMetrics & { loss?: number };
+  /** The final evaluation on the test set of a classifier, with its mean loss when known (omit it with `regression`). */
+  test?: ClassificationMetrics & { loss?: number };
+  /** The test set of a regression run: plots of predicted against true values and of residuals instead of the confusion matrix. */
+  regression?: ReportRegression;
   /** Names of the classes (default `'0'`, `'1'`, ...). */
   classNames?: readonly string[];
   /** Misclassified test examples to draw (needs `imageShape`). */
@@ -174,9 +197,8 @@ export function renderReport(input: ReportInput): string {
   const held = input.heldOut ?? 'validation';
   const history = input.history;
   const x = history.map((e) => e.epoch);
-  const test = input.test;
-  const classes = test.matrix.length;
-  const names = input.classNames ?? Array.from({ length: classes }, (_, i) => String(i));
+  const regression = input.regression;
+  const test = input.test as (ClassificationMetrics & { loss?: number }) | undefined;
   const createdAt = input.createdAt ?? new Date();
   const last = history[history.length - 1];
   const trainSeconds = history.reduce((s, e) => s + e.seconds, 0);
@@ -205,6 +227,91 @@ export function renderReport(input: ReportInput): string {
       },
     ],
   });
+  const regressionFigures =
+    regression &&
+    regressionMetrics(Float32Array.from(regression.truth), Float32Array.from(regression.predicted));
+  const firstCards = regressionFigures
+    ? [
+        ['test R²', num(regressionFigures.r2, 4), `${regression.truth.length} test rows`],
+        [
+          'test RMSE',
+          num(regressionFigures.rmse, 4),
+          `MAE ${num(regressionFigures.mae, 4)}${regression?.loss === undefined ? '' : `, loss ${num(regression.loss)}`}`,
+        ],
+      ]
+    : [
+        ['test accuracy', pct(test?.accuracy), `${test?.correct} / ${test?.n}`],
+        ['test loss', num(test?.loss), last ? `train loss ${num(last.loss)}` : ''],
+      ];
+  const cards = [
+    ...firstCards,
+    [
+      'epochs',
+      String(history.length),
+      last?.validationAccuracy !== undefined
+        ? `last ${held} ${pct(last.validationAccuracy)}`
+        : last?.validationLoss !== undefined
+          ? `last ${held} loss ${num(last.validationLoss)}`
+          : '',
+    ],
+    [
+      'training time',
+      seconds(trainSeconds),
+      throughput === undefined
+        ? ''
+        : `${Math.round(throughput).toLocaleString('en-US')} examples/s (training time)`,
+    ],
+    [
+      'backend',
+      valueText(input.environment?.backend ?? '—'),
+      valueText(
+        input.environment?.threads !== undefined
+          ? `${valueText(input.environment.threads)} BLAS threads`
+          : '',
+      ),
+    ],
+  ]
+    .map(
+      ([label, value, note]) =>
+        `<div class="card"><div class="label">${escapeHtml(label ?? '')}</div><div class="value">${escapeHtml(value ?? '')}</div><div class="note">${escapeHtml(note ?? '')}</div></div>`,
+    )
+    .join('');
+
+  const epochRows = history
+    .map(
+      (e) =>
+        `<tr><td class="num">${e.epoch}</td><td class="num">${num(e.loss)}</td><td class="num">${pct(e.accuracy)}</td><td class="num">${num(e.validationLoss)}</td><td class="num">${pct(e.validationAccuracy)}</td><td class="num">${e.seconds.toFixed(2)}</td></tr>`,
+    )
+    .join('');
+
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(title)}</title>`,
+    `<style>${CSS}</style>`,
+    '</head><body><main>',
+    `<h1>${escapeHtml(title)}</h1>`,
+    `<p class="sub">${escapeHtml(valueText(input.settings?.network ?? ''))} · ${escapeHtml(createdAt.toISOString().replace('T', ' ').slice(0, 19))} UTC</p>`,
+    `<div class="cards">${cards}</div>`,
+    regressionFigures && regression
+      ? regressionSections(lossChart, regression, regressionFigures)
+      : classificationSections(lossChart, input, held),
+    `<div class="row">${kvTable('Settings', input.settings)}${kvTable('Timing and environment', { ...input.timing, ...input.environment })}</div>`,
+    `<section class="panel"><h2>Epochs</h2><table class="epochs"><thead><tr><th class="num">epoch</th><th class="num">train loss</th><th class="num">train acc.</th><th class="num">${held} loss</th><th class="num">${held} acc.</th><th class="num">seconds</th></tr></thead><tbody>${epochRows}</tbody></table></section>`,
+    `<footer>Made by blasnet. This page is self-contained: it loads nothing from the network.</footer>`,
+    '</main></body></html>',
+    '',
+  ].join('\n');
+}
+
+/** The classifier's sections: accuracy curves, the confusion matrix with per-class figures, misclassified digits. */
+function classificationSections(lossChart: string, input: ReportInput, held: string): string {
+  const history = input.history;
+  const x = history.map((e) => e.epoch);
+  const test = input.test as ClassificationMetrics & { loss?: number };
+  const classes = test.matrix.length;
+  const names = input.classNames ?? Array.from({ length: classes }, (_, i) => String(i));
   const accValues = history
     .flatMap((e) => [e.accuracy, e.validationAccuracy])
     .filter((v): v is number => v !== undefined && Number.isFinite(v));
@@ -259,63 +366,50 @@ export function renderReport(input: ReportInput): string {
     digits = `<section class="panel" style="margin-bottom:16px"><h2>Misclassified test digits</h2><p>None: every test example was classified correctly.</p></section>`;
   }
 
-  const cards = [
-    ['test accuracy', pct(test.accuracy), `${test.correct} / ${test.n}`],
-    ['test loss', num(test.loss), last ? `train loss ${num(last.loss)}` : ''],
-    [
-      'epochs',
-      String(history.length),
-      last?.validationAccuracy !== undefined ? `last ${held} ${pct(last.validationAccuracy)}` : '',
-    ],
-    [
-      'training time',
-      seconds(trainSeconds),
-      throughput === undefined
-        ? ''
-        : `${Math.round(throughput).toLocaleString('en-US')} examples/s (training time)`,
-    ],
-    [
-      'backend',
-      valueText(input.environment?.backend ?? '—'),
-      valueText(
-        input.environment?.threads !== undefined
-          ? `${valueText(input.environment.threads)} BLAS threads`
-          : '',
-      ),
-    ],
-  ]
-    .map(
-      ([label, value, note]) =>
-        `<div class="card"><div class="label">${escapeHtml(label ?? '')}</div><div class="value">${escapeHtml(value ?? '')}</div><div class="note">${escapeHtml(note ?? '')}</div></div>`,
-    )
-    .join('');
-
-  const epochRows = history
-    .map(
-      (e) =>
-        `<tr><td class="num">${e.epoch}</td><td class="num">${num(e.loss)}</td><td class="num">${pct(e.accuracy)}</td><td class="num">${num(e.validationLoss)}</td><td class="num">${pct(e.validationAccuracy)}</td><td class="num">${e.seconds.toFixed(2)}</td></tr>`,
-    )
-    .join('');
-
   return [
-    '<!DOCTYPE html>',
-    '<html lang="en"><head><meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(title)}</title>`,
-    `<style>${CSS}</style>`,
-    '</head><body><main>',
-    `<h1>${escapeHtml(title)}</h1>`,
-    `<p class="sub">${escapeHtml(valueText(input.settings?.network ?? ''))} · ${escapeHtml(createdAt.toISOString().replace('T', ' ').slice(0, 19))} UTC</p>`,
-    `<div class="cards">${cards}</div>`,
     `<div class="row"><section class="panel">${lossChart}</section><section class="panel">${accuracyChart}</section></div>`,
     `<section class="panel" style="margin-bottom:16px"><h2>Confusion matrix and per-class metrics (test set, rows: true class, columns: predicted)</h2><div class="matrix-row"><div>${heatmap}</div>`,
     `<table class="per-class"><thead><tr><th>class</th><th class="num">precision</th><th class="num">recall</th><th class="num">support</th></tr></thead><tbody>${perClassRows}</tbody></table></div></section>`,
     digits,
-    `<div class="row">${kvTable('Settings', input.settings)}${kvTable('Timing and environment', { ...input.timing, ...input.environment })}</div>`,
-    `<section class="panel"><h2>Epochs</h2><table class="epochs"><thead><tr><th class="num">epoch</th><th class="num">train loss</th><th class="num">train acc.</th><th class="num">${held} loss</th><th class="num">${held} acc.</th><th class="num">seconds</th></tr></thead><tbody>${epochRows}</tbody></table></section>`,
-    `<footer>Made by blasnet. This page is self-contained: it loads nothing from the network.</footer>`,
-    '</main></body></html>',
-    '',
+  ].join('\n');
+}
+
+/** A regression run's sections: the loss curves, predicted against true values, residuals against predicted. */
+function regressionSections(
+  lossChart: string,
+  regression: ReportRegression,
+  figures: RegressionMetrics,
+): string {
+  const target = regression.target ?? 'target';
+  const residuals = Array.from(regression.predicted, (p, i) => p - regression.truth[i]);
+  const predictedChart = scatterChart({
+    title: 'Predicted against true (test set)',
+    x: regression.truth,
+    y: regression.predicted,
+    xLabel: `true ${target}`,
+    yLabel: `predicted ${target}`,
+    reference: 'identity',
+  });
+  const residualChart = scatterChart({
+    title: 'Residuals against predicted (test set)',
+    x: regression.predicted,
+    y: residuals,
+    xLabel: `predicted ${target}`,
+    yLabel: 'predicted − true',
+    reference: 'zero',
+  });
+  const rows = [
+    ['R²', num(figures.r2)],
+    ['RMSE', num(figures.rmse)],
+    ['MAE', num(figures.mae)],
+    ['loss', num(regression.loss)],
+    ['test rows', String(regression.truth.length)],
+  ]
+    .map(([k, v]) => `<tr><td>${k}</td><td class="num">${v}</td></tr>`)
+    .join('');
+  return [
+    `<div class="row"><section class="panel">${lossChart}</section><section class="panel">${predictedChart}</section></div>`,
+    `<div class="row"><section class="panel">${residualChart}</section><section class="panel"><h2>Test set (${escapeHtml(target)})</h2><table class="regression">${rows}</table><p class="sub">R² is the share of the target's variance the predictions explain (1 is perfect, 0 is no better than always predicting the mean). Points on the dashed line are exact; residuals should scatter around 0 without a shape.</p></section></div>`,
   ].join('\n');
 }
 
@@ -353,7 +447,12 @@ function checkReportInput(input: ReportInput): void {
     }
   });
   const test = input.test as unknown;
-  if (!isObject(test) || !isArray((test as ClassificationMetrics).matrix))
+  const regression = input.regression as unknown;
+  if (regression !== undefined) {
+    if (!isObject(regression))
+      throw typeError('input.regression', 'an object { truth, predicted }', regression);
+    // regressionMetrics checks truth and predicted when the page is drawn.
+  } else if (!isObject(test) || !isArray((test as ClassificationMetrics).matrix))
     throw typeError('input.test', 'classification metrics (see classificationMetrics)', test);
   const names = input.classNames as unknown;
   if (names !== undefined && (!isArray(names) || !names.every((n) => typeof n === 'string')))

@@ -8,10 +8,12 @@ import { classificationMetrics } from '../../report/metrics';
 import { choiceOption, COMMON_OPTIONS, intOption, parseCommand } from '../args';
 import { cliBackend } from '../backend';
 import { loadCliData } from '../data';
-import { CliError, EXIT_CODES } from '../errors';
+import { CliError, EXIT_CODES, UsageError } from '../errors';
 import { EVALUATE_HELP } from '../help';
 import type { Output } from '../io';
 import { describeNetwork, type LoadedModel, loadCliModel } from '../model';
+import { evaluateCsv } from './table-commands';
+import { printClassTable } from '../print-metrics';
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -19,6 +21,7 @@ const OPTIONS = {
   split: { type: 'string' },
   backend: { type: 'string' },
   threads: { type: 'string' },
+  csv: { type: 'string' },
 } as const;
 
 const C = 'evaluate';
@@ -60,6 +63,13 @@ export async function evaluateCommand(args: string[], out: Output): Promise<numb
   const threads =
     values.threads === undefined ? undefined : intOption(C, 'threads', values.threads, 1, 1, 1024);
   const be = cliBackend(backendName, threads);
+  if (values.csv !== undefined) {
+    for (const name of ['data', 'split'] as const) {
+      if (values[name] !== undefined)
+        throw new UsageError(`--${name} is for digits, not for --csv`, C);
+    }
+    return evaluateCsv(file, values.csv, be, out);
+  }
   const model = loadCliModel(file, be.name);
   const { data, name } = loadCliData(values.data);
   if (data.inputSize !== model.net.inputSize)
@@ -113,20 +123,10 @@ export async function evaluateCommand(args: string[], out: Output): Promise<numb
   out.line(`accuracy  ${(metrics.accuracy * 100).toFixed(2)}% (${metrics.correct}/${metrics.n})`);
   out.line(`loss      ${loss.toFixed(4)} (${meta.loss})`);
   out.line();
-  out.line('class  precision  recall  support');
-  for (const c of metrics.perClass) {
-    const p = Number.isFinite(c.precision) ? `${(c.precision * 100).toFixed(1)}%` : '-';
-    const r = Number.isFinite(c.recall) ? `${(c.recall * 100).toFixed(1)}%` : '-';
-    out.line(
-      `${String(c.label).padStart(5)}  ${p.padStart(9)}  ${r.padStart(6)}  ${String(c.support).padStart(7)}`,
-    );
-  }
-  out.line();
-  out.line('confusion matrix (rows: true class, columns: predicted)');
-  const w = Math.max(4, String(Math.max(...metrics.matrix.flat())).length + 1);
-  out.line(`${'true'.padStart(5)} ${metrics.matrix.map((_, j) => String(j).padStart(w)).join('')}`);
-  metrics.matrix.forEach((row, i) =>
-    out.line(`${String(i).padStart(5)} ${row.map((v) => String(v).padStart(w)).join('')}`),
+  printClassTable(
+    out,
+    metrics,
+    metrics.perClass.map((c) => String(c.label)),
   );
   return EXIT_CODES.ok;
 }

@@ -7,17 +7,20 @@ import { decodeIdx, IDX_DEFAULT_MAX_BYTES } from '../../data';
 import { readRegularFileSync } from '../../regular-file';
 import { choiceOption, COMMON_OPTIONS, parseCommand } from '../args';
 import { cliBackend } from '../backend';
-import { CliError, EXIT_CODES } from '../errors';
+import { CliError, EXIT_CODES, UsageError } from '../errors';
 import { PREDICT_HELP } from '../help';
 import { imageFormatOf, pngToInput } from '../image';
 import type { Output } from '../io';
 import { type LoadedModel, loadCliModel } from '../model';
 import { errorCodeOf, readFailure } from '../read-file';
 import { sizeMismatch } from './evaluate';
+import { predictCsv } from './table-commands';
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
   backend: { type: 'string' },
+  csv: { type: 'string' },
+  out: { type: 'string' },
 } as const;
 
 const C = 'predict';
@@ -90,20 +93,33 @@ function readInput(file: string, model: LoadedModel, modelFile: string): Batch {
 /** Run `blasnet predict`. */
 export async function predictCommand(args: string[], out: Output): Promise<number> {
   const { values, positionals } = parseCommand(C, args, OPTIONS, {
-    min: 2,
-    names: '<model> and at least one <input> (an IDX images file or a PNG image)',
+    min: 1,
+    names: '<model> and at least one <input> (an IDX images file or a PNG image), or --csv FILE',
   });
   if (values.help) {
     out.io.stdout.write(PREDICT_HELP);
     return EXIT_CODES.ok;
   }
   const [modelFile, ...inputs] = positionals as [string, ...string[]];
+  if (values.csv !== undefined && inputs.length > 0)
+    throw new UsageError(
+      `Unexpected argument ${JSON.stringify(inputs[0])} for 'blasnet predict' with --csv (the rows come from the CSV)`,
+      C,
+    );
+  if (values.csv === undefined && values.out !== undefined)
+    throw new UsageError('--out is for --csv: predictions of images go to stdout', C);
+  if (values.csv === undefined && inputs.length === 0)
+    throw new UsageError(
+      "Missing at least one <input> (an IDX images file or a PNG image), or --csv FILE for 'blasnet predict'",
+      C,
+    );
   const backendName = choiceOption<BackendName>(C, 'backend', values.backend, 'auto', [
     'auto',
     'native',
     'js',
   ]);
   const be = cliBackend(backendName, undefined);
+  if (values.csv !== undefined) return predictCsv(modelFile, values.csv, values.out, be, out);
   const model = loadCliModel(modelFile, be.name);
   if (model.inferred && !out.json)
     out.note(

@@ -3,7 +3,6 @@
  * bundled digits) with live progress, evaluate it on the test set, and save the model (with its
  * encoding and settings) and an HTML report.
  */
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ActivationName } from '../../activations';
 import type { BackendName } from '../../backend/select';
@@ -12,12 +11,9 @@ import { evaluate } from '../../evaluate';
 import { type InitName, INIT_NAMES } from '../../init';
 import type { LossName } from '../../losses';
 import type { OptimizerName } from '../../optimizers';
-import { saveNetwork } from '../../model-file';
 import { Network } from '../../network';
-import { type BatchReport, fit, type FitResult } from '../../train';
-import { version } from '../../version';
 import { classificationMetrics, type ClassificationMetrics } from '../../report/metrics';
-import { misclassifiedDigits, writeReport } from '../../report/html';
+import { misclassifiedDigits } from '../../report/html';
 import { trainingThroughput } from '../../report/throughput';
 import {
   choiceOption,
@@ -29,11 +25,13 @@ import {
 } from '../args';
 import { cliBackend } from '../backend';
 import { loadCliData } from '../data';
-import { CliError, EXIT_CODES, UsageError } from '../errors';
+import { EXIT_CODES, UsageError } from '../errors';
 import { TRAIN_HELP } from '../help';
 import type { Output } from '../io';
 import { type CliModelMetadata, decoderFor, describeNetwork } from '../model';
-import { createProgress } from '../progress';
+import { environmentOf, interruption, runFit } from '../run-fit';
+import { saveCliModel, writeCliReport } from '../save';
+import { CSV_TRAIN_OPTIONS, trainCsvCommand } from './train-csv';
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -57,6 +55,7 @@ const OPTIONS = {
   threads: { type: 'string' },
   out: { type: 'string' },
   report: { type: 'string' },
+  ...CSV_TRAIN_OPTIONS,
 } as const;
 
 type Hidden = 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'elu';
@@ -223,6 +222,11 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
     out.io.stdout.write(TRAIN_HELP);
     return EXIT_CODES.ok;
   }
+  if (values.csv !== undefined) return trainCsvCommand(values, out);
+  for (const name of Object.keys(CSV_TRAIN_OPTIONS)) {
+    if ((values as Record<string, unknown>)[name] !== undefined)
+      throw new UsageError(`--${name} is for tables: give --csv FILE too`, C);
+  }
   const started = performance.now();
   const s = resolveTrainSettings(values);
   const be = cliBackend(s.backend, s.threads);
@@ -303,16 +307,8 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
     validationExamples: data.validation?.count ?? 0,
     testExamples: data.test.count,
   };
-  const environment = {
-    backend: info.name,
-    blas: info.blas,
-    threads: info.threads,
-    binary: info.binary ?? null,
-    blasnet: version,
-    node: process.version,
-    platform: `${os.platform()} ${os.arch()}`,
-    cpus: os.cpus().length,
-  };
+  const environment = environmentOf(be);
+
   out.record({ type: 'start', settings: settingsRecord, environment });
   out.line(
     `blasnet train: ${describeNetwork(net)}, ${s.encoding} encoding, ${s.loss} loss, ${s.epochs} epochs of mini-batches of ${s.batchSize}, learning rate ${s.learningRate}${s.optimizer === 'sgd' ? '' : `, ${s.optimizer}`}`,
@@ -321,24 +317,10 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
     `data: ${dataName} (${data.train.count} train${data.validation ? `, ${data.validation.count} validation` : ''}, ${data.test.count} test, ${data.rows}x${data.cols}); backend: ${info.name} (${info.blas}, ${info.threads} thread${info.threads === 1 ? '' : 's'})`,
   );
 
-  const controller = new AbortController();
-  const progress = createProgress(out, s.epochs, heldOut);
-  // The last batch whose step completed. fit checks the signal only between batches, so after
-  // Ctrl-C the weights are exactly those after this batch.
-  let lastBatch: BatchReport | undefined;
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(EXIT_CODES.interrupted);
-    // The bar first: it clears its line, so the notice gets a line of its own and stays.
-    progress.interrupt();
-    out.note('blasnet: interrupted; stopping after this batch (Ctrl-C again to quit at once)');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
-  let result: FitResult;
-  try {
-    result = await fit(net, train, {
+  const { result, lastBatch } = await runFit(
+    net,
+    train,
+    {
       epochs: s.epochs,
       batchSize: s.batchSize,
       learningRate: s.learningRate,
@@ -349,23 +331,10 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
       seed: s.seed,
       validation: held,
       decode,
-      signal: controller.signal,
-      onBatch: (r) => {
-        lastBatch = r;
-        progress.batch(r);
-      },
-      onEpoch: (r) => progress.epoch(r),
-    });
-  } catch (error) {
-    progress.stop();
-    const e = error as Error & { code?: string };
-    if (e.code === 'ERR_BLASNET_DIVERGED')
-      throw new CliError(e.code, `${e.message} (--learning-rate ${s.learningRate})`);
-    throw error;
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-  }
-  progress.stop();
+    },
+    out,
+    heldOut,
+  );
 
   // The final evaluation on the test set.
   const outputs = net.predict(test.x);
@@ -415,7 +384,7 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
       },
       createdAt: new Date().toISOString(),
     };
-    saveModel(net, s.out, meta);
+    saveCliModel(net, s.out, meta);
     modelPath = path.resolve(s.out);
   }
   let reportPath: string | null = null;
@@ -427,25 +396,18 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
       data.inputSize,
       48,
     );
-    try {
-      writeReport(s.report, {
-        title: 'blasnet training report',
-        history: result.history,
-        heldOut,
-        test: metrics,
-        misclassified: wrong.digits,
-        misclassifiedTotal: wrong.total,
-        imageShape: { rows: data.rows, cols: data.cols },
-        settings: settingsRecord,
-        timing,
-        environment,
-      });
-    } catch (error) {
-      throw new CliError(
-        'ERR_BLASNET_IO',
-        `${(error as Error).message}. Check that the directory of --report exists and is writable.`,
-      );
-    }
+    writeCliReport(s.report, {
+      title: 'blasnet training report',
+      history: result.history,
+      heldOut,
+      test: metrics,
+      misclassified: wrong.digits,
+      misclassifiedTotal: wrong.total,
+      imageShape: { rows: data.rows, cols: data.cols },
+      settings: settingsRecord,
+      timing,
+      environment,
+    });
     reportPath = path.resolve(s.report);
   }
 
@@ -478,56 +440,4 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
   else out.line('model not saved (use --out FILE to keep it)');
   if (reportPath) out.line(`report written to ${s.report}`);
   return result.stopReason === 'aborted' ? EXIT_CODES.interrupted : EXIT_CODES.ok;
-}
-
-/** Where an interrupted run stopped, in words and as data. */
-interface Interruption {
-  /** The weights are those after batch `batch` (of `batches`) of epoch `epoch`; batch 0: none of it. */
-  weightsAsOf: { epoch: number; batch: number; batches: number };
-  /** `interrupted in epoch 3 after batch 120 of 600`, for the summary line. */
-  text: string;
-  /** What the saved model holds, in words. */
-  saved: string;
-}
-
-/**
- * Describe an interrupted run truthfully: `last` is the last batch whose step completed (fit
- * stops only between batches), so the weights are exactly those after it.
- */
-export function interruption(
-  last: Pick<BatchReport, 'epoch' | 'batch' | 'batches'> | undefined,
-  batches: number,
-  epochs: number,
-): Interruption {
-  if (last === undefined) {
-    return {
-      weightsAsOf: { epoch: 1, batch: 0, batches },
-      text: 'interrupted before the first batch',
-      saved: 'the initial weights (no batch was trained)',
-    };
-  }
-  const weightsAsOf = { epoch: last.epoch, batch: last.batch, batches: last.batches };
-  if (last.batch === last.batches) {
-    return {
-      weightsAsOf,
-      text: `interrupted after epoch ${last.epoch} of ${epochs}, at the end of the epoch`,
-      saved: `the weights as of the end of epoch ${last.epoch}`,
-    };
-  }
-  return {
-    weightsAsOf,
-    text: `interrupted in epoch ${last.epoch} after batch ${last.batch} of ${last.batches}`,
-    saved: `the weights as of that batch (epoch ${last.epoch}, batch ${last.batch} of ${last.batches})`,
-  };
-}
-
-function saveModel(net: Network, file: string, meta: CliModelMetadata): void {
-  try {
-    saveNetwork(net, file, meta as unknown as Record<string, unknown>);
-  } catch (error) {
-    throw new CliError(
-      'ERR_BLASNET_IO',
-      `${(error as Error).message}. Check that the directory of --out exists and is writable.`,
-    );
-  }
 }
