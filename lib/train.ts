@@ -5,21 +5,20 @@
  * batch: {@link fitSync} runs it straight through, {@link fit} yields to the event loop.
  */
 import { activation } from './activations';
+import { FitProgress, seconds } from './fit-progress';
 import { blasnetError, rangeError, shapeError, typeError } from './errors';
-import {
-  checkData,
-  countCorrect,
-  type Decoder,
-  defaultLoss,
-  evaluate,
-  type Evaluation,
-  type TrainingData,
-} from './evaluate';
+import { checkData, countCorrect, type Decoder, defaultLoss, type TrainingData } from './evaluate';
 import { isBuiltin, loss as lossOf, type Loss, type LossName } from './losses';
 import { argmaxRows, checkNetwork, type Network } from './network';
 import { Random, range } from './random';
 import { type Schedule, scheduleFunction } from './schedule';
 import { TrainingStep } from './step';
+import {
+  fitStream,
+  isTrainingStream,
+  type StreamFitOptions,
+  type TrainingStream,
+} from './stream-fit';
 import {
   checkAllFinite,
   checkBoolean,
@@ -92,6 +91,7 @@ export interface FitOptions {
 export interface BatchReport {
   epoch: number;
   batch: number;
+  /** Batches per epoch; NaN while unknown (the first epoch of a stream without `examples`). */
   batches: number;
   /** This batch's mean loss (before its update). */
   loss: number;
@@ -230,7 +230,7 @@ function checkSource(net: Network, data: TrainingData | ByteTrainingData): Sourc
   return { x: bytes, scale, offset, y, labels, n };
 }
 
-const FIT_OPTION_NAMES: (keyof FitOptions)[] = [
+export const FIT_OPTION_NAMES: (keyof FitOptions)[] = [
   'epochs',
   'batchSize',
   'learningRate',
@@ -251,7 +251,7 @@ const FIT_OPTION_NAMES: (keyof FitOptions)[] = [
   'yieldEveryMs',
 ];
 
-interface Settings {
+export interface Settings {
   source: Source;
   epochs: number;
   batchSize: number;
@@ -276,7 +276,18 @@ function settle(
   checkNetwork('net', net);
   const opts = checkOptions<FitOptions>('options', options, FIT_OPTION_NAMES);
   const source = checkSource(net, data);
-  const n = source.n;
+  return { source, ...checkFitOptions(net, opts, source.n) };
+}
+
+/**
+ * The options checked for training `net` on `n` examples per epoch (Infinity: a stream of
+ * batches of unknown length; stream-fit.ts refuses what needs n before).
+ */
+export function checkFitOptions(
+  net: Network,
+  opts: Partial<FitOptions>,
+  n: number,
+): Omit<Settings, 'source'> {
   if (opts.validation !== undefined) checkData('options.validation', net, opts.validation);
   net.activations.forEach((name, i) => {
     if (!activation(name).differentiable) {
@@ -314,7 +325,6 @@ function settle(
       throw typeError(`options.${name}`, 'a function', opts[name]);
   }
   return {
-    source,
     epochs: checkInt('options.epochs', opts.epochs ?? 10, 1),
     batchSize: Math.min(batchSize, n),
     alpha: scheduleFunction(opts.schedule, learningRate),
@@ -349,12 +359,8 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
   const hyper = new Float64Array([0, s.momentum, s.nesterov ? 1 : 0, s.l2]);
   const batches = Math.ceil(n / s.batchSize);
   const snapshot = new Float32Array(net.params.length);
-  const best = s.patience === undefined ? undefined : new Float32Array(net.params.length);
-  let bestLoss = Infinity;
-  let bestEpoch: number | undefined;
-  const history: EpochReport[] = [];
-  const started = performance.now();
-  const { signal, onBatch, onEpoch, validation } = s.options;
+  const progress = new FitProgress(net, s);
+  const { signal, onBatch } = s.options;
   // The fast path: many batches per backend call, each gathered straight from the dataset, the
   // step fused into backward, accuracy counted by the backend. It needs a built-in loss, the
   // default decoder (or no labels) and no per-batch callback; otherwise one call per batch.
@@ -375,7 +381,7 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
     for (let batch = 0; fast && batch < batches; ) {
       if (signal?.aborted) {
         checkFiniteAfterEpoch(net, snapshot, epoch, batches, hyper[0]);
-        return { history, stopReason: 'aborted', bestEpoch, elapsed: seconds(started) };
+        return progress.result('aborted');
       }
       // As many batches as fit in chunkMs at the pace of the last call (one to start with).
       const wanted =
@@ -415,7 +421,7 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
     for (let batch = 0; !fast && batch < batches; batch++) {
       if (signal?.aborted) {
         checkFiniteAfterEpoch(net, snapshot, epoch, batches, hyper[0]);
-        return { history, stopReason: 'aborted', bestEpoch, elapsed: seconds(started) };
+        return progress.result('aborted');
       }
       const start = batch * s.batchSize;
       const count = Math.min(s.batchSize, n - start);
@@ -436,7 +442,7 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
           loss: value,
           examples,
           examplesPerSecond: examples / seconds(epochStart),
-          elapsed: seconds(started),
+          elapsed: seconds(progress.started),
         });
       }
       yield;
@@ -445,44 +451,14 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
     // (an overflow to ±Infinity, say) is seen by nobody, and an infinite bias of a saturated
     // sigmoid or tanh unit leaves every later loss finite: check the weights themselves.
     checkFiniteAfterEpoch(net, snapshot, epoch, batches, hyper[0]);
-    const epochSeconds = seconds(epochStart);
-    const report: EpochReport = {
-      epoch: epoch + 1,
-      loss: lossSum / n,
-      learningRate: hyper[0],
-      seconds: epochSeconds,
-      examplesPerSecond: n / epochSeconds,
-      elapsed: 0,
-    };
-    if (data.labels) report.accuracy = correct / n;
-    let held: Evaluation | undefined;
-    if (validation) {
-      held = evaluate(net, validation, { loss: s.loss, decode: s.decode });
-      report.validationLoss = held.loss;
-      if (held.accuracy !== undefined) report.validationAccuracy = held.accuracy;
-    }
-    report.elapsed = seconds(started);
-    history.push(report);
-    onEpoch?.(report);
-    if (best && held) {
-      if (held.loss < bestLoss) {
-        bestLoss = held.loss;
-        bestEpoch = epoch + 1;
-        best.set(net.params);
-      } else if (epoch + 1 - (bestEpoch ?? 0) >= (s.patience ?? Infinity)) {
-        net.params.set(best);
-        return { history, stopReason: 'earlyStopping', bestEpoch, elapsed: seconds(started) };
-      }
-    }
-    if (s.targetLoss !== undefined && report.loss <= s.targetLoss) {
-      return { history, stopReason: 'targetLoss', bestEpoch, elapsed: seconds(started) };
-    }
+    const accuracy = data.labels ? correct : undefined;
+    const stop = progress.endEpoch(epoch, n, lossSum, accuracy, hyper[0], epochStart);
+    if (stop) return progress.result(stop);
   }
-  if (best && bestEpoch !== undefined) net.params.set(best);
-  return { history, stopReason: 'epochs', bestEpoch, elapsed: seconds(started) };
+  return progress.result('epochs');
 }
 
-function diverged(
+export function diverged(
   value: number,
   epoch: number,
   batch: number,
@@ -491,7 +467,7 @@ function diverged(
 ): Error {
   return blasnetError(
     'ERR_BLASNET_DIVERGED',
-    `Training diverged: the loss became ${value} at epoch ${epoch + 1}, batch ${batch + 1} of ${batches}. ` +
+    `Training diverged: the loss became ${value} at epoch ${epoch + 1}, batch ${batch + 1}${Number.isNaN(batches) ? '' : ` of ${batches}`}. ` +
       `The weights were restored to the start of epoch ${epoch + 1}. Try a lower learning rate (now ${learningRate}).`,
   );
 }
@@ -500,7 +476,7 @@ function diverged(
  * Throws the divergence error, with the weights restored to the start of the epoch, when the
  * steps taken so far in this epoch left a parameter NaN or infinite.
  */
-function checkFiniteAfterEpoch(
+export function checkFiniteAfterEpoch(
   net: Network,
   snapshot: Float32Array,
   epoch: number,
@@ -540,10 +516,6 @@ function countCorrectIn(
   return correct;
 }
 
-function seconds(since: number): number {
-  return (performance.now() - since) / 1000;
-}
-
 /**
  * Train `net` on `data`, synchronously: for scripts and benchmarks. Blocks the event loop until
  * done; servers should use {@link fit}.
@@ -560,6 +532,12 @@ export function fitSync(
   data: TrainingData | ByteTrainingData,
   options?: FitOptions,
 ): FitResult {
+  if (isTrainingStream(data))
+    throw typeError(
+      'data',
+      'data in memory { x, y, labels? } (await fit() to train on a stream)',
+      data,
+    );
   const loop = trainingLoop(net, settle(net, data, options));
   for (;;) {
     const next = loop.next();
@@ -570,7 +548,8 @@ export function fitSync(
 /**
  * Train `net` on `data`, yielding to the event loop at least every `yieldEveryMs` (default 10 ms)
  * so a server stays responsive. Abort through `options.signal`: the promise resolves with
- * `stopReason: 'aborted'` and the weights of the last whole step.
+ * `stopReason: 'aborted'` and the weights of the last whole step. `data` may also be a
+ * {@link TrainingStream} of batches, for data larger than memory (see docs/data-streaming.md).
  *
  * @example
  * ```ts
@@ -580,11 +559,30 @@ export function fitSync(
  * });
  * ```
  */
-export async function fit(
+export function fit(
   net: Network,
   data: TrainingData | ByteTrainingData,
   options?: FitOptions,
+): Promise<FitResult>;
+/**
+ * Train `net` on a {@link TrainingStream} of batches, with memory bounded by the shuffle buffer.
+ *
+ * @example
+ * ```ts
+ * await fit(net, await csvBatches('big.csv', { target: 'species' }), { shuffleBuffer: 50_000 });
+ * ```
+ */
+export function fit(
+  net: Network,
+  data: TrainingStream,
+  options?: StreamFitOptions,
+): Promise<FitResult>;
+export async function fit(
+  net: Network,
+  data: TrainingData | ByteTrainingData | TrainingStream,
+  options?: FitOptions | StreamFitOptions,
 ): Promise<FitResult> {
+  if (isTrainingStream(data)) return fitStream(net, data, options);
   const s = settle(net, data, options);
   const budget = checkNumber('options.yieldEveryMs', s.options.yieldEveryMs ?? 10, 0);
   // Fast-path calls of half the budget, so the loop yields about every budget ms.

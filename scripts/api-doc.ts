@@ -29,7 +29,10 @@ const SECTIONS: Array<{ title: string; intro?: string; files: string[] }> = [
       'Rows are examples: `x` is `[n, n0]` row-major. A layer’s weights are `[nOut, nIn]` (PyTorch’s `nn.Linear` layout), and all parameters live in one `Float32Array`, `net.params` (w¹, b¹, w², b², …). Layers are numbered as in the lecture, l = 1..L.',
     files: ['network', 'activations', 'init', 'random'],
   },
-  { title: 'Training', files: ['train', 'schedule', 'losses', 'evaluate', 'gradient-check'] },
+  {
+    title: 'Training',
+    files: ['train', 'stream-fit', 'schedule', 'losses', 'evaluate', 'gradient-check'],
+  },
   { title: 'Training in the background', files: ['background/'] },
   { title: 'Model files', files: ['model-file'] },
   {
@@ -219,7 +222,8 @@ function functionEntry(name: string, decl: ts.Declaration): string {
       const heading = `${name}(${paramList(sig)}) -> ${ret}`;
       return i === 0 || docText(node) ? block(heading, node, parameterDocs(sig, decl)) : '';
     })
-    .join('');
+    .filter((text) => text !== '')
+    .join('\n'); // an overload's block apart from the one before
 }
 
 function classEntry(name: string, decl: ts.ClassDeclaration): string {
