@@ -6,7 +6,7 @@
  * The order is tf.data's shuffle buffer: the first `capacity` rows fill a pool; from then on each
  * row read takes the place of a pool row drawn uniformly at random, which goes into the batch
  * being formed; when the stream ends, the pool is emptied in a random permutation. A row can thus
- * leave at most `capacity` places before its place in the stream (it must have been read) and
+ * leave at most `capacity` − 1 places before its place in the stream (it must have been read) and
  * arbitrarily late (it may stay in the pool).
  *
  * When the pool holds the whole epoch (`capacity` >= the rows of an epoch), no row leaves before
