@@ -46,7 +46,8 @@ export interface StreamBatch {
  * restart: an object whose `[Symbol.asyncIterator]()` starts over (like {@link CsvBatches},
  * which reopens its file), or a function that returns a new async iterable each time it is called
  * (an `async function*`, say). A one-shot iterable (an async generator object, a Node stream)
- * trains one epoch only: with `epochs` > 1 it is refused before training starts.
+ * trains one epoch only: with `epochs` > 1 it is refused before training starts. An error while
+ * an epoch is read (a bad batch, say) leaves the network with the weights of that epoch's start.
  *
  * @example
  * ```ts
@@ -230,48 +231,15 @@ class StreamTraining {
       this.lossSum = 0;
       this.correct = 0;
       this.buffer?.reset();
-      const name = epoch === 0 ? 'data' : `data (epoch ${epoch + 1})`;
-      let index = 0;
-      for await (const raw of openEpoch(data)) {
-        const batch = readBatch(net, raw, `${name}[${index}]`, this.labeled);
-        index++;
-        const buffer = this.bufferFor(batch);
-        for (let row = 0; row < batch.x.length / net.inputSize; ) {
-          row += buffer.add(batch.x, batch.y, batch.labels, row);
-          if (buffer.batchCount < s.batchSize) continue;
-          if (!this.train(buffer, 0, buffer.batchCount, 1)) return this.abort();
-          buffer.release(buffer.batchCount);
-          await this.pause();
-        }
-        this.rows += batch.x.length / net.inputSize;
-        await this.pause();
+      let finished: boolean;
+      try {
+        finished = await this.trainEpoch(data, epoch);
+      } catch (error) {
+        // A bad batch, a stream that fails, a diverging loss: the weights of the epoch's start.
+        net.params.set(this.snapshot);
+        throw error;
       }
-      const buffer = this.buffer;
-      if (buffer === undefined || this.rows === 0)
-        throw typeError(
-          'data',
-          epoch === 0
-            ? 'a stream of at least one batch'
-            : `a stream that restarts for every epoch, but it gave no rows in epoch ${epoch + 1} (a one-shot iterable? pass () => source, or an object whose [Symbol.asyncIterator]() starts over)`,
-          data,
-        );
-      if (this.examples !== undefined && this.rows !== this.examples)
-        throw shapeError(
-          'data',
-          `${this.examples} rows in every epoch (options.examples)`,
-          `${this.rows} in epoch ${epoch + 1}`,
-        );
-      // The end of the stream: the rows still held, the batch being formed first.
-      const total = buffer.drain();
-      for (let start = 0; start < total; ) {
-        const left = Math.ceil((total - start) / s.batchSize);
-        const wanted =
-          this.perBatchMs > 0 ? Math.max(1, Math.floor(this.budget / 2 / this.perBatchMs)) : 1;
-        const count = Math.min(left, wanted);
-        if (!this.train(buffer, start, total, count)) return this.abort();
-        start += count * s.batchSize;
-        await this.pause();
-      }
+      if (!finished) return this.abort();
       this.batchesPerEpoch = this.batch;
       checkFiniteAfterEpoch(net, this.snapshot, epoch, this.batch, hyper[0]);
       const correct = this.labeled ? this.correct : undefined;
@@ -286,6 +254,54 @@ class StreamTraining {
       if (stop) return this.progress.result(stop);
     }
     return this.progress.result('epochs');
+  }
+
+  /** Reads and trains on one epoch of the stream; false when aborted (between two batches). */
+  private async trainEpoch(data: TrainingStream, epoch: number): Promise<boolean> {
+    const { s, net } = this;
+    const name = epoch === 0 ? 'data' : `data (epoch ${epoch + 1})`;
+    let index = 0;
+    for await (const raw of openEpoch(data)) {
+      const batch = readBatch(net, raw, `${name}[${index}]`, this.labeled);
+      index++;
+      const buffer = this.bufferFor(batch);
+      for (let row = 0; row < batch.x.length / net.inputSize; ) {
+        row += buffer.add(batch.x, batch.y, batch.labels, row);
+        if (buffer.batchCount < s.batchSize) continue;
+        if (!this.train(buffer, 0, buffer.batchCount, 1)) return false;
+        buffer.release(buffer.batchCount);
+        await this.pause();
+      }
+      this.rows += batch.x.length / net.inputSize;
+      await this.pause();
+    }
+    const buffer = this.buffer;
+    if (buffer === undefined || this.rows === 0)
+      throw typeError(
+        'data',
+        epoch === 0
+          ? 'a stream of at least one batch'
+          : `a stream that restarts for every epoch, but it gave no rows in epoch ${epoch + 1} (a one-shot iterable? pass () => source, or an object whose [Symbol.asyncIterator]() starts over)`,
+        data,
+      );
+    if (this.examples !== undefined && this.rows !== this.examples)
+      throw shapeError(
+        'data',
+        `${this.examples} rows in every epoch (options.examples)`,
+        `${this.rows} in epoch ${epoch + 1}`,
+      );
+    // The end of the stream: the rows still held, the batch being formed first.
+    const total = buffer.drain();
+    for (let start = 0; start < total; ) {
+      const left = Math.ceil((total - start) / s.batchSize);
+      const wanted =
+        this.perBatchMs > 0 ? Math.max(1, Math.floor(this.budget / 2 / this.perBatchMs)) : 1;
+      const count = Math.min(left, wanted);
+      if (!this.train(buffer, start, total, count)) return false;
+      start += count * s.batchSize;
+      await this.pause();
+    }
+    return true;
   }
 
   /** The buffer, made at the first batch (which says whether there are labels). */
@@ -357,11 +373,9 @@ class StreamTraining {
 
   /** Adds a batch's loss and correct count to the epoch's; stops on a loss that is not finite. */
   private record(value: number, rows: number, correct: number): void {
-    const { net } = this;
-    if (!Number.isFinite(value)) {
-      net.params.set(this.snapshot);
+    // run() restores the weights of the epoch's start.
+    if (!Number.isFinite(value))
       throw diverged(value, this.epoch, this.batch, this.batchesPerEpoch, this.hyper[0]);
-    }
     this.batch++;
     this.lossSum += value * rows;
     this.correct += correct;
