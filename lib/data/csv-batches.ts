@@ -103,6 +103,7 @@ export class CsvBatches implements AsyncIterable<StreamBatch> {
   /**
    * Made by {@link csvBatches}, which checks the options and reads the sample first.
    *
+   * @internal
    * @example
    * ```ts
    * const rows: CsvBatches = await csvBatches('big.csv', { target: 'label' });
