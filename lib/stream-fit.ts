@@ -12,7 +12,7 @@ import { FitProgress, seconds } from './fit-progress';
 import { isBuiltin } from './losses';
 import { checkNetwork, type Network } from './network';
 import { Random } from './random';
-import { TrainingStep } from './step';
+import type { TrainingStep } from './step';
 import {
   checkFitOptions,
   checkFiniteAfterEpoch,
@@ -20,6 +20,7 @@ import {
   FIT_OPTION_NAMES,
   type FitOptions,
   type FitResult,
+  optimizerOf,
 } from './train';
 import { checkAllFinite, checkInt, checkNumber, checkOptions, isObject } from './validate';
 
@@ -210,9 +211,8 @@ class StreamTraining {
     private readonly examples: number | undefined,
     private readonly budget: number,
   ) {
-    this.step = new TrainingStep(net, s.loss, s.batchSize, s.momentum > 0);
+    ({ step: this.step, hyper: this.hyper } = optimizerOf(net, s));
     this.rng = new Random(s.seed);
-    this.hyper = new Float64Array([0, s.momentum, s.nesterov ? 1 : 0, s.l2]);
     this.snapshot = new Float32Array(net.params.length);
     this.progress = new FitProgress(net, s);
     this.batchesPerEpoch = examples === undefined ? Number.NaN : Math.ceil(examples / s.batchSize);

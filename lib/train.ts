@@ -346,6 +346,20 @@ export function checkFitOptions(
 }
 
 /**
+ * The step and its hyperparameters `[η (set per epoch), μ, nesterov, l2]` for training `net` with
+ * `s`: one place for both loops, in memory (below) and on a stream (stream-fit.ts).
+ */
+export function optimizerOf(
+  net: Network,
+  s: Omit<Settings, 'source'>,
+): { step: TrainingStep; hyper: Float64Array } {
+  return {
+    step: new TrainingStep(net, s.loss, s.batchSize, s.momentum > 0),
+    hyper: new Float64Array([0, s.momentum, s.nesterov ? 1 : 0, s.l2]),
+  };
+}
+
+/**
  * The loop; pauses after every batch, or after every chunk of batches on the fast path. Validation
  * happens before it starts. `chunkMs`: how long one backend call of the fast path may run
  * (Infinity: a whole epoch per call, for fitSync).
@@ -353,10 +367,9 @@ export function checkFitOptions(
 function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator<void, FitResult> {
   const data = s.source;
   const n = data.n;
-  const step = new TrainingStep(net, s.loss, s.batchSize, s.momentum > 0);
+  const { step, hyper } = optimizerOf(net, s);
   const order = range(n);
   const rng = new Random(s.seed);
-  const hyper = new Float64Array([0, s.momentum, s.nesterov ? 1 : 0, s.l2]);
   const batches = Math.ceil(n / s.batchSize);
   const snapshot = new Float32Array(net.params.length);
   const progress = new FitProgress(net, s);
