@@ -113,6 +113,7 @@ function openEpoch(data: TrainingStream): AsyncIterable<unknown> {
 /**
  * One batch as the stream gave it, checked: whole rows of the network's sizes, finite, labels in
  * every batch or in none. `name` is the batch's place in the stream, e.g. `data[3]` (0-based).
+ * The one place a stream's batch is read: other forms of rows (plain arrays) convert here.
  */
 function readBatch(net: Network, raw: unknown, name: string, labeled: boolean | undefined) {
   if (!isObject(raw) || Symbol.asyncIterator in raw)

@@ -12,6 +12,7 @@
  * - abort, early stopping and a diverging loss behave as they do in memory;
  * - the event loop keeps turning while the stream trains.
  */
+import { Readable } from 'node:stream';
 import { expect } from 'chai';
 import type { TrainingData } from '../lib/evaluate';
 import { Network } from '../lib/network';
@@ -190,6 +191,11 @@ describe('64 fit on a stream: sources, bad batches and options', () => {
     // One epoch of it is fine.
     const result = await fit(n, once(), { epochs: 1, batchSize: 10 });
     expect(result.history).to.have.length(1);
+    // A Node stream (object mode) is read once too.
+    const node = Readable.from([{ x: data.x, y: data.y }]);
+    const refused = await rejection(fit(n, node, { epochs: 3 }));
+    expect(refused.message).to.match(/^Expected a stream that restarts for each of the 3 epochs/);
+    expect((await fit(n, node, { epochs: 1 })).history).to.have.length(1);
   });
 
   it('a source that gives nothing in a later epoch is a coded error naming the epoch', async () => {
