@@ -149,7 +149,8 @@ export async function fitStream(
     );
   const examples =
     opts.examples === undefined ? undefined : checkInt('options.examples', opts.examples, 1);
-  if ((opts.weightDecay ?? 0) !== 0 && examples === undefined)
+  // (A weightDecay of the wrong kind is checkFitOptions' to name.)
+  if (typeof opts.weightDecay === 'number' && opts.weightDecay > 0 && examples === undefined)
     throw rangeError(
       'options.examples',
       "the rows per epoch with weightDecay on a stream (its decay is Nielsen's λ/n)",

@@ -333,6 +333,7 @@ describe('64 fit on a stream: sources, bad batches and options', () => {
         TypeError,
         /validation data in memory .* for options\.validation/,
       ],
+      [{ weightDecay: 'x' as never }, TypeError, /for options\.weightDecay/],
       [{ shuffleBuffer: 0 }, RangeError, /for options\.shuffleBuffer but received 0/],
       [{ shuffleBuffer: 1.5 }, RangeError, /options\.shuffleBuffer/],
       [{ examples: -1 }, RangeError, /options\.examples/],
