@@ -1,14 +1,16 @@
 /**
  * `npm run bench` (`npm run bench -- --quick` for a run under two minutes): the kernel benchmark
- * (bench/kernels.ts) then the training benchmark (bench/train.ts), each printing its header and
- * markdown table; one JSON with both in bench/results/.
+ * (bench/kernels.ts), the training benchmark (bench/train.ts), then OpenBLAS at its best as a plain
+ * C program on the same workloads (bench/openblas-c.ts) with blasnet's ratio to it, each printing
+ * its header and markdown table; one JSON with all three in bench/results/.
  *
  * Other benchmarks, run on their own: bench/scaling.ts (epoch time against width and batch size,
  * docs/scaling.svg), bench/steps.ts (before/after per optimization), bench/threads.ts (1 vs 2
  * threads per product), bench/idx-load.ts (data loading).
  */
-import { machineInfo, writeResults } from './common';
+import { fmt, machineInfo, markdownTable, type Workload, writeResults } from './common';
 import { runKernelBench } from './kernels';
+import { runOpenBlasBaseline } from './openblas-c';
 import { runTrainBench } from './train';
 
 const argv = process.argv.slice(2);
@@ -23,9 +25,50 @@ const training = runTrainBench({
   backends: ['native', 'js'],
   json: false,
 });
-console.log(`\nTotal: ${((Date.now() - started) / 1000).toFixed(0)} s`);
-if (json) {
+
+async function main(): Promise<void> {
+  // The same workloads, epochs and data as the native rows above, in the same run.
+  const workloads: Workload['name'][] = ['W1', 'W2', 'W3'];
+  const openblas = await runOpenBlasBaseline(workloads, quick ? 3 : 5);
+  const rows = openblas.map((c) => {
+    const native = training.results.find(
+      (r) => r.workload === c.workload && r.backend === 'native',
+    );
+    return [
+      c.workload,
+      native ? fmt(native.secondsPerEpoch, 3) : 'n/a',
+      fmt(c.secondsPerEpoch, 3),
+      `${c.threads}, ${c.corename} (OPENBLAS_CORETYPE=${c.coretype})`,
+      native ? `${fmt(c.secondsPerEpoch / native.secondsPerEpoch, 2)}x` : 'n/a',
+    ];
+  });
   console.log(
-    `JSON: ${writeResults(quick ? 'bench-quick' : 'bench', { machine: machineInfo(), quick, kernels: kernels.rows, training: training.results })}`,
+    '\n# blasnet against OpenBLAS at its best (a plain C program, bench/openblas-c/train.c)\n',
   );
+  console.log(
+    markdownTable(
+      [
+        'workload',
+        'blasnet native s/epoch',
+        'C on OpenBLAS s/epoch',
+        'OpenBLAS threads, kernels',
+        'C / blasnet',
+      ],
+      rows,
+    ),
+  );
+  console.log(
+    'Both median seconds per epoch over 60,000 examples, same workloads and batch sizes; C / blasnet > 1 means blasnet is faster.',
+  );
+  console.log(`\nTotal: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  if (json) {
+    console.log(
+      `JSON: ${writeResults(quick ? 'bench-quick' : 'bench', { machine: machineInfo(), quick, kernels: kernels.rows, training: training.results, openblas })}`,
+    );
+  }
 }
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -3,7 +3,7 @@
  *
  *   npx tsx bench/train.ts [--quick] [--workloads W1,W3] [--backends native,js] [--epochs N]
  *                          [--threads N] [--kernels auto|avx512|avx2|none] [--inputs bytes|floats]
- *                          [--per-batch] [--js-examples N] [--no-json]
+ *                          [--per-batch] [--js-examples N] [--optimizer adam|adamw|rmsprop] [--no-json]
  *
  * (`npm run bench` runs it compiled, with plain Node; under tsx each child's RSS also holds tsx.)
  * Every (workload, backend) runs in its own child process, so peak RSS is per run. A child loads
@@ -13,6 +13,9 @@
  * other work, split over the threads as training splits it (in C++ for native, after every epoch;
  * on the TypeScript sgemm for js, after training). `--quick` (under two minutes) runs 3 epochs,
  * the JS backend on a subset whose time is scaled to 60,000 examples.
+ * `--optimizer` trains every workload with Adam, AdamW or RMSprop instead (η = 0.001, no momentum;
+ * the ceiling's product then writes a gradient, beta 0): W3 with Adam against W3's own momentum
+ * run is the figure docs/optimizers.md asks for.
  * Prints a header and a markdown table; writes bench/results/train-*.json.
  */
 import { spawnSync } from 'node:child_process';
@@ -114,13 +117,14 @@ async function runChild(argv: string[]): Promise<void> {
   // --per-batch: an onBatch callback keeps fitSync on its per-batch path (gather, trainBatch,
   // update: one or two crossings per batch, the update a pass of its own), for before/after figures.
   const perBatch = argv.includes('--per-batch');
+  const optimizer = arg('--optimizer', argv) as 'adam' | 'adamw' | 'rmsprop' | undefined;
   // The ceiling: the same GEMMs (same shapes, same order, same split over threads), nothing else,
   // in this process. fitSync takes the fused path (trainBatches) here: the weight-gradient product
   // accumulates into the weights (beta 1) or the velocity (beta μ). BLASNET_BENCH_UNFUSED_CEILING=1:
   // into a gradient.
   const spec = specOf(w.sizes, w.activations);
   const beta =
-    perBatch || process.env.BLASNET_BENCH_UNFUSED_CEILING === '1'
+    perBatch || optimizer !== undefined || process.env.BLASNET_BENCH_UNFUSED_CEILING === '1'
       ? 0
       : w.momentum > 0
         ? w.momentum
@@ -142,8 +146,9 @@ async function runChild(argv: string[]): Promise<void> {
       : {}),
     epochs,
     batchSize: w.batchSize,
-    learningRate: w.learningRate,
-    momentum: w.momentum,
+    learningRate: optimizer ? 0.001 : w.learningRate,
+    momentum: optimizer ? 0 : w.momentum,
+    optimizer,
     loss: w.loss,
     shuffle: true,
     seed: 7,
@@ -212,6 +217,7 @@ export interface TrainBenchOptions {
   kernels?: string;
   inputs?: 'bytes' | 'floats';
   perBatch?: boolean;
+  optimizer?: string;
   jsExamples?: number;
   json: boolean;
 }
@@ -225,7 +231,8 @@ export function runTrainBench(o: TrainBenchOptions): { table: string; results: C
   console.log(
     headerLines(machine, [
       `Epochs per run: ${epochs} (median reported), reshuffled each epoch, loading excluded; one child process per row` +
-        (o.threads ? `; BLAS threads forced to ${o.threads}` : ''),
+        (o.threads ? `; BLAS threads forced to ${o.threads}` : '') +
+        (o.optimizer ? `; every workload with ${o.optimizer}, η = 0.001` : ''),
     ]),
   );
   const results: ChildResult[] = [];
@@ -253,6 +260,7 @@ export function runTrainBench(o: TrainBenchOptions): { table: string; results: C
       if (o.kernels) args.push('--kernels', o.kernels);
       if (o.inputs) args.push('--inputs', o.inputs);
       if (o.perBatch) args.push('--per-batch');
+      if (o.optimizer) args.push('--optimizer', o.optimizer);
       const child = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
       const line = child.stdout.split('\n').find((l) => l.startsWith('@@RESULT '));
       if (child.status !== 0 || !line) {
@@ -345,6 +353,7 @@ function main(argv: string[]): void {
     kernels: arg('--kernels', argv),
     inputs: arg('--inputs', argv) as 'bytes' | 'floats' | undefined,
     perBatch: argv.includes('--per-batch'),
+    optimizer: arg('--optimizer', argv),
     jsExamples: arg('--js-examples', argv) ? Number(arg('--js-examples', argv)) : undefined,
     json: !argv.includes('--no-json'),
   });

@@ -15,7 +15,36 @@ import { ActivationCode } from './backend/types';
  * new Network({ sizes: [2, 8, 1], activations: [hidden, 'sigmoid'] });
  * ```
  */
-export type ActivationName = 'identity' | 'sigmoid' | 'tanh' | 'relu' | 'softmax' | 'heaviside';
+export type ActivationName =
+  | 'identity'
+  | 'sigmoid'
+  | 'tanh'
+  | 'relu'
+  | 'leakyRelu'
+  | 'elu'
+  | 'softmax'
+  | 'heaviside';
+
+/**
+ * The negative slope of `'leakyRelu'`: PyTorch's `nn.LeakyReLU()` default 0.01, as the float32
+ * both backends multiply by (torch rounds it so too). Fixed: blasnet has no per-layer parameters.
+ *
+ * @example
+ * ```ts
+ * LEAKY_RELU_SLOPE; // 0.009999999776482582 (0.01 in float32)
+ * ```
+ */
+export const LEAKY_RELU_SLOPE = Math.fround(0.01);
+
+/**
+ * The α of `'elu'`: PyTorch's `nn.ELU()` default 1, f(z) = α(e^z − 1) for z ≤ 0. Fixed.
+ *
+ * @example
+ * ```ts
+ * ELU_ALPHA; // 1
+ * ```
+ */
+export const ELU_ALPHA = 1;
 
 /**
  * One activation: its kernel code and a float64 reference of the forward map.
@@ -70,6 +99,12 @@ export const ACTIVATIONS: Readonly<Record<ActivationName, Activation>> = {
   ),
   tanh: elementwise('tanh', ActivationCode.Tanh, Math.tanh),
   relu: elementwise('relu', ActivationCode.Relu, (z) => (z > 0 ? z : 0)),
+  /** PyTorch's `LeakyReLU(0.01)`: z if z > 0, else 0.01·z (f'(0) = 0.01, as torch's). */
+  leakyRelu: elementwise('leakyRelu', ActivationCode.LeakyRelu, (z) =>
+    z > 0 ? z : LEAKY_RELU_SLOPE * z,
+  ),
+  /** PyTorch's `ELU(1.0)`: z if z > 0, else e^z − 1 (f'(0) = 1, as torch's). */
+  elu: elementwise('elu', ActivationCode.Elu, (z) => (z > 0 ? z : ELU_ALPHA * Math.expm1(z))),
   heaviside: elementwise('heaviside', ActivationCode.Heaviside, (z) => (z > 0 ? 1 : 0), false),
   softmax: {
     name: 'softmax',
@@ -91,7 +126,7 @@ export const ACTIVATIONS: Readonly<Record<ActivationName, Activation>> = {
  *
  * @example
  * ```ts
- * ACTIVATION_NAMES; // ['identity', 'sigmoid', 'tanh', 'relu', 'heaviside', 'softmax']
+ * ACTIVATION_NAMES; // ['identity', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'elu', 'heaviside', 'softmax']
  * ```
  */
 export const ACTIVATION_NAMES = Object.keys(ACTIVATIONS) as ActivationName[];

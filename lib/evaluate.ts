@@ -6,6 +6,10 @@ import { shapeError, typeError } from './errors';
 import { checkOptions, isFloat32Array, isObject, isUint8Array } from './validate';
 import { loss as lossOf, type Loss, type LossName } from './losses';
 import { argmaxRows, checkNetwork, type Network } from './network';
+import { frameOf, type PlainData, toTrainingData } from './data/plain';
+import { RegressionAccumulator } from './regression-metrics';
+import { classificationMetrics, type ClassMetrics } from './report/metrics';
+import { classCount, isClassTask, TASKS } from './task';
 
 /**
  * A labelled dataset: inputs `x` `[n, n0]`, targets `y` `[n, nL]`, and optional class labels.
@@ -50,6 +54,18 @@ export interface Evaluation {
   accuracy?: number;
   /** Number of examples. */
   n: number;
+  /** Task `'regression'`: mean absolute error (see {@link regressionMetrics}). */
+  mae?: number;
+  /** Task `'regression'`: root mean squared error. */
+  rmse?: number;
+  /** Task `'regression'`: R² = 1 − SS_res / SS_tot. */
+  r2?: number;
+  /** Tasks `'classification'` and `'binary'`: `confusion[t][p]`, examples of class t predicted as p. */
+  confusion?: number[][];
+  /** Tasks `'classification'` and `'binary'`: precision, recall, F1 and support of each class. */
+  perClass?: ClassMetrics[];
+  /** The network's class names, in the order of `confusion` and `perClass`, when it has them. */
+  classes?: string[];
 }
 
 const CHUNK = 1024;
@@ -85,7 +101,7 @@ export function checkData(name: string, net: Network, data: unknown): number {
  */
 export function evaluate(
   net: Network,
-  data: TrainingData,
+  data: TrainingData | PlainData,
   options: { loss?: LossName | Loss; decode?: Decoder } = {},
 ): Evaluation {
   checkNetwork('net', net);
@@ -93,6 +109,18 @@ export function evaluate(
     'loss',
     'decode',
   ]);
+  return evaluateConverted(net, toTrainingData('data', frameOf(net), data), opts);
+}
+
+/**
+ * {@link evaluate} of data already converted (and scaled) for `net`: fit's validation, converted
+ * once before the first epoch.
+ */
+export function evaluateConverted(
+  net: Network,
+  data: TrainingData,
+  opts: { loss?: LossName | Loss; decode?: Decoder },
+): Evaluation {
   const n = checkData('data', net, data);
   const loss = lossOf(opts.loss ?? defaultLoss(net), 'options.loss');
   if (opts.decode !== undefined && typeof opts.decode !== 'function')
@@ -106,6 +134,9 @@ export function evaluate(
   const a = new Float32Array(rows * layout.unitsPerExample);
   let total = 0;
   let correct = 0;
+  const task = net.task;
+  const predicted = isClassTask(task) && data.labels ? new Uint8Array(n) : undefined;
+  const regression = task === 'regression' ? new RegressionAccumulator(data.y, nOut) : undefined;
   for (let start = 0; start < n; start += rows) {
     const count = Math.min(rows, n - start);
     net.backend.forward(
@@ -126,10 +157,22 @@ export function evaluate(
         nOut,
         z.subarray(off, off + count * nOut),
       ) * count;
-    if (data.labels) correct += countCorrect(decode(aOut, count), data.labels, start);
+    if (data.labels) {
+      const decoded = decode(aOut, count);
+      correct += countCorrect(decoded, data.labels, start);
+      predicted?.set(decoded.subarray(0, count), start);
+    }
+    regression?.add(aOut, data.y.subarray(start * nOut, (start + count) * nOut), count);
   }
   const result: Evaluation = { loss: total / n, n };
   if (data.labels) result.accuracy = correct / n;
+  if (regression) Object.assign(result, regression.result());
+  if (predicted && data.labels && isClassTask(task)) {
+    const m = classificationMetrics(data.labels, predicted, classCount(task, nOut));
+    result.confusion = m.matrix;
+    result.perClass = m.perClass;
+    if (net.classes) result.classes = [...net.classes];
+  }
   return result;
 }
 
@@ -140,7 +183,11 @@ export function countCorrect(predicted: Uint8Array, labels: Uint8Array, start: n
   return correct;
 }
 
-/** The natural loss for a network's output: cross-entropy for softmax, else the lecture's quadratic. */
+/**
+ * The natural loss for a network: its task's (see {@link TASKS}); without a task, cross-entropy
+ * for a softmax output, else the lecture's quadratic.
+ */
 export function defaultLoss(net: Network): LossName {
+  if (net.task !== undefined) return TASKS[net.task].loss;
   return net.activations[net.depth - 1] === 'softmax' ? 'crossEntropy' : 'quadratic';
 }

@@ -3,7 +3,7 @@
  * stream of batches (stream-fit.ts): the epoch's report, the validation pass, the `onEpoch`
  * callback, early stopping with the best weights kept, the target loss; and the result.
  */
-import { type Decoder, evaluate, type Evaluation, type TrainingData } from './evaluate';
+import { type Decoder, type Evaluation, evaluateConverted, type TrainingData } from './evaluate';
 import type { Loss } from './losses';
 import type { Network } from './network';
 import type { EpochReport, FitResult, StopReason } from './train';
@@ -14,7 +14,9 @@ export interface EpochEndSettings {
   decode: Decoder;
   targetLoss?: number;
   patience?: number;
-  options: { validation?: TrainingData; onEpoch?: (report: EpochReport) => void };
+  /** The validation data, converted and scaled once. */
+  validation?: TrainingData;
+  options: { onEpoch?: (report: EpochReport) => void };
 }
 
 /** The history of one training run, and the weights of its best validation epoch. */
@@ -57,11 +59,13 @@ export class FitProgress {
     };
     if (correct !== undefined) report.accuracy = correct / n;
     let held: Evaluation | undefined;
-    const { validation, onEpoch } = s.options;
+    const { validation } = s;
+    const { onEpoch } = s.options;
     if (validation) {
-      held = evaluate(net, validation, { loss: s.loss, decode: s.decode });
+      held = evaluateConverted(net, validation, { loss: s.loss, decode: s.decode });
       report.validationLoss = held.loss;
       if (held.accuracy !== undefined) report.validationAccuracy = held.accuracy;
+      if (net.task !== undefined) report.validationMetrics = held;
     }
     report.elapsed = seconds(this.started);
     this.history.push(report);

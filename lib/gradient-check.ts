@@ -9,6 +9,7 @@ import { loss as lossOf, type Loss, type LossName } from './losses';
 import { checkNetwork, type Network } from './network';
 import { Random } from './random';
 import { TrainingStep } from './step';
+import { dropoutBits, dropoutRowKey } from './backend/js/dropout';
 import { checkInt, checkNumber, checkOptions } from './validate';
 
 /**
@@ -28,7 +29,10 @@ export interface GradientCheckOptions {
   samplesPerLayer?: number;
   /** Largest relative error that passes. Default 1e-3. */
   tolerance?: number;
-  /** Seed of the sample. Default 1. */
+  /**
+   * Seed of the sample, and of the one fixed dropout mask (step 0) a network with dropout is
+   * checked with. Default 1.
+   */
   seed?: number;
   /** Backend computing backprop's gradient. Default the network's. (Tests pass a broken one.) */
   backend?: Backend;
@@ -98,7 +102,10 @@ export function gradientCheck(
   const rng = new Random(checkInt('options.seed', opts.seed ?? 1, 0, 0xffffffff));
 
   const target = opts.backend ? net.clone(opts.backend) : net;
-  const step = new TrainingStep(target, loss, n, false);
+  // With dropout, one fixed mask (the training mask of seed options.seed at step 0) for
+  // backpropagation and for every numerical derivative alike.
+  const dropoutSeed = opts.seed ?? 1;
+  const step = new TrainingStep(target, loss, n, new Float32Array(0), dropoutSeed);
   step.runOn(x, y, n, null);
   const backprop = step.grad;
 
@@ -106,7 +113,7 @@ export function gradientCheck(
   const lossAt = (index: number, delta: number): number => {
     const saved = params[index];
     params[index] = saved + delta;
-    const value = forwardLoss64(net, params, x, y, n, loss);
+    const value = forwardLoss64(net, params, x, y, n, loss, dropoutSeed);
     params[index] = saved;
     return value;
   };
@@ -168,6 +175,7 @@ function forwardLoss64(
   y: Float32Array,
   n: number,
   loss: Loss,
+  dropoutSeed: number,
 ): number {
   const { sizes, layout } = net;
   const L = net.depth;
@@ -192,6 +200,14 @@ function forwardLoss64(
         z[j] = s;
       }
       activation(net.activations[l - 1]).forward64(z, a, nl);
+      const p = l < L ? net.dropout[l - 1] : 0;
+      if (p > 0) {
+        // The fixed mask, as docs/dropout.md defines it (step 0): kept units scaled by 1/(1 − p).
+        const key = dropoutRowKey(dropoutSeed, 0, l, r);
+        const threshold = Math.floor(p * 2 ** 32);
+        const scale = Math.fround(1 / (1 - p));
+        for (let j = 0; j < nl; j++) a[j] *= dropoutBits(key, j) >= threshold ? scale : 0;
+      }
       [aPrev, a] = [a, aPrev];
     }
     zOut.set(z.subarray(0, nOut), r * nOut);

@@ -37,18 +37,35 @@ export {
 } from './interop/safetensors';
 export type { SafetensorsLoadOptions } from './interop/safetensors';
 export { toOnnx, saveOnnx, ONNX_OPSET } from './interop/onnx';
-export { ACTIVATIONS, ACTIVATION_NAMES, activation } from './activations';
+export {
+  ACTIVATIONS,
+  ACTIVATION_NAMES,
+  ELU_ALPHA,
+  LEAKY_RELU_SLOPE,
+  activation,
+} from './activations';
 export type { Activation, ActivationName } from './activations';
-export { LOSSES, LOSS_NAMES, loss } from './losses';
+export { HUBER_DELTA, LOSSES, LOSS_NAMES, loss } from './losses';
 export type { Loss, LossName, BuiltinLoss } from './losses';
+export { TASKS } from './task';
+export { regressionMetrics } from './regression-metrics';
+export type { RegressionMetrics } from './regression-metrics';
+export type { Task } from './task';
 export { INIT_NAMES } from './init';
 export type { InitName } from './init';
 export type { Schedule } from './schedule';
+export { resolveOptimizer, stateSlots } from './optimizers';
+export type { Optimizer, OptimizerName, OptimizerSettings } from './optimizers';
+export { trainingState, setTrainingState } from './training-state';
+export type { TrainingState } from './training-state';
+export { clipGradNorm } from './clip';
 export { Random, range } from './random';
+export type { Uint32Source } from './random';
 export { backend, getBackend, setBackend, nativeAvailability } from './backend/select';
 export type { BackendName, BackendReport } from './backend/select';
 export { ActivationCode, LossCode } from './backend/types';
-export type { Backend, BackendInfo } from './backend/types';
+export type { Backend, BackendInfo, Dropout, UpdateHyper } from './backend/types';
+export type { Layout } from './backend/spec';
 export type { BlasnetError, BlasnetErrorCode } from './errors';
 export { version } from './version';
 export * from './data';

@@ -1,6 +1,7 @@
 /**
  * Losses. A loss gives its value and ∂L/∂a^L for a batch (both averaged over the N examples, as
- * in the lecture); the built-in ones also carry a kernel code so the native core can fuse them
+ * in the lecture; mean absolute error and Huber average over all N·nOut elements, as PyTorch's
+ * `reduction='mean'`: see docs/losses.md); the built-in ones also carry a kernel code so the native core can fuse them
  * into one training step. A user-supplied {@link Loss} object works on every backend: the
  * network runs forward natively, asks the loss for ∂L/∂a^L in TypeScript, then runs backward.
  */
@@ -14,17 +15,17 @@ import { isObject } from './validate';
  *
  * @example
  * ```ts
- * // mean absolute error, as a user-defined loss
- * const mae: Loss = {
- *   name: 'mae',
- *   value: (a, y, batch, nOut) => { let s = 0; for (let i = 0; i < batch * nOut; i++) s += Math.abs(a[i] - y[i]); return s / batch; },
- *   gradient: (a, y, batch, nOut, out) => { for (let i = 0; i < batch * nOut; i++) out[i] = Math.sign(a[i] - y[i]) / batch; },
+ * // log-cosh, as a user-defined loss
+ * const logCosh: Loss = {
+ *   name: 'logCosh',
+ *   value: (a, y, batch, nOut) => { let s = 0; for (let i = 0; i < batch * nOut; i++) s += Math.log(Math.cosh(a[i] - y[i])); return s / batch; },
+ *   gradient: (a, y, batch, nOut, out) => { for (let i = 0; i < batch * nOut; i++) out[i] = Math.tanh(a[i] - y[i]) / batch; },
  * };
  * ```
  */
 export interface Loss {
   readonly name: string;
-  /** Mean loss over the batch (float64). */
+  /** Mean loss over the batch (float64); what the mean divides by is the loss's to define. */
   value(
     a: ArrayLike<number>,
     y: ArrayLike<number>,
@@ -32,7 +33,7 @@ export interface Loss {
     nOut: number,
     z: ArrayLike<number>,
   ): number;
-  /** ∂L/∂a^L into `out` `[batch, nOut]`, already divided by the batch size N. */
+  /** ∂L/∂a^L of that mean into `out` `[batch, nOut]` (so already divided by the batch size N). */
   gradient(
     a: ArrayLike<number>,
     y: ArrayLike<number>,
@@ -66,7 +67,23 @@ export interface BuiltinLoss extends Loss {
  * evaluate(net, test, { loss: name });
  * ```
  */
-export type LossName = 'quadratic' | 'crossEntropy' | 'binaryCrossEntropy';
+export type LossName =
+  | 'quadratic'
+  | 'crossEntropy'
+  | 'binaryCrossEntropy'
+  | 'meanAbsoluteError'
+  | 'huber';
+
+/**
+ * The δ of the `'huber'` loss: PyTorch's `nn.HuberLoss()` default 1, where the loss turns from
+ * quadratic to linear. Fixed: blasnet's built-in losses have no parameters.
+ *
+ * @example
+ * ```ts
+ * HUBER_DELTA; // 1
+ * ```
+ */
+export const HUBER_DELTA = 1;
 
 function softplus(t: number): number {
   return Math.max(t, 0) + Math.log1p(Math.exp(-Math.abs(t)));
@@ -80,6 +97,20 @@ function meanDifference(
   out: Float32Array,
 ): void {
   for (let i = 0; i < batch * nOut; i++) out[i] = (a[i] - y[i]) / batch;
+}
+
+/** Writes h'(a − y)/(N·nOut) into out: the gradient of a mean over every element. */
+function elementMeanGradient(slope: (d: number) => number) {
+  return (
+    a: ArrayLike<number>,
+    y: ArrayLike<number>,
+    batch: number,
+    nOut: number,
+    out: Float32Array,
+  ): void => {
+    const elements = batch * nOut;
+    for (let i = 0; i < elements; i++) out[i] = slope(a[i] - y[i]) / elements;
+  };
 }
 
 /**
@@ -146,6 +177,39 @@ export const LOSSES: Readonly<Record<LossName, BuiltinLoss>> = {
       }
     },
   },
+  /**
+   * PyTorch's `L1Loss()`: L = 1/(N·nOut) Σ |a − y|, the mean over every element;
+   * ∂L/∂a = sign(a − y)/(N·nOut), 0 where a = y (torch's sign).
+   */
+  meanAbsoluteError: {
+    name: 'meanAbsoluteError',
+    code: LossCode.MeanAbsoluteError,
+    value(a, y, batch, nOut) {
+      let s = 0;
+      for (let i = 0; i < batch * nOut; i++) s += Math.abs(a[i] - y[i]);
+      return s / nOut / batch;
+    },
+    gradient: elementMeanGradient((d) => (d > 0 ? 1 : d < 0 ? -1 : d)),
+  },
+  /**
+   * PyTorch's `HuberLoss(delta=1)`: L = 1/(N·nOut) Σ h(a − y), h(d) = d²/2 for |d| < δ, else
+   * δ(|d| − δ/2); ∂L/∂a = clamp(a − y, −δ, δ)/(N·nOut) (a − y itself at |a − y| = δ, as torch's).
+   */
+  huber: {
+    name: 'huber',
+    code: LossCode.Huber,
+    value(a, y, batch, nOut) {
+      let s = 0;
+      for (let i = 0; i < batch * nOut; i++) {
+        const d = Math.abs(a[i] - y[i]);
+        s += d < HUBER_DELTA ? 0.5 * d * d : HUBER_DELTA * (d - 0.5 * HUBER_DELTA);
+      }
+      return s / nOut / batch;
+    },
+    gradient: elementMeanGradient((d) =>
+      d < -HUBER_DELTA ? -HUBER_DELTA : d > HUBER_DELTA ? HUBER_DELTA : d,
+    ),
+  },
 };
 
 /**
@@ -153,7 +217,7 @@ export const LOSSES: Readonly<Record<LossName, BuiltinLoss>> = {
  *
  * @example
  * ```ts
- * LOSS_NAMES; // ['quadratic', 'crossEntropy', 'binaryCrossEntropy']
+ * LOSS_NAMES; // ['quadratic', 'crossEntropy', 'binaryCrossEntropy', 'meanAbsoluteError', 'huber']
  * ```
  */
 export const LOSS_NAMES = Object.keys(LOSSES) as LossName[];

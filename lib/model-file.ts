@@ -1,5 +1,5 @@
 /**
- * The model file format (little-endian, one file), version 2, the one this build writes:
+ * The model file format (little-endian, one file), version 3, the one this build writes:
  *
  * | bytes | content |
  * |---|---|
@@ -7,11 +7,18 @@
  * | 8..11 | uint32: byte length H of the JSON header |
  * | 12..12+H | UTF-8 JSON header (below) |
  * | ..P | zero padding so the payload starts at a multiple of 4 (P = header.payloadOffset) |
- * | P..E | the parameters as float32, in the network's flat layout (w^1, b^1, w^2, b^2, ...) |
+ * | P..E | the parameters as float32, in the network's flat layout (w^1, b^1, w^2, b^2, ...), then (version 3, when saved with `optimizerState`) the optimizer's state as float32 |
  * | E..E+32 | SHA-256 of bytes 0..E: magic, header (metadata included), padding and parameters |
  *
- * Header: `{ format: "blasnet-model", version: 2, sizes, activations, paramCount, dtype: "float32",
- * byteOrder: "little", payloadOffset, blasnet (version), metadata? }`.
+ * Header: `{ format: "blasnet-model", version: 3, sizes, activations, paramCount, dtype: "float32",
+ * byteOrder: "little", payloadOffset, blasnet (version), metadata?, training?, dropout?, task?,
+ * classes?, scaler? }`; `training` (version 3: the optimizer, its step and epoch counts, the
+ * shuffle stream's position and the count of state floats after the parameters) is described in
+ * lib/model-training.ts; `dropout` is the rate of each hidden layer, written only when one is not
+ * 0. Version 2 is version 3 without `training`, and loads as such. `task`, `classes` (class names
+ * in output order) and `scaler` (a {@link ScalerJson}) are written only for a network that has
+ * them, so files of networks without them are as before; loading checks them like every other
+ * field.
  *
  * Version 1 files (no trailer; `sha256` in the header, the hex digest of the parameter bytes
  * alone) still load, with that older, narrower check: in them a change to the metadata or any
@@ -28,8 +35,18 @@ import { ACTIVATION_NAMES, type ActivationName } from './activations';
 import type { BackendName } from './backend/select';
 import type { Backend } from './backend/types';
 import { writeFileAtomic } from './atomic-file';
+import { isStoredDropout } from './dropout';
 import { blasnetError, type BlasnetError, rangeError, typeError } from './errors';
+import {
+  checkTrainingHeader,
+  restoreTraining,
+  savedTraining,
+  type TrainingHeader,
+} from './model-training';
 import { checkNetwork, Network } from './network';
+import type { ScalerJson } from './data/scaler';
+import { modelFields } from './model-fields';
+import type { Task } from './task';
 import { openRegularFileSync } from './regular-file';
 import { checkBoolean, checkInt, checkJsonObject, checkOptions, isUint8Array } from './validate';
 import { version as blasnetVersion } from './version';
@@ -41,10 +58,10 @@ const DIGEST_BYTES = 32;
  *
  * @example
  * ```ts
- * MODEL_FORMAT_VERSION; // 2: saveNetwork writes it, loadNetwork reads versions 1 and 2
+ * MODEL_FORMAT_VERSION; // 3: saveNetwork writes it, loadNetwork reads versions 1, 2 and 3
  * ```
  */
-export const MODEL_FORMAT_VERSION = 2;
+export const MODEL_FORMAT_VERSION = 3;
 
 /**
  * The largest JSON header (metadata included) a model file may have: 16 MiB. Saving refuses a
@@ -81,6 +98,13 @@ interface Header {
   sha256?: string;
   blasnet: string;
   metadata?: Record<string, unknown>;
+  /** Version 3, saved with `optimizerState`: see lib/model-training.ts. */
+  training?: TrainingHeader;
+  /** Dropout rate of each hidden layer (see `NetworkOptions.dropout`); absent when all are 0. */
+  dropout?: number[];
+  task?: Task;
+  classes?: string[];
+  scaler?: ScalerJson;
 }
 
 /**
@@ -98,6 +122,13 @@ export interface SaveOptions {
    * inspection). Such a file loads only with `allowNonFinite: true` too. Default false.
    */
   allowNonFinite?: boolean;
+  /**
+   * Save the training state too (the optimizer's state, its step count, the shuffle stream's
+   * position; see docs/optimizers.md), so that training resumed from the loaded network takes
+   * bit for bit the steps it would have taken. Nothing is added for a network never trained.
+   * Default false.
+   */
+  optimizerState?: boolean;
 }
 
 /**
@@ -150,7 +181,11 @@ export function serializeNetwork(
 ): Buffer {
   requireLittleEndian();
   checkNetwork('net', net);
-  const opts = checkOptions<SaveOptions>('options', options, ['allowNonFinite']);
+  const opts = checkOptions<SaveOptions>('options', options, ['allowNonFinite', 'optimizerState']);
+  const training =
+    opts.optimizerState !== undefined && checkBoolean('options.optimizerState', opts.optimizerState)
+      ? savedTraining(net)
+      : undefined;
   if (!allowNonFiniteOf(opts)) {
     const params = net.params;
     for (let i = 0; i < params.length; i++) {
@@ -162,7 +197,8 @@ export function serializeNetwork(
         );
     }
   }
-  const payload = Buffer.from(net.params.buffer, net.params.byteOffset, net.params.byteLength);
+  const params = Buffer.from(net.params.buffer, net.params.byteOffset, net.params.byteLength);
+  const payload = training ? Buffer.concat([params, training.bytes]) : params;
   const header: Header = {
     format: 'blasnet-model',
     version: MODEL_FORMAT_VERSION,
@@ -175,6 +211,12 @@ export function serializeNetwork(
     blasnet: blasnetVersion,
   };
   if (metadata !== undefined) header.metadata = checkJsonObject('metadata', metadata);
+  if (training) header.training = training.header;
+  // Part of the model, as nn.Dropout is; written only when used, so other files stay as they were.
+  if (net.dropout.some((p) => p > 0)) header.dropout = [...net.dropout];
+  if (net.task !== undefined) header.task = net.task;
+  if (net.classes !== undefined) header.classes = [...net.classes];
+  if (net.scaler !== undefined) header.scaler = net.scaler.toJSON();
   // The offset is part of the header, whose length depends on the offset's digits: settle it.
   let json = '';
   for (let i = 0; i < 3; i++) {
@@ -232,9 +274,9 @@ function checkHeader(
   }
   if (header === null || typeof header !== 'object' || header.format !== 'blasnet-model')
     throw bad('the header is not a blasnet-model header');
-  if (header.version !== MODEL_FORMAT_VERSION && header.version !== 1)
+  if (header.version !== MODEL_FORMAT_VERSION && header.version !== 1 && header.version !== 2)
     throw bad(
-      `format version ${header.version} is not supported (this blasnet reads versions 1 and ${MODEL_FORMAT_VERSION})`,
+      `format version ${header.version} is not supported (this blasnet reads versions 1 to ${MODEL_FORMAT_VERSION})`,
     );
   if (header.dtype !== 'float32' || header.byteOrder !== 'little')
     throw bad(`unsupported payload ${header.dtype}/${header.byteOrder}`);
@@ -252,15 +294,22 @@ function checkHeader(
     !acts.every((a) => ACTIVATION_NAMES.includes(a))
   )
     throw bad(`invalid activations ${JSON.stringify(acts)}`);
+  if (!isStoredDropout(header.dropout, sizes))
+    throw bad(`invalid dropout ${JSON.stringify(header.dropout)}`);
   let expectedCount = 0;
   for (let l = 1; l < sizes.length; l++) expectedCount += sizes[l] * sizes[l - 1] + sizes[l];
   if (header.paramCount !== expectedCount)
     throw bad(
       `paramCount ${header.paramCount} does not match the sizes ${JSON.stringify(sizes)} (${expectedCount})`,
     );
+  modelFields(header, bad);
   if (header.payloadOffset !== align4(12 + headerLength))
     throw bad(`payloadOffset ${header.payloadOffset} is not where the header ends`);
-  const payloadEnd = header.payloadOffset + 4 * expectedCount;
+  if (header.training !== undefined && header.version < 3)
+    throw bad(`a training state in a version ${header.version} file`);
+  const stateCount =
+    header.training === undefined ? 0 : checkTrainingHeader(header.training, expectedCount, bad);
+  const payloadEnd = header.payloadOffset + 4 * (expectedCount + stateCount);
   const expectedLength = payloadEnd + (header.version === 1 ? 0 : DIGEST_BYTES);
   const what = header.version === 1 ? '' : ' and the checksum';
   if (fileLength < expectedLength)
@@ -297,7 +346,8 @@ export function deserializeNetwork(
   if (!isUint8Array(bytes)) throw typeError('bytes', 'a Buffer or Uint8Array', bytes);
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const { header, payloadEnd } = checkHeader(buf, buf.length, bad);
-  const payload = buf.subarray(header.payloadOffset, payloadEnd);
+  const paramsEnd = header.payloadOffset + 4 * header.paramCount;
+  const payload = buf.subarray(header.payloadOffset, paramsEnd);
   checkDigest(buf, header, payloadEnd, bad);
   const net = new Network({
     sizes: header.sizes,
@@ -305,6 +355,8 @@ export function deserializeNetwork(
     backend: opts.backend,
     init: 'he',
     seed: 0,
+    dropout: header.dropout ?? 0,
+    ...modelFields(header, bad),
   });
   // Copy the bytes: the payload may not be 4-byte aligned within its ArrayBuffer.
   new Uint8Array(net.params.buffer, net.params.byteOffset, net.params.byteLength).set(payload);
@@ -316,6 +368,8 @@ export function deserializeNetwork(
         );
     }
   }
+  if (header.training !== undefined)
+    restoreTraining(net, header.training, buf.subarray(paramsEnd, payloadEnd));
   return net;
 }
 

@@ -8,9 +8,13 @@ import { type ActivationName, activation } from './activations';
 import { getBackend, type BackendName } from './backend/select';
 import { blockOffset, decodeSpec, type Layout, MAX_LAYERS, makeSpec } from './backend/spec';
 import type { Backend } from './backend/types';
+import { checkDropoutRates } from './dropout';
 import { rangeError, shapeError, typeError } from './errors';
 import { type InitName, initialize } from './init';
+import { type Inputs, toInputs } from './data/plain';
+import { Scaler } from './data/scaler';
 import { Random } from './random';
+import { checkClasses, checkTask, checkTaskLayers, type Task, TASKS } from './task';
 import {
   checkAllFinite,
   checkFloat32Exact,
@@ -40,6 +44,23 @@ export interface NetworkOptions {
   seed?: number;
   /** `'auto'` (default: `BLASNET_BACKEND`, else native when it loads), `'native'`, `'js'`, or a backend. */
   backend?: BackendName | Backend;
+  /**
+   * Dropout (Nielsen, chapter 3): the probability, in [0, 1), that a unit of a hidden layer is
+   * dropped at a training step, for every hidden layer or one per hidden layer (length L − 1).
+   * Inverted dropout as `torch.nn.Dropout`: kept units are scaled by 1/(1 − p) in training, so
+   * `predict` and `evaluate` run the network as it is. Default 0 (none). See docs/dropout.md.
+   */
+  dropout?: number | number[];
+  /**
+   * What the network is for (see {@link Task}): sets the output activation (a single activation
+   * name then applies to the hidden layers only), the default loss and the metrics. Without it,
+   * nothing changes: the activations are exactly the ones given.
+   */
+  task?: Task;
+  /** Class names in output order (tasks `'classification'` and `'binary'`); see {@link Network.classes}. */
+  classes?: readonly string[];
+  /** A fitted scaler for the raw inputs; see {@link Network.scaler}. */
+  scaler?: Scaler;
 }
 
 /** Rows per forward call in {@link Network.predict}: bounds the workspace for large inputs. */
@@ -100,6 +121,12 @@ export class Network {
   readonly params: Float32Array;
   /** The backend that runs this network's kernels. */
   readonly backend: Backend;
+  /** Dropout rate of each hidden layer 1..L−1 in training (all 0: none). */
+  readonly dropout: readonly number[];
+  /** What the network is for, when it was built with a task (see {@link Task}). */
+  readonly task?: Task;
+  private classNames: readonly string[] | undefined;
+  private inputScaler: Scaler | undefined;
   private workspace: { rows: number; z: Float32Array; a: Float32Array } | undefined;
 
   /**
@@ -118,10 +145,20 @@ export class Network {
       'init',
       'seed',
       'backend',
+      'dropout',
+      'task',
+      'classes',
+      'scaler',
     ]);
     const sizes = checkSizes(opts.sizes);
     const L = sizes.length - 1;
-    const names = checkActivations(opts.activations ?? 'sigmoid', L);
+    const task = opts.task === undefined ? undefined : checkTask('task', opts.task);
+    const names = checkActivations(withTaskOutput(opts.activations ?? 'sigmoid', L, task), L);
+    this.dropout = Object.freeze(checkDropoutRates(opts.dropout ?? 0, L));
+    if (task !== undefined) {
+      checkTaskLayers(task, sizes, names);
+      this.task = task;
+    }
     this.sizes = Object.freeze(sizes);
     this.activations = Object.freeze(names);
     this.spec = makeSpec(
@@ -133,7 +170,61 @@ export class Network {
     this.params = allocateParams(this.layout.paramCount, sizes);
     const seed = opts.seed === undefined ? 1 : checkInt('seed', opts.seed, 0, 0xffffffff);
     initialize(this.layout, this.params, opts.init ?? 'xavier', new Random(seed));
+    if (opts.classes !== undefined) this.classes = opts.classes;
+    if (opts.scaler !== undefined) this.scaler = opts.scaler;
     constructed.add(this);
+  }
+
+  /**
+   * The class names in output order, when the network has them (from `options.classes`, from
+   * string labels its first training saw, or from its model file). With them, {@link classify}
+   * returns names. Settable (checked: distinct strings, one per class; `undefined` removes them).
+   *
+   * @example
+   * ```ts
+   * const net = new Network({ sizes: [4, 8, 3], task: 'classification', classes: ['setosa', 'versicolor', 'virginica'] });
+   * net.classes; // ['setosa', 'versicolor', 'virginica']
+   * ```
+   */
+  get classes(): readonly string[] | undefined {
+    return this.classNames;
+  }
+
+  /** Replace the class names (checked), or remove them with `undefined`. @example `net.classes = ['no', 'yes']` */
+  set classes(value: readonly string[] | undefined) {
+    this.classNames =
+      value === undefined
+        ? undefined
+        : Object.freeze(checkClasses('classes', value, this.task, this.outputSize));
+  }
+
+  /**
+   * The scaler of the raw inputs, when the network has one: every entry point (predict,
+   * classify, evaluate, fit) then takes raw features and scales a copy of them. Set by
+   * `fitSync(net, data, { scale })`, by hand, or from the model file; `undefined` removes it.
+   *
+   * @example
+   * ```ts
+   * net.scaler = Scaler.fit(train.x, net.inputSize, 'standard'); // fitted on the training rows only
+   * net.predict(rawRows); // scaled inside
+   * ```
+   */
+  get scaler(): Scaler | undefined {
+    return this.inputScaler;
+  }
+
+  /** Attach a fitted scaler (checked: one per input), or remove it with `undefined`. @example `net.scaler = Scaler.fit(x, net.inputSize)` */
+  set scaler(value: Scaler | undefined) {
+    if (value !== undefined) {
+      if (!(value instanceof Scaler)) throw typeError('scaler', 'a Scaler', value);
+      if (value.features !== this.inputSize)
+        throw shapeError(
+          'scaler',
+          `a scaler of ${this.inputSize} features (the network's inputs)`,
+          `${value.features} features`,
+        );
+    }
+    this.inputScaler = value;
   }
 
   /**
@@ -173,16 +264,19 @@ export class Network {
   }
 
   /**
-   * The network's outputs a^L for a batch of inputs `x` `[n, n0]` (row-major), as a new
-   * `Float32Array` `[n, nL]`.
+   * The network's outputs a^L for a batch of inputs `x` `[n, n0]`, as a new `Float32Array`
+   * `[n, nL]`. `x` is a row-major `Float32Array` or `number[]`, or one `number[]` per row (see
+   * {@link Inputs}); with a {@link scaler}, raw features (a scaled copy is used).
    *
    * @example
    * ```ts
    * const y = net.predict(x); // y[i * net.outputSize + j] is output j for example i
+   * net.predict([[0, 1], [1, 1]]); // plain rows work too
    * ```
    */
-  predict(x: Float32Array): Float32Array {
-    const n = this.rowsOf('x', x);
+  predict(x: Inputs): Float32Array {
+    x = this.inputs('x', x);
+    const n = x.length / this.inputSize;
     const nOut = this.outputSize;
     const out = new Float32Array(n * nOut);
     const rows = Math.min(n, PREDICT_CHUNK);
@@ -206,15 +300,41 @@ export class Network {
 
   /**
    * Predicted class of each example: the argmax of the outputs, or for a single output neuron
-   * `1` when it exceeds 0.5.
+   * `1` when it exceeds 0.5. A `Uint8Array` of class indices for a network without
+   * {@link classes}; the class names (`string[]`) for one with them. {@link classIndices}
+   * always gives the indices.
    *
    * @example
    * ```ts
    * const labels = net.classify(testImages); // Uint8Array, one label per image
+   * iris.classify([[5.1, 3.5, 1.4, 0.2]]); // ['setosa'] for a network with class names
    * ```
    */
-  classify(x: Float32Array): Uint8Array {
+  classify(x: Inputs): Uint8Array | string[] {
+    const indices = this.classIndices(x);
+    const names = this.classNames;
+    return names === undefined ? indices : Array.from(indices, (k) => names[k]);
+  }
+
+  /**
+   * Predicted class index of each example (as {@link classify}, without the names).
+   *
+   * @example
+   * ```ts
+   * const k = net.classIndices(x); // Uint8Array; net.classes?.[k[0]] is the first one's name
+   * ```
+   */
+  classIndices(x: Inputs): Uint8Array {
     return argmaxRows(this.predict(x), this.outputSize);
+  }
+
+  /**
+   * Inputs as the kernels take them: converted once from plain arrays, then scaled by the
+   * network's scaler when it has one (always a copy then; the caller's array is kept).
+   */
+  private inputs(name: string, x: unknown): Float32Array {
+    const raw = toInputs(name, x, this.inputSize);
+    return this.inputScaler ? this.inputScaler.transform(raw) : raw;
   }
 
   /**
@@ -265,6 +385,10 @@ export class Network {
       backend: backend ?? this.backend,
       seed: 0,
       init: 'he',
+      dropout: [...this.dropout],
+      task: this.task,
+      classes: this.classNames,
+      scaler: this.inputScaler,
     });
     copy.params.set(this.params);
     return copy;
@@ -375,6 +499,15 @@ function allocateParams(count: number, sizes: number[]): Float32Array {
       sizes,
     );
   }
+}
+
+/**
+ * With a task, a single activation name (or the default) is the hidden layers' and the output
+ * layer gets the task's; an array is kept as given (and checked against the task afterwards).
+ */
+function withTaskOutput(value: unknown, L: number, task: Task | undefined): unknown {
+  if (task === undefined || typeof value !== 'string') return value;
+  return [...new Array<unknown>(L - 1).fill(value), TASKS[task].output];
 }
 
 function checkActivations(value: unknown, L: number): ActivationName[] {

@@ -2,9 +2,18 @@
  * A small seeded PRNG (xoshiro128**), the one source of randomness in blasnet: the same seed gives
  * the same initial weights and the same shuffles on every backend and every run.
  */
+import { rangeError } from './errors';
 import { checkInt } from './validate';
 
-/** Anything that yields uniform unsigned 32-bit integers, such as a {@link Random}. */
+/**
+ * Anything that yields uniform unsigned 32-bit integers, such as a {@link Random}.
+ *
+ * @example
+ * ```ts
+ * const source: Uint32Source = new Random(7);
+ * const order = permutation(10, source); // 0..9 shuffled, the same for seed 7 on every run
+ * ```
+ */
 export interface Uint32Source {
   /** A uniform integer in [0, 2^32). */
   nextUint32(): number;
@@ -128,6 +137,37 @@ export class Random implements Uint32Source {
    */
   shuffle<T extends { length: number; [i: number]: number }>(values: T): T {
     return shuffle(values, this);
+  }
+
+  /**
+   * The generator's position: its four 32-bit state words, for a checkpoint (a pending
+   * {@link normal} spare is not kept). {@link Random.restore} continues the stream from there.
+   *
+   * @example
+   * ```ts
+   * const saved = rng.save();
+   * const again = Random.restore(saved); // again.nextUint32() === rng.nextUint32()
+   * ```
+   */
+  save(): [number, number, number, number] {
+    return [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0];
+  }
+
+  /**
+   * A generator at a position {@link Random.save} returned: four integers in [0, 2^32), not all 0.
+   *
+   * @example
+   * ```ts
+   * const rng = Random.restore([1, 2, 3, 4]);
+   * ```
+   */
+  static restore(words: readonly number[]): Random {
+    const rng = new Random(0);
+    if (words.length !== 4 || words.every((w) => w === 0))
+      throw rangeError('words', 'four 32-bit integers, not all 0', `length ${words.length}`);
+    words.forEach((w, i) => checkInt(`words[${i}]`, w, 0, 0xffffffff));
+    [rng.s0, rng.s1, rng.s2, rng.s3] = words;
+    return rng;
   }
 }
 

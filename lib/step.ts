@@ -5,7 +5,8 @@
  * backward and the update.
  */
 import { blockOffset } from './backend/spec';
-import type { UpdateHyper } from './backend/types';
+import type { Dropout, UpdateHyper } from './backend/types';
+import { dropoutArgument } from './dropout';
 import { isBuiltin, type Loss } from './losses';
 import type { Network } from './network';
 
@@ -13,29 +14,40 @@ import type { Network } from './network';
 export class TrainingStep {
   /** ∂L/∂params of the last step, in the layout of `network.params`. */
   readonly grad: Float32Array;
-  /** Momentum velocity, same layout (length 0 without momentum). */
+  /** The optimizer's state (momentum's velocity, Adam's m and v, ...; see `UpdateHyper`). */
   readonly velocity: Float32Array;
   private readonly z: Float32Array;
   private readonly a: Float32Array;
   private readonly delta: Float32Array;
   private readonly xBatch: Float32Array;
   private readonly yBatch: Float32Array;
+  /** The network's dropout for the backends, its step set per call; null: none. */
+  private readonly dropout: Dropout | null;
+  /** Steps taken so far: the next batch's dropout mask is the one at this step. */
+  steps = 0;
 
+  /**
+   * `state` is the optimizer's state buffer, kept by the caller across calls. With `dropoutSeed`,
+   * the steps drop hidden units at the network's rates (`network.dropout`), each batch's mask from
+   * (dropoutSeed, its step); without it, never.
+   */
   constructor(
     private readonly network: Network,
     private readonly loss: Loss,
     readonly batchSize: number,
-    momentum: boolean,
+    state: Float32Array,
+    dropoutSeed?: number,
   ) {
     const { layout } = network;
     const units = batchSize * layout.unitsPerExample;
     this.grad = new Float32Array(layout.paramCount);
-    this.velocity = new Float32Array(momentum ? layout.paramCount : 0);
+    this.velocity = state;
     this.z = new Float32Array(units);
     this.a = new Float32Array(units);
     this.delta = new Float32Array(units);
     this.xBatch = new Float32Array(batchSize * network.inputSize);
     this.yBatch = new Float32Array(batchSize * network.outputSize);
+    this.dropout = dropoutSeed === undefined ? null : dropoutArgument(network.dropout, dropoutSeed);
   }
 
   /**
@@ -66,6 +78,9 @@ export class TrainingStep {
   runOn(x: Float32Array, y: Float32Array, count: number, hyper: UpdateHyper | null): number {
     const net = this.network;
     const be = net.backend;
+    const dropout = this.dropout;
+    if (dropout !== null) dropout[1] = this.steps;
+    this.steps++;
     if (isBuiltin(this.loss)) {
       return be.trainBatch(
         net.spec,
@@ -80,9 +95,10 @@ export class TrainingStep {
         this.a,
         this.delta,
         hyper,
+        dropout,
       );
     }
-    be.forward(net.spec, net.params, x, count, this.z, this.a);
+    be.forward(net.spec, net.params, x, count, this.z, this.a, dropout);
     const nOut = net.outputSize;
     const off = blockOffset(net.layout, net.layout.L, count);
     const aOut = this.a.subarray(off, off + count * nOut);
@@ -101,6 +117,7 @@ export class TrainingStep {
       this.delta,
       this.velocity,
       hyper,
+      dropout,
     );
     return value;
   }
@@ -127,7 +144,8 @@ export class TrainingStep {
   ): number {
     const net = this.network;
     if (!isBuiltin(this.loss)) throw new TypeError('runBatches needs a built-in loss');
-    return net.backend.trainBatches(
+    if (this.dropout !== null) this.dropout[1] = this.steps;
+    const done = net.backend.trainBatches(
       net.spec,
       net.params,
       this.velocity,
@@ -148,7 +166,10 @@ export class TrainingStep {
       this.yBatch,
       hyper,
       out,
+      this.dropout,
     );
+    this.steps += done;
+    return done;
   }
 
   /** The outputs a^L of the last step's forward pass, `[count, nL]` (a view, valid until the next step). */

@@ -5,14 +5,16 @@
  * buffer and one batch, never the epoch. With a buffer that holds the whole epoch, the batches,
  * and so the trained parameters, are bit for bit those of `fit` on the same rows in memory.
  */
+import { type DataFrame, frameOf, type PlainData, toTrainingData } from './data/plain';
 import { ShuffleBuffer } from './data/shuffle-buffer';
+import { divergenceAdvice } from './divergence-hint';
 import { rangeError, shapeError, typeError } from './errors';
 import { checkData, type TrainingData } from './evaluate';
 import { FitProgress, seconds } from './fit-progress';
 import { isBuiltin } from './losses';
 import { checkNetwork, type Network } from './network';
 import { Random } from './random';
-import type { TrainingStep } from './step';
+import { Stepper } from './stepper';
 import {
   checkFitOptions,
   checkFiniteAfterEpoch,
@@ -20,13 +22,14 @@ import {
   FIT_OPTION_NAMES,
   type FitOptions,
   type FitResult,
-  optimizerOf,
 } from './train';
 import { checkAllFinite, checkInt, checkNumber, checkOptions, isObject } from './validate';
 
 /**
  * One element of a {@link TrainingStream}: any number (>= 1) of rows, re-batched by `fit` to its
- * `batchSize`.
+ * `batchSize`. Typed arrays as here, or plain arrays as {@link PlainData} (class names as targets
+ * need a network with `classes`). Inputs are raw: a network's `scaler` scales them, as `fit` in
+ * memory does.
  *
  * @example
  * ```ts
@@ -58,7 +61,9 @@ export interface StreamBatch {
  * await fit(net, stream, { epochs: 5, shuffleBuffer: 100_000 });
  * ```
  */
-export type TrainingStream = AsyncIterable<StreamBatch> | (() => AsyncIterable<StreamBatch>);
+export type TrainingStream =
+  | AsyncIterable<StreamBatch | PlainData>
+  | (() => AsyncIterable<StreamBatch | PlainData>);
 
 /**
  * Options of {@link fit} on a {@link TrainingStream}: those of {@link FitOptions} (but
@@ -111,15 +116,21 @@ function openEpoch(data: TrainingStream): AsyncIterable<unknown> {
 }
 
 /**
- * One batch as the stream gave it, checked: whole rows of the network's sizes, finite, labels in
+ * One batch as the stream gave it, converted (plain arrays, class names) and scaled by the
+ * network's scaler (plain.ts), and checked: whole rows of the network's sizes, finite, labels in
  * every batch or in none. `name` is the batch's place in the stream, e.g. `data[3]` (0-based).
- * The one place a stream's batch is read: other forms of rows (plain arrays) convert here.
  */
-function readBatch(net: Network, raw: unknown, name: string, labeled: boolean | undefined) {
+function readBatch(
+  net: Network,
+  frame: DataFrame,
+  raw: unknown,
+  name: string,
+  labeled: boolean | undefined,
+): TrainingData {
   if (!isObject(raw) || Symbol.asyncIterator in raw)
     throw typeError(name, 'a batch { x, y, labels? }', raw);
-  checkData(name, net, raw);
-  const batch = raw as TrainingData;
+  const batch = toTrainingData(name, frame, raw);
+  checkData(name, net, batch);
   checkAllFinite(`${name}.x`, batch.x);
   checkAllFinite(`${name}.y`, batch.y);
   const hasLabels = batch.labels !== undefined;
@@ -156,6 +167,12 @@ export async function fitStream(
       "the rows per epoch with weightDecay on a stream (its decay is Nielsen's λ/n)",
       undefined,
     );
+  if (opts.scale !== undefined)
+    throw rangeError(
+      'options.scale',
+      'no scale option for a stream (a scaler is fitted on data in memory: fit a Scaler on a sample, set net.scaler, and the raw rows of the stream are scaled by it)',
+      opts.scale,
+    );
   if (isTrainingStream(opts.validation))
     throw typeError(
       'options.validation',
@@ -168,7 +185,9 @@ export async function fitStream(
     1,
     2 ** 30,
   );
-  const s = checkFitOptions(net, opts, examples ?? Infinity);
+  // The network's scaler and class names convert the batches and the validation data.
+  const frame = frameOf(net);
+  const s = checkFitOptions(net, opts, examples ?? Infinity, frame);
   const budget = checkNumber('options.yieldEveryMs', opts.yieldEveryMs ?? 10, 0);
   if (!isTrainingStream(data)) throw typeError('data', 'a TrainingStream', data);
   if (typeof data !== 'function' && s.epochs > 1 && isOneShot(data))
@@ -177,18 +196,20 @@ export async function fitStream(
       `a stream that restarts for each of the ${s.epochs} epochs (an object whose [Symbol.asyncIterator]() starts over, or a function returning a new async iterable: () => source), or epochs: 1`,
       data,
     );
-  return new StreamTraining(net, s, capacity, examples, budget).run(data);
+  return new StreamTraining(net, s, frame, capacity, examples, budget).run(data);
 }
 
 type StreamSettings = ReturnType<typeof checkFitOptions>;
 
 /** The training loop over a stream: one epoch per reading of the source. */
 class StreamTraining {
-  private readonly step: TrainingStep;
-  private readonly rng: Random;
+  private readonly stepper: Stepper;
   private readonly hyper: Float64Array;
-  private readonly snapshot: Float32Array;
   private readonly progress: FitProgress;
+  /** This epoch's draws: the network's shuffle stream (training-state.ts); null without shuffling. */
+  private rng: Random | null = null;
+  /** Puts back the weights and training state of the epoch's start. */
+  private restore: () => void = () => {};
   private buffer: ShuffleBuffer | undefined;
   private fast = false;
   private labeled: boolean | undefined;
@@ -209,41 +230,50 @@ class StreamTraining {
   constructor(
     private readonly net: Network,
     private readonly s: StreamSettings,
+    private readonly frame: DataFrame,
     private readonly capacity: number,
     private readonly examples: number | undefined,
     private readonly budget: number,
   ) {
-    ({ step: this.step, hyper: this.hyper } = optimizerOf(net, s));
-    this.rng = new Random(s.seed);
-    this.snapshot = new Float32Array(net.params.length);
+    // The optimizer state, steps (and so dropout masks) and shuffle stream continue from the last
+    // call, as in memory.
+    this.stepper = new Stepper(net, s);
+    this.hyper = this.stepper.hyper;
     this.progress = new FitProgress(net, s);
     this.batchesPerEpoch = examples === undefined ? Number.NaN : Math.ceil(examples / s.batchSize);
   }
 
   async run(data: TrainingStream): Promise<FitResult> {
-    const { s, net, hyper } = this;
+    const { s, net, hyper, stepper } = this;
+    const st = stepper.st;
     for (let epoch = 0; epoch < s.epochs; epoch++) {
       this.epoch = epoch;
       hyper[0] = s.alpha(epoch);
-      this.snapshot.set(net.params);
+      this.restore = stepper.restorePoint();
+      // The epoch's draws continue the stream where the last epoch (or call) left it; a buffer that
+      // holds the epoch draws exactly the in-memory order.
+      this.rng = s.shuffle ? Random.restore(st.shuffle) : null;
       this.epochStart = performance.now();
       this.batch = 0;
       this.rows = 0;
       this.trained = 0;
       this.lossSum = 0;
       this.correct = 0;
-      this.buffer?.reset();
+      this.buffer?.reset(this.rng);
       let finished: boolean;
       try {
         finished = await this.trainEpoch(data, epoch);
       } catch (error) {
-        // A bad batch, a stream that fails, a diverging loss: the weights of the epoch's start.
-        net.params.set(this.snapshot);
+        // A bad batch, a stream that fails, a diverging loss: the weights and state of the epoch's
+        // start.
+        this.restore();
         throw error;
       }
+      if (this.rng) st.shuffle = this.rng.save();
       if (!finished) return this.abort();
       this.batchesPerEpoch = this.batch;
-      checkFiniteAfterEpoch(net, this.snapshot, epoch, this.batch, hyper[0]);
+      checkFiniteAfterEpoch(net, this.restore, epoch, this.batch, () => this.advice());
+      st.epochs += 1;
       const correct = this.labeled ? this.correct : undefined;
       const stop = this.progress.endEpoch(
         epoch,
@@ -264,7 +294,7 @@ class StreamTraining {
     const name = epoch === 0 ? 'data' : `data (epoch ${epoch + 1})`;
     let index = 0;
     for await (const raw of openEpoch(data)) {
-      const batch = readBatch(net, raw, `${name}[${index}]`, this.labeled);
+      const batch = readBatch(net, this.frame, raw, `${name}[${index}]`, this.labeled);
       index++;
       const buffer = this.bufferFor(batch);
       for (let row = 0; row < batch.x.length / net.inputSize; ) {
@@ -318,13 +348,17 @@ class StreamTraining {
       net.inputSize,
       net.outputSize,
       this.labeled,
-      shuffle ? this.rng : null,
+      this.rng,
     );
     // The same choice as training in memory makes (train.ts): the fused multi-batch call for a
-    // built-in loss without a per-batch callback or a decoder for labels, else one step a batch.
+    // built-in loss without a per-batch callback, clipping or a decoder for labels, else one
+    // step a batch.
     const { onBatch, decode } = s.options;
     this.fast =
-      isBuiltin(s.loss) && onBatch === undefined && (!this.labeled || decode === undefined);
+      isBuiltin(s.loss) &&
+      onBatch === undefined &&
+      s.clipNorm === undefined &&
+      (!this.labeled || decode === undefined);
     return this.buffer;
   }
 
@@ -333,25 +367,14 @@ class StreamTraining {
    * buffer. False when training was aborted (nothing trained).
    */
   private train(buffer: ShuffleBuffer, start: number, end: number, count: number): boolean {
-    const { s, step, hyper } = this;
+    const { s, stepper } = this;
     if (s.options.signal?.aborted) return false;
     const order = buffer.order.subarray(0, end);
     const labels = this.labeled ? buffer.labels : null;
     if (this.fast) {
       const results = new Float64Array(2 * count);
       const t0 = performance.now();
-      const done = step.runBatches(
-        buffer.x,
-        1,
-        0,
-        buffer.y,
-        labels,
-        order,
-        start,
-        count,
-        hyper,
-        results,
-      );
+      const done = stepper.many(buffer.x, 1, 0, buffer.y, labels, order, start, count, results);
       this.perBatchMs = (performance.now() - t0) / done;
       for (let b = 0; b < done; b++) {
         const first = start + b * s.batchSize;
@@ -362,10 +385,10 @@ class StreamTraining {
     for (let b = 0; b < count; b++) {
       const first = start + b * s.batchSize;
       const rows = Math.min(s.batchSize, end - first);
-      const value = step.run(buffer.x, buffer.y, order, first, rows, hyper);
+      const value = stepper.one(buffer.x, buffer.y, order, first, rows);
       let correct = 0;
       if (labels) {
-        const predicted = s.decode(step.outputs(rows), rows);
+        const predicted = s.decode(stepper.step.outputs(rows), rows);
         for (let i = 0; i < rows; i++) if (predicted[i] === labels[order[first + i]]) correct++;
       }
       this.record(value, rows, correct);
@@ -377,7 +400,7 @@ class StreamTraining {
   private record(value: number, rows: number, correct: number): void {
     // run() restores the weights of the epoch's start.
     if (!Number.isFinite(value))
-      throw diverged(value, this.epoch, this.batch, this.batchesPerEpoch, this.hyper[0]);
+      throw diverged(value, this.epoch, this.batch, this.batchesPerEpoch, this.advice());
     this.batch++;
     this.lossSum += value * rows;
     this.correct += correct;
@@ -397,8 +420,19 @@ class StreamTraining {
 
   /** Stopped through the signal between two batches: the weights of the last whole step. */
   private abort(): FitResult {
-    checkFiniteAfterEpoch(this.net, this.snapshot, this.epoch, this.batch, this.hyper[0]);
+    checkFiniteAfterEpoch(this.net, this.restore, this.epoch, this.batch, () => this.advice());
     return this.progress.result('aborted');
+  }
+
+  /**
+   * What a divergence error advises (divergence-hint.ts), judged on the rows the buffer has held:
+   * a sample of the stream, as training saw it (scaled, with a scaler).
+   */
+  private advice(): string {
+    const { net, buffer } = this;
+    const n0 = net.inputSize;
+    const x = buffer ? buffer.x.subarray(0, buffer.used * n0) : new Float32Array(0);
+    return divergenceAdvice(x, n0, 1, 0, net.scaler !== undefined, this.hyper[0]);
   }
 
   /** Yields to the event loop when `budget` ms have passed since the last time. */

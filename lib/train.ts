@@ -7,12 +7,23 @@
 import { activation } from './activations';
 import { FitProgress, seconds } from './fit-progress';
 import { blasnetError, rangeError, shapeError, typeError } from './errors';
-import { checkData, countCorrect, type Decoder, defaultLoss, type TrainingData } from './evaluate';
+import {
+  checkData,
+  countCorrect,
+  type Decoder,
+  defaultLoss,
+  type Evaluation,
+  type TrainingData,
+} from './evaluate';
+import { type DataFrame, frameOf, type PlainData, toInputs, toTrainingData } from './data/plain';
+import { Scaler, type ScalerKind } from './data/scaler';
+import { divergenceAdvice } from './divergence-hint';
 import { isBuiltin, loss as lossOf, type Loss, type LossName } from './losses';
 import { argmaxRows, checkNetwork, type Network } from './network';
+import { type Optimizer, type OptimizerSettings, resolveOptimizer } from './optimizers';
 import { Random, range } from './random';
 import { type Schedule, scheduleFunction } from './schedule';
-import { TrainingStep } from './step';
+import { Stepper } from './stepper';
 import {
   fitStream,
   isTrainingStream,
@@ -24,6 +35,7 @@ import {
   checkBoolean,
   checkInt,
   checkNumber,
+  checkOneOf,
   checkOptions,
   isFloat32Array,
   isObject,
@@ -49,20 +61,45 @@ export interface FitOptions {
   learningRate?: number;
   /** α_i per epoch; see {@link Schedule}. Default `'constant'`. */
   schedule?: Schedule;
-  /** μ in [0, 1). Default 0 (plain SGD). */
+  /**
+   * `'sgd'`, `'adam'`, `'adamw'`, `'rmsprop'` or an object with their options, as PyTorch's
+   * torch.optim (see {@link Optimizer}, docs/optimizers.md). The optimizer's state lives on across
+   * calls and starts over when the optimizer or its options change. Default `'sgd'`.
+   */
+  optimizer?: Optimizer;
+  /** SGD's μ in [0, 1). Default 0 (plain SGD). */
   momentum?: number;
-  /** Nesterov's momentum instead of the classical one. Default false. */
+  /** SGD: Nesterov's momentum instead of the classical one. Default false. */
   nesterov?: boolean;
-  /** λ of L2 weight decay, Nielsen's form: w ← (1 − ηλ/n)w − η∂L/∂w (weights only). Default 0. */
+  /**
+   * λ of L2 weight decay, Nielsen's form: l2 = λ/n·w added to the gradient of the weights (never
+   * the biases), for every optimizer; plain SGD then gives w ← (1 − ηλ/n)w − η∂L/∂w. AdamW's
+   * decoupled decay is its own `optimizer.weightDecay`. Default 0.
+   */
   weightDecay?: number;
+  /**
+   * Clip the gradient to this global L2 norm before each step, as torch.nn.utils.clip_grad_norm_
+   * (one backend call for the gradient, one for the step, per batch). Default: no clipping.
+   */
+  clipNorm?: number;
   /** A built-in loss name or a {@link Loss}. Default `'crossEntropy'` for a softmax output, else `'quadratic'`. */
   loss?: LossName | Loss;
   /** Reshuffle the examples every epoch. Default true. */
   shuffle?: boolean;
-  /** Seed of the shuffles. Default 1. */
+  /**
+   * Seed of the shuffles (a stream apart from the initial weights') and of the dropout masks when
+   * the network has dropout. Both continue across calls with the same seed (the masks are counted
+   * by the optimizer steps taken); another seed restarts them. Default 1.
+   */
   seed?: number;
-  /** Held-out data, evaluated after every epoch. */
-  validation?: TrainingData;
+  /** Held-out data, evaluated after every epoch (typed or plain, like the training data). */
+  validation?: TrainingData | PlainData;
+  /**
+   * Fit a {@link Scaler} of this kind on the training inputs given here (never the validation
+   * data), attach it as `net.scaler` (replacing any), and train on the scaled copy. From then on
+   * every entry point takes raw inputs. Default: keep the network's scaler, if any.
+   */
+  scale?: ScalerKind;
   /** Stop once an epoch's mean training loss is at or below this. */
   targetLoss?: number;
   /** Stop after this many epochs without a lower validation loss, and restore the best weights. */
@@ -118,6 +155,8 @@ export interface EpochReport {
   accuracy?: number;
   validationLoss?: number;
   validationAccuracy?: number;
+  /** For a network with a task: the validation data's whole {@link Evaluation} (R², per-class F1, ...). */
+  validationMetrics?: Evaluation;
   learningRate: number;
   /** Seconds this epoch took (training only). */
   seconds: number;
@@ -190,13 +229,17 @@ interface Source {
   n: number;
 }
 
-function checkSource(net: Network, data: TrainingData | ByteTrainingData): Source {
+function checkSource(
+  net: Network,
+  data: TrainingData | PlainData | ByteTrainingData,
+  frame: DataFrame,
+): Source & { classes?: string[] } {
   if (!isObject(data) || !('bytes' in data)) {
-    const n = checkData('data', net, data);
-    const d = data as TrainingData;
+    const d = toTrainingData('data', frame, data);
+    const n = checkData('data', net, d);
     checkAllFinite('data.x', d.x);
     checkAllFinite('data.y', d.y);
-    return { x: d.x, scale: 1, offset: 0, y: d.y, labels: d.labels, n };
+    return { x: d.x, scale: 1, offset: 0, y: d.y, labels: d.labels, n, classes: d.classes };
   }
   const { bytes, y, labels } = data;
   if ('x' in data) throw rangeError('data', 'either x (floats) or bytes, not both', 'both');
@@ -227,7 +270,36 @@ function checkSource(net: Network, data: TrainingData | ByteTrainingData): Sourc
   checkAllFinite('data.y', y);
   const scale = checkNumber('data.scale', data.scale ?? 1 / 255);
   const offset = checkNumber('data.offset', data.offset ?? 0);
+  // A scaler needs the inputs as floats: the whole set is converted once, then scaled.
+  if (frame.scaler)
+    return {
+      x: frame.scaler.transform(bytesToFloats(bytes, scale, offset)),
+      scale: 1,
+      offset: 0,
+      y,
+      labels,
+      n,
+    };
   return { x: bytes, scale, offset, y, labels, n };
+}
+
+/** Bytes as the fast path converts them: `fround(fround(byte · scale) + offset)`. */
+function bytesToFloats(bytes: Uint8Array, scale: number, offset: number): Float32Array {
+  const out = new Float32Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++)
+    out[i] = Math.fround(Math.fround(bytes[i] * scale) + offset);
+  return out;
+}
+
+/** The raw training inputs as floats, to fit a scaler on. */
+function rawInputs(net: Network, data: TrainingData | PlainData | ByteTrainingData): Float32Array {
+  if (isObject(data) && 'bytes' in data && isUint8Array(data.bytes)) {
+    const scale = checkNumber('data.scale', data.scale ?? 1 / 255);
+    const offset = checkNumber('data.offset', data.offset ?? 0);
+    return bytesToFloats(data.bytes, scale, offset);
+  }
+  if (!isObject(data)) throw typeError('data', 'an object { x, y, labels? }', data);
+  return toInputs('data.x', (data as PlainData).x, net.inputSize);
 }
 
 export const FIT_OPTION_NAMES: (keyof FitOptions)[] = [
@@ -235,9 +307,11 @@ export const FIT_OPTION_NAMES: (keyof FitOptions)[] = [
   'batchSize',
   'learningRate',
   'schedule',
+  'optimizer',
   'momentum',
   'nesterov',
   'weightDecay',
+  'clipNorm',
   'loss',
   'shuffle',
   'seed',
@@ -249,16 +323,21 @@ export const FIT_OPTION_NAMES: (keyof FitOptions)[] = [
   'onEpoch',
   'signal',
   'yieldEveryMs',
+  'scale',
 ];
 
 export interface Settings {
   source: Source;
+  /** The validation data, converted and scaled once. */
+  validation?: TrainingData;
+  /** What the divergence error advises, at a learning rate. */
+  advice: (learningRate: number) => string;
   epochs: number;
   batchSize: number;
   alpha: (epoch: number) => number;
-  momentum: number;
-  nesterov: boolean;
+  optimizer: OptimizerSettings;
   l2: number;
+  clipNorm?: number;
   loss: Loss;
   shuffle: boolean;
   seed: number;
@@ -270,25 +349,55 @@ export interface Settings {
 
 function settle(
   net: Network,
-  data: TrainingData | ByteTrainingData,
+  data: TrainingData | PlainData | ByteTrainingData,
   options: FitOptions | undefined,
 ): Settings {
   checkNetwork('net', net);
   const opts = checkOptions<FitOptions>('options', options, FIT_OPTION_NAMES);
-  const source = checkSource(net, data);
-  return { source, ...checkFitOptions(net, opts, source.n) };
+  const frame = frameOf(net, true);
+  if (opts.scale !== undefined) {
+    const kind = checkOneOf('options.scale', opts.scale, ['standard', 'minmax'] as const);
+    frame.scaler = Scaler.fit(rawInputs(net, data), net.inputSize, kind);
+  }
+  const source = checkSource(net, data, frame);
+  // Validation labels are named by the training data's classes (found there, or the network's).
+  if (source.classes) frame.classes = source.classes;
+  const settings: Settings = {
+    source,
+    advice: (rate) =>
+      divergenceAdvice(
+        source.x,
+        net.inputSize,
+        source.scale,
+        source.offset,
+        frame.scaler !== undefined,
+        rate,
+      ),
+    ...checkFitOptions(net, opts, source.n, frame),
+  };
+  // Everything is checked: the network takes the scaler and class names it trains with.
+  if (frame.scaler !== net.scaler) net.scaler = frame.scaler;
+  if (source.classes) net.classes = source.classes;
+  return settings;
 }
 
 /**
  * The options checked for training `net` on `n` examples per epoch (Infinity: a stream of
- * batches of unknown length; stream-fit.ts refuses what needs n before).
+ * batches of unknown length; stream-fit.ts refuses what needs n before). `frame` converts the
+ * validation data: the network's scaler (or the one being fitted) and class names.
  */
 export function checkFitOptions(
   net: Network,
   opts: Partial<FitOptions>,
   n: number,
-): Omit<Settings, 'source'> {
-  if (opts.validation !== undefined) checkData('options.validation', net, opts.validation);
+  frame: DataFrame,
+): Omit<Settings, 'source' | 'advice'> {
+  frame.learnClasses = false;
+  let validation: TrainingData | undefined;
+  if (opts.validation !== undefined) {
+    validation = toTrainingData('options.validation', frame, opts.validation);
+    checkData('options.validation', net, validation);
+  }
   net.activations.forEach((name, i) => {
     if (!activation(name).differentiable) {
       throw rangeError(
@@ -325,12 +434,18 @@ export function checkFitOptions(
       throw typeError(`options.${name}`, 'a function', opts[name]);
   }
   return {
+    validation,
     epochs: checkInt('options.epochs', opts.epochs ?? 10, 1),
     batchSize: Math.min(batchSize, n),
     alpha: scheduleFunction(opts.schedule, learningRate),
-    momentum,
-    nesterov: checkBoolean('options.nesterov', opts.nesterov ?? false),
+    optimizer: resolveOptimizer(
+      opts.optimizer,
+      'options.optimizer',
+      momentum,
+      checkBoolean('options.nesterov', opts.nesterov ?? false),
+    ),
     l2: weightDecay / n,
+    clipNorm: opts.clipNorm === undefined ? undefined : checkClipNorm(opts.clipNorm),
     loss,
     shuffle: checkBoolean('options.shuffle', opts.shuffle ?? true),
     seed: checkInt('options.seed', opts.seed ?? 1, 0, 0xffffffff),
@@ -345,18 +460,10 @@ export function checkFitOptions(
   };
 }
 
-/**
- * The step and its hyperparameters `[η (set per epoch), μ, nesterov, l2]` for training `net` with
- * `s`: one place for both loops, in memory (below) and on a stream (stream-fit.ts).
- */
-export function optimizerOf(
-  net: Network,
-  s: Omit<Settings, 'source'>,
-): { step: TrainingStep; hyper: Float64Array } {
-  return {
-    step: new TrainingStep(net, s.loss, s.batchSize, s.momentum > 0),
-    hyper: new Float64Array([0, s.momentum, s.nesterov ? 1 : 0, s.l2]),
-  };
+function checkClipNorm(value: unknown): number {
+  const v = checkNumber('options.clipNorm', value, 0);
+  if (v === 0) throw rangeError('options.clipNorm', 'a finite number > 0', v);
+  return v;
 }
 
 /**
@@ -367,33 +474,42 @@ export function optimizerOf(
 function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator<void, FitResult> {
   const data = s.source;
   const n = data.n;
-  const { step, hyper } = optimizerOf(net, s);
+  const stepper = new Stepper(net, s);
+  const { st, hyper } = stepper;
+  const clip = s.clipNorm;
   const order = range(n);
-  const rng = new Random(s.seed);
   const batches = Math.ceil(n / s.batchSize);
-  const snapshot = new Float32Array(net.params.length);
   const progress = new FitProgress(net, s);
   const { signal, onBatch } = s.options;
   // The fast path: many batches per backend call, each gathered straight from the dataset, the
   // step fused into backward, accuracy counted by the backend. It needs a built-in loss, the
-  // default decoder (or no labels) and no per-batch callback; otherwise one call per batch.
+  // default decoder (or no labels), no per-batch callback and no clipping (which needs the whole
+  // gradient before the step); otherwise one call per batch.
   const fast =
     isBuiltin(s.loss) &&
     onBatch === undefined &&
+    clip === undefined &&
     (data.labels === undefined || s.options.decode === undefined);
   const results = new Float64Array(fast ? 2 * batches : 0); // [loss, correct] per batch
   let perBatchMs = 0;
 
   for (let epoch = 0; epoch < s.epochs; epoch++) {
-    if (s.shuffle) rng.shuffle(order);
+    const restore = stepper.restorePoint();
+    if (s.shuffle) {
+      // Each epoch a fresh permutation of 0..n−1 from the stream, so that where a call ends does
+      // not change the next epoch's order.
+      for (let i = 0; i < n; i++) order[i] = i;
+      const rng = Random.restore(st.shuffle);
+      rng.shuffle(order);
+      st.shuffle = rng.save();
+    }
     hyper[0] = s.alpha(epoch);
-    snapshot.set(net.params);
     const epochStart = performance.now();
     let lossSum = 0;
     let correct = 0;
     for (let batch = 0; fast && batch < batches; ) {
       if (signal?.aborted) {
-        checkFiniteAfterEpoch(net, snapshot, epoch, batches, hyper[0]);
+        checkFiniteAfterEpoch(net, restore, epoch, batches, () => s.advice(hyper[0]));
         return progress.result('aborted');
       }
       // As many batches as fit in chunkMs at the pace of the last call (one to start with).
@@ -405,7 +521,7 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
             : 1;
       const count = Math.min(batches - batch, wanted);
       const t0 = performance.now();
-      const done = step.runBatches(
+      const done = stepper.many(
         data.x,
         data.scale,
         data.offset,
@@ -414,7 +530,6 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
         order,
         batch * s.batchSize,
         count,
-        hyper,
         results,
       );
       perBatchMs = (performance.now() - t0) / done;
@@ -422,8 +537,8 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
         const value = results[2 * b];
         const start = (batch + b) * s.batchSize;
         if (!Number.isFinite(value)) {
-          net.params.set(snapshot);
-          throw diverged(value, epoch, batch + b, batches, hyper[0]);
+          restore();
+          throw diverged(value, epoch, batch + b, batches, s.advice(hyper[0]));
         }
         lossSum += value * Math.min(s.batchSize, n - start);
         correct += results[2 * b + 1];
@@ -433,19 +548,24 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
     }
     for (let batch = 0; !fast && batch < batches; batch++) {
       if (signal?.aborted) {
-        checkFiniteAfterEpoch(net, snapshot, epoch, batches, hyper[0]);
+        checkFiniteAfterEpoch(net, restore, epoch, batches, () => s.advice(hyper[0]));
         return progress.result('aborted');
       }
       const start = batch * s.batchSize;
       const count = Math.min(s.batchSize, n - start);
-      const value = step.run(data.x, data.y, order, start, count, hyper, data.scale, data.offset);
+      const value = stepper.one(data.x, data.y, order, start, count, data.scale, data.offset);
       if (!Number.isFinite(value)) {
-        net.params.set(snapshot);
-        throw diverged(value, epoch, batch, batches, hyper[0]);
+        restore();
+        throw diverged(value, epoch, batch, batches, s.advice(hyper[0]));
       }
       lossSum += value * count;
       if (data.labels)
-        correct += countCorrectIn(s.decode(step.outputs(count), count), data.labels, order, start);
+        correct += countCorrectIn(
+          s.decode(stepper.step.outputs(count), count),
+          data.labels,
+          order,
+          start,
+        );
       if (onBatch) {
         const examples = start + count;
         onBatch({
@@ -463,7 +583,8 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
     // The losses above were each measured before their batch's step, so the epoch's last step
     // (an overflow to ±Infinity, say) is seen by nobody, and an infinite bias of a saturated
     // sigmoid or tanh unit leaves every later loss finite: check the weights themselves.
-    checkFiniteAfterEpoch(net, snapshot, epoch, batches, hyper[0]);
+    checkFiniteAfterEpoch(net, restore, epoch, batches, () => s.advice(hyper[0]));
+    st.epochs += 1;
     const accuracy = data.labels ? correct : undefined;
     const stop = progress.endEpoch(epoch, n, lossSum, accuracy, hyper[0], epochStart);
     if (stop) return progress.result(stop);
@@ -476,12 +597,12 @@ export function diverged(
   epoch: number,
   batch: number,
   batches: number,
-  learningRate: number,
+  advice: string,
 ): Error {
   return blasnetError(
     'ERR_BLASNET_DIVERGED',
     `Training diverged: the loss became ${value} at epoch ${epoch + 1}, batch ${batch + 1}${Number.isNaN(batches) ? '' : ` of ${batches}`}. ` +
-      `The weights were restored to the start of epoch ${epoch + 1}. Try a lower learning rate (now ${learningRate}).`,
+      `The weights were restored to the start of epoch ${epoch + 1}. ${advice}`,
   );
 }
 
@@ -491,22 +612,23 @@ export function diverged(
  */
 export function checkFiniteAfterEpoch(
   net: Network,
-  snapshot: Float32Array,
+  restore: () => void,
   epoch: number,
   batches: number,
-  learningRate: number,
+  /** Computed only when it throws: the advice may sum over the whole dataset. */
+  advice: () => string,
 ): void {
   const params = net.params;
   for (let i = 0; i < params.length; i++) {
     const value = params[i];
     // value - value is 0 for a finite number and NaN for NaN and ±Infinity: one test per element.
     if (value - value !== 0) {
-      net.params.set(snapshot);
+      restore();
       throw blasnetError(
         'ERR_BLASNET_DIVERGED',
         `Training diverged: parameter ${i} became ${value} during epoch ${epoch + 1} while the losses of its ` +
           `${batches} batches stayed finite (each is measured before its step, and a saturated unit hides an infinite bias). ` +
-          `The weights were restored to the start of epoch ${epoch + 1}. Try a lower learning rate (now ${learningRate}).`,
+          `The weights were restored to the start of epoch ${epoch + 1}. ${advice()}`,
       );
     }
   }
@@ -542,7 +664,7 @@ function countCorrectIn(
  */
 export function fitSync(
   net: Network,
-  data: TrainingData | ByteTrainingData,
+  data: TrainingData | PlainData | ByteTrainingData,
   options?: FitOptions,
 ): FitResult {
   if (isTrainingStream(data))
@@ -574,7 +696,7 @@ export function fitSync(
  */
 export function fit(
   net: Network,
-  data: TrainingData | ByteTrainingData,
+  data: TrainingData | PlainData | ByteTrainingData,
   options?: FitOptions,
 ): Promise<FitResult>;
 /**
@@ -592,7 +714,7 @@ export function fit(
 ): Promise<FitResult>;
 export async function fit(
   net: Network,
-  data: TrainingData | ByteTrainingData | TrainingStream,
+  data: TrainingData | PlainData | ByteTrainingData | TrainingStream,
   options?: FitOptions | StreamFitOptions,
 ): Promise<FitResult> {
   if (isTrainingStream(data)) return fitStream(net, data, options);

@@ -31,7 +31,22 @@ const SECTIONS: Array<{ title: string; intro?: string; files: string[] }> = [
   },
   {
     title: 'Training',
-    files: ['train', 'stream-fit', 'schedule', 'losses', 'evaluate', 'gradient-check'],
+    files: [
+      'train',
+      'stream-fit',
+      'task',
+      'schedule',
+      'losses',
+      'evaluate',
+      'regression-metrics',
+      'gradient-check',
+    ],
+  },
+  {
+    title: 'Optimizers',
+    intro:
+      'SGD, Adam, AdamW and RMSprop as PyTorch computes them, gradient clipping, and the training state that lives on across calls and in checkpoints: [optimizers.md](optimizers.md).',
+    files: ['optimizers', 'training-state', 'clip'],
   },
   { title: 'Training in the background', files: ['background/'] },
   { title: 'Model files', files: ['model-file'] },

@@ -235,6 +235,8 @@ const LOSS: Record<LossName, string> = {
   quadratic: 'quadratic',
   crossEntropy: 'cross-entropy',
   binaryCrossEntropy: 'binary cross-entropy',
+  meanAbsoluteError: 'mean absolute error',
+  huber: 'Huber',
 };
 
 function table(rows: Row[]): string {

@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 
-// Install step for blasnet. It never fails the install and never downloads anything:
-//   1. a prebuilt binary for this platform (prebuilds/<platform>-<arch>/blasnet.node, shipped in
-//      the npm package) that loads and reports this package's version: nothing to do;
-//   2. otherwise, when CMake is on the PATH, build from source with cmake-js (its Node-API headers
-//      come from the node-api-headers package, not from the network) → build/Release/blasnet.node;
+// Install step for blasnet. It never fails the install:
+//   1. a prebuilt binary for this platform (prebuilds/<platform>-<arch>/blasnet.<libc>.node on
+//      Linux, see scripts/prebuild-target.js; shipped in the npm package) that loads and reports
+//      this package's version: nothing to do, nothing downloaded;
+//   2. otherwise, when CMake is on the PATH, build from source with cmake-js →
+//      build/Release/blasnet.node. cmake-js is a build tool, not a dependency, so users of a
+//      prebuild never get it: a clone has it as a devDependency; an installed package fetches
+//      exactly the devDependencies' pinned version with `npm exec` (from npm's cache, or the
+//      registry) only now, when it builds. Its Node-API headers come from npm packages too;
 //   3. otherwise, or when that build fails, say so in one notice: blasnet runs on its
 //      pure-TypeScript backend, and the loader reports why at run time (`backend()`).
 // BLASNET_SKIP_BUILD=1 skips step 2.
@@ -12,19 +16,47 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
+const { prebuildRelative, runtimeLibc } = require('./prebuild-target');
+
 const root = path.resolve(__dirname, '..');
-const target = `${process.platform}-${process.arch}`;
-const prebuild = path.join(root, 'prebuilds', target, 'blasnet.node');
+const libc = runtimeLibc();
+const target = `${process.platform}-${process.arch}${libc ? ` (${libc})` : ''}`;
+const prebuildName = prebuildRelative(process.platform, process.arch, libc);
+const prebuild = path.join(root, prebuildName);
 const HOW_TO_BUILD =
   'To get the native backend, install a C++ compiler, CMake and OpenBLAS ' +
-  '(Debian/Ubuntu: apt-get install -y g++ cmake libopenblas-dev), then run `npm rebuild blasnet`.';
+  `(${libc === 'musl' ? 'Alpine: apk add build-base cmake openblas-dev' : 'Debian/Ubuntu: apt-get install -y g++ cmake libopenblas-dev'}), ` +
+  'then run `npm rebuild blasnet` (it fetches the build tool cmake-js with npm).';
+
+function packageJson() {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  } catch {
+    return {};
+  }
+}
 
 function packageVersion() {
+  return packageJson().version;
+}
+
+/**
+ * How to run cmake-js: { command, args, fetched }. The local one (a clone's devDependency), else
+ * `npm exec` of the exact version package.json's devDependencies pin (`fetched`), fetched only for
+ * this build.
+ */
+function cmakeJsCommand() {
   try {
-    return JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version;
+    const local = require.resolve('cmake-js/bin/cmake-js', { paths: [root] });
+    return { command: process.execPath, args: [local], fetched: null };
   } catch {
-    return undefined;
+    // not installed: fetch it below
   }
+  const fetched = `cmake-js@${packageJson().devDependencies?.['cmake-js'] ?? '8.0.0'}`;
+  const npmCli = process.env.npm_execpath;
+  const [command, npmArgs] = npmCli?.endsWith('.js') ? [process.execPath, [npmCli]] : ['npm', []];
+  const args = [...npmArgs, 'exec', '--yes', `--package=${fetched}`, '--', 'cmake-js'];
+  return { command, args, fetched };
 }
 
 /** Why `file` cannot be used, or null when it loads and reports this package's version. */
@@ -53,13 +85,13 @@ function onPath(command) {
 function main() {
   const prebuildProblem = problemWith(prebuild);
   if (prebuildProblem === null) {
-    console.log(`blasnet: using the prebuilt binary prebuilds/${target}/blasnet.node`);
+    console.log(`blasnet: using the prebuilt binary ${prebuildName}`);
     return;
   }
   const why =
     prebuildProblem === 'not found'
       ? `no prebuilt binary for ${target}`
-      : `the prebuilt binary for ${target} cannot be used (${prebuildProblem})`;
+      : `the prebuilt binary ${prebuildName} cannot be used (${prebuildProblem})`;
 
   if (process.env.BLASNET_SKIP_BUILD === '1') {
     console.log(
@@ -79,20 +111,14 @@ function main() {
     );
     return;
   }
-  let cmakeJs;
-  try {
-    cmakeJs = require.resolve('cmake-js/bin/cmake-js', { paths: [root] });
-  } catch {
-    console.warn(
-      `blasnet: ${why} and cmake-js is not installed; the pure-TypeScript backend will be used.\n  ${HOW_TO_BUILD}`,
-    );
-    return;
-  }
-  console.log(`blasnet: ${why}; building the native addon from source (cmake-js compile)`);
-  const result = spawnSync(process.execPath, [cmakeJs, 'compile'], { cwd: root, stdio: 'inherit' });
+  const { command, args, fetched } = cmakeJsCommand();
+  console.log(
+    `blasnet: ${why}; building the native addon from source (cmake-js compile${fetched ? `, with ${fetched} fetched by npm exec` : ''})`,
+  );
+  const result = spawnSync(command, [...args, 'compile'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) {
     console.warn(
-      `blasnet: the native build failed (see above); blasnet will run on its pure-TypeScript backend.\n  ${HOW_TO_BUILD}`,
+      `blasnet: the native build failed (see above${fetched ? "; fetching cmake-js needs the npm registry or its package in npm's cache" : ''}); blasnet will run on its pure-TypeScript backend.\n  ${HOW_TO_BUILD}`,
     );
   }
 }

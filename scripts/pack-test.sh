@@ -20,13 +20,27 @@
 #    Linux, that no libopenblas is mapped into the process (/proc/self/maps) and that `ldd`
 #    of the installed binary lists no libopenblas.
 # BLASNET_PACK_SOURCE_BUILD=1 adds d.: the tarball without prebuilds/, installed with the full
-# PATH, must build itself from source at install time (cmake-js, no network) and run natively
-# (about 30 to 40 s more, so CI leaves it out).
+# PATH, must build itself from source at install time and run natively (about 30 to 40 s more,
+# so CI leaves it out). cmake-js is no dependency: the install script fetches the pinned one
+# with `npm exec` (from npm's cache or the registry).
+# Linux arm64 too, on linux-x64 with the cross compiler (required with BLASNET_PACK_ARM64=1, as
+# in CI): the tarball also carries prebuilds/linux-arm64/blasnet.glibc.node, cross-compiled into
+# the staging copy, and e. runs the installed package of b. (its install script, then XOR and
+# the digits) in the official arm64 Node under qemu-aarch64-static (scripts/arm64-node.js).
+# Every install must leave cmake-js out of node_modules.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PLATFORM=$(node -p 'process.platform + "-" + process.arch')
-PREBUILD="prebuilds/$PLATFORM/blasnet.node"
+PREBUILD=$(node -p 'const t = require("./scripts/prebuild-target"); t.prebuildRelative(process.platform, process.arch, t.runtimeLibc())')
+ARM64=0
+if [[ $PLATFORM == linux-x64 ]] && command -v aarch64-linux-gnu-g++ >/dev/null; then
+  ARM64=1
+elif [[ ${BLASNET_PACK_ARM64:-0} == 1 ]]; then
+  echo "pack-test: FAILED: BLASNET_PACK_ARM64=1 needs linux-x64 and aarch64-linux-gnu-g++" >&2
+  exit 1
+fi
+ARM64_PREBUILD=prebuilds/linux-arm64/blasnet.glibc.node
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/blasnet-pack.XXXXXX")
 STAGE="$WORK/stage"
 trap 'rm -rf "$WORK"' EXIT
@@ -59,13 +73,14 @@ npm pack --dry-run --json --ignore-scripts >"$WORK/tree.json"
 node -e '
   const fs = require("fs"), path = require("path");
   const [info] = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
-  const skip = (f) => f.startsWith("dist/") || f.startsWith(`prebuilds/${process.argv[3]}/`);
+  const skip = (f) => f.startsWith("dist/") || f.startsWith(`prebuilds/${process.argv[3]}/`) ||
+    (process.argv[4] === "1" && f.startsWith("prebuilds/linux-arm64/"));
   for (const f of [...info.files.map((e) => e.path), ".gitignore", ".npmignore"]) {
     if (skip(f) || !fs.existsSync(f)) continue;
     fs.mkdirSync(path.dirname(path.join(process.argv[2], f)), { recursive: true });
     fs.copyFileSync(f, path.join(process.argv[2], f));
   }
-' "$WORK/tree.json" "$STAGE" "$PLATFORM"
+' "$WORK/tree.json" "$STAGE" "$PLATFORM" "$ARM64"
 
 step "TypeScript build (a clean dist/) and the browser bundle"
 npx --no-install tsc -p tsconfig.json --outDir "$STAGE/dist"
@@ -74,6 +89,11 @@ node scripts/build-browser.js --outfile "$STAGE/dist/browser/blasnet.mjs"
 
 step "prebuild ($PREBUILD)"
 node scripts/prebuild.js --out-dir "$STAGE/prebuilds"
+
+if [[ $ARM64 == 1 ]]; then
+  step "cross-compiled prebuild ($ARM64_PREBUILD)"
+  node scripts/prebuild.js --arch arm64 --out-dir "$STAGE/prebuilds"
+fi
 
 step "npm pack"
 (cd "$STAGE" && npm pack --ignore-scripts --json --pack-destination "$WORK" >"$WORK/pack.json")
@@ -84,7 +104,8 @@ TARBALL=$(node -e '
   const has = (p) => files.includes(p);
   const problems = [];
   for (const p of ["package.json", "dist/index.js", "dist/index.d.ts", "dist/backend/native/addon.js", "dist/data/mnist.js",
-                   process.argv[2], "CMakeLists.txt", "binding.gyp", "scripts/install.js"]) if (!has(p)) problems.push(`missing ${p}`);
+                   process.argv[2], "CMakeLists.txt", "binding.gyp", "scripts/install.js", "scripts/prebuild-target.js",
+                   ...(process.argv[3] === "1" ? [process.argv[4]] : [])]) if (!has(p)) problems.push(`missing ${p}`);
   for (const dir of ["native/core/", "native/binding/", "data/mnist-bundled/"])
     if (!files.some((f) => f.startsWith(dir))) problems.push(`missing ${dir}`);
   if (fs.existsSync("README.md") && !has("README.md")) problems.push("missing README.md");
@@ -99,7 +120,7 @@ TARBALL=$(node -e '
   console.error(`  of which (unpacked) prebuilds/ ${mib(sizeOf("prebuilds/"))}, data/ ${mib(sizeOf("data/"))}, dist/ ${mib(sizeOf("dist/"))}, native/ ${mib(sizeOf("native/"))}`);
   if (problems.length) { console.error(problems.map((p) => "  - " + p).join("\n")); process.exit(1); }
   console.log(path.join(path.dirname(process.argv[1]), info.filename));
-' "$WORK/pack.json" "$PREBUILD") || fail "the tarball's contents are wrong (see above)"
+' "$WORK/pack.json" "$PREBUILD" "$ARM64" "$ARM64_PREBUILD") || fail "the tarball's contents are wrong (see above)"
 
 # No shipped .js may point at a source map that is not shipped beside it (a debugger or a
 # bundler then warns, or fetches a 404): read every .js in the tarball itself.
@@ -145,6 +166,8 @@ ln -s "$(command -v npm)" "$BIN/npm"
 for tool in sh bash env cat ls mkdir rm cp mv ln chmod uname sed grep dirname basename readlink; do
   if path=$(command -v "$tool"); then ln -sf "$path" "$BIN/$tool"; fi
 done
+# The emulator for e. (not a toolchain).
+if [[ $ARM64 == 1 ]] && path=$(command -v qemu-aarch64-static); then ln -s "$path" "$BIN/qemu-aarch64-static"; fi
 if found=$(env -i PATH="$BIN" sh -c 'for t in cc gcc g++ c++ clang cmake make ninja; do command -v $t; done'); then
   [[ -z $found ]] || fail "the restricted PATH still finds a toolchain: $found"
 fi
@@ -199,8 +222,10 @@ check(mnistAccuracy > 0.75, `MNIST accuracy ${mnistAccuracy}, expected > 0.75`);
 const maps = process.platform === 'linux' ? fs.readFileSync('/proc/self/maps', 'utf8').split('\n') : [];
 const mapped = (re) => [...new Set(maps.filter((l) => re.test(l)).map((l) => l.slice(l.indexOf('/'))))];
 const openblasMapped = mapped(/libopenblas|libgfortran/);
-const addonMapped = mapped(/blasnet\.node/);
-const prebuild = path.join(pkgDir, 'prebuilds', `${process.platform}-${process.arch}`, 'blasnet.node');
+const addonMapped = mapped(/blasnet(\.[a-z]+)?\.node/);
+const target = require(path.join(pkgDir, 'scripts', 'prebuild-target.js'));
+const prebuild = path.join(pkgDir, target.prebuildRelative(process.platform, process.arch, target.runtimeLibc()));
+check(!fs.existsSync(path.join(path.dirname(require.resolve('blasnet/package.json')), '..', 'cmake-js')), 'cmake-js was installed into node_modules');
 
 check(report.name === (expect === 'source' ? 'native' : expect), `backend ${report.name}, expected ${expect}`);
 if (expect === 'source') {
@@ -240,7 +265,7 @@ try {
   process.exit(1);
 } catch (error) {
   const m = error.message;
-  const ok = error.code === 'ERR_BLASNET_NATIVE' && /prebuilds\/.*blasnet\.node: not found/.test(m) &&
+  const ok = error.code === 'ERR_BLASNET_NATIVE' && /prebuilds\/.*blasnet\.(glibc\.)?node: not found/.test(m) &&
     /build\/Release\/blasnet\.node: not found/.test(m) && /libopenblas-dev/.test(m) && /npm rebuild blasnet/.test(m);
   console.log(m);
   process.exit(ok ? 0 : 1);
@@ -257,6 +282,7 @@ install_into() {
   cp "$WORK/verify.js" "$WORK/force-native.js" "$app/"  # require('blasnet') resolves from the script's directory
   (cd "$app" && restricted npm install --prefer-offline --no-audit --no-fund --loglevel=error "$@" "$tarball" >"$app/install.log" 2>&1) ||
     { cat "$app/install.log"; fail "npm install $* failed in $name"; }
+  [[ ! -e $app/node_modules/cmake-js ]] || fail "installing the tarball brought cmake-js into $name/node_modules"
 }
 
 # ---- 3. install and run ---------------------------------------------------------------------
@@ -296,6 +322,17 @@ grep -q "no prebuilt binary for $PLATFORM" "$WORK/no-prebuild/install.log" || fa
 (cd "$WORK/no-prebuild" && restricted node verify.js js 2>"$WORK/no-prebuild/stderr.log") || { cat "$WORK/no-prebuild/stderr.log"; fail "the package without a prebuild does not run on js"; }
 grep "the native backend is unavailable" "$WORK/no-prebuild/stderr.log" || fail "no one-line fallback notice"
 (cd "$WORK/no-prebuild" && restricted BLASNET_BACKEND=native node force-native.js) || fail "BLASNET_BACKEND=native without a binary does not give the one helpful error"
+
+if [[ $ARM64 == 1 ]]; then
+  step "e. linux-arm64 under qemu: the installed package of b., its install script, then train"
+  ARM64_RUN=$(node -p 'const r = require("./scripts/arm64-node").emulated([]); typeof r === "string" ? "" : [r[0], ...r[1]].join(" ")')
+  [[ -n $ARM64_RUN ]] || fail "no emulator for the arm64 test: $(node -p 'require("./scripts/arm64-node").emulated([])')"
+  (cd "$WORK/with-scripts" && restricted $ARM64_RUN node_modules/blasnet/scripts/install.js) | tee "$WORK/arm64-install.log"
+  grep -q "using the prebuilt binary $ARM64_PREBUILD" "$WORK/arm64-install.log" || fail "on arm64 the install script did not pick $ARM64_PREBUILD"
+  (cd "$WORK/with-scripts" && restricted BLASNET_BACKEND=native $ARM64_RUN verify.js native) | tee "$WORK/arm64-verify.log" ||
+    fail "the installed package does not run natively on linux-arm64 under qemu"
+  grep -q '"blas": "OpenBLAS' "$WORK/arm64-verify.log" || fail "on arm64 backend() did not report OpenBLAS"
+fi
 
 if [[ ${BLASNET_PACK_SOURCE_BUILD:-0} == 1 ]]; then
   step "d. tarball without prebuilds/, full PATH (toolchain and OpenBLAS): built from source at install"

@@ -380,7 +380,7 @@ forEachBackend('biasActivate', (be) => {
       [{ rows: -2 }, RangeError, 'rows'],
       [{ cols: 2.5 }, RangeError, 'cols'],
       [{ cols: '3' }, TypeError, 'cols'],
-      [{ act: 6 }, RangeError, 'act'],
+      [{ act: 8 }, RangeError, 'act'],
       [{ act: -1 }, RangeError, 'act'],
       [{ act: 1.5 }, RangeError, 'act'],
       [{ act: 'sigmoid' }, TypeError, 'act'],
@@ -459,7 +459,7 @@ forEachBackend('activationBackward', (be) => {
       string,
     ][] = [
       [{ act: ActivationCode.Heaviside }, RangeError, 'act'],
-      [{ act: 7 }, RangeError, 'act'],
+      [{ act: 8 }, RangeError, 'act'],
       [{ act: {} }, TypeError, 'act'],
       [{ delta: new Float32Array(5) }, RangeError, 'delta'],
       [{ delta: new Float64Array(6) }, TypeError, 'delta'],

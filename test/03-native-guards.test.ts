@@ -109,7 +109,7 @@ const GUARDED: Guarded[] = [
       { why: 'a detached a', index: 1, value: detachedFloat32(6), expect: SHAPE },
       { why: 'negative rows', index: 3, value: -2, expect: RANGE },
       { why: 'fractional cols', index: 4, value: 1.5, expect: RANGE },
-      { why: 'an activation code past heaviside', index: 5, value: 6, expect: RANGE },
+      { why: 'an activation code past elu', index: 5, value: 8, expect: RANGE },
       { why: 'a negative activation code', index: 5, value: -1, expect: RANGE },
       { why: 'an activation name', index: 5, value: 'sigmoid', expect: TYPE },
     ],
@@ -119,7 +119,7 @@ const GUARDED: Guarded[] = [
     args: () => [f32(6), f32(6), f32(6), 2, 3, SIGMOID],
     bad: [
       { why: 'heaviside (no derivative)', index: 5, value: HEAVISIDE, expect: RANGE },
-      { why: 'an unknown activation code', index: 5, value: 7, expect: RANGE },
+      { why: 'an unknown activation code', index: 5, value: 8, expect: RANGE },
       { why: 'a short delta', index: 0, value: f32(5), expect: SHAPE },
       { why: 'a Uint32Array for z', index: 1, value: new Uint32Array(6), expect: TYPE },
       { why: 'a detached a', index: 2, value: detachedFloat32(6), expect: SHAPE },
@@ -324,7 +324,7 @@ const GUARDED: Guarded[] = [
     bad: [
       { why: 'cross-entropy without softmax', index: 0, value: spec(SIGMOID), expect: RANGE },
       { why: 'a heaviside hidden layer', index: 0, value: spec(SOFTMAX, HEAVISIDE), expect: RANGE },
-      { why: 'an unknown loss code', index: 7, value: 3, expect: RANGE },
+      { why: 'an unknown loss code', index: 7, value: 5, expect: RANGE },
       { why: 'a loss name', index: 7, value: 'crossEntropy', expect: TYPE },
       { why: 'a short y', index: 5, value: f32(BATCH * 2 - 1), expect: SHAPE },
       { why: 'a Float64Array for x', index: 4, value: new Float64Array(BATCH * 3), expect: TYPE },

@@ -558,7 +558,7 @@ forEachBackend('network step', (be) => {
           v.x,
           v.y,
           batch,
-          3 as LossCode,
+          5 as LossCode,
           v.z,
           v.a,
           v.delta,

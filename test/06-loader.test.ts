@@ -19,6 +19,13 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { candidatePaths, loadAddon } from '../lib/backend/native/addon';
+import {
+  explainRuntimeTooOld,
+  libcInMaps,
+  prebuildRelative,
+  runtimeLibc,
+  shippedPrebuilds,
+} from '../lib/backend/native/libc';
 
 const repo = resolve(__dirname, '..');
 const version = (
@@ -82,8 +89,9 @@ function needsBinary(ctx: Mocha.Context): string {
 describe('native loader', () => {
   it('tries the prebuild for this platform first, then build/Release, then build/Debug', () => {
     const root = fakeRoot();
+    const libc = process.platform === 'linux' ? `.${runtimeLibc()}` : '';
     expect(candidatePaths(root)).to.deep.equal([
-      join(root, 'prebuilds', target, 'blasnet.node'),
+      join(root, 'prebuilds', target, `blasnet${libc}.node`),
       join(root, 'build', 'Release', 'blasnet.node'),
       join(root, 'build', 'Debug', 'blasnet.node'),
     ]);
@@ -93,7 +101,8 @@ describe('native loader', () => {
     const root = fakeRoot();
     const error = loadError(root);
     expect(error.code).to.equal('ERR_BLASNET_NATIVE');
-    expect(error.message).to.include(`for ${target}, blasnet ${version}`);
+    const libc = process.platform === 'linux' ? ` with ${runtimeLibc()}` : '';
+    expect(error.message).to.include(`for ${target}${libc}, blasnet ${version}`);
     for (const file of candidatePaths(root)) expect(error.message).to.include(`${file}: not found`);
     expect(error.message).to.include('apt-get install -y g++ cmake libopenblas-dev');
     expect(error.message).to.include('npm rebuild blasnet');
@@ -255,6 +264,110 @@ describe('BLASNET_BACKEND and backend() (child processes)', () => {
       `built for blasnet ${version}, but this is blasnet 99.0.0-next`,
     );
     expect(forced.error!.message).to.include('npm rebuild blasnet');
+  });
+});
+
+describe('prebuilds tagged by C library', () => {
+  it('names Linux prebuilds by libc (as prebuildify does), others by platform alone', () => {
+    expect(prebuildRelative('linux', 'arm64', 'glibc')).to.equal(
+      join('prebuilds', 'linux-arm64', 'blasnet.glibc.node'),
+    );
+    expect(prebuildRelative('linux', 'x64', 'musl')).to.equal(
+      join('prebuilds', 'linux-x64', 'blasnet.musl.node'),
+    );
+    expect(prebuildRelative('darwin', 'arm64', null)).to.equal(
+      join('prebuilds', 'darwin-arm64', 'blasnet.node'),
+    );
+  });
+
+  it("reads this process's C library without spawning: glibc here on Debian", function () {
+    if (process.platform !== 'linux') this.skip();
+    const report = process.report.getReport() as { header: { glibcVersionRuntime?: string } };
+    expect(runtimeLibc()).to.equal(report.header.glibcVersionRuntime ? 'glibc' : 'musl');
+  });
+
+  it('tells glibc (new and old file names) from musl by the mapped libraries', () => {
+    const line = (file: string) => `7f3c4a000000-7f3c4a028000 r--p 00000000 08:01 1234 ${file}\n`;
+    expect(libcInMaps(line('/usr/lib/x86_64-linux-gnu/libc.so.6'))).to.equal('glibc');
+    expect(libcInMaps(line('/lib/x86_64-linux-gnu/libc-2.31.so'))).to.equal('glibc');
+    expect(libcInMaps(line('/lib/ld-musl-x86_64.so.1'))).to.equal('musl');
+    expect(libcInMaps(line('/lib/ld-musl-aarch64.so.1') + line('/usr/lib/libc.so.6'))).to.equal(
+      'musl',
+    );
+    expect(libcInMaps(line('/usr/lib/libcrypto.so.3'))).to.equal(undefined);
+  });
+
+  it('on musl never tries a glibc prebuild, and says which prebuilds exist and what to do', function () {
+    const binary = needsBinary(this);
+    const root = fakeRoot();
+    const glibcFile = join(root, prebuildRelative(process.platform, process.arch, 'glibc'));
+    mkdirSync(dirname(glibcFile), { recursive: true });
+    copyFileSync(binary, glibcFile);
+    // As on Alpine: the same package, a process whose C library is musl.
+    const error = (() => {
+      try {
+        loadAddon(root, 'musl');
+      } catch (caught) {
+        return caught as Error & { code?: string };
+      }
+      throw new Error('loadAddon did not throw on musl');
+    })();
+    expect(error.code).to.equal('ERR_BLASNET_NATIVE');
+    expect(error.message).to.not.include(glibcFile);
+    const muslFile = join(root, prebuildRelative(process.platform, process.arch, 'musl'));
+    if (process.platform === 'linux') {
+      expect(error.message).to.include(`${muslFile}: not found`);
+      expect(error.message).to.include(
+        `holds prebuilt binaries for ${target} (glibc); none is for ${target} with musl`,
+      );
+      expect(error.message).to.include('apk add build-base cmake openblas-dev');
+    }
+    expect(error.message).to.include('npm rebuild blasnet');
+    expect(error.message).to.include('BLASNET_BACKEND=js');
+    // The same package on glibc loads that binary.
+    if (process.platform === 'linux') expect(loadAddon(root, 'glibc').path).to.equal(glibcFile);
+  });
+
+  it('lists the prebuilds a package holds', () => {
+    const root = fakeRoot();
+    for (const file of [
+      prebuildRelative('linux', 'x64', 'glibc'),
+      prebuildRelative('linux', 'arm64', 'glibc'),
+      prebuildRelative('darwin', 'arm64', null),
+    ]) {
+      mkdirSync(dirname(join(root, file)), { recursive: true });
+      writeFileSync(join(root, file), '');
+    }
+    expect(shippedPrebuilds(root)).to.deep.equal([
+      'darwin-arm64',
+      'linux-arm64 (glibc)',
+      'linux-x64 (glibc)',
+    ]);
+  });
+
+  it("explains a glibc or libstdc++ too old for the prebuild, from the dynamic loader's message", () => {
+    const minimums = { glibc: '2.34', glibcxx: '3.4.30' };
+    const glibc = explainRuntimeTooOld(
+      "/lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.34' not found (required by /app/node_modules/blasnet/prebuilds/linux-x64/blasnet.glibc.node)",
+      minimums,
+    );
+    expect(glibc).to.match(
+      /^this system's glibc lacks GLIBC_2\.34: the prebuilt binaries need glibc >= 2\.34 and libstdc\+\+ with GLIBCXX_3\.4\.30/,
+    );
+    const cxx = explainRuntimeTooOld(
+      "/lib64/libstdc++.so.6: version `GLIBCXX_3.4.30' not found (required by /x/blasnet.glibc.node)",
+      minimums,
+    );
+    expect(cxx).to.match(/^this system's libstdc\+\+ lacks GLIBCXX_3\.4\.30/);
+    expect(explainRuntimeTooOld('invalid ELF header', minimums)).to.equal(undefined);
+  });
+
+  it('package.json states the minimum glibc and libstdc++ that scripts/prebuild.js enforces', () => {
+    const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as {
+      binary: { glibc: string; glibcxx: string };
+    };
+    expect(pkg.binary.glibc).to.match(/^2\.\d+$/);
+    expect(pkg.binary.glibcxx).to.match(/^3\.4\.\d+$/);
   });
 });
 

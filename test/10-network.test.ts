@@ -149,6 +149,8 @@ forEachBackend('Network.predict', (be) => {
     const net = new Network({ sizes: [3, 2], backend: be() });
     expect(() => net.predict(new Float32Array(4))).to.throw(RangeError, /rows of 3 inputs for x/);
     expect(() => net.predict(new Float32Array(0))).to.throw(RangeError, /for x/);
-    expect(() => net.predict([1, 2, 3] as never)).to.throw(TypeError, /Float32Array.*for x/);
+    expect(() => net.predict({} as never)).to.throw(TypeError, /Float32Array.*for x/);
+    // Plain arrays are inputs too (issue 15): a flat number[] is row-major.
+    expect(net.predict([1, 2, 3])).to.deep.equal(net.predict(new Float32Array([1, 2, 3])));
   });
 });

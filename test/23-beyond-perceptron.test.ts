@@ -75,7 +75,7 @@ forEachBackend('beyond the perceptron: XOR', (be) => {
       learningRate: 2,
       momentum: 0.9,
     });
-    expect(Array.from(net.classify(XOR_DATA.x))).to.deep.equal([0, 1, 1, 0]);
+    expect(Array.from(net.classify(XOR_DATA.x) as Uint8Array)).to.deep.equal([0, 1, 1, 0]);
     const out = net.predict(XOR_DATA.x);
     expect(out[0]).to.be.below(0.1);
     expect(out[1]).to.be.above(0.9);
@@ -89,7 +89,9 @@ forEachBackend('beyond the perceptron: XOR', (be) => {
     for (let seed = 1; seed <= 8; seed++) {
       const net = new Network({ sizes: [2, 3, 1], activations: 'sigmoid', seed, backend: be() });
       fitSync(net, XOR_DATA, { epochs: 2000, batchSize: 4, learningRate: 2, momentum: 0.9, seed });
-      expect(Array.from(net.classify(XOR_DATA.x)), `seed ${seed}`).to.deep.equal([0, 1, 1, 0]);
+      expect(Array.from(net.classify(XOR_DATA.x) as Uint8Array), `seed ${seed}`).to.deep.equal([
+        0, 1, 1, 0,
+      ]);
       // The hidden activations are a feature map learned by backprop: a perceptron separates XOR there.
       const w = net.getWeights(1);
       const b = net.getBiases(1);
@@ -107,6 +109,6 @@ forEachBackend('beyond the perceptron: XOR', (be) => {
   it('(b) with only 2 hidden units (2-2-1) it learns XOR too (seed 1)', () => {
     const net = new Network({ sizes: [2, 2, 1], activations: 'sigmoid', seed: 1, backend: be() });
     fitSync(net, XOR_DATA, { epochs: 2000, batchSize: 4, learningRate: 2, momentum: 0.9 });
-    expect(Array.from(net.classify(XOR_DATA.x))).to.deep.equal([0, 1, 1, 0]);
+    expect(Array.from(net.classify(XOR_DATA.x) as Uint8Array)).to.deep.equal([0, 1, 1, 0]);
   });
 });

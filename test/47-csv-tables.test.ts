@@ -12,15 +12,8 @@ import { evaluate } from '../lib/evaluate';
 import { Network } from '../lib/network';
 import { fitSync } from '../lib/train';
 import { forEachBackend } from './helpers/backends';
-import {
-  CAR_HEADER,
-  CARS,
-  carRows,
-  csvFolder,
-  IRIS_HEADER,
-  irisRows,
-  rSquared,
-} from './helpers/tables';
+import { leastSquares, rSquared } from './helpers/least-squares';
+import { CAR_HEADER, CARS, carRows, csvFolder, IRIS_HEADER, irisRows } from './helpers/tables';
 
 /**
  * Tables a user brings: real public data shipped in npm packages (Fisher's iris from
@@ -334,31 +327,3 @@ forEachBackend('47 training on CSV tables', (_be, kind) => {
     expect(r2Line).to.be.above(0.6); // the data is what it claims to be
   });
 });
-
-/** Float64 least squares with an intercept (the last weight), by the normal equations. */
-function leastSquares(x: Float32Array, y: Float32Array, d: number): number[] {
-  const n = y.length;
-  const m = d + 1;
-  const a = Array.from({ length: m }, () => new Array<number>(m + 1).fill(0));
-  for (let i = 0; i < n; i++) {
-    const row = [...Array.from(x.subarray(i * d, i * d + d)), 1];
-    for (let p = 0; p < m; p++) {
-      for (let q = 0; q < m; q++) a[p][q] += row[p] * row[q];
-      a[p][m] += row[p] * y[i];
-    }
-  }
-  // Gauss–Jordan with partial pivoting; a tiny ridge keeps one-hot columns (which sum to the
-  // intercept) solvable.
-  for (let p = 0; p < m; p++) a[p][p] += 1e-6;
-  for (let p = 0; p < m; p++) {
-    let pivot = p;
-    for (let r = p + 1; r < m; r++) if (Math.abs(a[r][p]) > Math.abs(a[pivot][p])) pivot = r;
-    [a[p], a[pivot]] = [a[pivot], a[p]];
-    for (let r = 0; r < m; r++) {
-      if (r === p) continue;
-      const f = a[r][p] / a[p][p];
-      for (let q = p; q <= m; q++) a[r][q] -= f * a[p][q];
-    }
-  }
-  return a.map((row, p) => row[m] / row[p]);
-}

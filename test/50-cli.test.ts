@@ -326,7 +326,9 @@ describe('50 CLI (blasnet)', () => {
       expect(r.stderr).to.include('Expected a number >= 0 for --learning-rate but received "fast"');
       const act = await run('train', '--activation', 'softsign');
       expect(act.status).to.equal(2);
-      expect(act.stderr).to.include('Expected one of sigmoid, tanh, relu for --activation');
+      expect(act.stderr).to.include(
+        'Expected one of sigmoid, tanh, relu, leakyRelu, elu for --activation',
+      );
     });
 
     it('an unknown command, a missing argument and incompatible options are usage errors', async () => {

@@ -3,8 +3,11 @@
  * - with a shuffle buffer that holds the whole epoch, the same seed gives the same batches as fit
  *   on the rows in memory, so the parameters and every epoch's report are identical bit for bit,
  *   on both backends, through the fused multi-batch path and the per-batch path (onBatch), with
- *   momentum, a short last batch, several epochs and with shuffling off, whatever sizes the
- *   stream's own batches have;
+ *   momentum, Adam, RMSprop with clipNorm, dropout, a network's scaler (raw rows scaled), a short
+ *   last batch, several epochs and with shuffling off, whatever sizes the stream's own batches
+ *   have; the training state (Adam's moments and steps, dropout masks, shuffle stream) continues
+ *   across calls: two one-epoch calls equal one two-epoch call;
+ * - plain-array batches (rows, class indices, class names of the network) train as typed ones;
  * - a buffer smaller than the epoch still learns the bundled digits;
  * - a one-shot source with epochs > 1 is refused before training; a source that gives nothing in
  *   a later epoch is a coded error naming the epoch; bad batches are coded errors naming the
@@ -52,11 +55,12 @@ function streamOf(
   };
 }
 
-function net(kind: 'native' | 'js', seed = 1): Network {
+function net(kind: 'native' | 'js', seed = 1, dropout?: number): Network {
   return new Network({
     sizes: [784, 16, 10],
     activations: ['sigmoid', 'softmax'],
     seed,
+    dropout,
     backend: kind,
   });
 }
@@ -90,6 +94,12 @@ forEachBackend('64 fit on a stream', (_be, kind) => {
       1,
     ],
     ['shuffling off', { epochs: 2, batchSize: 50, learningRate: 0.5, shuffle: false }, 64],
+    ['adam, fused path', { epochs: 2, batchSize: 32, learningRate: 0.005, optimizer: 'adam' }, 37],
+    [
+      'rmsprop with clipNorm (per-batch path)',
+      { epochs: 2, batchSize: 20, learningRate: 0.002, optimizer: 'rmsprop', clipNorm: 0.5 },
+      50,
+    ],
     [
       'validation, patience and a schedule',
       {
@@ -116,6 +126,47 @@ forEachBackend('64 fit on a stream', (_be, kind) => {
       expect(untimed(stream)).to.deep.equal(untimed(memory));
     });
   }
+
+  it('equals fit in memory bit for bit with dropout, and continues its state across calls', async () => {
+    // Adam's moments and step count, the dropout masks (counted by step) and the shuffle stream
+    // carry over: two one-epoch calls on the stream give the two epochs of one call in memory.
+    const options: FitOptions = {
+      epochs: 2,
+      batchSize: 25,
+      learningRate: 0.005,
+      optimizer: 'adam',
+    };
+    const a = net(kind, 1, 0.3);
+    const b = net(kind, 1, 0.3);
+    const c = net(kind, 1, 0.3);
+    await fit(a, data, options);
+    await fit(b, streamOf(data, 64), { ...options, shuffleBuffer: 500 });
+    expect(Buffer.from(b.params.buffer).equals(Buffer.from(a.params.buffer))).to.equal(true);
+    const once = { ...options, epochs: 1, shuffleBuffer: 500 };
+    await fit(c, streamOf(data, 64), once);
+    const half = Array.from(c.params);
+    await fit(c, streamOf(data, 64), once);
+    expect(Array.from(c.params)).to.not.deep.equal(half);
+    expect(Buffer.from(c.params.buffer).equals(Buffer.from(a.params.buffer))).to.equal(true);
+  });
+
+  it("scales raw stream rows by the network's scaler, bit for bit as fit in memory", async () => {
+    const raw: TrainingData = { ...data, x: data.x.map((v) => 40 + 200 * v) };
+    const fitted = net(kind);
+    await fit(fitted, raw, { epochs: 1, scale: 'standard' }); // a scaler fitted on the raw rows
+    const options: FitOptions = { epochs: 2, batchSize: 20, learningRate: 0.3 };
+    const c = net(kind);
+    const b = net(kind);
+    c.scaler = fitted.scaler;
+    b.scaler = fitted.scaler;
+    await fit(c, raw, options);
+    await fit(b, streamOf(raw, 33), { ...options, shuffleBuffer: 500 });
+    expect(Buffer.from(b.params.buffer).equals(Buffer.from(c.params.buffer))).to.equal(true);
+    // Without the scaler the same rows train to other weights.
+    const unscaled = net(kind);
+    await fit(unscaled, streamOf(raw, 33), { ...options, shuffleBuffer: 500 });
+    expect(Array.from(unscaled.params)).to.not.deep.equal(Array.from(b.params));
+  });
 
   it('equals fitSync too, without labels and with a buffer far larger than the epoch', async () => {
     const options: FitOptions = { epochs: 2, batchSize: 10, learningRate: 0.3 };
@@ -319,6 +370,41 @@ describe('64 fit on a stream: sources, bad batches and options', () => {
     });
   });
 
+  it('takes plain-array batches (rows, class indices or names) as typed ones', async () => {
+    const rows = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, i) =>
+        Array.from(data.x.subarray((from + i) * 784, (from + i + 1) * 784)),
+      );
+    const labels = Array.from(data.labels ?? []);
+    const names = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+    const plain = (byName: boolean) =>
+      async function* () {
+        for (let i = 0; i < 60; i += 25) {
+          const end = Math.min(60, i + 25);
+          const y = labels.slice(i, end);
+          yield { x: rows(i, end), y: byName ? y.map((k) => names[k]) : y };
+        }
+      };
+    const options = { epochs: 2, batchSize: 8, learningRate: 0.5, shuffleBuffer: 60 };
+    const typed = small();
+    typed.task = 'classification';
+    const byIndex = small();
+    byIndex.task = 'classification';
+    const byName = small();
+    byName.task = 'classification';
+    byName.classes = names;
+    await fit(typed, streamOf(data, 25), options);
+    await fit(byIndex, plain(false), options);
+    await fit(byName, plain(true), options);
+    expect(Array.from(byIndex.params)).to.deep.equal(Array.from(typed.params));
+    expect(Array.from(byName.params)).to.deep.equal(Array.from(typed.params));
+    // A stream cannot learn class names: a network without them says so.
+    const nameless = small();
+    nameless.task = 'classification';
+    const error = await rejection(fit(nameless, plain(true), options));
+    expect(error.message).to.match(/class names need a network with class names/);
+  });
+
   it('refuses options that need the data in memory, saying why', async () => {
     const source = streamOf(data, 10);
     const bad: [StreamFitOptions, ErrorConstructor, RegExp][] = [
@@ -338,6 +424,11 @@ describe('64 fit on a stream: sources, bad batches and options', () => {
       [{ shuffleBuffer: 1.5 }, RangeError, /options\.shuffleBuffer/],
       [{ examples: -1 }, RangeError, /options\.examples/],
       [{ shufleBuffer: 10 } as never, RangeError, /options\.shufleBuffer/],
+      [
+        { scale: 'standard' },
+        RangeError,
+        /fit a Scaler on a sample, set net\.scaler.* for options\.scale/,
+      ],
     ];
     for (const [options, kind, pattern] of bad) {
       const error = await rejection(fit(small(), source, options));

@@ -26,7 +26,8 @@ import { Network } from '../lib/network';
 import { fit, fitSync } from '../lib/train';
 import { forEachBackend } from './helpers/backends';
 import { rejection } from './helpers/rejection';
-import { CAR_HEADER, carRows, csvFolder, IRIS_HEADER, irisRows, rSquared } from './helpers/tables';
+import { rSquared } from './helpers/least-squares';
+import { CAR_HEADER, carRows, csvFolder, IRIS_HEADER, irisRows } from './helpers/tables';
 
 const { dir, writeCsv } = csvFolder('blasnet-csv-stream-');
 const CLASSES = ['setosa', 'versicolor', 'virginica'];

@@ -24,16 +24,27 @@ import {
   isInt32Array,
   isUint8Array,
 } from '../validate';
+import { stateSlotsOf } from './js/optimizers';
 import { decodeSpec, type Layout } from './spec';
 import {
   ActivationCode,
   type Backend,
   type BackendInfo,
+  type Dropout,
   LossCode,
   type UpdateHyper,
 } from './types';
 
-const ACTIVATION_NAMES = ['identity', 'sigmoid', 'tanh', 'relu', 'softmax', 'heaviside'];
+const ACTIVATION_NAMES = [
+  'identity',
+  'sigmoid',
+  'tanh',
+  'relu',
+  'softmax',
+  'heaviside',
+  'leakyRelu',
+  'elu',
+];
 
 /** The native binding's limit on counts and sizes (kMaxSize in native/binding/args.h). */
 const MAX_SIZE = 2 ** 31 - 1;
@@ -48,7 +59,7 @@ function f32(view: Float32Array): Float32Array {
 }
 
 function checkAct(name: string, act: unknown): ActivationCode {
-  checkInt(name, act, 0, ActivationCode.Heaviside);
+  checkInt(name, act, 0, ActivationCode.Elu);
   return act as ActivationCode;
 }
 
@@ -86,14 +97,73 @@ function ownSpec(spec: unknown): { copy: Int32Array; layout: Layout } {
 
 function checkHyper(hyper: unknown): UpdateHyper {
   if (!isFloat64Array(hyper))
-    throw typeError('hyper', 'a Float64Array [learningRate, momentum, nesterov, l2]', hyper);
-  if (hyper.length !== 4)
-    throw shapeError('hyper', 'a Float64Array of length 4', `length ${hyper.length}`);
+    throw typeError('hyper', 'a Float64Array UpdateHyper (length 4 or 10)', hyper);
+  if (hyper.length !== 4 && hyper.length !== 10)
+    throw shapeError('hyper', 'a Float64Array of length 4 or 10', `length ${hyper.length}`);
   checkNumber('hyper[0] (learningRate)', hyper[0], 0);
   checkNumber('hyper[1] (momentum)', hyper[1], 0, 1);
   if (hyper[2] !== 0 && hyper[2] !== 1) throw rangeError('hyper[2] (nesterov)', '0 or 1', hyper[2]);
   checkNumber('hyper[3] (l2)', hyper[3], 0);
+  if (hyper.length === 10) checkAdaptiveHyper(hyper);
   return plainView(hyper, 'Float64Array');
+}
+
+/** UpdateHyper[4..9] (see types.ts), as the native binding checks them again. */
+function checkAdaptiveHyper(hyper: Float64Array): void {
+  const kind = hyper[4];
+  if (kind !== 0 && kind !== 1 && kind !== 2 && kind !== 3)
+    throw rangeError('hyper[4] (optimizer)', '0 (sgd), 1 (adam), 2 (adamw) or 3 (rmsprop)', kind);
+  if (kind !== 0) {
+    if (hyper[1] !== 0 || hyper[2] !== 0)
+      throw rangeError('hyper[1] (momentum)', '0 with adam, adamw or rmsprop', hyper[1]);
+    if (kind === 3) checkNumber('hyper[5] (alpha)', hyper[5], 0, 1);
+    else {
+      for (const [i, name] of [
+        [5, 'beta1'],
+        [6, 'beta2'],
+      ] as const) {
+        if (!(checkNumber(`hyper[${i}] (${name})`, hyper[i], 0, 1) < 1))
+          throw rangeError(`hyper[${i}] (${name})`, 'a number in [0, 1)', hyper[i]);
+      }
+    }
+    checkNumber('hyper[7] (eps)', hyper[7], 0);
+  }
+  checkNumber('hyper[8] (weightDecay)', hyper[8], 0);
+  checkInt('hyper[9] (steps)', hyper[9], 0);
+}
+
+/** The length of the optimizer state a step with `hyper` needs (`velocity`; see UpdateHyper). */
+function stateLength(hyper: UpdateHyper, layout: Layout): number {
+  return stateSlotsOf(hyper) * layout.paramCount;
+}
+
+/**
+ * A {@link Dropout} `[seed, step, p_1..p_(L−1)]` for the layout, or null for none; returned as a
+ * private copy, so that a rate rewritten in shared memory cannot change under a running call.
+ */
+function checkDropout(layout: Layout, dropout: unknown): Dropout | null {
+  if (dropout === undefined || dropout === null) return null;
+  if (!isFloat64Array(dropout))
+    throw typeError(
+      'dropout',
+      'a Float64Array [seed, step, p1..p(L-1)], undefined or null',
+      dropout,
+    );
+  const copy = Float64Array.from(dropout);
+  if (copy.length !== layout.L + 1)
+    throw shapeError(
+      'dropout',
+      `a Float64Array of length L + 1 = ${layout.L + 1}`,
+      `length ${copy.length}`,
+    );
+  checkInt('dropout[0] (seed)', copy[0], 0, 2 ** 32 - 1);
+  checkInt('dropout[1] (step)', copy[1], 0);
+  for (let l = 1; l < layout.L; l++) {
+    const p = copy[1 + l];
+    if (!(p >= 0 && p < 1))
+      throw rangeError(`dropout[${1 + l}] (rate of layer ${l})`, 'a number in [0, 1)', p);
+  }
+  return copy;
 }
 
 function checkNetworkBuffers(
@@ -117,7 +187,7 @@ function checkBackwardLayers(layout: Layout): void {
 }
 
 function checkLoss(layout: Layout, loss: unknown): LossCode {
-  checkInt('loss', loss, 0, LossCode.BinaryCrossEntropy);
+  checkInt('loss', loss, 0, LossCode.Huber);
   const out = layout.acts[layout.L - 1];
   if (loss === LossCode.CrossEntropy && out !== ActivationCode.Softmax) {
     throw rangeError(
@@ -271,10 +341,13 @@ export class CheckedBackend implements Backend {
     batch: number,
     z: Float32Array,
     a: Float32Array,
+    dropout?: Dropout | null,
   ): void {
     const own = ownSpec(spec);
     checkNetworkBuffers(own.layout, params, x, batch, z, a);
-    this.raw.forward(own.copy, f32(params), f32(x), batch, f32(z), f32(a));
+    const d = checkDropout(own.layout, dropout);
+    if (d === null) this.raw.forward(own.copy, f32(params), f32(x), batch, f32(z), f32(a));
+    else this.raw.forward(own.copy, f32(params), f32(x), batch, f32(z), f32(a), d);
   }
 
   backward(
@@ -288,12 +361,30 @@ export class CheckedBackend implements Backend {
     delta: Float32Array,
     velocity?: Float32Array,
     hyper?: UpdateHyper | null,
+    dropout?: Dropout | null,
   ): void {
     const { copy: specCopy, layout } = ownSpec(spec);
     const rows = checkNetworkBuffers(layout, params, x, batch, z, a);
     checkFloat32('grad', grad, layout.paramCount);
     checkFloat32('delta', delta, rows * layout.unitsPerExample);
     checkBackwardLayers(layout);
+    const d = checkDropout(layout, dropout);
+    if ((hyper === undefined || hyper === null) && d !== null) {
+      this.raw.backward(
+        specCopy,
+        f32(params),
+        f32(grad),
+        f32(x),
+        batch,
+        f32(z),
+        f32(a),
+        f32(delta),
+        undefined,
+        null,
+        d,
+      );
+      return;
+    }
     if (hyper === undefined || hyper === null) {
       this.raw.backward(
         specCopy,
@@ -308,7 +399,7 @@ export class CheckedBackend implements Backend {
       return;
     }
     const step = checkHyper(hyper);
-    checkFloat32('velocity', velocity, step[1] > 0 ? layout.paramCount : 0);
+    checkFloat32('velocity', velocity, stateLength(step, layout));
     this.raw.backward(
       specCopy,
       f32(params),
@@ -320,6 +411,7 @@ export class CheckedBackend implements Backend {
       f32(delta),
       f32(velocity as Float32Array),
       step,
+      d,
     );
   }
 
@@ -334,7 +426,7 @@ export class CheckedBackend implements Backend {
     checkFloat32('params', params, layout.paramCount);
     checkFloat32('grad', grad, layout.paramCount);
     const step = checkHyper(hyper);
-    checkFloat32('velocity', velocity, step[1] > 0 ? layout.paramCount : 0);
+    checkFloat32('velocity', velocity, stateLength(step, layout));
     this.raw.update(specCopy, f32(params), f32(grad), f32(velocity), step);
   }
 
@@ -351,6 +443,7 @@ export class CheckedBackend implements Backend {
     a: Float32Array,
     delta: Float32Array,
     hyper: UpdateHyper | null,
+    dropout?: Dropout | null,
   ): number {
     const { copy: specCopy, layout } = ownSpec(spec);
     const rows = checkNetworkBuffers(layout, params, x, batch, z, a);
@@ -360,7 +453,7 @@ export class CheckedBackend implements Backend {
     checkBackwardLayers(layout);
     checkLoss(layout, loss);
     const step = hyper === null ? null : checkHyper(hyper);
-    checkFloat32('velocity', velocity, step !== null && step[1] > 0 ? layout.paramCount : 0);
+    checkFloat32('velocity', velocity, step !== null ? stateLength(step, layout) : 0);
     return this.raw.trainBatch(
       specCopy,
       f32(params),
@@ -374,6 +467,7 @@ export class CheckedBackend implements Backend {
       f32(a),
       f32(delta),
       step,
+      checkDropout(layout, dropout),
     );
   }
 
@@ -398,6 +492,7 @@ export class CheckedBackend implements Backend {
     yBatch: Float32Array,
     hyper: UpdateHyper,
     out: Float64Array,
+    dropout?: Dropout | null,
   ): number {
     const { copy: specCopy, layout } = ownSpec(spec);
     const n0 = layout.sizes[0];
@@ -439,7 +534,7 @@ export class CheckedBackend implements Backend {
     checkFloat32('xBatch', xBatch, size * n0);
     checkFloat32('yBatch', yBatch, size * nL);
     const step = checkHyper(hyper);
-    checkFloat32('velocity', velocity, step[1] > 0 ? layout.paramCount : 0);
+    checkFloat32('velocity', velocity, stateLength(step, layout));
     if (!isFloat64Array(out)) throw typeError('out', 'a Float64Array', out);
     if (out.length < 2 * count)
       throw shapeError(
@@ -472,6 +567,7 @@ export class CheckedBackend implements Backend {
       f32(yBatch),
       step,
       plainView(out, 'Float64Array'),
+      checkDropout(layout, dropout),
     );
   }
 }

@@ -6,7 +6,17 @@ import { shapeError, typeError } from '../errors';
 import { isInt32Array } from '../validate';
 import { ActivationCode } from './types';
 
-/** A decoded spec: layer sizes n0..nL and the activation code of layers 1..L. */
+/**
+ * A decoded spec: layer sizes n0..nL, the activation code of layers 1..L, and where each layer's
+ * weights and biases sit in the parameter buffer.
+ *
+ * @example
+ * ```ts
+ * const net = new Network({ sizes: [784, 30, 10] });
+ * const layout: Layout = net.layout;
+ * const w2 = net.params.subarray(layout.wOffset[1], layout.bOffset[1]); // w² as [10, 30]
+ * ```
+ */
 export interface Layout {
   /** Number of weight layers L. */
   L: number;
@@ -24,7 +34,7 @@ export interface Layout {
   unitsPerExample: number;
 }
 
-const MAX_ACT = ActivationCode.Heaviside;
+const MAX_ACT = ActivationCode.Elu;
 
 /** At most this many weight layers: the native core's fixed-size layout (BN_MAX_LAYERS). */
 export const MAX_LAYERS = 256;

@@ -38,6 +38,10 @@ export enum ActivationCode {
   Softmax = 4,
   /** Heaviside step, f(z) = 1 if z > 0 else 0; forward only (no derivative for backprop). */
   Heaviside = 5,
+  /** PyTorch's `LeakyReLU(0.01)`: f(z) = z if z > 0 else 0.01·z; f'(0) = 0.01, as torch's. */
+  LeakyRelu = 6,
+  /** PyTorch's `ELU(1.0)`: f(z) = z if z > 0 else e^z − 1; f'(z) = e^z for z ≤ 0 (1 at 0). */
+  Elu = 7,
 }
 
 /**
@@ -55,18 +59,62 @@ export enum LossCode {
   CrossEntropy = 1,
   /** L = −1/N Σ_n Σ_j [y log a + (1 − y) log(1 − a)] with a sigmoid output; δ^L = (a − y)/N (fused). */
   BinaryCrossEntropy = 2,
+  /**
+   * PyTorch's `L1Loss()`: L = 1/(N·nL) Σ_n Σ_j |a_nj − y_nj| (the mean over every element);
+   * ∂L/∂a = sign(a − y)/(N·nL), 0 where a = y; any output activation.
+   */
+  MeanAbsoluteError = 3,
+  /**
+   * PyTorch's `HuberLoss(delta=1.0)`: L = 1/(N·nL) Σ h(a − y), h(d) = d²/2 for |d| < 1, else
+   * |d| − 1/2; ∂L/∂a = clamp(a − y, −1, 1)/(N·nL); any output activation.
+   */
+  Huber = 4,
 }
 
 /**
- * Optimizer step parameters, a `Float64Array` of 4 values:
- *   `[learningRate η, momentum μ, nesterov (0 or 1), l2 = λ/n]`.
+ * Optimizer step parameters, a `Float64Array` of 4 values (SGD) or 10 (any optimizer):
+ *   `[learningRate η, momentum μ, nesterov (0 or 1), l2 = λ/n,
+ *     optimizer (0 sgd, 1 adam, 2 adamw, 3 rmsprop), β1 (Adam, AdamW) or α (RMSprop), β2, eps,
+ *     weightDecay (AdamW's decoupled decay), steps (taken before this call)]`.
+ * The state buffer (the `velocity` argument) holds `slots · paramCount` floats, in the parameter
+ * layout per slot: SGD 0 (1 with μ > 0: v), Adam and AdamW 2 (m, then v), RMSprop 1 (v).
  * With g the mean gradient and, for weights only (never biases), g' = g + l2·w
  * (Nielsen's network2.py weight decay: plain SGD then gives w ← (1 − ηλ/n)w − ηg):
- * - μ = 0:               p ← p − η g'                      (`velocity` is not touched; may be empty)
- * - μ > 0, nesterov = 0: v ← μ v − η g';  p ← p + v        (classical momentum)
- * - μ > 0, nesterov = 1: v ← μ v − η g';  p ← p + μ v − η g'  (Nesterov, Sutskever's form)
+ * - SGD, μ = 0:               p ← p − η g'                      (`velocity` is not touched; may be empty)
+ * - SGD, μ > 0, nesterov = 0: v ← μ v − η g';  p ← p + v        (classical momentum)
+ * - SGD, μ > 0, nesterov = 1: v ← μ v − η g';  p ← p + μ v − η g'  (Nesterov, Sutskever's form)
+ * - Adam, step t = steps + 1 (+ b for batch b of a trainBatches call); AdamW first p ← p·(1 − η·weightDecay)
+ *   on every parameter: m ← β1 m + (1 − β1) g';  v ← β2 v + (1 − β2) g'²;
+ *   p ← p − η/(1 − β1^t) · m / (sqrt(v) / sqrt(1 − β2^t) + eps)
+ * - RMSprop: v ← α v + (1 − α) g'²;  p ← p − η g' / (sqrt(v) + eps)
+ * μ and nesterov must be 0 with Adam, AdamW and RMSprop. The scalars are computed in float64 and
+ * rounded to float32 once, the elements in float32 (PyTorch's CPU single-tensor code; docs/optimizers.md).
+ * Backends never write `hyper`: the caller adds the steps a call took to `steps`.
+ *
+ * @example
+ * ```ts
+ * const adam: UpdateHyper = new Float64Array([0.001, 0, 0, 0, 1, 0.9, 0.999, 1e-8, 0, 0]);
+ * ```
  */
 export type UpdateHyper = Float64Array;
+
+/**
+ * Dropout on the hidden layers for one training call, a `Float64Array` of L + 1 values:
+ *   `[seed, step, p_1, ..., p_(L−1)]`
+ * with `seed` an integer in [0, 2^32), `step` the training step of the call's (first) batch, a
+ * safe integer >= 0 (batch b of `trainBatches` is step + b), and p_l in [0, 1) the probability
+ * that a unit of hidden layer l is dropped. Inverted dropout (torch.nn.Dropout in train mode):
+ * after σ, a^l ← a^l ∘ m^l / (1 − p_l), and in BP2 δ^l ← δ^l ∘ m^l / (1 − p_l), where the mask
+ * m^l[r, j] (r the row within the batch) is a counter-based hash of (seed, step, l, r, j), the
+ * same bits on every backend and thread count (docs/dropout.md). `null` or absent: no dropout.
+ *
+ * @example
+ * ```ts
+ * // [784, 100, 10]: seed 1, step 0, p_1 = 0.5
+ * getBackend().forward(spec, params, x, 10, z, a, new Float64Array([1, 0, 0.5]));
+ * ```
+ */
+export type Dropout = Float64Array;
 
 /**
  * What a backend reports about itself.
@@ -193,7 +241,8 @@ export interface Backend {
 
   /**
    * Forward pass over the whole network for `batch` rows of x `[batch, n0]`:
-   * z^l = a^(l−1) · w^lᵀ + b^l, a^l = σ_l(z^l), into the `z` and `a` workspaces.
+   * z^l = a^(l−1) · w^lᵀ + b^l, a^l = σ_l(z^l), into the `z` and `a` workspaces; with `dropout`
+   * (training only), a^l ← a^l ∘ m^l / (1 − p_l) on the hidden layers (see {@link Dropout}).
    */
   forward(
     spec: Int32Array,
@@ -202,6 +251,7 @@ export interface Backend {
     batch: number,
     z: Float32Array,
     a: Float32Array,
+    dropout?: Dropout | null,
   ): void;
 
   /**
@@ -210,7 +260,8 @@ export interface Backend {
    * `grad` holds ∂L/∂w^l = δ^lᵀ · a^(l−1) and ∂L/∂b^l = column sums of δ^l (overwritten, not
    * accumulated). The input layer's gradient is not computed. With `hyper` (and `velocity`), the
    * optimizer step follows in the same call, as in {@link Backend.update}: a loss defined in
-   * TypeScript then trains with two crossings per batch.
+   * TypeScript then trains with two crossings per batch. With `dropout` (the one `forward` had),
+   * BP2 applies the same mask: δ^l ← (δ^(l+1) · w^(l+1)) ∘ σ'(z^l) ∘ m^l / (1 − p_l).
    */
   backward(
     spec: Int32Array,
@@ -223,9 +274,10 @@ export interface Backend {
     delta: Float32Array,
     velocity?: Float32Array,
     hyper?: UpdateHyper | null,
+    dropout?: Dropout | null,
   ): void;
 
-  /** One optimizer step over the whole parameter buffer; see {@link UpdateHyper}. */
+  /** One optimizer step over the whole parameter buffer (`velocity`: the optimizer state); see {@link UpdateHyper}. */
   update(
     spec: Int32Array,
     params: Float32Array,
@@ -236,7 +288,8 @@ export interface Backend {
 
   /**
    * One whole training step for a built-in loss, crossing N-API once: forward, the loss value,
-   * the fused output delta, backward and, when `hyper` is not null, the update.
+   * the fused output delta, backward and, when `hyper` is not null, the update; with `dropout`,
+   * the forward and backward passes drop hidden units as `forward` and `backward` do.
    * y is `[batch, nL]`. Returns the mean loss over the batch, computed before the update.
    */
   trainBatch(
@@ -252,6 +305,7 @@ export interface Backend {
     a: Float32Array,
     delta: Float32Array,
     hyper: UpdateHyper | null,
+    dropout?: Dropout | null,
   ): number;
 
   /**
@@ -263,13 +317,15 @@ export interface Backend {
    * predicted class (argmax of a^L, or a^L > 0.5 for one output) equals their label to
    * `out[2b + 1]`, then backward with the optimizer step of `hyper` fused into it: the weight
    * gradient's product accumulates −η·δᵀ·a straight into w (plain SGD: beta = 1 − η·l2) or into the
-   * velocity (momentum), so `grad` is never written. The parameters end as after `trainBatch` +
+   * velocity (momentum), so no gradient buffer is written; Adam, AdamW and RMSprop (step t = steps
+   * + 1 + b for batch b) write δᵀ·a into a scratch gradient and step elementwise from it. The parameters end as after `trainBatch` +
    * `update` on the same batches, to float32 rounding.
    *
    * `x` may hold bytes (`Uint8Array`, e.g. pixels as stored): each is converted per batch as
    * `fround(fround(byte · xScale) + xOffset)` with `xScale`, `xOffset` rounded to float32 (for a
    * `Float32Array` they are ignored). Stops after the first batch whose loss is not finite (its step
-   * taken). Returns the number of batches done.
+   * taken). Returns the number of batches done. With `dropout`, batch b's mask is at step
+   * `dropout[1] + b` (see {@link Dropout}).
    */
   trainBatches(
     spec: Int32Array,
@@ -292,5 +348,6 @@ export interface Backend {
     yBatch: Float32Array,
     hyper: UpdateHyper,
     out: Float64Array,
+    dropout?: Dropout | null,
   ): number;
 }

@@ -14,6 +14,7 @@ import type { BackendInfo } from '../backend/types';
 import type { EncodingName } from '../data';
 import type { InitName } from '../init';
 import type { LossName } from '../losses';
+import type { Optimizer } from '../optimizers';
 import type { BatchReport, EpochReport, FitResult } from '../train';
 
 /** A dataset as it crosses to the worker. */
@@ -39,9 +40,12 @@ export interface WireFitOptions {
     | { type: 'step'; every: number; factor: number }
     | { type: 'exponential'; decay: number }
     | { type: 'inverse'; decay: number };
+  /** See `FitOptions.optimizer` (docs/optimizers.md). The optimizer's state stays in the worker. */
+  optimizer?: Optimizer;
   momentum?: number;
   nesterov?: boolean;
   weightDecay?: number;
+  clipNorm?: number;
   loss?: LossName;
   shuffle?: boolean;
   seed?: number;
@@ -53,6 +57,8 @@ export interface WireFitOptions {
 export interface WorkerInput {
   sizes: number[];
   activations: ActivationName[];
+  /** Dropout rate of each hidden layer. */
+  dropout: number[];
   init: InitName | undefined;
   seed: number | undefined;
   params: Float32Array | null;

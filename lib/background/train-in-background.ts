@@ -52,6 +52,8 @@ export interface BackgroundNetworkSpec {
   seed?: number;
   /** Initial parameters in the flat layout (copied), instead of an initialization. */
   params?: Float32Array;
+  /** Dropout rate of the hidden layers in training (see `NetworkOptions.dropout`). Default 0. */
+  dropout?: number | number[];
 }
 
 /**
@@ -136,9 +138,11 @@ const FIT_NAMES: (keyof WireFitOptions)[] = [
   'batchSize',
   'learningRate',
   'schedule',
+  'optimizer',
   'momentum',
   'nesterov',
   'weightDecay',
+  'clipNorm',
   'loss',
   'shuffle',
   'seed',
@@ -248,6 +252,7 @@ export class BackgroundTraining extends EventEmitter implements AsyncIterable<Ba
       sizes: number[];
       activations: ActivationName[];
       backend: BackendName;
+      dropout: number[];
     },
     signal: AbortSignal | undefined,
   ) {
@@ -321,8 +326,15 @@ export class BackgroundTraining extends EventEmitter implements AsyncIterable<Ba
         break;
       case 'done':
         try {
-          const { sizes, activations, backend } = this.network;
-          const network = new Network({ sizes, activations, backend, init: 'he', seed: 0 });
+          const { sizes, activations, backend, dropout } = this.network;
+          const network = new Network({
+            sizes,
+            activations,
+            backend,
+            init: 'he',
+            seed: 0,
+            dropout,
+          });
           network.params.set(m.params);
           const info = this.backendInfo;
           // The worker posts 'start' before 'done', always: a miss is a bug in the protocol.
@@ -407,14 +419,19 @@ export function trainInBackground(options: BackgroundTrainingOptions): Backgroun
   if (o.network === undefined)
     throw typeError(
       'options.network',
-      'a network spec { sizes, activations?, init?, seed?, params? } or a Network',
+      'a network spec { sizes, activations?, init?, seed?, params?, dropout? } or a Network',
       o.network,
     );
   let spec: BackgroundNetworkSpec;
   let probe: Network;
   if (isNetwork(o.network)) {
     probe = o.network;
-    spec = { sizes: [...probe.sizes], activations: [...probe.activations], params: probe.params };
+    spec = {
+      sizes: [...probe.sizes],
+      activations: [...probe.activations],
+      params: probe.params,
+      dropout: [...probe.dropout],
+    };
   } else {
     spec = checkOptions<BackgroundNetworkSpec>('options.network', o.network, [
       'sizes',
@@ -422,6 +439,7 @@ export function trainInBackground(options: BackgroundTrainingOptions): Backgroun
       'init',
       'seed',
       'params',
+      'dropout',
     ]) as BackgroundNetworkSpec;
     // Build it here (on js, cheap) to check sizes, activations, init and seed before a thread starts.
     probe = new Network({
@@ -430,6 +448,7 @@ export function trainInBackground(options: BackgroundTrainingOptions): Backgroun
       init: spec.init,
       seed: spec.seed,
       backend: 'js',
+      dropout: spec.dropout,
     });
     if (spec.params !== undefined)
       checkFloat32Exact('options.network.params', spec.params, probe.params.length);
@@ -477,6 +496,7 @@ export function trainInBackground(options: BackgroundTrainingOptions): Backgroun
     const input: WorkerInput = {
       sizes: [...probe.sizes],
       activations: [...probe.activations],
+      dropout: [...probe.dropout],
       init: spec.init,
       seed: spec.seed,
       params,
@@ -497,7 +517,12 @@ export function trainInBackground(options: BackgroundTrainingOptions): Backgroun
   return new BackgroundTraining(
     prepare,
     abortFlag,
-    { sizes: [...probe.sizes], activations: [...probe.activations], backend: resultBackend },
+    {
+      sizes: [...probe.sizes],
+      activations: [...probe.activations],
+      backend: resultBackend,
+      dropout: [...probe.dropout],
+    },
     o.signal,
   );
 }

@@ -35,6 +35,7 @@ function run(input: WorkerInput): void {
   const net = new Network({
     sizes: input.sizes,
     activations: input.activations,
+    dropout: input.dropout,
     init: input.init,
     seed: input.seed,
     backend,

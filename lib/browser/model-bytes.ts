@@ -1,5 +1,5 @@
 /**
- * Reading a blasnet model file (format versions 2 and 1, see lib/model-file.ts for the layout)
+ * Reading a blasnet model file (format versions 3, 2 and 1, see lib/model-file.ts for the layout)
  * from bytes without Node built-ins, for the browser bundle. lib/model-file.ts stays the Node
  * reader: it relies on `Buffer` and `node:crypto`. This one makes the same checks in the same
  * order with the same messages, with DataView, TextDecoder and a plain SHA-256;
@@ -8,14 +8,17 @@
 import { ACTIVATION_NAMES, type ActivationName } from '../activations';
 import type { BackendName } from '../backend/select';
 import type { Backend } from '../backend/types';
+import { isStoredDropout } from '../dropout';
 import { type BlasnetError, blasnetError, typeError } from '../errors';
+import { checkTrainingHeader, restoreTraining, type TrainingHeader } from '../model-training';
+import { modelFields } from '../model-fields';
 import { Network } from '../network';
 import { checkBoolean, checkOptions } from '../validate';
 import { sha256Hex } from './sha256';
 
 const MAGIC = 'BLASNET\n';
-/** The newest version read (and the one saveNetwork writes); version 1 is read too. */
-export const BROWSER_MODEL_FORMAT_VERSION = 2;
+/** The newest version read (and the one saveNetwork writes); versions 1 and 2 are read too. */
+export const BROWSER_MODEL_FORMAT_VERSION = 3;
 /** The largest JSON header, as MODEL_MAX_HEADER_BYTES in lib/model-file.ts (a test holds them equal). */
 export const BROWSER_MODEL_MAX_HEADER_BYTES = 16 * 1024 * 1024;
 const DIGEST_BYTES = 32;
@@ -40,6 +43,8 @@ interface Header {
   byteOrder?: unknown;
   payloadOffset?: unknown;
   sha256?: unknown;
+  training?: unknown;
+  dropout?: unknown;
 }
 
 function hex(bytes: Uint8Array): string {
@@ -49,8 +54,8 @@ function hex(bytes: Uint8Array): string {
 }
 
 /**
- * Rebuild a network from model-file bytes (what `saveNetwork` writes, version 2, or an older
- * version 1 file), checking the magic bytes, the header, the exact length, the SHA-256 checksum
+ * Rebuild a network from model-file bytes (what `saveNetwork` writes, version 3 with its training
+ * state if saved with it, or an older version 2 or 1 file), checking the magic bytes, the header, the exact length, the SHA-256 checksum
  * and, unless `options.allowNonFinite`, that every parameter is finite. `options.source` names
  * the file in errors (all `ERR_BLASNET_FORMAT`).
  *
@@ -100,9 +105,13 @@ export function networkFromModelBytes(bytes: Uint8Array, options: ModelBytesOpti
   }
   if (header === null || typeof header !== 'object' || header.format !== 'blasnet-model')
     throw bad('the header is not a blasnet-model header');
-  if (header.version !== BROWSER_MODEL_FORMAT_VERSION && header.version !== 1)
+  if (
+    header.version !== BROWSER_MODEL_FORMAT_VERSION &&
+    header.version !== 1 &&
+    header.version !== 2
+  )
     throw bad(
-      `format version ${header.version} is not supported (this blasnet reads versions 1 and ${BROWSER_MODEL_FORMAT_VERSION})`,
+      `format version ${header.version} is not supported (this blasnet reads versions 1 to ${BROWSER_MODEL_FORMAT_VERSION})`,
     );
   if (header.dtype !== 'float32' || header.byteOrder !== 'little')
     throw bad(`unsupported payload ${header.dtype}/${header.byteOrder}`);
@@ -120,6 +129,8 @@ export function networkFromModelBytes(bytes: Uint8Array, options: ModelBytesOpti
     !acts.every((a) => (ACTIVATION_NAMES as unknown[]).includes(a))
   )
     throw bad(`invalid activations ${JSON.stringify(acts)}`);
+  if (!isStoredDropout(header.dropout, sizes as number[]))
+    throw bad(`invalid dropout ${JSON.stringify(header.dropout)}`);
   let count = 0;
   for (let l = 1; l < sizes.length; l++) count += sizes[l] * sizes[l - 1] + sizes[l];
   if (header.paramCount !== count)
@@ -129,7 +140,12 @@ export function networkFromModelBytes(bytes: Uint8Array, options: ModelBytesOpti
   const payloadOffset = (12 + headerLength + 3) & ~3;
   if (header.payloadOffset !== payloadOffset)
     throw bad(`payloadOffset ${header.payloadOffset} is not where the header ends`);
-  const payloadEnd = payloadOffset + 4 * count;
+  if (header.training !== undefined && (header.version as number) < 3)
+    throw bad(`a training state in a version ${header.version} file`);
+  const stateCount =
+    header.training === undefined ? 0 : checkTrainingHeader(header.training, count, bad);
+  const paramsEnd = payloadOffset + 4 * count;
+  const payloadEnd = paramsEnd + 4 * stateCount;
   const v1 = header.version === 1;
   const expectedLength = payloadEnd + (v1 ? 0 : DIGEST_BYTES);
   const what = v1 ? '' : ' and the checksum';
@@ -161,6 +177,11 @@ export function networkFromModelBytes(bytes: Uint8Array, options: ModelBytesOpti
     backend: opts.backend,
     init: 'he',
     seed: 0,
+    dropout: (header.dropout as number[] | undefined) ?? 0,
+    ...modelFields(
+      { ...header, sizes: sizes as number[], activations: acts as ActivationName[] },
+      bad,
+    ),
   });
   // DataView reads little-endian on any host, and from any alignment.
   for (let i = 0; i < count; i++) net.params[i] = view.getFloat32(payloadOffset + 4 * i, true);
@@ -172,5 +193,7 @@ export function networkFromModelBytes(bytes: Uint8Array, options: ModelBytesOpti
         );
     }
   }
+  if (header.training !== undefined)
+    restoreTraining(net, header.training as TrainingHeader, bytes.subarray(paramsEnd, payloadEnd));
   return net;
 }

@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { blasnetError, rangeError, typeError } from '../errors';
 import { checkBoolean, checkOneOf, checkOptions } from '../validate';
+import { parseNumber, sortCategories } from './categories';
 
 /**
  * How a column was read: numbers, or categories one-hot encoded in `categories` order.
@@ -324,13 +325,6 @@ function columnIndex(
   return i;
 }
 
-/** A number as CSV writes one; `Number('')` and `Number(' ')` are 0, so they are not numbers. */
-function parseNumber(cell: string): number | undefined {
-  if (cell === '') return undefined;
-  const v = Number(cell);
-  return Number.isFinite(v) ? v : undefined;
-}
-
 function buildTable(
   label: string,
   header: string[] | undefined,
@@ -452,13 +446,6 @@ function inferColumn(
     column.imputed = best;
   }
   return column;
-}
-
-/** Sorted numerically when every value is a number (so "10" follows "9"), else as strings. */
-function sortCategories(values: string[]): string[] {
-  if (values.every((v) => parseNumber(v) !== undefined))
-    return values.sort((a, b) => Number(a) - Number(b));
-  return values.sort();
 }
 
 function readTarget(

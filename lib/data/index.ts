@@ -46,3 +46,4 @@ export { Scaler } from './scaler';
 export type { ScalerJson, ScalerKind } from './scaler';
 export { splitData } from './split';
 export type { SplitOptions, SplitResult } from './split';
+export type { Inputs, PlainData, Targets } from './plain';

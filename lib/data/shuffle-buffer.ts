@@ -10,9 +10,9 @@
  * arbitrarily late (it may stay in the pool).
  *
  * When the pool holds the whole epoch (`capacity` >= the rows of an epoch), no row leaves before
- * the end, and the final permutation is drawn as in-memory training draws its epoch order: the
- * same generator, and the previous epoch's permutation shuffled again in place (while the pool's
- * size stays the same), so the same seed gives the same batches as `fit` on the data in memory.
+ * the end, and the final permutation is drawn as in-memory training draws its epoch order: a fresh
+ * `range(m)` shuffled by the same generator (the network's shuffle stream, training-state.ts), so
+ * the same seed gives the same batches as `fit` on the data in memory.
  *
  * Rows live in slots of `x` `[slots, n0]`, `y` `[slots, nL]` and `labels` `[slots]`; a batch is a
  * list of slot numbers (`order`), the form the backends' `trainBatches` gathers from.
@@ -37,7 +37,6 @@ export class ShuffleBuffer {
   private freeCount = 0;
   private readonly pool: Uint32Array;
   private poolCount = 0;
-  private permutation: Uint32Array = new Uint32Array(0);
 
   /**
    * @param capacity rows in the pool; 0 keeps the stream's order (no shuffling, no generator).
@@ -49,7 +48,7 @@ export class ShuffleBuffer {
     private readonly n0: number,
     private readonly nL: number,
     withLabels: boolean,
-    private readonly rng: Random | null,
+    private rng: Random | null,
   ) {
     const slots = capacity + batchSize;
     this.x = new Float32Array(slots * n0);
@@ -58,11 +57,19 @@ export class ShuffleBuffer {
     this.order = new Uint32Array(slots);
     this.free = new Uint32Array(slots);
     this.pool = new Uint32Array(capacity);
-    this.reset();
+    this.reset(rng);
   }
 
-  /** Empty, for a new epoch: slots are handed out 0, 1, 2, … again (the generator carries on). */
-  reset(): void {
+  /** Slots below this have held a row: `x.subarray(0, used · n0)` are rows of the stream. */
+  used = 0;
+
+  /**
+   * Empty, for a new epoch: slots are handed out 0, 1, 2, … again. `rng` draws this epoch's
+   * order (training passes its shuffle stream at the epoch's position); by default the generator
+   * carries on.
+   */
+  reset(rng: Random | null = this.rng): void {
+    this.rng = rng;
     const slots = this.free.length;
     // A stack popped from its end: slot 0 first, so that row i of an epoch that fits lands in slot i.
     for (let i = 0; i < slots; i++) this.free[i] = slots - 1 - i;
@@ -82,6 +89,7 @@ export class ShuffleBuffer {
     let row = from;
     while (row < rows && this.batchCount < this.batchSize) {
       const slot = this.free[--this.freeCount];
+      if (slot >= this.used) this.used = slot + 1;
       this.x.set(x.subarray(row * n0, (row + 1) * n0), slot * n0);
       this.y.set(y.subarray(row * nL, (row + 1) * nL), slot * nL);
       if (labels) this.labels[slot] = labels[row];
@@ -113,9 +121,9 @@ export class ShuffleBuffer {
   drain(): number {
     const m = this.poolCount;
     if (m > 0 && this.rng !== null) {
-      if (this.permutation.length !== m) this.permutation = range(m);
-      this.rng.shuffle(this.permutation);
-      for (let i = 0; i < m; i++) this.order[this.batchCount + i] = this.pool[this.permutation[i]];
+      const permutation = range(m);
+      this.rng.shuffle(permutation);
+      for (let i = 0; i < m; i++) this.order[this.batchCount + i] = this.pool[permutation[i]];
     }
     this.poolCount = 0;
     this.batchCount += m;

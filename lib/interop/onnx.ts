@@ -8,14 +8,15 @@
  * - `z^l = Gemm(a^(l−1), w^l, b^l; transB=1)`: a^(l−1) `[batch, n(l−1)]` times w^l transposed
  *   (w^l is `[nl, n(l−1)]`, so w^lᵀ is `[n(l−1), nl]`) plus b^l `[nl]` broadcast over rows,
  *   giving `[batch, nl]`: the lecture's z = w·a + b for every row at once.
- * - `a^l = act(z^l)`: Sigmoid, Tanh, Relu, Softmax(axis=-1); identity adds no node; heaviside
+ * - `a^l = act(z^l)`: Sigmoid, Tanh, Relu, LeakyRelu(alpha=0.01), Elu(alpha=1), Softmax(axis=-1);
+ *   identity adds no node; heaviside
  *   (1 where z > 0, else 0, as blasnet computes it) is `Cast(Greater(z, 0), to=FLOAT)`, which is
  *   exact, since ONNX has no step operator.
  *
  * The batch dimension is symbolic (`batch`), so one model serves any batch size.
  */
 import { onnx } from 'onnx-proto';
-import type { ActivationName } from '../activations';
+import { type ActivationName, ELU_ALPHA, LEAKY_RELU_SLOPE } from '../activations';
 import { writeFileAtomic } from '../atomic-file';
 import { typeError } from '../errors';
 import { Network } from '../network';
@@ -35,6 +36,7 @@ export const ONNX_OPSET = 13;
 const IR_VERSION = 7;
 
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
+const FLOAT_ATTRIBUTE = onnx.AttributeProto.AttributeType.FLOAT;
 
 /** A float32 initializer, little-endian in `raw_data` as the ONNX spec requires. */
 function floatTensor(name: string, dims: number[], values: Float32Array): onnx.ITensorProto {
@@ -78,6 +80,11 @@ function activationNodes(
       return [node('Tanh')];
     case 'relu':
       return [node('Relu')];
+    // ONNX's attribute is a float32, the same float32 slope the kernels multiply by.
+    case 'leakyRelu':
+      return [node('LeakyRelu', [{ name: 'alpha', type: FLOAT_ATTRIBUTE, f: LEAKY_RELU_SLOPE }])];
+    case 'elu':
+      return [node('Elu', [{ name: 'alpha', type: FLOAT_ATTRIBUTE, f: ELU_ALPHA }])];
     case 'softmax':
       return [
         node('Softmax', [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: -1 }]),
@@ -147,6 +154,15 @@ export function toOnnx(net: Network): Uint8Array {
     metadataProps: [
       { key: 'sizes', value: net.sizes.join(',') },
       { key: 'activations', value: net.activations.join(',') },
+      // What the network is for, when it says: the graph takes scaled inputs (the scaler's
+      // offsets and scales are here, not in the graph) and outputs class scores, not names.
+      ...(net.task === undefined ? [] : [{ key: 'blasnet.task', value: net.task }]),
+      ...(net.classes === undefined
+        ? []
+        : [{ key: 'blasnet.classes', value: JSON.stringify(net.classes) }]),
+      ...(net.scaler === undefined
+        ? []
+        : [{ key: 'blasnet.scaler', value: JSON.stringify(net.scaler.toJSON()) }]),
     ],
     graph: {
       name: 'blasnet',

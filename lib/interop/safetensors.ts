@@ -20,13 +20,22 @@ import type { Backend } from '../backend/types';
 import { blasnetError, rangeError, shapeError, typeError } from '../errors';
 import { Network } from '../network';
 import { MODEL_DEFAULT_MAX_BYTES } from '../model-file';
+import { modelFields } from '../model-fields';
 import { readRegularFileSync } from '../regular-file';
 import { checkInt, checkOptions } from '../validate';
 import { version as blasnetVersion } from '../version';
 import { decodeSafetensors, encodeSafetensors, type F32Tensor } from './safetensors-format';
 
 /** Metadata keys blasnet writes itself; a caller's metadata may not use them. */
-const RESERVED_KEYS = ['format', 'sizes', 'activations', 'blasnet'] as const;
+const RESERVED_KEYS = [
+  'format',
+  'sizes',
+  'activations',
+  'blasnet',
+  'blasnet.task',
+  'blasnet.classes',
+  'blasnet.scaler',
+] as const;
 
 /**
  * How {@link fromSafetensors} and {@link loadSafetensors} build the network.
@@ -60,7 +69,9 @@ export interface SafetensorsLoadOptions {
 
 /**
  * The bytes of a safetensors file holding `net`: `0.weight`, `0.bias`, `2.weight`, ... as float32,
- * with the sizes and activations in `__metadata__` (plus `metadata`, strings only).
+ * with the sizes and activations in `__metadata__` (plus `metadata`, strings only), and the task,
+ * class names and scaler when the network has them (`blasnet.task`, and `blasnet.classes` and
+ * `blasnet.scaler` as JSON strings; prefixed, as the CLI's own metadata has a `classes` count).
  *
  * @example
  * ```ts
@@ -94,6 +105,7 @@ export function toSafetensors(net: Network, metadata?: Record<string, string>): 
     sizes: net.sizes.join(','),
     activations: net.activations.join(','),
     blasnet: blasnetVersion,
+    ...modelFieldStrings(net),
   });
 }
 
@@ -157,13 +169,60 @@ export function fromSafetensors(bytes: Uint8Array, options?: SafetensorsLoadOpti
       undefined,
     );
 
-  // Network checks the activations (names, softmax only on the output) and the backend.
-  const net = new Network({ sizes, activations, backend: opts.backend, init: 'he', seed: 0 });
+  // Network checks the activations (names, softmax only on the output) and the backend; blasnet's
+  // own file may also say what the network is for, checked as a model file's fields are.
+  const layersOnly = new Network({
+    sizes,
+    activations,
+    backend: opts.backend,
+    init: 'he',
+    seed: 0,
+  });
+  const fields = modelFields(
+    {
+      sizes,
+      activations: [...layersOnly.activations],
+      task: metadata['blasnet.task'],
+      classes: parseField(metadata['blasnet.classes'], 'blasnet.classes', bad),
+      scaler: parseField(metadata['blasnet.scaler'], 'blasnet.scaler', bad),
+    },
+    bad,
+  );
+  const net =
+    Object.keys(fields).length === 0
+      ? layersOnly
+      : new Network({
+          sizes,
+          activations: [...layersOnly.activations],
+          backend: layersOnly.backend,
+          init: 'he',
+          seed: 0,
+          ...fields,
+        });
   layers.forEach(({ weight, bias }, i) => {
     net.setWeights(i + 1, weight.data);
     net.setBiases(i + 1, bias.data);
   });
   return net;
+}
+
+/** The task, class names and scaler of `net` as safetensors metadata (strings; JSON for the others). */
+function modelFieldStrings(net: Network): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (net.task !== undefined) out['blasnet.task'] = net.task;
+  if (net.classes !== undefined) out['blasnet.classes'] = JSON.stringify(net.classes);
+  if (net.scaler !== undefined) out['blasnet.scaler'] = JSON.stringify(net.scaler.toJSON());
+  return out;
+}
+
+/** A JSON metadata string, parsed (undefined when absent); unparsable JSON is the file's error. */
+function parseField(text: string | undefined, name: string, bad: (what: string) => Error): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw bad(`its metadata's ${name} is not JSON: ${JSON.stringify(text.slice(0, 40))}`);
+  }
 }
 
 /**

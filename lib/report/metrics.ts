@@ -19,6 +19,8 @@ export interface ClassMetrics {
   precision: number;
   /** Of the examples of this class, the fraction predicted as it (NaN when there are none). */
   recall: number;
+  /** The harmonic mean of precision and recall, 2PR / (P + R): 0 when both are 0, NaN when either is. */
+  f1: number;
   /** Examples of this class. */
   support: number;
   /** Examples predicted as this class. */
@@ -93,10 +95,13 @@ export function classificationMetrics(
       predictedAs += matrix[j][k];
     }
     const hit = matrix[k][k];
+    const precision = predictedAs === 0 ? NaN : hit / predictedAs;
+    const recall = support === 0 ? NaN : hit / support;
     perClass.push({
       label: k,
-      precision: predictedAs === 0 ? NaN : hit / predictedAs,
-      recall: support === 0 ? NaN : hit / support,
+      precision,
+      recall,
+      f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall),
       support,
       predicted: predictedAs,
     });

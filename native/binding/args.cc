@@ -154,7 +154,7 @@ void Args::spec(size_t i, bn_layout* out) const {
       throw_shape(env(), "spec size n" + std::to_string(bad - 1), "a layer size >= 1", value);
     case BN_ERR_SPEC_ACTIVATION:
       throw_shape(env(), "spec activation of layer " + std::to_string(bad - 1 - L),
-                  "an activation code in [0, 5]", value);
+                  "an activation code in [0, " + std::to_string(BN_ACT_MAX) + "]", value);
     case BN_ERR_OVERFLOW: {
       // Described from the private copy the decoder made, not from the caller's buffer again.
       std::string sizes;
@@ -178,30 +178,57 @@ void Args::spec(size_t i, bn_layout* out) const {
 
 bool Args::hyper(size_t i, bn_hyper* out, bool nullable) const {
   const Napi::Value v = info_[i];
-  const char* expected = nullable ? "a Float64Array [learningRate, momentum, nesterov, l2] or null"
-                                  : "a Float64Array [learningRate, momentum, nesterov, l2]";
+  const char* expected = nullable ? "a Float64Array UpdateHyper (length 4 or 10) or null"
+                                  : "a Float64Array UpdateHyper (length 4 or 10)";
   if (nullable && v.IsNull()) return false;
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
     throw_type(env(), "hyper", expected, v);
   const Napi::Float64Array array = v.As<Napi::Float64Array>();
-  if (array.ArrayBuffer().IsDetached() || array.ElementLength() != 4) {
-    throw_shape(env(), "hyper", "a Float64Array of length 4",
-                array.ArrayBuffer().IsDetached()
-                    ? std::string("a detached Float64Array")
-                    : "length " + std::to_string(array.ElementLength()));
+  const size_t length = array.ElementLength();
+  if (array.ArrayBuffer().IsDetached() || (length != 4 && length != 10)) {
+    throw_shape(env(), "hyper", "a Float64Array of length 4 or 10",
+                array.ArrayBuffer().IsDetached() ? std::string("a detached Float64Array")
+                                                 : "length " + std::to_string(length));
   }
   const double* h = array.Data();
   const double eta = h[0], mu = h[1], nesterov = h[2], l2 = h[3];
   const Napi::Env e = env();
+  const auto range = [&](const char* name, const char* what, double value) {
+    throw_range(e, name, what, Napi::Number::New(e, value));
+  };
   if (!(std::isfinite(eta) && eta >= 0))
-    throw_range(e, "hyper[0] (learningRate)", "a finite number >= 0", Napi::Number::New(e, eta));
+    range("hyper[0] (learningRate)", "a finite number >= 0", eta);
   if (!(std::isfinite(mu) && mu >= 0 && mu <= 1))
-    throw_range(e, "hyper[1] (momentum)", "a finite number in [0, 1]", Napi::Number::New(e, mu));
-  if (nesterov != 0 && nesterov != 1)
-    throw_range(e, "hyper[2] (nesterov)", "0 or 1", Napi::Number::New(e, nesterov));
-  if (!(std::isfinite(l2) && l2 >= 0))
-    throw_range(e, "hyper[3] (l2)", "a finite number >= 0", Napi::Number::New(e, l2));
+    range("hyper[1] (momentum)", "a finite number in [0, 1]", mu);
+  if (nesterov != 0 && nesterov != 1) range("hyper[2] (nesterov)", "0 or 1", nesterov);
+  if (!(std::isfinite(l2) && l2 >= 0)) range("hyper[3] (l2)", "a finite number >= 0", l2);
   *out = bn_hyper{eta, mu, nesterov == 1, l2};
+  if (length == 4) return true;
+  // The adaptive optimizers (types.ts, UpdateHyper), checked again here as the TypeScript side does.
+  const double kind = h[4], b1 = h[5], b2 = h[6], eps = h[7], wd = h[8], steps = h[9];
+  if (kind != 0 && kind != 1 && kind != 2 && kind != 3)
+    range("hyper[4] (optimizer)", "0 (sgd), 1 (adam), 2 (adamw) or 3 (rmsprop)", kind);
+  const bool adaptive = kind != 0;
+  if (adaptive && (mu != 0 || nesterov != 0))
+    range("hyper[1] (momentum)", "0 with adam, adamw or rmsprop", mu);
+  const bool rms = kind == 3;
+  if (adaptive && !(std::isfinite(b1) && b1 >= 0 && (rms ? b1 <= 1 : b1 < 1)))
+    range(rms ? "hyper[5] (alpha)" : "hyper[5] (beta1)",
+          rms ? "a number in [0, 1]" : "a number in [0, 1)", b1);
+  if (adaptive && !rms && !(std::isfinite(b2) && b2 >= 0 && b2 < 1))
+    range("hyper[6] (beta2)", "a number in [0, 1)", b2);
+  if (adaptive && !(std::isfinite(eps) && eps >= 0))
+    range("hyper[7] (eps)", "a finite number >= 0", eps);
+  if (!(std::isfinite(wd) && wd >= 0)) range("hyper[8] (weightDecay)", "a finite number >= 0", wd);
+  if (!(std::isfinite(steps) && steps >= 0 && steps <= 9007199254740991.0 &&
+        std::floor(steps) == steps))
+    range("hyper[9] (steps)", "an integer >= 0", steps);
+  out->optimizer = static_cast<int>(kind);
+  out->beta1 = b1;
+  out->beta2 = b2;
+  out->eps = eps;
+  out->weight_decay = wd;
+  out->steps = static_cast<int64_t>(steps);
   return true;
 }
 

@@ -44,7 +44,7 @@ class Args {
   int64_t integer(size_t i, const char* name, int64_t min, int64_t max = kMaxSize) const;
   // A finite number that also fits a float (alpha, beta).
   float number(size_t i, const char* name) const;
-  // An activation code in [0, 5], or a loss code in [0, 2].
+  // An activation code in [0, BN_ACT_MAX], or a loss code in [0, BN_LOSS_MAX].
   int activation(size_t i, const char* name) const;
   int loss(size_t i, const char* name) const;
 
@@ -73,9 +73,11 @@ class Args {
 void require_differentiable(Napi::Env env, const bn_layout& layout);
 // Throws a RangeError when the loss does not fit the output activation.
 void require_loss_fits(Napi::Env env, const bn_layout& layout, int loss);
-// The velocity a step needs: the whole parameter count with momentum, nothing without.
+// The optimizer state a step needs: bn_state_slots blocks of the parameter count (momentum's
+// velocity, Adam's m and v, RMSprop's square average), nothing for plain SGD.
 inline int64_t velocity_length(const bn_layout& layout, const bn_hyper* hyper) {
-  return hyper != nullptr && hyper->momentum > 0.0 ? layout.param_count : 0;
+  // <= 2 · param_count, which bn_layout keeps far below 2^53.
+  return hyper != nullptr ? bn_state_slots(*hyper) * layout.param_count : 0;
 }
 
 }  // namespace blasnet

@@ -3,6 +3,7 @@
 #include "../core/blasnet_core.h"
 #include "args.h"
 #include "calls.h"
+#include "dropout_arg.h"
 #include "errors.h"
 
 namespace blasnet {
@@ -41,12 +42,14 @@ NetworkBuffers network_buffers(const Args& args, const bn_layout& layout, size_t
 
 Napi::Value forward(const Napi::CallbackInfo& info) {
   return guarded(info, "forward", [&] {
-    const Args args(info, "forward", 6, "spec, params, x, batch, z, a");
+    const Args args(info, "forward", 6, "spec, params, x, batch, z, a[, dropout]");
     bn_layout layout;
     args.spec(0, &layout);
     const NetworkBuffers n = network_buffers(args, layout, 1, 2, 3, 4, 5);
+    DropoutArg dropout;
+    read_dropout(info, 6, layout, &dropout);
     check(info.Env(), "forward",
-          bn_forward(layout, n.params.data, n.x.data, n.batch, n.z.data, n.a.data));
+          bn_forward(layout, n.params.data, n.x.data, n.batch, n.z.data, n.a.data, dropout.get()));
     return info.Env().Undefined();
   });
 }
@@ -54,7 +57,7 @@ Napi::Value forward(const Napi::CallbackInfo& info) {
 Napi::Value backward(const Napi::CallbackInfo& info) {
   return guarded(info, "backward", [&] {
     const Args args(info, "backward", 8,
-                    "spec, params, grad, x, batch, z, a, delta[, velocity, hyper]");
+                    "spec, params, grad, x, batch, z, a, delta[, velocity, hyper, dropout]");
     bn_layout layout;
     args.spec(0, &layout);
     const NetworkBuffers n = network_buffers(args, layout, 1, 3, 4, 5, 6);
@@ -64,15 +67,19 @@ Napi::Value backward(const Napi::CallbackInfo& info) {
     // Optional (velocity, hyper): the optimizer step in the same call, so a loss defined in
     // TypeScript trains with two crossings per batch (forward, then backward + update).
     bn_hyper hyper;
-    const bn_hyper* step = info.Length() > 9 && args.hyper(9, &hyper, true) ? &hyper : nullptr;
+    const bn_hyper* step =
+        info.Length() > 9 && !info[9].IsUndefined() && args.hyper(9, &hyper, true) ? &hyper
+                                                                                   : nullptr;
     float* v = nullptr;
     if (step != nullptr) {
       const View<float> velocity = args.f32(8, "velocity", velocity_length(layout, step));
-      v = step->momentum > 0.0 ? velocity.data : nullptr;
+      v = bn_state_slots(*step) > 0 ? velocity.data : nullptr;
     }
+    DropoutArg dropout;
+    read_dropout(info, 10, layout, &dropout);
     check(info.Env(), "backward",
           bn_backward(layout, n.params.data, grad.data, n.x.data, n.batch, n.z.data, n.a.data,
-                      delta.data));
+                      delta.data, dropout.get()));
     if (step != nullptr)
       check(info.Env(), "backward", bn_update(layout, n.params.data, grad.data, v, *step));
     return info.Env().Undefined();
@@ -90,7 +97,7 @@ Napi::Value update(const Napi::CallbackInfo& info) {
     args.hyper(4, &hyper, false);
     const View<float> velocity = args.f32(3, "velocity", velocity_length(layout, &hyper));
     // Without momentum the velocity is never touched, and may be empty.
-    float* v = hyper.momentum > 0.0 ? velocity.data : nullptr;
+    float* v = bn_state_slots(hyper) > 0 ? velocity.data : nullptr;
     check(info.Env(), "update", bn_update(layout, params.data, grad.data, v, hyper));
     return info.Env().Undefined();
   });
@@ -98,8 +105,9 @@ Napi::Value update(const Napi::CallbackInfo& info) {
 
 Napi::Value trainBatch(const Napi::CallbackInfo& info) {
   return guarded(info, "trainBatch", [&] {
-    const Args args(info, "trainBatch", 12,
-                    "spec, params, grad, velocity, x, y, batch, loss, z, a, delta, hyper");
+    const Args args(
+        info, "trainBatch", 12,
+        "spec, params, grad, velocity, x, y, batch, loss, z, a, delta, hyper[, dropout]");
     bn_layout layout;
     args.spec(0, &layout);
     const NetworkBuffers n = network_buffers(args, layout, 1, 4, 6, 8, 9);
@@ -113,11 +121,13 @@ Napi::Value trainBatch(const Napi::CallbackInfo& info) {
     bn_hyper hyper;
     const bn_hyper* step = args.hyper(11, &hyper, true) ? &hyper : nullptr;
     const View<float> velocity = args.f32(3, "velocity", velocity_length(layout, step));
-    float* v = step != nullptr && step->momentum > 0.0 ? velocity.data : nullptr;
+    float* v = step != nullptr && bn_state_slots(*step) > 0 ? velocity.data : nullptr;
+    DropoutArg dropout;
+    read_dropout(info, 12, layout, &dropout);
     double value = 0.0;
     check(info.Env(), "trainBatch",
           bn_train_batch(layout, n.params.data, grad.data, v, n.x.data, y.data, n.batch, loss,
-                         n.z.data, n.a.data, delta.data, step, &value));
+                         n.z.data, n.a.data, delta.data, step, &value, dropout.get()));
     return Napi::Number::New(info.Env(), value);
   });
 }
@@ -128,7 +138,7 @@ Napi::Value trainBatches(const Napi::CallbackInfo& info) {
     const Args args(info, "trainBatches", 20,
                     "spec, params, velocity, x, xScale, xOffset, y, labels, order, start, "
                     "batchSize, batches, loss, z, a, "
-                    "delta, xBatch, yBatch, hyper, out");
+                    "delta, xBatch, yBatch, hyper, out[, dropout]");
     bn_layout layout;
     args.spec(0, &layout);
     const int64_t n0 = layout.sizes[0];
@@ -210,12 +220,14 @@ Napi::Value trainBatches(const Napi::CallbackInfo& info) {
                     Napi::Number::New(env, row));
       }
     }
-    float* v = hyper.momentum > 0.0 ? velocity.data : nullptr;
+    DropoutArg dropout;
+    read_dropout(info, 20, layout, &dropout);
+    float* v = bn_state_slots(hyper) > 0 ? velocity.data : nullptr;
     int64_t done = 0;
     check(env, "trainBatches",
           bn_train_batches(layout, params.data, v, inputs, y.data, labels, order.data, order.length,
                            start, batch, batches, loss, z.data, a.data, delta.data, x_batch.data,
-                           y_batch.data, hyper, out_array.Data(), &done));
+                           y_batch.data, hyper, out_array.Data(), &done, dropout.get()));
     return static_cast<Napi::Value>(Napi::Number::New(env, static_cast<double>(done)));
   });
 }

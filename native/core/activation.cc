@@ -51,6 +51,14 @@ void activate(const float* z, float* a, int64_t count, int act) {
     case BN_ACT_HEAVISIDE:
       map(z, a, count, [](float v) { return v > 0.0f ? 1.0f : 0.0f; });
       return;
+    case BN_ACT_LEAKY_RELU:  // torch computes z · slope in float: one rounding, as here
+      map(z, a, count, [](float v) { return v > 0.0f ? v : v * BN_LEAKY_RELU_SLOPE; });
+      return;
+    case BN_ACT_ELU:  // expm1: no cancellation in e^z − 1 for z near 0
+      map(z, a, count, [](float v) {
+        return v > 0.0f ? v : static_cast<float>(BN_ELU_ALPHA * std::expm1(static_cast<double>(v)));
+      });
+      return;
     default:
       return;
   }
@@ -77,6 +85,14 @@ void scale_by_derivative(float* delta, const float* z, const float* a, int64_t c
         const float slope = z[i] > 0.0f ? 1.0f : 0.0f;
         delta[i] = delta[i] * slope;
       }
+      return;
+    case BN_ACT_LEAKY_RELU:  // σ' = 1 where z > 0, else the slope (at z = 0 too, as torch's)
+      scale_by(delta, count, [z](int64_t i) { return z[i] > 0.0f ? 1.0 : BN_LEAKY_RELU_SLOPE; });
+      return;
+    case BN_ACT_ELU:  // σ' = 1 where z > 0, else α e^z (α at z = 0, as torch's); from z, not a + α
+      scale_by(delta, count, [z](int64_t i) {
+        return z[i] > 0.0f ? 1.0 : BN_ELU_ALPHA * std::exp(static_cast<double>(z[i]));
+      });
       return;
     default:  // identity: σ' = 1
       return;

@@ -12,7 +12,7 @@
 //
 // The network spec is one int32 array, so it crosses N-API as one argument:
 //   spec = [L, n0, n1, ..., nL, act1, ..., actL]      length 2 + 2L, L >= 1 weight layers,
-// n0 is the input size, sizes are >= 1, act codes are in [0, 5], softmax only on layer L.
+// n0 is the input size, sizes are >= 1, act codes are in [0, 7], softmax only on layer L.
 //
 // Parameter layout (params, and grad / velocity with the same layout), for l = 1..L in order:
 //   w^l as [nl, n(l-1)] row-major, then b^l as [nl].
@@ -45,17 +45,18 @@ enum bn_status {
   BN_ERR_SPEC_LENGTH,          // L < 1, or the spec is not 2 + 2L long
   BN_ERR_SPEC_TOO_DEEP,        // L > BN_MAX_LAYERS
   BN_ERR_SPEC_SIZE,            // a layer size < 1
-  BN_ERR_SPEC_ACTIVATION,      // an activation code outside [0, 5]
+  BN_ERR_SPEC_ACTIVATION,      // an activation code outside [0, 7]
   BN_ERR_SPEC_SOFTMAX_HIDDEN,  // softmax on a hidden layer
-  BN_ERR_ACTIVATION,           // an activation code outside [0, 5] passed to a kernel
+  BN_ERR_ACTIVATION,           // an activation code outside [0, 7] passed to a kernel
   BN_ERR_NOT_DIFFERENTIABLE,   // heaviside where backprop needs a derivative
-  BN_ERR_LOSS,                 // a loss code outside [0, 2]
+  BN_ERR_LOSS,                 // a loss code outside [0, 4]
   BN_ERR_LOSS_ACTIVATION,      // crossEntropy without softmax, binaryCrossEntropy without sigmoid
   BN_ERR_SIZE,                 // a size < 0, or too large for BLAS (above INT_MAX)
   BN_ERR_INDEX,                // a gather index past the last row of the source
   BN_ERR_HYPER,                // optimizer parameters out of range, or no velocity for momentum
   BN_ERR_OVERFLOW,             // a product or sum of sizes that does not fit int64 (checked.h)
   BN_ERR_MEMORY,               // no memory for a call's private scratch
+  BN_ERR_DROPOUT,              // a dropout rate outside [0, 1)
 };
 
 // A short English description of a status, for the binding's ERR_BLASNET_NATIVE errors.
@@ -68,17 +69,25 @@ enum bn_activation {
   BN_ACT_SIGMOID = 1,
   BN_ACT_TANH = 2,
   BN_ACT_RELU = 3,
-  BN_ACT_SOFTMAX = 4,    // row-wise; output layer only
-  BN_ACT_HEAVISIDE = 5,  // forward only: no derivative
+  BN_ACT_SOFTMAX = 4,     // row-wise; output layer only
+  BN_ACT_HEAVISIDE = 5,   // forward only: no derivative
+  BN_ACT_LEAKY_RELU = 6,  // torch's LeakyReLU(0.01): z > 0 ? z : 0.01·z
+  BN_ACT_ELU = 7,         // torch's ELU(1.0): z > 0 ? z : e^z − 1
 };
-constexpr int BN_ACT_MAX = BN_ACT_HEAVISIDE;
+constexpr int BN_ACT_MAX = BN_ACT_ELU;
+// The fixed parameters of the two above: PyTorch's defaults (the slope as torch rounds it, float).
+constexpr float BN_LEAKY_RELU_SLOPE = 0.01f;
+constexpr double BN_ELU_ALPHA = 1.0;
 
 enum bn_loss {
   BN_LOSS_QUADRATIC = 0,             // 1/(2N) Σ (a − y)², any output activation
   BN_LOSS_CROSS_ENTROPY = 1,         // softmax output only; fused δ^L = (a − y)/N
   BN_LOSS_BINARY_CROSS_ENTROPY = 2,  // sigmoid output only; fused δ^L = (a − y)/N
+  BN_LOSS_MEAN_ABSOLUTE_ERROR = 3,  // torch's L1Loss: 1/(N·nL) Σ |a − y|, any output activation
+  BN_LOSS_HUBER = 4,                // torch's HuberLoss(delta=1): 1/(N·nL) Σ h(a − y), any
 };
-constexpr int BN_LOSS_MAX = BN_LOSS_BINARY_CROSS_ENTROPY;
+constexpr int BN_LOSS_MAX = BN_LOSS_HUBER;
+constexpr double BN_HUBER_DELTA = 1.0;  // torch's default
 
 // ---- the decoded spec ------------------------------------------------------------------------
 
@@ -115,13 +124,56 @@ inline int64_t bn_block_offset(const bn_layout& layout, int l, int64_t batch) {
 
 // ---- optimizer -------------------------------------------------------------------------------
 
-// The UpdateHyper of types.ts, decoded: [η, μ, nesterov (0 or 1), l2 = λ/n].
+// Optimizer codes (UpdateHyper[4] of types.ts; TypeScript owns the names, lib/optimizers.ts).
+enum bn_optimizer { BN_OPT_SGD = 0, BN_OPT_ADAM = 1, BN_OPT_ADAMW = 2, BN_OPT_RMSPROP = 3 };
+
+// The UpdateHyper of types.ts, decoded: [η, μ, nesterov (0 or 1), l2 = λ/n] (SGD, length 4), then
+// [optimizer, β1 (Adam, AdamW) or α (RMSprop), β2, eps, weight decay (AdamW), steps taken] (length
+// 10). The state buffer (`velocity`) holds bn_state_slots(hyper) blocks of param_count floats.
 struct bn_hyper {
   double learning_rate;
   double momentum;
   bool nesterov;
   double l2;
+  int optimizer = BN_OPT_SGD;
+  double beta1 = 0.0;  // Adam/AdamW β1; RMSprop α
+  double beta2 = 0.0;
+  double eps = 0.0;
+  double weight_decay = 0.0;  // AdamW's decoupled decay
+  int64_t steps = 0;          // steps taken before this call: the next one is t = steps + 1
 };
+
+// Blocks of param_count floats in the state buffer: SGD 0 (1 with momentum: v), Adam and AdamW 2
+// (m then v), RMSprop 1 (the square average v).
+inline int bn_state_slots(const bn_hyper& h) {
+  if (h.optimizer == BN_OPT_ADAM || h.optimizer == BN_OPT_ADAMW) return 2;
+  if (h.optimizer == BN_OPT_RMSPROP) return 1;
+  return h.momentum > 0.0 ? 1 : 0;
+}
+
+// Whether the optimizer needs the gradient itself (Adam, AdamW, RMSprop), not only −η·g.
+inline bool bn_adaptive(const bn_hyper& h) {
+  return h.optimizer != BN_OPT_SGD;
+}
+
+// The float32 scalars of step t of an adaptive optimizer, from bn_hyper in float64 and rounded
+// once, as PyTorch's single-tensor CPU implementation does (optimizer.cc).
+struct bn_step_coef {
+  int optimizer;
+  float decay;         // AdamW: 1 − η·weight_decay (1 otherwise)
+  float keep1, take1;  // β1, 1 − β1
+  float keep2, take2;  // β2 (RMSprop: α), 1 − β2
+  float bias2_sqrt;    // sqrt(1 − β2^t) (1 for RMSprop)
+  float eps;
+  float neg_step;  // −η / (1 − β1^t) (RMSprop: −η)
+};
+bn_step_coef bn_step_coef_of(const bn_hyper& h, int64_t t);
+
+// One adaptive step over n parameters p with gradient g and state s0, s1 (their blocks of the
+// state buffer; s1 unused by RMSprop); l2 (0 for biases) adds l2·p to g first. Elementwise, every
+// element by the same float32 operations: any split of the work gives the same bits.
+void bn_adaptive_step(const bn_step_coef& c, float* p, const float* g, float* s0, float* s1,
+                      int64_t n, float l2);
 
 // ---- kernels ---------------------------------------------------------------------------------
 
@@ -184,20 +236,25 @@ bn_status bn_gather_rows_u8(const uint8_t* src, int64_t src_rows, int64_t cols,
 
 // ---- whole network ---------------------------------------------------------------------------
 
+// Dropout on the hidden layers in training (dropout.h); null: none. A trailing argument of the
+// whole-network calls below: a^l ← a^l ∘ mask / (1 − p_l) after σ, and δ^l likewise after σ'.
+struct bn_dropout;
+
 // Forward pass for `batch` rows of x [batch, n0]: z^l = a^(l-1) · w^lᵀ + b^l, a^l = σ_l(z^l).
 bn_status bn_forward(const bn_layout& layout, const float* params, const float* x, int64_t batch,
-                     float* z, float* a);
+                     float* z, float* a, const bn_dropout* dropout = nullptr);
 
 // Backward pass (BP1..BP4) after bn_forward. On entry delta's output block holds ∂L/∂a^L
 // (already divided by N); on exit every block holds δ^l and grad holds ∂L/∂w^l, ∂L/∂b^l
 // (overwritten). Any heaviside layer → BN_ERR_NOT_DIFFERENTIABLE before anything is written.
 bn_status bn_backward(const bn_layout& layout, const float* params, float* grad, const float* x,
-                      int64_t batch, const float* z, const float* a, float* delta);
+                      int64_t batch, const float* z, const float* a, float* delta,
+                      const bn_dropout* dropout = nullptr);
 
 // BP2..BP4 only: delta's output block already holds δ^L = ∂L/∂z^L (a fused output delta).
 bn_status bn_backward_from_output(const bn_layout& layout, const float* params, float* grad,
                                   const float* x, int64_t batch, const float* z, const float* a,
-                                  float* delta);
+                                  float* delta, const bn_dropout* dropout = nullptr);
 
 // Mean loss over [rows, cols] outputs (z and a of the output layer, targets y), sums in double.
 // Checks that the loss fits the output activation (crossEntropy needs softmax, binary cross-
@@ -210,15 +267,18 @@ bn_status bn_loss_value(int loss, int act, const float* z, const float* a, const
 bn_status bn_loss_sum(int loss, int act, const float* z, const float* a, const float* y,
                       int64_t rows, int64_t cols, double* sum);
 
-// δ^L = ∂L/∂z^L into delta [rows, cols]: fused (a − y)/N for crossEntropy / binaryCrossEntropy,
-// (a − y)/N times σ' (through bn_activation_backward) for quadratic.
+// δ^L = ∂L/∂z^L into delta [rows, cols]: fused (a − y)/N for crossEntropy / binaryCrossEntropy;
+// for the others ∂L/∂a times σ' (through bn_activation_backward): (a − y)/N for quadratic,
+// sign(a − y)/(N·cols) for mean absolute error, clamp(a − y, ±1)/(N·cols) for Huber.
 bn_status bn_output_delta(int loss, int act, const float* z, const float* a, const float* y,
                           int64_t rows, int64_t cols, float* delta);
 // The same for `rows` of the rows of a batch of `batch` examples (the mean's N is the batch's).
 bn_status bn_output_delta_part(int loss, int act, const float* z, const float* a, const float* y,
                                int64_t rows, int64_t cols, int64_t batch, float* delta);
 
-// η and l2 finite and >= 0, μ in [0, 1], and a velocity buffer when μ > 0.
+// η and l2 finite and >= 0, μ in [0, 1], and a velocity buffer when μ > 0; for Adam/AdamW β1, β2
+// in [0, 1), eps and weight decay finite and >= 0, μ = 0; for RMSprop α in [0, 1], eps >= 0, μ = 0;
+// steps >= 0; a state buffer whenever bn_state_slots > 0.
 bn_status bn_hyper_check(const bn_hyper& hyper, bool has_velocity);
 
 // One optimizer step over the whole parameter buffer (weight decay on weights only).
@@ -230,7 +290,8 @@ bn_status bn_update(const bn_layout& layout, float* params, const float* grad, f
 // update), output delta, backward, then bn_update when hyper is not null.
 bn_status bn_train_batch(const bn_layout& layout, float* params, float* grad, float* velocity,
                          const float* x, const float* y, int64_t batch, int loss, float* z,
-                         float* a, float* delta, const bn_hyper* hyper, double* loss_value);
+                         float* a, float* delta, const bn_hyper* hyper, double* loss_value,
+                         const bn_dropout* dropout = nullptr);
 
 // ---- many training steps in one call (train_batches.cc) ----------------------------------------
 
@@ -257,13 +318,14 @@ struct bn_inputs {
 // finite (its step already taken); *done is the number of batches completed. All indices are
 // checked against inputs.rows before anything is written. Where a step's products are large
 // enough (bn_team_parts) and the AVX-512 kernels take them, the call runs on a team of the
-// kernels' threads (train_batches.cc); the results are the same bits as on one thread.
+// kernels' threads (train_batches.cc); the results are the same bits as on one thread. With
+// dropout, batch b's masks are those of step dropout->step + b (each part masks its own units).
 bn_status bn_train_batches(const bn_layout& layout, float* params, float* velocity,
                            const bn_inputs& inputs, const float* y, const uint8_t* labels,
                            const uint32_t* order, int64_t order_length, int64_t start,
                            int64_t batch, int64_t batches, int loss, float* z, float* a,
                            float* delta, float* x_batch, float* y_batch, const bn_hyper& hyper,
-                           double* out, int64_t* done);
+                           double* out, int64_t* done, const bn_dropout* dropout = nullptr);
 
 // ---- own small-matrix kernels (kernel.cc) ----------------------------------------------------
 
@@ -313,15 +375,18 @@ bool bn_kernel_sgemm_block(bool trans_a, bool trans_b, int64_t m, int64_t n, int
 
 // Elementwise work of the training step done on C's tile while it is still in registers, by the
 // kernels of bn_kernel_sgemm_relu_block: the same operations, in the same order, as the separate
-// passes (bn_bias_activate_cols, bn_activation_backward_cols) with ReLU, so the same bits.
+// passes (bn_bias_activate_cols, bn_activation_backward_cols) with ReLU or leaky ReLU, so the same
+// bits.
 struct bn_relu_fused {
   // The forward pass (z = a · wᵀ, or a · (wᵀ) kept transposed), beta 0: C = z = alpha · op(A) ·
-  // op(B) + bias[j], and relu[i, j] = z > 0 ? z : 0 (laid out as C).
+  // op(B) + bias[j], and relu[i, j] = z > 0 ? z : 0 (leaky: slope · z) (laid out as C).
   const float* bias;
   float* relu;
-  // op(B) = B (BP2 δ = δ_next · w), beta 0, no momentum epilogue: C ← C · (mask > 0 ? 1 : 0), the
-  // mask z laid out as C.
+  // op(B) = B (BP2 δ = δ_next · w), beta 0, no momentum epilogue: C ← C · (mask > 0 ? 1 : slope),
+  // the mask z laid out as C.
   const float* mask;
+  // 0 for ReLU; BN_LEAKY_RELU_SLOPE for leaky ReLU.
+  float slope = 0.0f;
 };
 
 // bn_kernel_sgemm_block (p null) with `fused` applied to the block's elements. False, doing

@@ -52,19 +52,21 @@ struct bn_kernel_gemm {
   const float* bias;
   float* relu;
   const float* mask;
+  float slope = 0.0f;  // leaky ReLU's (0: ReLU)
 };
 
 // The fused ReLU work of one tile (bn_relu_fused), its pointers at the tile's first row and column:
-// mask and relu laid out as C, bias by column. Null: not fused.
+// mask and relu laid out as C, bias by column. Null: not fused. slope: 0 for ReLU, else leaky's.
 struct bn_tile_relu {
   const float* mask;
   const float* bias;
   float* relu;
+  float slope;
 
   bool any() const { return mask != nullptr || bias != nullptr; }
   bn_tile_relu at(int64_t i, int64_t j, int64_t ldc) const {
     return {mask != nullptr ? mask + i * ldc + j : nullptr, bias != nullptr ? bias + j : nullptr,
-            relu != nullptr ? relu + i * ldc + j : nullptr};
+            relu != nullptr ? relu + i * ldc + j : nullptr, slope};
   }
 };
 
@@ -630,6 +632,7 @@ bool bn_kernel_sgemm_relu_block(bool trans_a, bool trans_b, int64_t m, int64_t n
   g.bias = fused.bias;
   g.relu = fused.relu;
   g.mask = fused.mask;
+  g.slope = fused.slope;
   run_block(isa, trans_b, g, i0, i1, j0, j1);
   return true;
 }

@@ -62,6 +62,34 @@ double binary_cross_entropy_sum(const float* z, const float* y, int64_t count) {
   return sum;
 }
 
+// Σ_n Σ_j |a − y|
+double absolute_sum(const float* a, const float* y, int64_t count) {
+  double sum = 0.0;
+  for (int64_t i = 0; i < count; i++) sum += std::fabs(static_cast<double>(a[i]) - y[i]);
+  return sum;
+}
+
+// Σ_n Σ_j h(a − y), h(d) = d²/2 for |d| < δ, else δ(|d| − δ/2)  (torch's HuberLoss)
+double huber_sum(const float* a, const float* y, int64_t count) {
+  constexpr double delta = BN_HUBER_DELTA;
+  double sum = 0.0;
+  for (int64_t i = 0; i < count; i++) {
+    const double d = std::fabs(static_cast<double>(a[i]) - y[i]);
+    sum += d < delta ? 0.5 * d * d : delta * (d - 0.5 * delta);
+  }
+  return sum;
+}
+
+// ∂h/∂d: d clamped to [−δ, δ] (torch's: ±δ only beyond the kink, d itself at |d| = δ; NaN kept).
+inline double huber_slope(double d) {
+  return d < -BN_HUBER_DELTA ? -BN_HUBER_DELTA : d > BN_HUBER_DELTA ? BN_HUBER_DELTA : d;
+}
+
+// sign(d), 0 at d = 0 as torch's (and NaN kept, so a NaN output still shows).
+inline double sign(double d) {
+  return d > 0.0 ? 1.0 : d < 0.0 ? -1.0 : d;
+}
+
 }  // namespace
 
 bn_status bn_loss_value(int loss, int act, const float* z, const float* a, const float* y,
@@ -90,6 +118,14 @@ bn_status bn_loss_sum(int loss, int act, const float* z, const float* a, const f
     case BN_LOSS_BINARY_CROSS_ENTROPY:
       *sum = binary_cross_entropy_sum(z, y, rows * cols);
       break;
+    // The mean of these two is over every element, as torch's reduction='mean': divided by N here
+    // (bn_loss_value) and by the outputs per example now.
+    case BN_LOSS_MEAN_ABSOLUTE_ERROR:
+      *sum = absolute_sum(a, y, rows * cols) / static_cast<double>(cols);
+      break;
+    case BN_LOSS_HUBER:
+      *sum = huber_sum(a, y, rows * cols) / static_cast<double>(cols);
+      break;
     default:
       return BN_ERR_LOSS;
   }
@@ -110,6 +146,16 @@ bn_status bn_output_delta_part(int loss, int act, const float* z, const float* a
   if (act == BN_ACT_HEAVISIDE) return BN_ERR_NOT_DIFFERENTIABLE;  // before delta is written
   const double n = static_cast<double>(batch);
   const int64_t count = rows * cols;
+  // Mean absolute error and Huber: ∂L/∂a = h'(a − y)/(N·nL), then times σ'.
+  if (loss == BN_LOSS_MEAN_ABSOLUTE_ERROR || loss == BN_LOSS_HUBER) {
+    const double elements = n * static_cast<double>(cols);
+    const bool mae = loss == BN_LOSS_MEAN_ABSOLUTE_ERROR;
+    for (int64_t i = 0; i < count; i++) {
+      const double d = static_cast<double>(a[i]) - y[i];
+      delta[i] = static_cast<float>((mae ? sign(d) : huber_slope(d)) / elements);
+    }
+    return bn_activation_backward(delta, z, a, rows, cols, act);
+  }
   // Quadratic: ∂L/∂a = (a − y)/N. Cross-entropy with softmax and binary cross-entropy with
   // sigmoid: σ' cancels against the loss's derivative, so ∂L/∂z = (a − y)/N exactly (fused).
   for (int64_t i = 0; i < count; i++)

@@ -1,6 +1,7 @@
 // The forward pass and backpropagation (BP1..BP4) over the whole network, on the workspace
 // layout of blasnet_core.h. Matrix products go through bn_sgemm; everything else is in place.
 #include "blasnet_core.h"
+#include "dropout.h"
 
 namespace {
 
@@ -21,8 +22,9 @@ bool differentiable(const bn_layout& layout, int first, int last) {
 }  // namespace
 
 bn_status bn_forward(const bn_layout& layout, const float* params, const float* x, int64_t batch,
-                     float* z, float* a) {
-  const bn_status checked = bn_layout_check_batch(layout, batch);
+                     float* z, float* a, const bn_dropout* dropout) {
+  bn_status checked = bn_layout_check_batch(layout, batch);
+  if (checked == BN_OK) checked = bn_dropout_check(layout, dropout);
   if (checked != BN_OK) return checked;
   for (int l = 1; l <= layout.L; l++) {
     const int64_t n_in = layout.sizes[l - 1];
@@ -38,14 +40,18 @@ bn_status bn_forward(const bn_layout& layout, const float* params, const float* 
     // z^l += b^l; a^l = σ_l(z^l)
     status = bn_bias_activate(zl, al, b, batch, n_out, layout.acts[l - 1]);
     if (status != BN_OK) return status;
+    // a^l ← a^l ∘ mask / (1 − p_l) on a hidden layer with dropout (z^l stays as it was)
+    if (bn_dropout_rate(layout, dropout, l) > 0.0)
+      bn_dropout_apply(*dropout, dropout->step, l, al, batch, n_out, 0, n_out);
   }
   return BN_OK;
 }
 
 bn_status bn_backward_from_output(const bn_layout& layout, const float* params, float* grad,
                                   const float* x, int64_t batch, const float* z, const float* a,
-                                  float* delta) {
-  const bn_status checked = bn_layout_check_batch(layout, batch);
+                                  float* delta, const bn_dropout* dropout) {
+  bn_status checked = bn_layout_check_batch(layout, batch);
+  if (checked == BN_OK) checked = bn_dropout_check(layout, dropout);
   if (checked != BN_OK) return checked;
   // Hidden layers need σ'; checked before anything is written.
   if (!differentiable(layout, 1, layout.L - 1)) return BN_ERR_NOT_DIFFERENTIABLE;
@@ -69,17 +75,21 @@ bn_status bn_backward_from_output(const bn_layout& layout, const float* params, 
     // BP2: δ^(l-1)[batch, n(l-1)] = δ^l[batch, nl] · w^l[nl, n(l-1)]  (NoTrans, NoTrans; M=batch, N=n(l-1), K=nl)
     status = bn_sgemm(false, false, batch, n_prev, n_l, 1.0f, delta_l, w, 0.0f, delta_prev);
     if (status != BN_OK) return status;
-    // ... ∘ σ'(z^(l-1))
+    // ... ∘ σ'(z^(l-1)), and ∘ mask / (1 − p_(l−1)) with dropout (the forward pass's mask)
     const int64_t off = bn_block_offset(layout, l - 1, batch);
-    status =
-        bn_activation_backward(delta_prev, z + off, a + off, batch, n_prev, layout.acts[l - 2]);
+    status = bn_dropout_rate(layout, dropout, l - 1) > 0.0
+                 ? bn_dropout_backward(*dropout, dropout->step, l - 1, delta_prev, z + off, a + off,
+                                       batch, n_prev, 0, n_prev, layout.acts[l - 2])
+                 : bn_activation_backward(delta_prev, z + off, a + off, batch, n_prev,
+                                          layout.acts[l - 2]);
     if (status != BN_OK) return status;
   }
   return BN_OK;
 }
 
 bn_status bn_backward(const bn_layout& layout, const float* params, float* grad, const float* x,
-                      int64_t batch, const float* z, const float* a, float* delta) {
+                      int64_t batch, const float* z, const float* a, float* delta,
+                      const bn_dropout* dropout) {
   const bn_status checked = bn_layout_check_batch(layout, batch);
   if (checked != BN_OK) return checked;
   if (!differentiable(layout, 1, layout.L)) return BN_ERR_NOT_DIFFERENTIABLE;
@@ -89,5 +99,5 @@ bn_status bn_backward(const bn_layout& layout, const float* params, float* grad,
   const bn_status status = bn_activation_backward(delta + off, z + off, a + off, batch,
                                                   layout.sizes[L], layout.acts[L - 1]);
   if (status != BN_OK) return status;
-  return bn_backward_from_output(layout, params, grad, x, batch, z, a, delta);
+  return bn_backward_from_output(layout, params, grad, x, batch, z, a, delta, dropout);
 }

@@ -13,15 +13,15 @@ const char* bn_status_message(bn_status status) {
     case BN_ERR_SPEC_SIZE:
       return "every layer size in the spec must be >= 1";
     case BN_ERR_SPEC_ACTIVATION:
-      return "every activation code in the spec must be in [0, 5]";
+      return "every activation code in the spec must be in [0, 7]";
     case BN_ERR_SPEC_SOFTMAX_HIDDEN:
       return "softmax is allowed on the output layer only";
     case BN_ERR_ACTIVATION:
-      return "the activation code must be in [0, 5]";
+      return "the activation code must be in [0, 7]";
     case BN_ERR_NOT_DIFFERENTIABLE:
       return "heaviside has no derivative and cannot be backpropagated";
     case BN_ERR_LOSS:
-      return "the loss code must be in [0, 2]";
+      return "the loss code must be in [0, 4]";
     case BN_ERR_LOSS_ACTIVATION:
       return "cross-entropy needs a softmax output and binary cross-entropy a sigmoid output";
     case BN_ERR_SIZE:
@@ -35,6 +35,8 @@ const char* bn_status_message(bn_status status) {
       return "a product or sum of sizes does not fit in 64 bits";
     case BN_ERR_MEMORY:
       return "out of memory for the call's scratch";
+    case BN_ERR_DROPOUT:
+      return "every dropout rate must be in [0, 1)";
   }
   return "unknown status";
 }

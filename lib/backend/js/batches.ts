@@ -7,15 +7,18 @@
  *                  target_b ← −η · Σ_rows δ^l + beta · target_b
  * where target is w (plain SGD, beta = 1 − η·l2) or the velocity (momentum, beta = μ; with
  * Nesterov or l2 a pass before it, and w += v, or w += (1 + μ)·v for Nesterov, after it).
+ * Adam, AdamW and RMSprop need the gradient itself: g ← δ^lᵀ · a^(l−1) into a gradient buffer
+ * (beta 0), then their elementwise step (optimizers.ts), as the native core does.
  * Arguments are assumed valid (`CheckedBackend` checked them).
  */
 import { rangeError } from '../../errors';
 import { blockOffset, type Layout } from '../spec';
-import { ActivationCode, LossCode, type UpdateHyper } from '../types';
+import { ActivationCode, type Dropout, LossCode, type UpdateHyper } from '../types';
 import { activationBackwardAt } from './activations';
 import { layoutOf } from './layout';
 import { lossValue, outputDelta } from './loss';
-import { forwardPass } from './network';
+import { forwardPass, hiddenBackwardAt } from './network';
+import { adaptiveStep, isAdaptive, type StepCoef, stepCoef } from './optimizers';
 import { columnSumsAt } from './reduce';
 import { sgemmAt } from './sgemm';
 
@@ -117,6 +120,10 @@ function backwardAndStep(
   a: Float32Array,
   delta: Float32Array,
   h: UpdateHyper,
+  grad: Float32Array | null,
+  coef: StepCoef | null,
+  dropout: Dropout | null,
+  step: number,
 ): void {
   const negEta = -h[0];
   const l2 = h[3];
@@ -130,8 +137,19 @@ function backwardAndStep(
     const b = layout.bOffset[l - 1];
     if (l > 1) {
       // deltaPrev[N, nIn] = delta[N, nOut] · w[nOut, nIn], with w before the step; ∘= σ'(zPrev)
+      // (∘ mask / (1 − p) with dropout)
       sgemmAt(false, false, rows, nIn, nOut, 1, delta, out, params, w, 0, delta, prevOff);
-      activationBackwardAt(delta, prevOff, z, prevOff, a, prevOff, rows, nIn, layout.acts[l - 2]);
+      hiddenBackwardAt(layout, l - 1, delta, z, a, prevOff, rows, dropout, step);
+    }
+    if (grad !== null && coef !== null) {
+      // g[nOut, nIn] = delta[N, nOut]ᵀ · aPrev[N, nIn] (Trans, NoTrans); g_b = Σ_rows delta; then
+      // the optimizer's elementwise step (l2 on weights only).
+      const P = layout.paramCount;
+      sgemmAt(true, false, nOut, nIn, rows, 1, delta, out, aPrev, prevOff, 0, grad, w);
+      adaptiveStep(coef, params, grad, velocity, P, w, nOut * nIn, Math.fround(l2));
+      columnSumsAt(delta, out, rows, nOut, 1, 0, grad, b);
+      adaptiveStep(coef, params, grad, velocity, P, b, nOut, 0);
+      continue;
     }
     // target[nOut, nIn] = −η · delta[N, nOut]ᵀ · aPrev[N, nIn] + beta · target  (Trans, NoTrans)
     stepBlock(params, velocity, w, nOut * nIn, h, l2, (target, beta) =>
@@ -166,8 +184,10 @@ export function trainBatches(
   yBatch: Float32Array,
   hyper: UpdateHyper,
   out: Float64Array,
+  dropout?: Dropout | null,
 ): number {
   const layout = layoutOf(spec);
+  const d = dropout ?? null;
   const L = layout.L;
   const n0 = layout.sizes[0];
   const nL = layout.sizes[L];
@@ -185,6 +205,7 @@ export function trainBatches(
     if (indices[i] >= rowsOfX)
       throw rangeError(`order[${start + i}]`, `a row index below ${rowsOfX}`, indices[i]);
   }
+  const grad = isAdaptive(hyper) ? new Float32Array(layout.paramCount) : null;
   for (let bi = 0; bi < batches; bi++) {
     const first = bi * batchSize;
     const rows = Math.min(batchSize, indices.length - first);
@@ -193,16 +214,32 @@ export function trainBatches(
       const from = indices[first + i] * nL;
       for (let j = 0; j < nL; j++) yBatch[i * nL + j] = y[from + j];
     }
-    forwardPass(layout, params, xBatch, rows, z, a);
+    const step = d ? d[1] + bi : 0;
+    forwardPass(layout, params, xBatch, rows, z, a, d, step);
     const outOff = blockOffset(layout, L, rows);
     const value = lossValue(loss, z, a, outOff, yBatch, rows, nL);
     out[2 * bi] = value;
     out[2 * bi + 1] =
       labels !== null ? countCorrect(a, outOff, rows, nL, labels, indices, first) : 0;
-    outputDelta(a, outOff, yBatch, rows, nL, delta);
+    outputDelta(loss, a, outOff, yBatch, rows, nL, delta);
     if (!fused)
       activationBackwardAt(delta, outOff, z, outOff, a, outOff, rows, nL, layout.acts[L - 1]);
-    backwardAndStep(layout, params, velocity, xBatch, rows, z, a, delta, hyper);
+    const coef = grad !== null ? stepCoef(hyper, bi) : null;
+    backwardAndStep(
+      layout,
+      params,
+      velocity,
+      xBatch,
+      rows,
+      z,
+      a,
+      delta,
+      hyper,
+      grad,
+      coef,
+      d,
+      step,
+    );
     if (!Number.isFinite(value)) return bi + 1;
   }
   return batches;

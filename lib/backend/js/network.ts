@@ -9,15 +9,19 @@
  * Arguments are assumed valid (`CheckedBackend` checked them).
  */
 import { blockOffset, type Layout } from '../spec';
-import { ActivationCode, LossCode, type UpdateHyper } from '../types';
+import { ActivationCode, type Dropout, LossCode, type UpdateHyper } from '../types';
 import { activationBackwardAt, biasActivateAt } from './activations';
+import { applyDropoutAt, dropoutBackwardAt, dropoutRate } from './dropout';
 import { layoutOf } from './layout';
 import { lossValue, outputDelta } from './loss';
 import { columnSumsAt } from './reduce';
 import { sgemmAt } from './sgemm';
 import { updateParams } from './update';
 
-/** Forward pass: z^l = a^(l−1) · w^lᵀ + b^l, a^l = σ_l(z^l) for l = 1..L. */
+/**
+ * Forward pass: z^l = a^(l−1) · w^lᵀ + b^l, a^l = σ_l(z^l) for l = 1..L; with dropout, then
+ * a^l ← a^l ∘ m^l / (1 − p_l) on the hidden layers, the mask at `step`.
+ */
 export function forwardPass(
   layout: Layout,
   params: Float32Array,
@@ -25,6 +29,8 @@ export function forwardPass(
   batch: number,
   z: Float32Array,
   a: Float32Array,
+  dropout: Dropout | null = null,
+  step = 0,
 ): void {
   for (let l = 1; l <= layout.L; l++) {
     const nIn = layout.sizes[l - 1];
@@ -50,7 +56,31 @@ export function forwardPass(
     );
     // z += b (per row); a = σ(z)
     biasActivateAt(z, out, a, out, params, layout.bOffset[l - 1], batch, nOut, layout.acts[l - 1]);
+    if (dropout && dropoutRate(layout, dropout, l) > 0)
+      applyDropoutAt(dropout, step, l, a, out, batch, nOut);
   }
+}
+
+/**
+ * BP2's σ' on hidden layer l's block of delta: delta ∘= σ'(z^l), and with dropout ∘ m^l / (1 − p_l)
+ * (σ' then from σ(z^l) computed again, the stored a^l being masked).
+ */
+export function hiddenBackwardAt(
+  layout: Layout,
+  l: number,
+  delta: Float32Array,
+  z: Float32Array,
+  a: Float32Array,
+  off: number,
+  batch: number,
+  dropout: Dropout | null,
+  step: number,
+): void {
+  const n = layout.sizes[l];
+  const act = layout.acts[l - 1];
+  if (dropout && dropoutRate(layout, dropout, l) > 0)
+    dropoutBackwardAt(dropout, step, l, delta, z, off, batch, n, act);
+  else activationBackwardAt(delta, off, z, off, a, off, batch, n, act);
 }
 
 /**
@@ -67,6 +97,7 @@ function backPropagate(
   z: Float32Array,
   a: Float32Array,
   delta: Float32Array,
+  dropout: Dropout | null,
 ): void {
   for (let l = layout.L; l >= 1; l--) {
     const nIn = layout.sizes[l - 1];
@@ -109,8 +140,18 @@ function backPropagate(
         delta,
         prevOff,
       );
-      // deltaPrev ∘= σ'(zPrev)
-      activationBackwardAt(delta, prevOff, z, prevOff, a, prevOff, batch, nIn, layout.acts[l - 2]);
+      // deltaPrev ∘= σ'(zPrev) (∘ mask / (1 − p) with dropout)
+      hiddenBackwardAt(
+        layout,
+        l - 1,
+        delta,
+        z,
+        a,
+        prevOff,
+        batch,
+        dropout,
+        dropout ? dropout[1] : 0,
+      );
     }
   }
 }
@@ -123,8 +164,10 @@ export function forward(
   batch: number,
   z: Float32Array,
   a: Float32Array,
+  dropout?: Dropout | null,
 ): void {
-  forwardPass(layoutOf(spec), params, x, batch, z, a);
+  const d = dropout ?? null;
+  forwardPass(layoutOf(spec), params, x, batch, z, a, d, d ? d[1] : 0);
 }
 
 /**
@@ -142,6 +185,7 @@ export function backward(
   delta: Float32Array,
   velocity?: Float32Array,
   hyper?: UpdateHyper | null,
+  dropout?: Dropout | null,
 ): void {
   const layout = layoutOf(spec);
   const out = blockOffset(layout, layout.L, batch);
@@ -156,7 +200,7 @@ export function backward(
     layout.sizes[layout.L],
     layout.acts[layout.L - 1],
   );
-  backPropagate(layout, params, grad, x, batch, z, a, delta);
+  backPropagate(layout, params, grad, x, batch, z, a, delta, dropout ?? null);
   if (!hyper) return;
   if (velocity === undefined)
     throw new Error('blasnet: internal error, an update without velocity');
@@ -175,9 +219,10 @@ export function update(
 }
 
 /**
- * `Backend.trainBatch`: forward, the mean loss, the output delta (a − y)/N, backward and, when
- * hyper is given, one update. For CrossEntropy + softmax and BinaryCrossEntropy + sigmoid,
- * (a − y)/N is already δ^L (fused); for Quadratic it is ∂L/∂a and goes through σ'(z^L).
+ * `Backend.trainBatch`: forward, the mean loss, the output delta (see `outputDelta`), backward and,
+ * when hyper is given, one update. For CrossEntropy + softmax and BinaryCrossEntropy + sigmoid,
+ * the delta (a − y)/N is already δ^L (fused); for the other losses it is ∂L/∂a and goes through
+ * σ'(z^L).
  * Returns the loss computed before the update.
  */
 export function trainBatch(
@@ -193,19 +238,21 @@ export function trainBatch(
   a: Float32Array,
   delta: Float32Array,
   hyper: UpdateHyper | null,
+  dropout?: Dropout | null,
 ): number {
   const layout = layoutOf(spec);
   const L = layout.L;
   const nL = layout.sizes[L];
   const out = blockOffset(layout, L, batch);
-  forwardPass(layout, params, x, batch, z, a);
+  const d = dropout ?? null;
+  forwardPass(layout, params, x, batch, z, a, d, d ? d[1] : 0);
   const value = lossValue(loss, z, a, out, y, batch, nL);
-  outputDelta(a, out, y, batch, nL, delta);
+  outputDelta(loss, a, out, y, batch, nL, delta);
   const fused =
     (loss === LossCode.CrossEntropy && layout.acts[L - 1] === ActivationCode.Softmax) ||
     (loss === LossCode.BinaryCrossEntropy && layout.acts[L - 1] === ActivationCode.Sigmoid);
   if (!fused) activationBackwardAt(delta, out, z, out, a, out, batch, nL, layout.acts[L - 1]);
-  backPropagate(layout, params, grad, x, batch, z, a, delta);
+  backPropagate(layout, params, grad, x, batch, z, a, delta, d);
   if (hyper !== null) updateParams(layout, params, grad, velocity, hyper);
   return value;
 }

@@ -4,10 +4,12 @@
  * - μ = 0:               p ← p − η g'                          (velocity untouched)
  * - μ > 0, nesterov = 0: v ← μ v − η g';  p ← p + v            (classical momentum)
  * - μ > 0, nesterov = 1: v ← μ v − η g';  p ← p + μ v − η g'   (Nesterov, Sutskever's form)
+ * Adam, AdamW and RMSprop (step t = hyper[9] + 1) are in `optimizers.ts`.
  * Arguments are assumed valid (`CheckedBackend` checked them).
  */
 import type { Layout } from '../spec';
 import type { UpdateHyper } from '../types';
+import { adaptiveStep, isAdaptive, stepCoef } from './optimizers';
 
 /** The step over p[start .. end) with weight decay l2 (0 for biases). */
 function step(
@@ -39,7 +41,7 @@ function step(
   }
 }
 
-/** params ← one step of SGD (momentum, Nesterov, l2 on weights) from grad; see the module comment. */
+/** params ← one optimizer step from grad (`velocity`: the optimizer's state); see the module comment. */
 export function updateParams(
   layout: Layout,
   params: Float32Array,
@@ -51,6 +53,17 @@ export function updateParams(
   const mu = hyper[1];
   const nesterov = hyper[2] === 1;
   const l2 = hyper[3];
+  if (isAdaptive(hyper)) {
+    const c = stepCoef(hyper);
+    const l2f = Math.fround(l2);
+    for (let l = 1; l <= layout.L; l++) {
+      const w = layout.wOffset[l - 1];
+      const b = layout.bOffset[l - 1];
+      adaptiveStep(c, params, grad, velocity, layout.paramCount, w, b - w, l2f);
+      adaptiveStep(c, params, grad, velocity, layout.paramCount, b, layout.sizes[l], 0);
+    }
+    return;
+  }
   for (let l = 1; l <= layout.L; l++) {
     const w = layout.wOffset[l - 1];
     const b = layout.bOffset[l - 1];

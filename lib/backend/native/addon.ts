@@ -10,6 +10,14 @@ import { blasnetError } from '../../errors';
 import { packageRoot } from '../../package-root';
 import type { Backend } from '../types';
 import { checkKernelsAvailable, requestedKernels } from './kernel-choice';
+import {
+  explainRuntimeTooOld,
+  type Libc,
+  prebuildRelative,
+  type RuntimeMinimums,
+  runtimeLibc,
+  shippedPrebuilds,
+} from './libc';
 
 /** What `info()` of the addon reports. */
 export interface NativeInfo {
@@ -88,19 +96,30 @@ const REQUIRED_FUNCTIONS = [
   'trainBatches',
 ] as const;
 
-const FIX =
-  'To fix it, install a C++ compiler, CMake and OpenBLAS (Debian/Ubuntu: apt-get install -y g++ cmake libopenblas-dev), ' +
-  'then run `npm rebuild blasnet` (or `npm run build:native` in a checkout of blasnet).';
+/** How to get a native build where no prebuilt binary fits (the install script fetches cmake-js itself). */
+function fixFor(libc: Libc | null): string {
+  const toolchain =
+    libc === 'musl'
+      ? 'Alpine: apk add build-base cmake openblas-dev'
+      : 'Debian/Ubuntu: apt-get install -y g++ cmake libopenblas-dev';
+  return (
+    `To fix it, install a C++ compiler, CMake and OpenBLAS (${toolchain}), ` +
+    'then run `npm rebuild blasnet` (or `npm run build:native` in a checkout of blasnet); ' +
+    'or run on the pure-TypeScript backend (BLASNET_BACKEND=js).'
+  );
+}
 
 /**
- * The binaries to try, in order: a prebuilt one for this platform, then local builds. With
- * `BLASNET_ADDON` set, that one file only (the sanitizer builds of scripts/sanitize.sh).
+ * The binaries to try, in order: the prebuilt one for this platform, architecture and (on Linux)
+ * C library (`prebuilds/linux-x64/blasnet.glibc.node`), then local builds. With `BLASNET_ADDON`
+ * set, that one file only (the sanitizer builds of scripts/sanitize.sh, the arm64 test run).
+ * `libc` defaults to this process's (tests pass another).
  */
-export function candidatePaths(root: string): string[] {
+export function candidatePaths(root: string, libc: Libc | null = runtimeLibc()): string[] {
   const forced = process.env.BLASNET_ADDON;
   if (forced !== undefined && forced !== '') return [resolve(forced)];
   return [
-    join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'blasnet.node'),
+    join(root, prebuildRelative(process.platform, process.arch, libc)),
     join(root, 'build', 'Release', 'blasnet.node'),
     join(root, 'build', 'Debug', 'blasnet.node'),
   ];
@@ -116,13 +135,15 @@ function firstLine(text: string): string {
 }
 
 /** Loads one candidate; returns the addon, or why it cannot be used. */
-function tryLoad(file: string, version: string): NativeAddon | string {
+function tryLoad(file: string, version: string, minimums: RuntimeMinimums): NativeAddon | string {
   if (!existsSync(file)) return 'not found';
   let exports: unknown;
   try {
     exports = require(file);
   } catch (error) {
-    return `failed to load: ${firstLine(error instanceof Error ? error.message : String(error))}`;
+    const message = error instanceof Error ? error.message : String(error);
+    const tooOld = explainRuntimeTooOld(message, minimums);
+    return `failed to load: ${tooOld ?? firstLine(message)}`;
   }
   const addon = exports as Partial<Record<string, unknown>>;
   if (addon.version !== version) {
@@ -135,20 +156,30 @@ function tryLoad(file: string, version: string): NativeAddon | string {
 }
 
 /**
- * Load the native addon: `prebuilds/<platform>-<arch>/blasnet.node`, then
- * `build/Release/blasnet.node`, then `build/Debug/blasnet.node`, under the package root
- * (`root`, default: the installed package's; tests pass a temporary one). The binary must
- * report the `version` of `<root>/package.json`.
- * Throws one `ERR_BLASNET_NATIVE` error listing every candidate and why it failed; a `RangeError`
- * for an unknown `BLASNET_KERNELS`, and `ERR_BLASNET_NATIVE` when it forces a path this CPU lacks.
+ * Load the native addon: `prebuilds/<platform>-<arch>/blasnet.<libc>.node` (Linux; elsewhere
+ * `blasnet.node`), then `build/Release/blasnet.node`, then `build/Debug/blasnet.node`, under the
+ * package root (`root`, default: the installed package's; tests pass a temporary one, and may
+ * pass the C library to act as on another system). The binary must report the `version` of
+ * `<root>/package.json`.
+ * Throws one `ERR_BLASNET_NATIVE` error listing every candidate and why it failed, the prebuilt
+ * binaries the package does hold, and what to do; a `RangeError` for an unknown
+ * `BLASNET_KERNELS`, and `ERR_BLASNET_NATIVE` when it forces a path this CPU lacks.
  */
-export function loadAddon(root?: string): { addon: NativeAddon; path: string } {
+export function loadAddon(
+  root?: string,
+  libc: Libc | null = runtimeLibc(),
+): { addon: NativeAddon; path: string } {
   requestedKernels();
   let version: string;
+  let minimums: RuntimeMinimums;
   try {
     root ??= packageRoot();
-    version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string })
-      .version;
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      version: string;
+      binary?: RuntimeMinimums;
+    };
+    version = pkg.version;
+    minimums = pkg.binary ?? {};
   } catch (error) {
     throw blasnetError(
       'ERR_BLASNET_NATIVE',
@@ -156,17 +187,24 @@ export function loadAddon(root?: string): { addon: NativeAddon; path: string } {
     );
   }
   const failures: string[] = [];
-  for (const file of candidatePaths(root)) {
-    const result = tryLoad(file, version);
+  for (const file of candidatePaths(root, libc)) {
+    const result = tryLoad(file, version, minimums);
     if (typeof result !== 'string') {
       checkKernelsAvailable(result.info(), file);
       return { addon: result, path: file };
     }
     failures.push(`  - ${file}: ${result}`);
   }
+  const system = `${process.platform}-${process.arch}${libc ? ` with ${libc}` : ''}`;
+  const shipped = shippedPrebuilds(root);
+  const ownMissing = failures[0]?.endsWith(': not found') ?? true;
+  const held =
+    shipped.length > 0
+      ? `This package holds prebuilt binaries for ${shipped.join(', ')}${ownMissing ? `; none is for ${system}` : ''}.\n`
+      : '';
   throw blasnetError(
     'ERR_BLASNET_NATIVE',
-    `The native blasnet addon could not be loaded (no usable blasnet.node for ${process.platform}-${process.arch}, blasnet ${version}). Tried:\n` +
-      `${failures.join('\n')}\n${FIX}`,
+    `The native blasnet addon could not be loaded (no usable blasnet.node for ${system}, blasnet ${version}). Tried:\n` +
+      `${failures.join('\n')}\n${held}${fixFor(libc)}`,
   );
 }

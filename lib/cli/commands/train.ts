@@ -11,6 +11,7 @@ import { type EncodingName, getEncoding } from '../../data';
 import { evaluate } from '../../evaluate';
 import { type InitName, INIT_NAMES } from '../../init';
 import type { LossName } from '../../losses';
+import type { OptimizerName } from '../../optimizers';
 import { saveNetwork } from '../../model-file';
 import { Network } from '../../network';
 import { type BatchReport, fit, type FitResult } from '../../train';
@@ -47,8 +48,10 @@ const OPTIONS = {
   epochs: { type: 'string' },
   'batch-size': { type: 'string' },
   'learning-rate': { type: 'string' },
+  optimizer: { type: 'string' },
   momentum: { type: 'string' },
   'weight-decay': { type: 'string' },
+  dropout: { type: 'string' },
   seed: { type: 'string' },
   backend: { type: 'string' },
   threads: { type: 'string' },
@@ -56,7 +59,7 @@ const OPTIONS = {
   report: { type: 'string' },
 } as const;
 
-type Hidden = 'sigmoid' | 'tanh' | 'relu';
+type Hidden = 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'elu';
 type OutputActivation = 'softmax' | 'sigmoid' | 'identity';
 
 /** The resolved settings of a training run. */
@@ -72,8 +75,11 @@ export interface TrainSettings {
   epochs: number;
   batchSize: number;
   learningRate: number;
+  optimizer: OptimizerName;
   momentum: number;
   weightDecay: number;
+  /** Dropout rate of the hidden layers: one for all, or one per hidden layer. */
+  dropout: number[];
   seed: number;
   backend: BackendName;
   threads: number | undefined;
@@ -93,11 +99,14 @@ export function resolveTrainSettings(
     'binary',
     'regression',
   ]);
-  const activation = choiceOption<Hidden>(C, 'activation', s('activation'), 'sigmoid', [
+  const activation = choiceOption<Hidden>(
+    C,
+    'activation',
+    s('activation'),
     'sigmoid',
-    'tanh',
-    'relu',
-  ]);
+    ['sigmoid', 'tanh', 'relu', 'leakyRelu', 'elu'],
+    { 'leaky-relu': 'leakyRelu' },
+  );
   const output = choiceOption<OutputActivation>(
     C,
     'output',
@@ -122,12 +131,15 @@ export function resolveTrainSettings(
     'loss',
     s('loss'),
     defaultLoss,
-    ['crossEntropy', 'binaryCrossEntropy', 'quadratic'],
+    ['crossEntropy', 'binaryCrossEntropy', 'quadratic', 'meanAbsoluteError', 'huber'],
     {
       'cross-entropy': 'crossEntropy',
       crossentropy: 'crossEntropy',
       'binary-cross-entropy': 'binaryCrossEntropy',
       mse: 'quadratic',
+      mae: 'meanAbsoluteError',
+      l1: 'meanAbsoluteError',
+      'mean-absolute-error': 'meanAbsoluteError',
     },
   );
   if (loss === 'crossEntropy' && output !== 'softmax')
@@ -140,7 +152,29 @@ export function resolveTrainSettings(
       `Expected --output sigmoid for --loss binaryCrossEntropy but received "${output}"`,
       C,
     );
-  const defaultRate = output === 'identity' ? 0.05 : loss === 'quadratic' ? 3.0 : 0.5;
+  const optimizer = choiceOption<OptimizerName>(C, 'optimizer', s('optimizer'), 'sgd', [
+    'sgd',
+    'adam',
+    'adamw',
+    'rmsprop',
+  ]);
+  const momentum = numberOption(C, 'momentum', s('momentum'), 0, 0, 0.999999);
+  if (optimizer !== 'sgd' && momentum !== 0)
+    throw new UsageError(
+      `Expected no --momentum with --optimizer ${optimizer} (momentum is SGD's) but received ${momentum}`,
+      C,
+    );
+  // SGD: Nielsen's rates; the adaptive optimizers: PyTorch's defaults (Adam, AdamW 1e-3; RMSprop 1e-2).
+  const defaultRate =
+    optimizer === 'adam' || optimizer === 'adamw'
+      ? 0.001
+      : optimizer === 'rmsprop'
+        ? 0.01
+        : output === 'identity'
+          ? 0.05
+          : loss === 'quadratic'
+            ? 3.0
+            : 0.5;
   const layersText = s('layers');
   return {
     data: s('data'),
@@ -154,8 +188,10 @@ export function resolveTrainSettings(
     epochs: intOption(C, 'epochs', s('epochs'), 15, 1, 1_000_000),
     batchSize: intOption(C, 'batch-size', s('batch-size'), 10, 1),
     learningRate: numberOption(C, 'learning-rate', s('learning-rate'), defaultRate, 0),
-    momentum: numberOption(C, 'momentum', s('momentum'), 0, 0, 0.999999),
+    optimizer,
+    momentum,
     weightDecay: numberOption(C, 'weight-decay', s('weight-decay'), 0, 0),
+    dropout: dropoutOption(s('dropout')),
     seed: intOption(C, 'seed', s('seed'), 1, 0, 0xffffffff),
     backend: choiceOption<BackendName>(C, 'backend', s('backend'), 'auto', [
       'auto',
@@ -167,6 +203,17 @@ export function resolveTrainSettings(
     out: s('out'),
     report: s('report'),
   };
+}
+
+/** `--dropout P` or `--dropout P1,P2,..` (one per hidden layer), each in [0, 1). */
+function dropoutOption(text: string | undefined): number[] {
+  if (text === undefined) return [0];
+  return text.split(',').map((part) => {
+    const p = numberOption(C, 'dropout', part, 0, 0);
+    if (p >= 1)
+      throw new UsageError(`Expected a rate in [0, 1) for --dropout but received ${p}`, C);
+    return p;
+  });
 }
 
 /** Run `blasnet train`. */
@@ -199,7 +246,22 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
     ...new Array<ActivationName>(sizes.length - 2).fill(s.activation),
     s.output,
   ];
-  const net = new Network({ sizes, activations, init: s.init, seed: s.seed, backend: be });
+  const hidden = sizes.length - 2;
+  if (s.dropout.length !== 1 && s.dropout.length !== hidden)
+    throw new UsageError(
+      `Expected one --dropout rate, or ${hidden} (one per hidden layer), but received ${s.dropout.length}`,
+      C,
+    );
+  if (hidden === 0 && s.dropout[0] > 0)
+    throw new UsageError('Expected --dropout 0 for a network without hidden layers', C);
+  const net = new Network({
+    sizes,
+    activations,
+    init: s.init,
+    seed: s.seed,
+    backend: be,
+    dropout: s.dropout.length === 1 ? s.dropout[0] : s.dropout,
+  });
   const decode = decoderFor({ encoding: s.encoding, classes: data.classes });
   const train = {
     x: data.train.images,
@@ -231,8 +293,10 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
     epochs: s.epochs,
     batchSize: s.batchSize,
     learningRate: s.learningRate,
+    optimizer: s.optimizer,
     momentum: s.momentum,
     weightDecay: s.weightDecay,
+    ...(net.dropout.some((p) => p > 0) ? { dropout: [...net.dropout] } : {}),
     seed: s.seed,
     data: dataName,
     trainExamples: data.train.count,
@@ -251,7 +315,7 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
   };
   out.record({ type: 'start', settings: settingsRecord, environment });
   out.line(
-    `blasnet train: ${describeNetwork(net)}, ${s.encoding} encoding, ${s.loss} loss, ${s.epochs} epochs of mini-batches of ${s.batchSize}, learning rate ${s.learningRate}`,
+    `blasnet train: ${describeNetwork(net)}, ${s.encoding} encoding, ${s.loss} loss, ${s.epochs} epochs of mini-batches of ${s.batchSize}, learning rate ${s.learningRate}${s.optimizer === 'sgd' ? '' : `, ${s.optimizer}`}`,
   );
   out.line(
     `data: ${dataName} (${data.train.count} train${data.validation ? `, ${data.validation.count} validation` : ''}, ${data.test.count} test, ${data.rows}x${data.cols}); backend: ${info.name} (${info.blas}, ${info.threads} thread${info.threads === 1 ? '' : 's'})`,
@@ -278,6 +342,7 @@ export async function trainCommand(args: string[], out: Output): Promise<number>
       epochs: s.epochs,
       batchSize: s.batchSize,
       learningRate: s.learningRate,
+      optimizer: s.optimizer,
       momentum: s.momentum,
       weightDecay: s.weightDecay,
       loss: s.loss,
