@@ -220,8 +220,13 @@ forEachBackend('64 fit on a stream', (_be, kind) => {
 
 describe('64 fit on a stream: sources, bad batches and options', () => {
   const data = digits(60);
-  const small = () =>
-    new Network({ sizes: [784, 4, 10], activations: ['sigmoid', 'softmax'], backend: 'js' });
+  const small = (task?: 'classification') =>
+    new Network({
+      sizes: [784, 4, 10],
+      activations: ['sigmoid', 'softmax'],
+      task,
+      backend: 'js',
+    });
 
   it('refuses a one-shot source (an async generator object) with epochs > 1 before training', async () => {
     const n = small();
@@ -386,12 +391,9 @@ describe('64 fit on a stream: sources, bad batches and options', () => {
         }
       };
     const options = { epochs: 2, batchSize: 8, learningRate: 0.5, shuffleBuffer: 60 };
-    const typed = small();
-    typed.task = 'classification';
-    const byIndex = small();
-    byIndex.task = 'classification';
-    const byName = small();
-    byName.task = 'classification';
+    const typed = small('classification');
+    const byIndex = small('classification');
+    const byName = small('classification');
     byName.classes = names;
     await fit(typed, streamOf(data, 25), options);
     await fit(byIndex, plain(false), options);
@@ -399,8 +401,7 @@ describe('64 fit on a stream: sources, bad batches and options', () => {
     expect(Array.from(byIndex.params)).to.deep.equal(Array.from(typed.params));
     expect(Array.from(byName.params)).to.deep.equal(Array.from(typed.params));
     // A stream cannot learn class names: a network without them says so.
-    const nameless = small();
-    nameless.task = 'classification';
+    const nameless = small('classification');
     const error = await rejection(fit(nameless, plain(true), options));
     expect(error.message).to.match(/class names need a network with class names/);
   });
