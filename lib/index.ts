@@ -13,6 +13,7 @@ export type {
   StopReason,
   ByteTrainingData,
 } from './train';
+export type { StreamBatch, StreamFitOptions, TrainingStream } from './stream-fit';
 export { evaluate } from './evaluate';
 export type { TrainingData, Evaluation, Decoder } from './evaluate';
 export { gradientCheck } from './gradient-check';

@@ -5,6 +5,7 @@
  * batch: {@link fitSync} runs it straight through, {@link fit} yields to the event loop.
  */
 import { activation } from './activations';
+import { FitProgress, seconds } from './fit-progress';
 import { blasnetError, rangeError, shapeError, typeError } from './errors';
 import {
   checkData,
@@ -12,20 +13,23 @@ import {
   type Decoder,
   defaultLoss,
   type Evaluation,
-  evaluateConverted,
   type TrainingData,
 } from './evaluate';
-import { clipGradNorm } from './clip';
 import { type DataFrame, frameOf, type PlainData, toInputs, toTrainingData } from './data/plain';
 import { Scaler, type ScalerKind } from './data/scaler';
 import { divergenceAdvice } from './divergence-hint';
 import { isBuiltin, loss as lossOf, type Loss, type LossName } from './losses';
 import { argmaxRows, checkNetwork, type Network } from './network';
-import { makeHyper, type Optimizer, type OptimizerSettings, resolveOptimizer } from './optimizers';
+import { type Optimizer, type OptimizerSettings, resolveOptimizer } from './optimizers';
 import { Random, range } from './random';
 import { type Schedule, scheduleFunction } from './schedule';
-import { TrainingStep } from './step';
-import { stateForTraining, type TrainingState } from './training-state';
+import { Stepper } from './stepper';
+import {
+  fitStream,
+  isTrainingStream,
+  type StreamFitOptions,
+  type TrainingStream,
+} from './stream-fit';
 import {
   checkAllFinite,
   checkBoolean,
@@ -124,6 +128,7 @@ export interface FitOptions {
 export interface BatchReport {
   epoch: number;
   batch: number;
+  /** Batches per epoch; NaN while unknown (the first epoch of a stream without `examples`). */
   batches: number;
   /** This batch's mean loss (before its update). */
   loss: number;
@@ -297,7 +302,7 @@ function rawInputs(net: Network, data: TrainingData | PlainData | ByteTrainingDa
   return toInputs('data.x', (data as PlainData).x, net.inputSize);
 }
 
-const FIT_OPTION_NAMES: (keyof FitOptions)[] = [
+export const FIT_OPTION_NAMES: (keyof FitOptions)[] = [
   'epochs',
   'batchSize',
   'learningRate',
@@ -321,7 +326,7 @@ const FIT_OPTION_NAMES: (keyof FitOptions)[] = [
   'scale',
 ];
 
-interface Settings {
+export interface Settings {
   source: Source;
   /** The validation data, converted and scaled once. */
   validation?: TrainingData;
@@ -355,9 +360,38 @@ function settle(
     frame.scaler = Scaler.fit(rawInputs(net, data), net.inputSize, kind);
   }
   const source = checkSource(net, data, frame);
-  const n = source.n;
   // Validation labels are named by the training data's classes (found there, or the network's).
   if (source.classes) frame.classes = source.classes;
+  const settings: Settings = {
+    source,
+    advice: (rate) =>
+      divergenceAdvice(
+        source.x,
+        net.inputSize,
+        source.scale,
+        source.offset,
+        frame.scaler !== undefined,
+        rate,
+      ),
+    ...checkFitOptions(net, opts, source.n, frame),
+  };
+  // Everything is checked: the network takes the scaler and class names it trains with.
+  if (frame.scaler !== net.scaler) net.scaler = frame.scaler;
+  if (source.classes) net.classes = source.classes;
+  return settings;
+}
+
+/**
+ * The options checked for training `net` on `n` examples per epoch (Infinity: a stream of
+ * batches of unknown length; stream-fit.ts refuses what needs n before). `frame` converts the
+ * validation data: the network's scaler (or the one being fitted) and class names.
+ */
+export function checkFitOptions(
+  net: Network,
+  opts: Partial<FitOptions>,
+  n: number,
+  frame: DataFrame,
+): Omit<Settings, 'source' | 'advice'> {
   frame.learnClasses = false;
   let validation: TrainingData | undefined;
   if (opts.validation !== undefined) {
@@ -399,18 +433,8 @@ function settle(
     if (opts[name] !== undefined && typeof opts[name] !== 'function')
       throw typeError(`options.${name}`, 'a function', opts[name]);
   }
-  const settings: Settings = {
-    source,
+  return {
     validation,
-    advice: (rate) =>
-      divergenceAdvice(
-        source.x,
-        net.inputSize,
-        source.scale,
-        source.offset,
-        frame.scaler !== undefined,
-        rate,
-      ),
     epochs: checkInt('options.epochs', opts.epochs ?? 10, 1),
     batchSize: Math.min(batchSize, n),
     alpha: scheduleFunction(opts.schedule, learningRate),
@@ -434,26 +458,12 @@ function settle(
     decode: opts.decode ?? ((outputs: Float32Array) => argmaxRows(outputs, net.outputSize)),
     options: opts,
   };
-  // Everything is checked: the network takes the scaler and class names it trains with.
-  if (frame.scaler !== net.scaler) net.scaler = frame.scaler;
-  if (source.classes) net.classes = source.classes;
-  return settings;
 }
 
 function checkClipNorm(value: unknown): number {
   const v = checkNumber('options.clipNorm', value, 0);
   if (v === 0) throw rangeError('options.clipNorm', 'a finite number > 0', v);
   return v;
-}
-
-/** The state's buffer, counters and shuffle position, to restore when an epoch diverges. */
-function snapshotOf(st: TrainingState): () => void {
-  const state = st.state.slice();
-  const { steps, epochs, shuffle } = st;
-  return () => {
-    st.state.set(state);
-    Object.assign(st, { steps, epochs, shuffle });
-  };
 }
 
 /**
@@ -464,24 +474,13 @@ function snapshotOf(st: TrainingState): () => void {
 function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator<void, FitResult> {
   const data = s.source;
   const n = data.n;
-  // The optimizer's state, the steps and epochs taken and the shuffle stream continue from the
-  // last call (training-state.ts); so do the dropout masks, from the fit's seed, step by step
-  // (docs/dropout.md).
-  const st = stateForTraining(net, s.optimizer, s.seed);
-  const step = new TrainingStep(net, s.loss, s.batchSize, st.state, s.seed);
-  step.steps = st.steps;
-  const order = range(n);
-  const hyper = makeHyper(s.optimizer, 0, s.l2);
+  const stepper = new Stepper(net, s);
+  const { st, hyper } = stepper;
   const clip = s.clipNorm;
+  const order = range(n);
   const batches = Math.ceil(n / s.batchSize);
-  const snapshot = new Float32Array(net.params.length);
-  const best = s.patience === undefined ? undefined : new Float32Array(net.params.length);
-  let bestLoss = Infinity;
-  let bestEpoch: number | undefined;
-  const history: EpochReport[] = [];
-  const started = performance.now();
-  const { signal, onBatch, onEpoch } = s.options;
-  const validation = s.validation;
+  const progress = new FitProgress(net, s);
+  const { signal, onBatch } = s.options;
   // The fast path: many batches per backend call, each gathered straight from the dataset, the
   // step fused into backward, accuracy counted by the backend. It needs a built-in loss, the
   // default decoder (or no labels), no per-batch callback and no clipping (which needs the whole
@@ -495,12 +494,7 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
   let perBatchMs = 0;
 
   for (let epoch = 0; epoch < s.epochs; epoch++) {
-    snapshot.set(net.params);
-    const restoreState = snapshotOf(st);
-    const restore = () => {
-      net.params.set(snapshot);
-      restoreState();
-    };
+    const restore = stepper.restorePoint();
     if (s.shuffle) {
       // Each epoch a fresh permutation of 0..n−1 from the stream, so that where a call ends does
       // not change the next epoch's order.
@@ -516,7 +510,7 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
     for (let batch = 0; fast && batch < batches; ) {
       if (signal?.aborted) {
         checkFiniteAfterEpoch(net, restore, epoch, batches, () => s.advice(hyper[0]));
-        return { history, stopReason: 'aborted', bestEpoch, elapsed: seconds(started) };
+        return progress.result('aborted');
       }
       // As many batches as fit in chunkMs at the pace of the last call (one to start with).
       const wanted =
@@ -527,8 +521,7 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
             : 1;
       const count = Math.min(batches - batch, wanted);
       const t0 = performance.now();
-      hyper[9] = st.steps;
-      const done = step.runBatches(
+      const done = stepper.many(
         data.x,
         data.scale,
         data.offset,
@@ -537,11 +530,9 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
         order,
         batch * s.batchSize,
         count,
-        hyper,
         results,
       );
       perBatchMs = (performance.now() - t0) / done;
-      st.steps += done;
       for (let b = 0; b < done; b++) {
         const value = results[2 * b];
         const start = (batch + b) * s.batchSize;
@@ -558,34 +549,23 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
     for (let batch = 0; !fast && batch < batches; batch++) {
       if (signal?.aborted) {
         checkFiniteAfterEpoch(net, restore, epoch, batches, () => s.advice(hyper[0]));
-        return { history, stopReason: 'aborted', bestEpoch, elapsed: seconds(started) };
+        return progress.result('aborted');
       }
       const start = batch * s.batchSize;
       const count = Math.min(s.batchSize, n - start);
-      hyper[9] = st.steps;
-      // With clipping: the gradient alone, clipped, then the step in a second call.
-      const value = step.run(
-        data.x,
-        data.y,
-        order,
-        start,
-        count,
-        clip === undefined ? hyper : null,
-        data.scale,
-        data.offset,
-      );
-      if (clip !== undefined) {
-        clipGradNorm(step.grad, clip);
-        net.backend.update(net.spec, net.params, step.grad, st.state, hyper);
-      }
-      st.steps += 1;
+      const value = stepper.one(data.x, data.y, order, start, count, data.scale, data.offset);
       if (!Number.isFinite(value)) {
         restore();
         throw diverged(value, epoch, batch, batches, s.advice(hyper[0]));
       }
       lossSum += value * count;
       if (data.labels)
-        correct += countCorrectIn(s.decode(step.outputs(count), count), data.labels, order, start);
+        correct += countCorrectIn(
+          s.decode(stepper.step.outputs(count), count),
+          data.labels,
+          order,
+          start,
+        );
       if (onBatch) {
         const examples = start + count;
         onBatch({
@@ -595,7 +575,7 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
           loss: value,
           examples,
           examplesPerSecond: examples / seconds(epochStart),
-          elapsed: seconds(started),
+          elapsed: seconds(progress.started),
         });
       }
       yield;
@@ -605,45 +585,14 @@ function* trainingLoop(net: Network, s: Settings, chunkMs = Infinity): Generator
     // sigmoid or tanh unit leaves every later loss finite: check the weights themselves.
     checkFiniteAfterEpoch(net, restore, epoch, batches, () => s.advice(hyper[0]));
     st.epochs += 1;
-    const epochSeconds = seconds(epochStart);
-    const report: EpochReport = {
-      epoch: epoch + 1,
-      loss: lossSum / n,
-      learningRate: hyper[0],
-      seconds: epochSeconds,
-      examplesPerSecond: n / epochSeconds,
-      elapsed: 0,
-    };
-    if (data.labels) report.accuracy = correct / n;
-    let held: Evaluation | undefined;
-    if (validation) {
-      held = evaluateConverted(net, validation, { loss: s.loss, decode: s.decode });
-      report.validationLoss = held.loss;
-      if (held.accuracy !== undefined) report.validationAccuracy = held.accuracy;
-      if (net.task !== undefined) report.validationMetrics = held;
-    }
-    report.elapsed = seconds(started);
-    history.push(report);
-    onEpoch?.(report);
-    if (best && held) {
-      if (held.loss < bestLoss) {
-        bestLoss = held.loss;
-        bestEpoch = epoch + 1;
-        best.set(net.params);
-      } else if (epoch + 1 - (bestEpoch ?? 0) >= (s.patience ?? Infinity)) {
-        net.params.set(best);
-        return { history, stopReason: 'earlyStopping', bestEpoch, elapsed: seconds(started) };
-      }
-    }
-    if (s.targetLoss !== undefined && report.loss <= s.targetLoss) {
-      return { history, stopReason: 'targetLoss', bestEpoch, elapsed: seconds(started) };
-    }
+    const accuracy = data.labels ? correct : undefined;
+    const stop = progress.endEpoch(epoch, n, lossSum, accuracy, hyper[0], epochStart);
+    if (stop) return progress.result(stop);
   }
-  if (best && bestEpoch !== undefined) net.params.set(best);
-  return { history, stopReason: 'epochs', bestEpoch, elapsed: seconds(started) };
+  return progress.result('epochs');
 }
 
-function diverged(
+export function diverged(
   value: number,
   epoch: number,
   batch: number,
@@ -652,7 +601,7 @@ function diverged(
 ): Error {
   return blasnetError(
     'ERR_BLASNET_DIVERGED',
-    `Training diverged: the loss became ${value} at epoch ${epoch + 1}, batch ${batch + 1} of ${batches}. ` +
+    `Training diverged: the loss became ${value} at epoch ${epoch + 1}, batch ${batch + 1}${Number.isNaN(batches) ? '' : ` of ${batches}`}. ` +
       `The weights were restored to the start of epoch ${epoch + 1}. ${advice}`,
   );
 }
@@ -661,7 +610,7 @@ function diverged(
  * Throws the divergence error, with the weights restored to the start of the epoch, when the
  * steps taken so far in this epoch left a parameter NaN or infinite.
  */
-function checkFiniteAfterEpoch(
+export function checkFiniteAfterEpoch(
   net: Network,
   restore: () => void,
   epoch: number,
@@ -702,10 +651,6 @@ function countCorrectIn(
   return correct;
 }
 
-function seconds(since: number): number {
-  return (performance.now() - since) / 1000;
-}
-
 /**
  * Train `net` on `data`, synchronously: for scripts and benchmarks. Blocks the event loop until
  * done; servers should use {@link fit}.
@@ -722,6 +667,12 @@ export function fitSync(
   data: TrainingData | PlainData | ByteTrainingData,
   options?: FitOptions,
 ): FitResult {
+  if (isTrainingStream(data))
+    throw typeError(
+      'data',
+      'data in memory { x, y, labels? } (await fit() to train on a stream)',
+      data,
+    );
   const loop = trainingLoop(net, settle(net, data, options));
   for (;;) {
     const next = loop.next();
@@ -732,7 +683,8 @@ export function fitSync(
 /**
  * Train `net` on `data`, yielding to the event loop at least every `yieldEveryMs` (default 10 ms)
  * so a server stays responsive. Abort through `options.signal`: the promise resolves with
- * `stopReason: 'aborted'` and the weights of the last whole step.
+ * `stopReason: 'aborted'` and the weights of the last whole step. `data` may also be a
+ * {@link TrainingStream} of batches, for data larger than memory (see docs/data-streaming.md).
  *
  * @example
  * ```ts
@@ -742,11 +694,30 @@ export function fitSync(
  * });
  * ```
  */
-export async function fit(
+export function fit(
   net: Network,
   data: TrainingData | PlainData | ByteTrainingData,
   options?: FitOptions,
+): Promise<FitResult>;
+/**
+ * Train `net` on a {@link TrainingStream} of batches, with memory bounded by the shuffle buffer.
+ *
+ * @example
+ * ```ts
+ * await fit(net, await csvBatches('big.csv', { target: 'species' }), { shuffleBuffer: 50_000 });
+ * ```
+ */
+export function fit(
+  net: Network,
+  data: TrainingStream,
+  options?: StreamFitOptions,
+): Promise<FitResult>;
+export async function fit(
+  net: Network,
+  data: TrainingData | PlainData | ByteTrainingData | TrainingStream,
+  options?: FitOptions | StreamFitOptions,
 ): Promise<FitResult> {
+  if (isTrainingStream(data)) return fitStream(net, data, options);
   const s = settle(net, data, options);
   const budget = checkNumber('options.yieldEveryMs', s.options.yieldEveryMs ?? 10, 0);
   // Fast-path calls of half the budget, so the loop yields about every budget ms.

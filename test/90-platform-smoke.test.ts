@@ -50,6 +50,7 @@ forEachBackend('81 platform smoke test', (be, kind) => {
       backend: be(),
     });
     fitSync(net, XOR, { epochs: 3000, batchSize: 1, learningRate: 2 });
+    // No class names: classify gives the indices, a Uint8Array.
     expect(Array.from(net.classify(XOR.x) as Uint8Array)).to.deep.equal([0, 1, 1, 0]);
   });
 

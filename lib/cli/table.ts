@@ -7,7 +7,7 @@
  * columns come in.
  */
 import { createReadStream, statSync } from 'node:fs';
-import { type CsvRecord, type CsvTable, csvRecords, raggedColumn } from '../data/csv';
+import { type CsvRecord, type CsvTable, csvParser, raggedColumn } from '../data/csv';
 import { CliError } from './errors';
 
 /** One feature column as trained: its name, kind and (for one-hot columns) its categories. */
@@ -102,7 +102,7 @@ async function readRecords(
   if (!isFile) throw new CliError('ERR_BLASNET_IO', `Cannot read the CSV ${file}: not a file`);
   const stream = createReadStream(file);
   // The same reading as loadCsv's: trimmed cells, blank lines skipped, a BOM dropped.
-  const parser = csvRecords(stream, delimiter);
+  const parser = csvParser(stream, delimiter);
   let header: string[] | undefined;
   const cells: string[][] = [];
   const lines: number[] = [];

