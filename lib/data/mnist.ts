@@ -10,6 +10,7 @@
  * scaled to [0, 1] (or standardized), built once on first access so a memory-lean user who only
  * reads `bytes` never pays for it (60,000 × 784 floats = 188 MB).
  */
+import { packageRoot } from '../package-root';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { blasnetError, type BlasnetError, rangeError, typeError } from '../errors';
@@ -24,13 +25,7 @@ import { type IdxArray, readIdx, readIdxAsync } from './idx';
  * loadMnist({ dir: BUNDLED_MNIST_DIR }); // the same as loadMnist()
  * ```
  */
-export const BUNDLED_MNIST_DIR: string = path.resolve(
-  __dirname,
-  '..',
-  '..',
-  'data',
-  'mnist-bundled',
-);
+export const BUNDLED_MNIST_DIR: string = path.join(packageRoot(), 'data', 'mnist-bundled');
 
 /**
  * The four files of an MNIST-layout dataset.
