@@ -380,12 +380,13 @@ describe('dropout: learning on the bundled digits', () => {
     };
     const without = run(0);
     const withDropout = run(0.5);
-    // Measured (native, AVX-512): without 95.90 % and loss 0.155; with 96.65 % and 0.139. Broken
-    // variants of the same run: kept units not scaled by 1/(1 − p), 96.20 % and 0.217; the mask
-    // applied in forward but not in BP2, 95.10 % and 1.96.
-    expect(withDropout.accuracy).to.be.at.least(0.963);
+    // Measured (native): without 95.75 % and loss 0.157, with 96.65 % and 0.145 (AVX-512 kernels);
+    // with 0.150 on the AVX2 path, whose sums round differently. Broken variants of the same run:
+    // kept units not scaled by 1/(1 − p), 96.20 % and 0.217; the mask applied in forward but not
+    // in BP2, 95.10 % and 1.96. The bounds sit between the working paths and the broken ones.
+    expect(withDropout.accuracy).to.be.at.least(0.962);
     expect(withDropout.accuracy).to.be.above(without.accuracy!);
-    expect(withDropout.loss).to.be.at.most(0.147);
-    expect(withDropout.loss).to.be.below(without.loss - 0.008);
+    expect(withDropout.loss).to.be.at.most(0.17);
+    expect(withDropout.loss).to.be.below(without.loss);
   });
 });
