@@ -8,6 +8,7 @@
  * Worker → main: `start` (its backend), `batch` (throttled), `epoch`, then `done` (the final
  * parameters, transferred) or `error` (the error's class, message, code and stack).
  */
+import type { Task } from '../task';
 import type { ActivationName } from '../activations';
 import type { BackendName } from '../backend/select';
 import type { BackendInfo } from '../backend/types';
@@ -59,6 +60,8 @@ export interface WorkerInput {
   activations: ActivationName[];
   /** Dropout rate of each hidden layer. */
   dropout: number[];
+  /** The network's task (its default loss), or null. */
+  task: Task | null;
   init: InitName | undefined;
   seed: number | undefined;
   params: Float32Array | null;

@@ -32,6 +32,9 @@ import {
   checkOptions,
   isAbortSignal,
 } from '../validate';
+import { frameOf, type PlainData, toTrainingData } from '../data/plain';
+import type { Scaler } from '../data/scaler';
+import type { Task } from '../task';
 import type { WireData, WireError, WireFitOptions, WorkerInput, WorkerMessage } from './protocol';
 
 /**
@@ -54,6 +57,8 @@ export interface BackgroundNetworkSpec {
   params?: Float32Array;
   /** Dropout rate of the hidden layers in training (see `NetworkOptions.dropout`). Default 0. */
   dropout?: number | number[];
+  /** What the network is for (see `NetworkOptions.task`): the output activation and default loss. */
+  task?: Task;
 }
 
 /**
@@ -69,10 +74,13 @@ export interface BackgroundNetworkSpec {
 export interface BackgroundTrainingOptions {
   /** What to train: a spec, or a Network whose sizes, activations and parameters are used (it is not modified). */
   network: BackgroundNetworkSpec | Network;
-  /** Training data `{ x [n, n0], y [n, nL], labels? }`. */
-  data: TrainingData;
-  /** Held-out data evaluated after every epoch. */
-  validation?: TrainingData;
+  /**
+   * Training data `{ x [n, n0], y [n, nL], labels? }`: typed arrays, or plain arrays and class
+   * names as `fitSync` takes them (converted, and scaled by the network's scaler, on this thread).
+   */
+  data: TrainingData | PlainData;
+  /** Held-out data evaluated after every epoch (the same forms as `data`). */
+  validation?: TrainingData | PlainData;
   /** The fit options that can cross threads (see `fit`; no callbacks, no schedule functions, built-in losses by name). */
   fit?: WireFitOptions;
   /** Decode outputs for accuracy with this label encoding (default: argmax, or > 0.5 for one output). */
@@ -253,6 +261,9 @@ export class BackgroundTraining extends EventEmitter implements AsyncIterable<Ba
       activations: ActivationName[];
       backend: BackendName;
       dropout: number[];
+      task?: Task;
+      classes?: readonly string[];
+      scaler?: Scaler;
     },
     signal: AbortSignal | undefined,
   ) {
@@ -326,7 +337,8 @@ export class BackgroundTraining extends EventEmitter implements AsyncIterable<Ba
         break;
       case 'done':
         try {
-          const { sizes, activations, backend, dropout } = this.network;
+          const { sizes, activations, backend, dropout, task, classes, scaler } = this.network;
+          // The class names and the scaler travel with the result, as fitSync leaves them.
           const network = new Network({
             sizes,
             activations,
@@ -334,6 +346,9 @@ export class BackgroundTraining extends EventEmitter implements AsyncIterable<Ba
             init: 'he',
             seed: 0,
             dropout,
+            task,
+            classes,
+            scaler,
           });
           network.params.set(m.params);
           const info = this.backendInfo;
@@ -440,6 +455,7 @@ export function trainInBackground(options: BackgroundTrainingOptions): Backgroun
       'seed',
       'params',
       'dropout',
+      'task',
     ]) as BackgroundNetworkSpec;
     // Build it here (on js, cheap) to check sizes, activations, init and seed before a thread starts.
     probe = new Network({
@@ -449,12 +465,27 @@ export function trainInBackground(options: BackgroundTrainingOptions): Backgroun
       seed: spec.seed,
       backend: 'js',
       dropout: spec.dropout,
+      task: spec.task,
     });
     if (spec.params !== undefined)
       checkFloat32Exact('options.network.params', spec.params, probe.params.length);
   }
-  checkData('options.data', probe, o.data);
-  if (o.validation !== undefined) checkData('options.validation', probe, o.validation);
+  // Plain arrays and class names become typed arrays here, as fitSync converts them, and a
+  // network's scaler scales the raw inputs: the worker trains on what fitSync would.
+  const frame = frameOf(probe, true);
+  const converted = toTrainingData('options.data', frame, o.data);
+  if (converted.classes) frame.classes = converted.classes;
+  frame.learnClasses = false;
+  const data: TrainingData = { x: converted.x, y: converted.y };
+  if (converted.labels) data.labels = converted.labels;
+  checkData('options.data', probe, data);
+  let validation: TrainingData | undefined;
+  if (o.validation !== undefined) {
+    const v = toTrainingData('options.validation', frame, o.validation);
+    validation = { x: v.x, y: v.y };
+    if (v.labels) validation.labels = v.labels;
+    checkData('options.validation', probe, validation);
+  }
   const fit = checkOptions<WireFitOptions>('options.fit', o.fit, FIT_NAMES);
   if (typeof fit.schedule === 'function')
     throw typeError(
@@ -485,18 +516,17 @@ export function trainInBackground(options: BackgroundTrainingOptions): Backgroun
 
   const list = new Set<ArrayBuffer>();
   if (transfer) {
-    checkTransferable('options.data', o.data as TrainingData, list);
-    if (o.validation) checkTransferable('options.validation', o.validation, list);
+    checkTransferable('options.data', data, list);
+    if (validation) checkTransferable('options.validation', validation, list);
   }
   const abortFlag = new SharedArrayBuffer(4);
   const params = spec.params ? spec.params.slice() : null;
-  const data = o.data as TrainingData; // checked by checkData above
-  const validation = o.validation;
   const prepare = async () => {
     const input: WorkerInput = {
       sizes: [...probe.sizes],
       activations: [...probe.activations],
       dropout: [...probe.dropout],
+      task: probe.task ?? null,
       init: spec.init,
       seed: spec.seed,
       params,
@@ -522,6 +552,9 @@ export function trainInBackground(options: BackgroundTrainingOptions): Backgroun
       activations: [...probe.activations],
       backend: resultBackend,
       dropout: [...probe.dropout],
+      task: probe.task,
+      classes: frame.classes,
+      scaler: probe.scaler,
     },
     o.signal,
   );

@@ -36,6 +36,7 @@ function run(input: WorkerInput): void {
     sizes: input.sizes,
     activations: input.activations,
     dropout: input.dropout,
+    task: input.task ?? undefined,
     init: input.init,
     seed: input.seed,
     backend,
