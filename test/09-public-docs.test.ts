@@ -3,11 +3,9 @@
  * `@example`, and so does every public method of an exported class. Read with the TypeScript
  * compiler API, so a new export without docs fails here.
  */
-import * as path from 'node:path';
 import { expect } from 'chai';
 import * as ts from 'typescript';
-
-const INDEX = path.resolve(__dirname, '..', 'lib', 'index.ts');
+import { publicExports } from './helpers/public-api';
 
 function hasExample(node: ts.Node): boolean {
   return ts.getJSDocTags(node).some((t) => t.tagName.text === 'example');
@@ -21,20 +19,10 @@ describe('public API docs', () => {
   let exports: Array<{ name: string; decls: ts.Declaration[] }>;
   before(function () {
     this.timeout(60000);
-    const program = ts.createProgram([INDEX], {
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.CommonJS,
-      strict: true,
-      noEmit: true,
-      types: ['node'],
-    });
-    const checker = program.getTypeChecker();
-    const source = program.getSourceFile(INDEX)!;
-    const moduleSymbol = checker.getSymbolAtLocation(source)!;
-    exports = checker.getExportsOfModule(moduleSymbol).map((sym) => {
-      const target = sym.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(sym) : sym;
-      return { name: sym.getName(), decls: target.getDeclarations() ?? [] };
-    });
+    exports = publicExports().exports.map(({ name, symbol }) => ({
+      name,
+      decls: symbol.getDeclarations() ?? [],
+    }));
   });
 
   it('exports the API the README promises', () => {
