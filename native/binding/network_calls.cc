@@ -224,10 +224,13 @@ Napi::Value trainBatches(const Napi::CallbackInfo& info) {
     read_dropout(info, 20, layout, &dropout);
     float* v = bn_state_slots(hyper) > 0 ? velocity.data : nullptr;
     int64_t done = 0;
-    check(env, "trainBatches",
-          bn_train_batches(layout, params.data, v, inputs, y.data, labels, order.data, order.length,
-                           start, batch, batches, loss, z.data, a.data, delta.data, x_batch.data,
-                           y_batch.data, hyper, out_array.Data(), &done, dropout.get()));
+    check(
+        env, "trainBatches",
+        bn_train_batches(layout, params.data, v,
+                         bn_train_data{inputs, y.data, labels, order.data, order.length}, start,
+                         batch, batches, loss,
+                         bn_train_workspace{z.data, a.data, delta.data, x_batch.data, y_batch.data},
+                         hyper, out_array.Data(), &done, dropout.get()));
     return static_cast<Napi::Value>(Napi::Number::New(env, static_cast<double>(done)));
   });
 }

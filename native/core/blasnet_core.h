@@ -303,6 +303,25 @@ struct bn_inputs {
   float offset;
   int64_t rows;
 };
+// The dataset of a bn_train_batches call: the inputs, the targets y [inputs.rows, nL], the class
+// labels [inputs.rows] (null: no correct counts), and the shuffled order of the examples.
+struct bn_train_data {
+  bn_inputs inputs;
+  const float* y;
+  const uint8_t* labels;
+  const uint32_t* order;
+  int64_t order_length;
+};
+// The caller's workspace for a bn_train_batches call with mini-batches of `batch` rows: z, a and
+// delta [batch · (n1 + ... + nL)] in blocks per layer (bn_block_offset), and the gathered batch,
+// x_batch [batch, n0] and y_batch [batch, nL].
+struct bn_train_workspace {
+  float* z;
+  float* a;
+  float* delta;
+  float* x_batch;
+  float* y_batch;
+};
 
 // `batches` mini-batches of the shuffled dataset in one call: batch b is the examples
 // order[start + b·batch .. start + (b+1)·batch) (the last one may be shorter when it reaches the
@@ -321,10 +340,8 @@ struct bn_inputs {
 // kernels' threads (train_batches.cc); the results are the same bits as on one thread. With
 // dropout, batch b's masks are those of step dropout->step + b (each part masks its own units).
 bn_status bn_train_batches(const bn_layout& layout, float* params, float* velocity,
-                           const bn_inputs& inputs, const float* y, const uint8_t* labels,
-                           const uint32_t* order, int64_t order_length, int64_t start,
-                           int64_t batch, int64_t batches, int loss, float* z, float* a,
-                           float* delta, float* x_batch, float* y_batch, const bn_hyper& hyper,
+                           const bn_train_data& data, int64_t start, int64_t batch, int64_t batches,
+                           int loss, const bn_train_workspace& workspace, const bn_hyper& hyper,
                            double* out, int64_t* done, const bn_dropout* dropout = nullptr);
 
 // ---- own small-matrix kernels (kernel.cc) ----------------------------------------------------
@@ -445,10 +462,10 @@ double bn_bench_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t 
 double bn_bench_blas_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
                            int64_t reps);
 // Seconds for the GEMMs of one epoch of `examples` in mini-batches of `batch` (the last one
-// partial), back to back through bn_sgemm with no other work: per batch the forward GEMM of each
-// layer, then from layer L down the weight-gradient GEMM and (l > 1) the δ GEMM. beta = 0: the
-// weight gradient into a buffer of its own (trainBatch); otherwise accumulated with that beta as
-// the fused step of bn_train_batches does (1: plain SGD, μ: momentum). The sgemm ceiling of an epoch.
+// partial): bn_train_batches's own plan and phases (train_plan.h, bn_train_gemms) with everything
+// but the products switched off, on the same team and split. beta = 0: the weight gradient into a
+// buffer of its own (Adam's product); 1: accumulated into the weights (plain SGD); otherwise
+// accumulated into the velocity with momentum μ = beta. The sgemm ceiling of an epoch.
 double bn_bench_epoch_gemms(const bn_layout& layout, int64_t examples, int64_t batch, float beta);
 
 #endif  // BLASNET_CORE_H

@@ -3,7 +3,7 @@
 // (foreach=False, amsgrad=False, RMSprop non-centred without momentum). The scalars of step t are
 // computed in float64 and rounded to float32 once (bn_step_coef_of); every element then takes the
 // same float32 operations, in the order written, whichever thread runs it. SGD, momentum and
-// Nesterov stay in update.cc and, fused into the weight-gradient product, in train_batches.cc.
+// Nesterov stay in update.cc and, fused into the weight-gradient product, in train_update.cc.
 // This file is compiled without FMA (no -march), so no multiply-add is contracted: the TypeScript
 // backend (lib/backend/js/optimizers.ts) repeats the same roundings with Math.fround. The loops
 // vectorize (with -fno-math-errno, set for the whole addon: v is never negative, and sqrtps gives

@@ -1,7 +1,7 @@
 /**
  * `Backend.trainBatches` in TypeScript: many training steps per call, each batch gathered
  * straight from the dataset (bytes converted on the way) and the optimizer step fused into the
- * backward pass, as the native core does (native/core/train_batches.cc):
+ * backward pass, as the native core does (native/core/train_phases.cc):
  *   for l = L..1:  δ^(l−1) = (δ^l · w^l) ∘ σ'(z^(l−1))    with w^l before the step (l > 1)
  *                  target ← −η · δ^lᵀ · a^(l−1) + beta · target   (one sgemm, no gradient buffer)
  *                  target_b ← −η · Σ_rows δ^l + beta · target_b

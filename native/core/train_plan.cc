@@ -1,0 +1,103 @@
+// The plan of a bn_train_batches call (train_plan.h): the team, the transposed first layer, the
+// barriers and the scratch layout, decided once per call. The thresholds are measured figures
+// (the comments below); the phases never decide anything of this themselves.
+#include "train_plan.h"
+
+#include "checked.h"
+#include "team.h"
+
+namespace {
+
+// Whether every part of a team computes the whole output layer itself: where its product is at
+// most 1/32 of the largest product of a step (W3: 8,000 weights against 627,200), doing it once
+// per part costs less than the parts waiting for each other's rows of δ^L. Never for one weight
+// layer, which is all there is.
+bool output_everywhere(const bn_layout& layout) {
+  const int L = layout.L;
+  if (L < 2) return false;
+  double largest = 0.0;
+  for (int l = 1; l < L; l++) {
+    const double weights =
+        static_cast<double>(layout.sizes[l]) * static_cast<double>(layout.sizes[l - 1]);
+    largest = weights > largest ? weights : largest;
+  }
+  return 32.0 * static_cast<double>(layout.sizes[L]) * static_cast<double>(layout.sizes[L - 1]) <=
+         largest;
+}
+
+// Whether a team meets after BP2 at layer l (l >= 2): when BP2 at l − 1 follows, it needs all of
+// δ^(l−1); when l < L, every part must be done reading the columns of w^l before any steps its
+// rows. After the output layer's BP2 with l − 1 = 1 neither holds: w^L is stepped by the columns
+// each part just read, and the step of w^1 reads only the part's own units of δ^1.
+bool barrier_after_bp2(int L, int l) {
+  return l < L || l - 1 > 1;
+}
+
+}  // namespace
+
+int bn_plan_team_size(const bn_layout& layout, int64_t batch) {
+  if (bn_kernel_isa() != 3) return 1;
+  double largest = 0.0;
+  for (int l = 1; l <= layout.L; l++) {
+    const double macs = static_cast<double>(batch) * layout.sizes[l] * layout.sizes[l - 1];
+    largest = macs > largest ? macs : largest;
+  }
+  const int parts = bn_team_parts(largest);
+  return parts > bn_shares::kMaxParts ? bn_shares::kMaxParts : parts;
+}
+
+// Where the AVX-512 kernels take the products and the first layer is hidden and large (a batch's
+// product at least 4M multiply-adds). a · wᵀ with wᵀ's rows contiguous runs on the broadcast
+// kernel, measured at 128 × 400 × 784 (a part of W3's forward) 195 GFLOP/s on one core against
+// 126–154 for the dot kernel on w as it is; whole epochs on one thread, 5M ([784, 100, 10] batch
+// 64; [784, 200, 10] batch 32): 0.97x and 0.93x of the time untransposed.
+bool bn_plan_first_transposed(const bn_layout& layout, int64_t batch) {
+  if (bn_kernel_isa() != 3 || layout.L < 2) return false;
+  return static_cast<double>(batch) * layout.sizes[1] * layout.sizes[0] >= 4194304.0;
+}
+
+bn_status bn_plan_of(const bn_layout& layout, int64_t batch, const bn_hyper& hyper, int parts,
+                     bool transposed, bool gemm_only, bn_plan* plan) {
+  bn_plan p;
+  const int L = layout.L;
+  p.parts = parts;
+  p.output_everywhere = parts > 1 && output_everywhere(layout);
+  p.first_transposed = transposed;
+  p.on_kernels = parts > 1;
+  p.gemm_only = gemm_only;
+  for (int l = 2; l <= L; l++) p.barrier_after_bp2[l] = barrier_after_bp2(L, l);
+  // The blocks in order, each size checked: (parts − 1) · batch · (n0 + nL) for the batch copies;
+  // with output_everywhere (parts − 1) · 3 · batch · nL and nL · (n(L−1) + 1); with w^1
+  // transposed (1 + state slots) · n0 · n1; for the adaptive optimizers param_count.
+  const int64_t n_out = layout.sizes[L];
+  const int64_t out_params = n_out * (layout.sizes[L - 1] + 1);  // <= param_count: fits
+  const int64_t first_weights = layout.sizes[0] * layout.sizes[1];  // <= param_count: fits
+  int64_t per_part = 0;
+  int64_t copies = 0;
+  int64_t outputs = 0;
+  int64_t first = 0;
+  int64_t at = 0;
+  if (bn_checked_mul(batch, layout.sizes[0] + n_out, &per_part) != BN_OK ||
+      bn_checked_mul(parts - 1, per_part, &copies) != BN_OK ||
+      bn_checked_mul(static_cast<int64_t>(parts - 1) * 3, batch * n_out, &outputs) != BN_OK ||
+      bn_checked_mul(transposed ? 1 + bn_state_slots(hyper) : 0, first_weights, &first) != BN_OK)
+    return BN_ERR_OVERFLOW;
+  p.own_batch_at = 0;
+  at = copies;
+  p.own_out_at = at;
+  if (p.output_everywhere && (bn_checked_add(at, outputs, &at) != BN_OK)) return BN_ERR_OVERFLOW;
+  p.out_next_at = at;
+  if (p.output_everywhere && (bn_checked_add(at, out_params, &at) != BN_OK))
+    return BN_ERR_OVERFLOW;
+  p.w1t_at = at;
+  if (bn_checked_add(at, first, &at) != BN_OK) return BN_ERR_OVERFLOW;
+  p.grad_at = at;
+  if (bn_adaptive(hyper) && bn_checked_add(at, layout.param_count, &at) != BN_OK)
+    return BN_ERR_OVERFLOW;
+  int64_t bytes = 0;
+  if (bn_checked_mul(at, static_cast<int64_t>(sizeof(float)), &bytes) != BN_OK)
+    return BN_ERR_OVERFLOW;
+  p.scratch_floats = at;
+  *plan = p;
+  return BN_OK;
+}
