@@ -17,7 +17,9 @@ struct bn_job {
   float* params;
   float* velocity;  // the optimizer state: bn_state_slots(hyper) blocks of param_count floats
   // Adam, AdamW, RMSprop: the step's gradient, [param_count] in the layout of params (w^1 kept
-  // transposed as [n0, n1] where w1t is set). Each part writes and reads only its own blocks.
+  // transposed as [n0, n1] where w1t is set). Each part writes and reads only its own blocks. The
+  // weights' blocks are written only where BLAS takes their product, or as the kernels' partial
+  // sums for a batch beyond one pass (bn_sgemm_adaptive); the biases' always.
   float* grad;
   const bn_inputs& inputs;
   const float* y;

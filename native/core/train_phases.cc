@@ -55,7 +55,8 @@ void record(bn_job& jb, int64_t bi, int64_t rows, double loss_sum, int64_t corre
 const float* output_delta_of(const bn_job& jb, int t, int64_t rows) {
   const int L = jb.layout.L;
   if (jb.plan.output_everywhere && t > 0)
-    return jb.own_out + (t - 1) * 3 * jb.batch * jb.layout.sizes[L] + 2 * jb.batch * jb.layout.sizes[L];
+    return jb.own_out + (t - 1) * 3 * jb.batch * jb.layout.sizes[L] +
+           2 * jb.batch * jb.layout.sizes[L];
   return jb.delta + bn_block_offset(jb.layout, L, rows);
 }
 
@@ -87,9 +88,9 @@ double bn_forward_layer(bn_job& jb, int t, int l, int64_t bi, int64_t rows) {
   if (on_kernels && store_fused(act) && !jb.plan.gemm_only) {
     // b^l and σ on each tile as the kernel stores it (the same bits as the passes below).
     const bn_relu_fused fused{b, jb.a + off, nullptr, slope_of(act)};
-    if (jb.ok() && !bn_kernel_sgemm_relu_block(false, !transposed, rows, n_l, layout.sizes[l - 1],
-                                               1.0f, a_prev, w, 0.0f, jb.z + off, fused, 0, rows,
-                                               c0, c1)) {
+    if (jb.ok() &&
+        !bn_kernel_sgemm_relu_block(false, !transposed, rows, n_l, layout.sizes[l - 1], 1.0f,
+                                    a_prev, w, 0.0f, jb.z + off, fused, 0, rows, c0, c1)) {
       jb.fail(BN_ERR_SIZE);
     }
   } else {
@@ -138,8 +139,8 @@ void bn_output_and_loss(bn_job& jb, int t, int64_t rows, const uint32_t* idx) {
   // K=n(L-1), rows [r0, r1))
   jb.fail(bn_job_product(jb.plan.on_kernels, false, true, rows, n_out, layout.sizes[L - 1], 1.0f,
                          bn_activations_of(layout, L - 1, jb.x_own[t], jb.a, rows),
-                         jb.params + layout.w_offset[L - 1], 0.0f, z_out, nullptr, 0.0f, r0, r1,
-                         0, n_out));
+                         jb.params + layout.w_offset[L - 1], 0.0f, z_out, nullptr, 0.0f, r0, r1, 0,
+                         n_out));
   if (jb.plan.gemm_only) return;
   if (jb.ok()) {
     jb.fail(bn_bias_activate(z_out + o, a_out + o, jb.params + layout.b_offset[L - 1], r1 - r0,
@@ -150,7 +151,8 @@ void bn_output_and_loss(bn_job& jb, int t, int64_t rows, const uint32_t* idx) {
                                  delta_out + o));
   }
   if (jb.ok() && (!everywhere || t == 0)) {
-    jb.fail(bn_loss_sum(jb.loss, out_act, z_out + o, a_out + o, y, r1 - r0, n_out, &jb.loss_sum[t]));
+    jb.fail(
+        bn_loss_sum(jb.loss, out_act, z_out + o, a_out + o, y, r1 - r0, n_out, &jb.loss_sum[t]));
     if (jb.labels != nullptr)
       jb.correct[t] = count_correct(a_out + o, r1 - r0, n_out, jb.labels, idx + r0);
   }
@@ -240,8 +242,8 @@ double bn_update_layer(bn_job& jb, int t, int l, int64_t bi, int64_t rows) {
   if (l == 1 && jb.w1t != nullptr) {
     jb.fail(bn_step_first_transposed(jb, coef, rows, delta_l, a_prev, u0, u1));
   } else {
-    jb.fail(bn_step_layer(jb, coef, l, rows, delta_l, a_prev, w, u0, u1, 0, layout.sizes[l - 1],
-                          u0, u1));
+    jb.fail(bn_step_layer(jb, coef, l, rows, delta_l, a_prev, w, u0, u1, 0, layout.sizes[l - 1], u0,
+                          u1));
   }
   return seconds_since(began);
 }

@@ -70,7 +70,7 @@ bn_status bn_plan_of(const bn_layout& layout, int64_t batch, const bn_hyper& hyp
   // with output_everywhere (parts − 1) · 3 · batch · nL and nL · (n(L−1) + 1); with w^1
   // transposed (1 + state slots) · n0 · n1; for the adaptive optimizers param_count.
   const int64_t n_out = layout.sizes[L];
-  const int64_t out_params = n_out * (layout.sizes[L - 1] + 1);  // <= param_count: fits
+  const int64_t out_params = n_out * (layout.sizes[L - 1] + 1);     // <= param_count: fits
   const int64_t first_weights = layout.sizes[0] * layout.sizes[1];  // <= param_count: fits
   int64_t per_part = 0;
   int64_t copies = 0;
@@ -87,8 +87,7 @@ bn_status bn_plan_of(const bn_layout& layout, int64_t batch, const bn_hyper& hyp
   p.own_out_at = at;
   if (p.output_everywhere && (bn_checked_add(at, outputs, &at) != BN_OK)) return BN_ERR_OVERFLOW;
   p.out_next_at = at;
-  if (p.output_everywhere && (bn_checked_add(at, out_params, &at) != BN_OK))
-    return BN_ERR_OVERFLOW;
+  if (p.output_everywhere && (bn_checked_add(at, out_params, &at) != BN_OK)) return BN_ERR_OVERFLOW;
   p.w1t_at = at;
   if (bn_checked_add(at, first, &at) != BN_OK) return BN_ERR_OVERFLOW;
   p.grad_at = at;

@@ -1,8 +1,9 @@
 // BP3 and BP4 with the parameter update, fused (train_job.h): the weight-gradient product
 // accumulates −η·g straight into its target, so no gradient buffer is written and read back for
-// SGD, momentum and Nesterov; Adam, AdamW and RMSprop take the gradient's block and then their
-// elementwise step (optimizer.cc). Every element gets the same operations in the same order
-// however the work is split, so one thread or several give the same bits.
+// SGD, momentum and Nesterov; Adam, AdamW and RMSprop step their parameters and state in the
+// product's store (adam_tile, rmsprop_tile in kernel_isa.inc; optimizer.cc where BLAS takes the
+// product). Every element gets the same operations in the same order however the work is split,
+// so one thread or several give the same bits.
 #include "train_job.h"
 
 bn_status bn_job_product(bool on_kernels, bool trans_a, bool trans_b, int64_t m, int64_t n,
@@ -20,6 +21,24 @@ bn_status bn_job_product(bool on_kernels, bool trans_a, bool trans_b, int64_t m,
 }
 
 namespace {
+
+// The same product, alpha 1 and beta 0, into the gradient g, with the adaptive optimizer's step
+// (Adam, AdamW, RMSprop) on the parameters and state laid out as g in the kernel's store, or after
+// it where BLAS takes the product (bn_sgemm_adaptive): the same bits either way. The sgemm
+// ceiling (plan.gemm_only) runs the product alone.
+bn_status adaptive_product(const bn_job& jb, bool on_kernels, bool trans_a, int64_t m, int64_t n,
+                           int64_t k, const float* a, const float* b, float* g,
+                           const bn_adaptive_fused& fused, int64_t i0, int64_t i1, int64_t j0,
+                           int64_t j1) {
+  if (jb.plan.gemm_only) {
+    return bn_job_product(on_kernels, trans_a, false, m, n, k, 1.0f, a, b, 0.0f, g, nullptr, 0.0f,
+                          i0, i1, j0, j1);
+  }
+  if (!on_kernels) return bn_sgemm_adaptive(trans_a, m, n, k, a, b, g, fused);
+  return bn_kernel_sgemm_adaptive_block(trans_a, m, n, k, a, b, g, fused, i0, i1, j0, j1)
+             ? BN_OK
+             : BN_ERR_SIZE;
+}
 
 // SGD with momentum (and Nesterov), as passes around the gradient product that accumulates −η·g
 // into its target:
@@ -93,17 +112,6 @@ bn_status bias_step(const bn_job& jb, const bn_step_coef& c, int l, int64_t rows
   return BN_OK;
 }
 
-// Adam, AdamW or RMSprop on rows [i0, i1) × columns [j0, j1) of a [.., ld] block of parameters p,
-// its gradient g and its state s (s1 = the second moment's block, or null).
-void adaptive_rows(const bn_job& jb, const bn_step_coef& c, float* p, const float* g, float* s0,
-                   float* s1, int64_t ld, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
-  for (int64_t i = i0; i < i1; i++) {
-    const int64_t o = i * ld + j0;
-    bn_adaptive_step(c, p + o, g + o, s0 + o, s1 != nullptr ? s1 + o : nullptr, j1 - j0,
-                     static_cast<float>(jb.hyper.l2));
-  }
-}
-
 }  // namespace
 
 bn_status bn_step_layer(const bn_job& jb, const bn_step_coef& c, int l, int64_t rows,
@@ -119,13 +127,14 @@ bn_status bn_step_layer(const bn_job& jb, const bn_step_coef& c, int l, int64_t 
   float* v_w = jb.velocity != nullptr ? jb.velocity + layout.w_offset[l - 1] : nullptr;
   if (bn_adaptive(h)) {
     // BP4: g[nl, n(l-1)] = δ^l[rows, nl]ᵀ · aPrev[rows, n(l-1)]  (Trans, NoTrans; M=nl,
-    // N=n(l-1), K=rows; this part's block), then the optimizer's step on the same block.
+    // N=n(l-1), K=rows; this part's block), with Adam/AdamW/RMSprop on the same block of w^l and
+    // its state as the product is stored.
     float* g = jb.grad + layout.w_offset[l - 1];
-    const bn_status status = bn_job_product(on_kernels, true, false, n_l, n_prev, rows, 1.0f,
-                                            delta_l, a_prev, 0.0f, g, nullptr, 0.0f, i0, i1, j0, j1);
-    if (status != BN_OK || gemm_only) return status;
     float* s1 = bn_state_slots(h) > 1 ? v_w + layout.param_count : nullptr;
-    adaptive_rows(jb, c, w, g, v_w, s1, n_prev, i0, i1, j0, j1);
+    const bn_adaptive_fused fused{&c, w, v_w, s1, static_cast<float>(h.l2)};
+    const bn_status status = adaptive_product(jb, on_kernels, true, n_l, n_prev, rows, delta_l,
+                                              a_prev, g, fused, i0, i1, j0, j1);
+    if (status != BN_OK) return status;
     return bias_step(jb, c, l, rows, delta_l, b, b0, b1);
   }
   const step_target tw = target_of(w, v_w, h, h.l2);
@@ -155,13 +164,14 @@ bn_status bn_step_first_transposed(const bn_job& jb, const bn_step_coef& c, int6
   float* b1 = jb.params + jb.layout.b_offset[0];
   if (bn_adaptive(h)) {
     // BP4: gᵀ[n0, n1] = x[rows, n0]ᵀ · δ^1[rows, n1]  (Trans, NoTrans; M=n0, N=n1, K=rows;
-    // columns [u0, u1)), then the step on (w^1)ᵀ and its transposed state, the same columns.
+    // columns [u0, u1)), with the step on (w^1)ᵀ and its transposed state, the same columns, as
+    // the product is stored.
     float* g = jb.grad + jb.layout.w_offset[0];
-    const bn_status status = bn_job_product(true, true, false, n0, n1, rows, 1.0f, x, delta_1, 0.0f,
-                                            g, nullptr, 0.0f, 0, n0, u0, u1);
-    if (status != BN_OK || gemm_only) return status;
     float* s1 = bn_state_slots(h) > 1 ? jb.v1t + n0 * n1 : nullptr;
-    adaptive_rows(jb, c, jb.w1t, g, jb.v1t, s1, n1, 0, n0, u0, u1);
+    const bn_adaptive_fused fused{&c, jb.w1t, jb.v1t, s1, static_cast<float>(h.l2)};
+    const bn_status status =
+        adaptive_product(jb, true, true, n0, n1, rows, x, delta_1, g, fused, 0, n0, u0, u1);
+    if (status != BN_OK) return status;
     return bias_step(jb, c, 1, rows, delta_1, b1, u0, u1);
   }
   const step_target tw = target_of(jb.w1t, jb.v1t, h, h.l2);
