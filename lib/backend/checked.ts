@@ -479,16 +479,28 @@ export class CheckedBackend implements Backend {
     workspace: BatchWorkspace,
     out: Float64Array,
   ): number {
+    // Every property is read once, first, before anything is checked (a getter runs code that
+    // could detach or swap a buffer checked before it), and the raw backend gets fresh objects of
+    // the values checked: a getter cannot hand it something else.
+    const dataProps = properties('data', data, ['x', 'xScale', 'xOffset', 'y', 'labels']);
+    const runProps = properties('run', run, [
+      'order',
+      'start',
+      'batchSize',
+      'batches',
+      'loss',
+      'hyper',
+      'dropout',
+    ]);
+    const workProps = properties('workspace', workspace, ['z', 'a', 'delta', 'xBatch', 'yBatch']);
     const { copy: specCopy, layout } = ownSpec(spec);
     checkFloat32('params', params, layout.paramCount);
-    // Every property is read once, here, and the raw backend gets fresh objects of the values
-    // checked: a getter cannot hand it something else.
-    const ownData = readBatchData(layout, data);
-    const ownRun = readBatchRun(layout, run);
+    const ownData = checkBatchData(layout, dataProps);
+    const ownRun = checkBatchRun(layout, runProps);
     const own = {
       data: ownData,
       run: ownRun,
-      workspace: readBatchWorkspace(layout, workspace, ownRun.batchSize),
+      workspace: checkBatchWorkspace(layout, workProps, ownRun.batchSize),
     };
     const rows = own.data.x.length / layout.sizes[0];
     const { order, start, batchSize, batches, hyper } = own.run;
@@ -517,16 +529,17 @@ export class CheckedBackend implements Backend {
   }
 }
 
-/** `value` as an object whose properties can be read, else a TypeError naming it. */
-function objectArg(name: string, value: unknown): Record<string, unknown> {
-  if (!isObject(value)) throw typeError(name, 'an object', value);
-  return value as Record<string, unknown>;
+/** The properties `keys` of object `value`, each read once; a TypeError naming it if no object. */
+function properties(name: string, value: unknown, keys: string[]): Record<string, unknown> {
+  if (!isObject(value) || typeof value === 'function') throw typeError(name, 'an object', value);
+  const read: Record<string, unknown> = {};
+  for (const key of keys) read[key] = (value as Record<string, unknown>)[key];
+  return read;
 }
 
-/** `data` of trainBatches, checked against the layout, as plain views. */
-function readBatchData(layout: Layout, data: unknown): Required<BatchData> {
-  const d = objectArg('data', data);
-  const { x, xScale = 1, xOffset = 0, y, labels = null } = d;
+/** The properties of trainBatches' `data`, checked against the layout, as plain views. */
+function checkBatchData(layout: Layout, data: Record<string, unknown>): Required<BatchData> {
+  const { x, xScale = 1, xOffset = 0, y, labels = null } = data;
   const n0 = layout.sizes[0];
   if (!isFloat32Array(x) && !isUint8Array(x))
     throw typeError('data.x', 'a Float32Array or a Uint8Array', x);
@@ -559,10 +572,9 @@ function readBatchData(layout: Layout, data: unknown): Required<BatchData> {
   };
 }
 
-/** `run` of trainBatches, checked against the layout (order's entries are checked by the caller). */
-function readBatchRun(layout: Layout, run: unknown): Required<BatchRun> {
-  const r = objectArg('run', run);
-  const { order, start, batchSize, batches, loss, hyper, dropout } = r;
+/** The properties of trainBatches' `run`, checked (order's entries are checked by the caller). */
+function checkBatchRun(layout: Layout, run: Record<string, unknown>): Required<BatchRun> {
+  const { order, start, batchSize, batches, loss, hyper, dropout } = run;
   checkUint32('run.order', order);
   checkInt('run.start', start, 0);
   const size = checkSize('run.batchSize', batchSize);
@@ -586,10 +598,13 @@ function readBatchRun(layout: Layout, run: unknown): Required<BatchRun> {
   };
 }
 
-/** `workspace` of trainBatches, each buffer sized for `batchSize` rows, as plain views. */
-function readBatchWorkspace(layout: Layout, workspace: unknown, batchSize: number): BatchWorkspace {
-  const w = objectArg('workspace', workspace);
-  const { z, a, delta, xBatch, yBatch } = w;
+/** The properties of trainBatches' `workspace`, sized for `batchSize` rows, as plain views. */
+function checkBatchWorkspace(
+  layout: Layout,
+  workspace: Record<string, unknown>,
+  batchSize: number,
+): BatchWorkspace {
+  const { z, a, delta, xBatch, yBatch } = workspace;
   const units = batchSize * layout.unitsPerExample;
   return {
     z: f32(checkFloat32('workspace.z', z, units)),
