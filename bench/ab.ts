@@ -16,6 +16,7 @@
  * initial parameters (the workload's init, seed 1) on the same reshuffled order per pair, so they
  * do the same arithmetic. Prints each side's median epoch, ceiling and ratio, and the pairs.
  */
+import { resolve } from 'node:path';
 import { loadAddon, type NativeAddon } from '../lib/backend/native/addon';
 import { batchesCallOf } from './batches-form';
 import { LossCode } from '../lib/backend/types';
@@ -32,7 +33,7 @@ function arg(name: string, argv: string[]): string | undefined {
 /** An addon from an explicit path, loaded beside any other (each has its own thread pool). */
 function loadFrom(path: string): NativeAddon {
   const module = { exports: {} as NativeAddon };
-  process.dlopen(module, path);
+  process.dlopen(module, resolve(path)); // a relative path would be looked up as a module
   return module.exports;
 }
 
