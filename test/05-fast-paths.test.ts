@@ -337,7 +337,7 @@ forEachBackend('trainBatches', (be) => {
         loss: net.loss,
         hyper: new Float64Array([0.1, 0.9, 0, 0]),
       },
-      ws,
+      { ...ws }, // a copy: a case replaces one of its buffers
       new Float64Array(4),
     ];
     // [argument index, property (or null for the argument itself), value, error, name]
