@@ -8,13 +8,17 @@
  * round, gave 1.03, 0.99, 0.91, 0.83 and 0.99 (as new/old). Run it both ways, more than once, and
  * take the geometric mean.
  *
- *   npx tsx bench/ab.ts A.node B.node [--workload W3] [--pairs 8] [--threads A,B]
+ *   npx tsx bench/ab.ts --a A.node --b B.node [--workload W3] [--pairs 8] [--threads A,B]
  *
- * (`--threads 1,2` compares one build on one thread against two.) Both sides train from the same
+ * (or the two files as the first arguments; `--threads 1,2` compares one build on one thread
+ * against two.) Each build is driven in the form of `trainBatches` it takes (bench/batches-form.ts:
+ * builds before the object contract take positional arguments), found once at load. Both sides train from the same
  * initial parameters (the workload's init, seed 1) on the same reshuffled order per pair, so they
  * do the same arithmetic. Prints each side's median epoch, ceiling and ratio, and the pairs.
  */
+import { resolve } from 'node:path';
 import { loadAddon, type NativeAddon } from '../lib/backend/native/addon';
+import { batchesCallOf } from './batches-form';
 import { LossCode } from '../lib/backend/types';
 import { Network } from '../lib/network';
 import { Random } from '../lib/random';
@@ -29,22 +33,38 @@ function arg(name: string, argv: string[]): string | undefined {
 /** An addon from an explicit path, loaded beside any other (each has its own thread pool). */
 function loadFrom(path: string): NativeAddon {
   const module = { exports: {} as NativeAddon };
-  process.dlopen(module, path);
+  process.dlopen(module, resolve(path)); // a relative path would be looked up as a module
   return module.exports;
 }
 
+const USAGE =
+  'usage: npx tsx bench/ab.ts --a A.node --b B.node [--workload W3] [--pairs 8] [--threads A,B]\n' +
+  '  (or: npx tsx bench/ab.ts A.node B.node ...)\n' +
+  'Alternates whole epochs of trainBatches between two builds of blasnet.node (ABBA) and prints\n' +
+  'the median B/A ratio. Either build may take the positional trainBatches of builds before the\n' +
+  'object contract: each is probed once at load and called in its own form.';
+
 async function main(argv: string[]): Promise<void> {
-  const files = argv.filter((a) => a.endsWith('.node'));
-  if (files.length !== 2)
-    throw new Error(
-      'usage: npx tsx bench/ab.ts A.node B.node [--workload W3] [--pairs 8] [--threads A,B]',
-    );
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
+  const named = [arg('--a', argv), arg('--b', argv)];
+  const files = named.every((f) => f !== undefined)
+    ? (named as string[])
+    : argv.filter((a) => a.endsWith('.node'));
+  if (files.length !== 2) throw new Error(USAGE);
   const w = WORKLOADS[(arg('--workload', argv) ?? 'W3') as Workload['name']];
   if (!w) throw new RangeError(`--workload must be W1, W2 or W3, not ${arg('--workload', argv)}`);
   const pairs = Number(arg('--pairs', argv) ?? 8);
   const threads = arg('--threads', argv)?.split(',').map(Number);
   loadAddon(); // the package's own, for its checks of the environment
   const addons = files.map(loadFrom);
+  const calls = addons.map((addon, k) => {
+    const { form, call } = batchesCallOf(addon);
+    console.log(`${k === 0 ? 'A' : 'B'} ${files[k]}: trainBatches takes the ${form} form`);
+    return call;
+  });
   const data = await loadBenchData(60000, 'bytes');
   const n = data.n;
   const spec = specOf(w.sizes, w.activations);
@@ -79,26 +99,13 @@ async function main(argv: string[]): Promise<void> {
     const addon = addons[k];
     if (threads) addon.setThreads(threads[k]);
     const t0 = process.hrtime.bigint();
-    addon.trainBatches(
+    calls[k](
       spec,
       s.params,
       s.velocity,
-      data.bytes,
-      1 / 255,
-      0,
-      data.y,
-      data.labels,
-      order,
-      0,
-      batch,
-      batches,
-      loss,
-      s.z,
-      s.a,
-      s.delta,
-      s.xBatch,
-      s.yBatch,
-      hyper,
+      { x: data.bytes, xScale: 1 / 255, xOffset: 0, y: data.y, labels: data.labels },
+      { order, start: 0, batchSize: batch, batches, loss, hyper },
+      s,
       out,
     );
     s.epochs.push(Number(process.hrtime.bigint() - t0) / 1e9);

@@ -66,6 +66,7 @@ export type { BackendName, BackendReport } from './backend/select';
 export { ActivationCode, LossCode } from './backend/types';
 export type { Backend, BackendInfo, Dropout, UpdateHyper } from './backend/types';
 export type { Layout } from './backend/spec';
+export type { BatchData, BatchRun, BatchWorkspace } from './backend/batches-contract';
 export type { BlasnetError, BlasnetErrorCode } from './errors';
 export { version } from './version';
 export * from './data';

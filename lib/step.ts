@@ -4,6 +4,7 @@
  * gather of a shuffled batch); a user loss runs forward, its gradient in TypeScript, then
  * backward and the update.
  */
+import type { BatchWorkspace } from './backend/batches-contract';
 import { blockOffset } from './backend/spec';
 import type { Dropout, UpdateHyper } from './backend/types';
 import { dropoutArgument } from './dropout';
@@ -21,6 +22,8 @@ export class TrainingStep {
   private readonly delta: Float32Array;
   private readonly xBatch: Float32Array;
   private readonly yBatch: Float32Array;
+  /** The buffers above as `trainBatches` takes them (one object, made once). */
+  private readonly workspace: BatchWorkspace;
   /** The network's dropout for the backends, its step set per call; null: none. */
   private readonly dropout: Dropout | null;
   /** Steps taken so far: the next batch's dropout mask is the one at this step. */
@@ -47,6 +50,8 @@ export class TrainingStep {
     this.delta = new Float32Array(units);
     this.xBatch = new Float32Array(batchSize * network.inputSize);
     this.yBatch = new Float32Array(batchSize * network.outputSize);
+    const { z, a, delta, xBatch, yBatch } = this;
+    this.workspace = { z, a, delta, xBatch, yBatch };
     this.dropout = dropoutSeed === undefined ? null : dropoutArgument(network.dropout, dropoutSeed);
   }
 
@@ -149,24 +154,18 @@ export class TrainingStep {
       net.spec,
       net.params,
       this.velocity,
-      x,
-      xScale,
-      xOffset,
-      y,
-      labels,
-      order,
-      start,
-      this.batchSize,
-      batches,
-      this.loss.code,
-      this.z,
-      this.a,
-      this.delta,
-      this.xBatch,
-      this.yBatch,
-      hyper,
+      { x, xScale, xOffset, y, labels },
+      {
+        order,
+        start,
+        batchSize: this.batchSize,
+        batches,
+        loss: this.loss.code,
+        hyper,
+        dropout: this.dropout,
+      },
+      this.workspace,
       out,
-      this.dropout,
     );
     this.steps += done;
     return done;

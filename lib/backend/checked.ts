@@ -22,9 +22,11 @@ import {
   isFloat32Array,
   isFloat64Array,
   isInt32Array,
+  isObject,
   isUint8Array,
 } from '../validate';
 import { stateSlotsOf } from './js/optimizers';
+import type { BatchData, BatchRun, BatchWorkspace } from './batches-contract';
 import { decodeSpec, type Layout } from './spec';
 import {
   ActivationCode,
@@ -95,41 +97,42 @@ function ownSpec(spec: unknown): { copy: Int32Array; layout: Layout } {
   return { copy: new Int32Array(0), layout: decodeSpec(spec) }; // decodeSpec throws its TypeError
 }
 
-function checkHyper(hyper: unknown): UpdateHyper {
+function checkHyper(hyper: unknown, name = 'hyper'): UpdateHyper {
   if (!isFloat64Array(hyper))
-    throw typeError('hyper', 'a Float64Array UpdateHyper (length 4 or 10)', hyper);
+    throw typeError(name, 'a Float64Array UpdateHyper (length 4 or 10)', hyper);
   if (hyper.length !== 4 && hyper.length !== 10)
-    throw shapeError('hyper', 'a Float64Array of length 4 or 10', `length ${hyper.length}`);
-  checkNumber('hyper[0] (learningRate)', hyper[0], 0);
-  checkNumber('hyper[1] (momentum)', hyper[1], 0, 1);
-  if (hyper[2] !== 0 && hyper[2] !== 1) throw rangeError('hyper[2] (nesterov)', '0 or 1', hyper[2]);
-  checkNumber('hyper[3] (l2)', hyper[3], 0);
-  if (hyper.length === 10) checkAdaptiveHyper(hyper);
+    throw shapeError(name, 'a Float64Array of length 4 or 10', `length ${hyper.length}`);
+  checkNumber(`${name}[0] (learningRate)`, hyper[0], 0);
+  checkNumber(`${name}[1] (momentum)`, hyper[1], 0, 1);
+  if (hyper[2] !== 0 && hyper[2] !== 1)
+    throw rangeError(`${name}[2] (nesterov)`, '0 or 1', hyper[2]);
+  checkNumber(`${name}[3] (l2)`, hyper[3], 0);
+  if (hyper.length === 10) checkAdaptiveHyper(hyper, name);
   return plainView(hyper, 'Float64Array');
 }
 
 /** UpdateHyper[4..9] (see types.ts), as the native binding checks them again. */
-function checkAdaptiveHyper(hyper: Float64Array): void {
+function checkAdaptiveHyper(hyper: Float64Array, name: string): void {
   const kind = hyper[4];
   if (kind !== 0 && kind !== 1 && kind !== 2 && kind !== 3)
-    throw rangeError('hyper[4] (optimizer)', '0 (sgd), 1 (adam), 2 (adamw) or 3 (rmsprop)', kind);
+    throw rangeError(`${name}[4] (optimizer)`, '0 (sgd), 1 (adam), 2 (adamw) or 3 (rmsprop)', kind);
   if (kind !== 0) {
     if (hyper[1] !== 0 || hyper[2] !== 0)
-      throw rangeError('hyper[1] (momentum)', '0 with adam, adamw or rmsprop', hyper[1]);
-    if (kind === 3) checkNumber('hyper[5] (alpha)', hyper[5], 0, 1);
+      throw rangeError(`${name}[1] (momentum)`, '0 with adam, adamw or rmsprop', hyper[1]);
+    if (kind === 3) checkNumber(`${name}[5] (alpha)`, hyper[5], 0, 1);
     else {
-      for (const [i, name] of [
+      for (const [i, key] of [
         [5, 'beta1'],
         [6, 'beta2'],
       ] as const) {
-        if (!(checkNumber(`hyper[${i}] (${name})`, hyper[i], 0, 1) < 1))
-          throw rangeError(`hyper[${i}] (${name})`, 'a number in [0, 1)', hyper[i]);
+        if (!(checkNumber(`${name}[${i}] (${key})`, hyper[i], 0, 1) < 1))
+          throw rangeError(`${name}[${i}] (${key})`, 'a number in [0, 1)', hyper[i]);
       }
     }
-    checkNumber('hyper[7] (eps)', hyper[7], 0);
+    checkNumber(`${name}[7] (eps)`, hyper[7], 0);
   }
-  checkNumber('hyper[8] (weightDecay)', hyper[8], 0);
-  checkInt('hyper[9] (steps)', hyper[9], 0);
+  checkNumber(`${name}[8] (weightDecay)`, hyper[8], 0);
+  checkInt(`${name}[9] (steps)`, hyper[9], 0);
 }
 
 /** The length of the optimizer state a step with `hyper` needs (`velocity`; see UpdateHyper). */
@@ -141,27 +144,23 @@ function stateLength(hyper: UpdateHyper, layout: Layout): number {
  * A {@link Dropout} `[seed, step, p_1..p_(L−1)]` for the layout, or null for none; returned as a
  * private copy, so that a rate rewritten in shared memory cannot change under a running call.
  */
-function checkDropout(layout: Layout, dropout: unknown): Dropout | null {
+function checkDropout(layout: Layout, dropout: unknown, name = 'dropout'): Dropout | null {
   if (dropout === undefined || dropout === null) return null;
   if (!isFloat64Array(dropout))
-    throw typeError(
-      'dropout',
-      'a Float64Array [seed, step, p1..p(L-1)], undefined or null',
-      dropout,
-    );
+    throw typeError(name, 'a Float64Array [seed, step, p1..p(L-1)], undefined or null', dropout);
   const copy = Float64Array.from(dropout);
   if (copy.length !== layout.L + 1)
     throw shapeError(
-      'dropout',
+      name,
       `a Float64Array of length L + 1 = ${layout.L + 1}`,
       `length ${copy.length}`,
     );
-  checkInt('dropout[0] (seed)', copy[0], 0, 2 ** 32 - 1);
-  checkInt('dropout[1] (step)', copy[1], 0);
+  checkInt(`${name}[0] (seed)`, copy[0], 0, 2 ** 32 - 1);
+  checkInt(`${name}[1] (step)`, copy[1], 0);
   for (let l = 1; l < layout.L; l++) {
     const p = copy[1 + l];
     if (!(p >= 0 && p < 1))
-      throw rangeError(`dropout[${1 + l}] (rate of layer ${l})`, 'a number in [0, 1)', p);
+      throw rangeError(`${name}[${1 + l}] (rate of layer ${l})`, 'a number in [0, 1)', p);
   }
   return copy;
 }
@@ -186,19 +185,19 @@ function checkBackwardLayers(layout: Layout): void {
   layout.acts.forEach((act, i) => checkDifferentiable(`activation of layer ${i + 1}`, act));
 }
 
-function checkLoss(layout: Layout, loss: unknown): LossCode {
-  checkInt('loss', loss, 0, LossCode.Huber);
+function checkLoss(layout: Layout, loss: unknown, name = 'loss'): LossCode {
+  checkInt(name, loss, 0, LossCode.Huber);
   const out = layout.acts[layout.L - 1];
   if (loss === LossCode.CrossEntropy && out !== ActivationCode.Softmax) {
     throw rangeError(
-      'loss',
+      name,
       'an output activation of softmax for cross-entropy',
       ACTIVATION_NAMES[out],
     );
   }
   if (loss === LossCode.BinaryCrossEntropy && out !== ActivationCode.Sigmoid) {
     throw rangeError(
-      'loss',
+      name,
       'an output activation of sigmoid for binary cross-entropy',
       ACTIVATION_NAMES[out],
     );
@@ -475,99 +474,143 @@ export class CheckedBackend implements Backend {
     spec: Int32Array,
     params: Float32Array,
     velocity: Float32Array,
-    x: Float32Array | Uint8Array,
-    xScale: number,
-    xOffset: number,
-    y: Float32Array,
-    labels: Uint8Array | null,
-    order: Uint32Array,
-    start: number,
-    batchSize: number,
-    batches: number,
-    loss: LossCode,
-    z: Float32Array,
-    a: Float32Array,
-    delta: Float32Array,
-    xBatch: Float32Array,
-    yBatch: Float32Array,
-    hyper: UpdateHyper,
+    data: BatchData,
+    run: BatchRun,
+    workspace: BatchWorkspace,
     out: Float64Array,
-    dropout?: Dropout | null,
   ): number {
+    // Every property is read once, first, before anything is checked (a getter runs code that
+    // could detach or swap a buffer checked before it), and the raw backend gets fresh objects of
+    // the values checked: a getter cannot hand it something else.
+    const dataProps = properties('data', data, ['x', 'xScale', 'xOffset', 'y', 'labels']);
+    const runProps = properties('run', run, [
+      'order',
+      'start',
+      'batchSize',
+      'batches',
+      'loss',
+      'hyper',
+      'dropout',
+    ]);
+    const workProps = properties('workspace', workspace, ['z', 'a', 'delta', 'xBatch', 'yBatch']);
     const { copy: specCopy, layout } = ownSpec(spec);
-    const n0 = layout.sizes[0];
-    const nL = layout.sizes[layout.L];
     checkFloat32('params', params, layout.paramCount);
-    if (!isFloat32Array(x) && !isUint8Array(x))
-      throw typeError('x', 'a Float32Array or a Uint8Array', x);
-    if (x.length === 0 || x.length % n0 !== 0)
-      throw shapeError('x', `a whole number (>= 1) of rows of ${n0} inputs`, `length ${x.length}`);
-    const rows = x.length / n0;
-    checkFloat('xScale', xScale);
-    checkFloat('xOffset', xOffset);
-    checkFloat32('y', y, rows * nL);
-    if (labels !== null) {
-      if (!isUint8Array(labels)) throw typeError('labels', 'a Uint8Array or null', labels);
-      if (labels.length < rows)
-        throw shapeError(
-          'labels',
-          `a Uint8Array of at least ${rows} elements (one per row of x)`,
-          `length ${labels.length}`,
-        );
-    }
-    checkUint32('order', order);
-    checkInt('start', start, 0);
-    const size = checkSize('batchSize', batchSize);
-    const count = checkSize('batches', batches);
-    const last = start + (count - 1) * size;
-    if (last >= order.length)
-      throw shapeError(
-        'start + (batches - 1) * batchSize',
-        `below order.length = ${order.length}`,
-        String(last),
-      );
-    checkBackwardLayers(layout);
-    checkLoss(layout, loss);
-    checkFloat32('z', z, size * layout.unitsPerExample);
-    checkFloat32('a', a, size * layout.unitsPerExample);
-    checkFloat32('delta', delta, size * layout.unitsPerExample);
-    checkFloat32('xBatch', xBatch, size * n0);
-    checkFloat32('yBatch', yBatch, size * nL);
-    const step = checkHyper(hyper);
-    checkFloat32('velocity', velocity, stateLength(step, layout));
+    const ownData = checkBatchData(layout, dataProps);
+    const ownRun = checkBatchRun(layout, runProps);
+    const own = {
+      data: ownData,
+      run: ownRun,
+      workspace: checkBatchWorkspace(layout, workProps, ownRun.batchSize),
+    };
+    const rows = own.data.x.length / layout.sizes[0];
+    const { order, start, batchSize, batches, hyper } = own.run;
+    checkFloat32('velocity', velocity, stateLength(hyper, layout));
     if (!isFloat64Array(out)) throw typeError('out', 'a Float64Array', out);
-    if (out.length < 2 * count)
+    if (out.length < 2 * batches)
       throw shapeError(
         'out',
-        `a Float64Array of at least ${2 * count} elements (2 per batch)`,
+        `a Float64Array of at least ${2 * batches} elements (2 per batch)`,
         `length ${out.length}`,
       );
-    const end = Math.min(start + count * size, order.length);
+    const end = Math.min(start + batches * batchSize, order.length);
     for (let i = start; i < end; i++) {
-      if (order[i] >= rows) throw rangeError(`order[${i}]`, `a row index below ${rows}`, order[i]);
+      if (order[i] >= rows)
+        throw rangeError(`run.order[${i}]`, `a row index below ${rows}`, order[i]);
     }
     return this.raw.trainBatches(
       specCopy,
       f32(params),
       f32(velocity),
-      isUint8Array(x) ? plainView(x, 'Uint8Array') : f32(x),
-      xScale,
-      xOffset,
-      f32(y),
-      labels === null ? null : plainView(labels, 'Uint8Array'),
-      plainView(order, 'Uint32Array'),
-      start,
-      size,
-      count,
-      loss,
-      f32(z),
-      f32(a),
-      f32(delta),
-      f32(xBatch),
-      f32(yBatch),
-      step,
+      own.data,
+      own.run,
+      own.workspace,
       plainView(out, 'Float64Array'),
-      checkDropout(layout, dropout),
     );
   }
+}
+
+/** The properties `keys` of object `value`, each read once; a TypeError naming it if no object. */
+function properties(name: string, value: unknown, keys: string[]): Record<string, unknown> {
+  if (!isObject(value) || typeof value === 'function') throw typeError(name, 'an object', value);
+  const read: Record<string, unknown> = {};
+  for (const key of keys) read[key] = (value as Record<string, unknown>)[key];
+  return read;
+}
+
+/** The properties of trainBatches' `data`, checked against the layout, as plain views. */
+function checkBatchData(layout: Layout, data: Record<string, unknown>): Required<BatchData> {
+  const { x, xScale = 1, xOffset = 0, y, labels = null } = data;
+  const n0 = layout.sizes[0];
+  if (!isFloat32Array(x) && !isUint8Array(x))
+    throw typeError('data.x', 'a Float32Array or a Uint8Array', x);
+  if (x.length === 0 || x.length % n0 !== 0)
+    throw shapeError(
+      'data.x',
+      `a whole number (>= 1) of rows of ${n0} inputs`,
+      `length ${x.length}`,
+    );
+  const rows = x.length / n0;
+  checkFloat('data.xScale', xScale);
+  checkFloat('data.xOffset', xOffset);
+  checkFloat32('data.y', y, rows * layout.sizes[layout.L]);
+  if (labels !== null) {
+    if (!isUint8Array(labels))
+      throw typeError('data.labels', 'a Uint8Array, undefined or null', labels);
+    if (labels.length < rows)
+      throw shapeError(
+        'data.labels',
+        `a Uint8Array of at least ${rows} elements (one per row of data.x)`,
+        `length ${labels.length}`,
+      );
+  }
+  return {
+    x: isUint8Array(x) ? plainView(x, 'Uint8Array') : f32(x),
+    xScale: xScale as number,
+    xOffset: xOffset as number,
+    y: f32(y as Float32Array),
+    labels: labels === null ? null : plainView(labels, 'Uint8Array'),
+  };
+}
+
+/** The properties of trainBatches' `run`, checked (order's entries are checked by the caller). */
+function checkBatchRun(layout: Layout, run: Record<string, unknown>): Required<BatchRun> {
+  const { order, start, batchSize, batches, loss, hyper, dropout } = run;
+  checkUint32('run.order', order);
+  checkInt('run.start', start, 0);
+  const size = checkSize('run.batchSize', batchSize);
+  const count = checkSize('run.batches', batches);
+  const last = (start as number) + (count - 1) * size;
+  if (last >= (order as Uint32Array).length)
+    throw shapeError(
+      'run.start + (run.batches - 1) * run.batchSize',
+      `below run.order.length = ${(order as Uint32Array).length}`,
+      String(last),
+    );
+  checkBackwardLayers(layout);
+  return {
+    order: plainView(order as Uint32Array, 'Uint32Array'),
+    start: start as number,
+    batchSize: size,
+    batches: count,
+    loss: checkLoss(layout, loss, 'run.loss'),
+    hyper: checkHyper(hyper, 'run.hyper'),
+    dropout: checkDropout(layout, dropout, 'run.dropout'),
+  };
+}
+
+/** The properties of trainBatches' `workspace`, sized for `batchSize` rows, as plain views. */
+function checkBatchWorkspace(
+  layout: Layout,
+  workspace: Record<string, unknown>,
+  batchSize: number,
+): BatchWorkspace {
+  const { z, a, delta, xBatch, yBatch } = workspace;
+  const units = batchSize * layout.unitsPerExample;
+  return {
+    z: f32(checkFloat32('workspace.z', z, units)),
+    a: f32(checkFloat32('workspace.a', a, units)),
+    delta: f32(checkFloat32('workspace.delta', delta, units)),
+    xBatch: f32(checkFloat32('workspace.xBatch', xBatch, batchSize * layout.sizes[0])),
+    yBatch: f32(checkFloat32('workspace.yBatch', yBatch, batchSize * layout.sizes[layout.L])),
+  };
 }

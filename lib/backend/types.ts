@@ -20,6 +20,7 @@
  *   Offsets use the batch size of the call, so a workspace sized for the largest batch serves a
  *   smaller last batch too. The input `a^0` is `x` itself and is never copied.
  */
+import type { BatchData, BatchRun, BatchWorkspace } from './batches-contract';
 
 /**
  * Activation codes as they cross N-API. TypeScript owns the names (see `activations.ts`).
@@ -309,45 +310,32 @@ export interface Backend {
   ): number;
 
   /**
-   * Many training steps in one call, for a built-in loss: mini-batch b (b < `batches`) is the
-   * examples `order[start + b·batchSize ..]`, `batchSize` of them (the last batch may be shorter
-   * where `order` ends). Per batch it gathers the rows of `x` `[n, n0]` and `y` `[n, nL]` into
-   * `xBatch` `[batchSize, n0]` and `yBatch` `[batchSize, nL]`, runs forward, writes the mean loss
-   * (before the step) to `out[2b]` and, when `labels` `[n]` is given, the number of examples whose
-   * predicted class (argmax of a^L, or a^L > 0.5 for one output) equals their label to
-   * `out[2b + 1]`, then backward with the optimizer step of `hyper` fused into it: the weight
-   * gradient's product accumulates −η·δᵀ·a straight into w (plain SGD: beta = 1 − η·l2) or into the
-   * velocity (momentum), so no gradient buffer is written; Adam, AdamW and RMSprop (step t = steps
-   * + 1 + b for batch b) write δᵀ·a into a scratch gradient and step elementwise from it. The parameters end as after `trainBatch` +
-   * `update` on the same batches, to float32 rounding.
+   * Many training steps in one call, for a built-in loss: mini-batch b (b < `run.batches`) is the
+   * rows `run.order[run.start + b·run.batchSize ..]`, `run.batchSize` of them (the last batch may
+   * be shorter where `order` ends). Per batch it gathers the rows of `data.x` `[n, n0]` and
+   * `data.y` `[n, nL]` into `workspace.xBatch` `[batchSize, n0]` and `workspace.yBatch`
+   * `[batchSize, nL]`, runs forward, writes the mean loss (before the step) to `out[2b]` and, when
+   * `data.labels` `[n]` is given, the number of examples whose predicted class (argmax of a^L, or
+   * a^L > 0.5 for one output) equals their label to `out[2b + 1]`, then backward with the
+   * optimizer step of `run.hyper` fused into it: the weight gradient's product accumulates
+   * −η·δᵀ·a straight into w (plain SGD: beta = 1 − η·l2) or into the velocity (momentum), so no
+   * gradient buffer is written; Adam, AdamW and RMSprop (step t = steps + 1 + b for batch b) write
+   * δᵀ·a into a scratch gradient and step elementwise from it. The parameters end as after
+   * `trainBatch` + `update` on the same batches, to float32 rounding.
    *
-   * `x` may hold bytes (`Uint8Array`, e.g. pixels as stored): each is converted per batch as
-   * `fround(fround(byte · xScale) + xOffset)` with `xScale`, `xOffset` rounded to float32 (for a
-   * `Float32Array` they are ignored). Stops after the first batch whose loss is not finite (its step
-   * taken). Returns the number of batches done. With `dropout`, batch b's mask is at step
-   * `dropout[1] + b` (see {@link Dropout}).
+   * `data.x` may hold bytes (`Uint8Array`, e.g. pixels as stored): each is converted per batch as
+   * `fround(fround(byte · xScale) + xOffset)` (see {@link BatchData}). Stops after the first batch
+   * whose loss is not finite (its step taken). Returns the number of batches done. With
+   * `run.dropout`, batch b's mask is at step `dropout[1] + b` (see {@link Dropout}). Each property
+   * of `data`, `run` and `workspace` is read once per call.
    */
   trainBatches(
     spec: Int32Array,
     params: Float32Array,
     velocity: Float32Array,
-    x: Float32Array | Uint8Array,
-    xScale: number,
-    xOffset: number,
-    y: Float32Array,
-    labels: Uint8Array | null,
-    order: Uint32Array,
-    start: number,
-    batchSize: number,
-    batches: number,
-    loss: LossCode,
-    z: Float32Array,
-    a: Float32Array,
-    delta: Float32Array,
-    xBatch: Float32Array,
-    yBatch: Float32Array,
-    hyper: UpdateHyper,
+    data: BatchData,
+    run: BatchRun,
+    workspace: BatchWorkspace,
     out: Float64Array,
-    dropout?: Dropout | null,
   ): number;
 }

@@ -41,21 +41,40 @@ int64_t checked_sum(Napi::Env env, const char* what, int64_t a, int64_t b) {
 }
 
 Args::Args(const Napi::CallbackInfo& info, const char* call, size_t count, const char* signature)
-    : info_(info) {
+    : env_(info.Env()) {
   if (info.Length() < count) {
     throw_type(info.Env(), call, std::to_string(count) + " arguments (" + signature + ")",
                Napi::Number::New(info.Env(), static_cast<double>(info.Length())));
   }
+  values_.reserve(info.Length());
+  for (size_t i = 0; i < info.Length(); i++) values_.push_back(info[i]);
+}
+
+Args Args::object(size_t i, const char* name, std::initializer_list<const char*> keys) const {
+  const Napi::Value v = value(i);
+  // A function is an object too, but never what a caller means here.
+  if (!v.IsObject() || v.IsFunction()) throw_type(env_, name, "an object", v);
+  const Napi::Object object = v.As<Napi::Object>();
+  Args properties(env_);
+  properties.values_.reserve(keys.size());
+  // Every property is read here, once, before any of them is checked: a getter runs JavaScript,
+  // which could detach a buffer already measured, so nothing is measured until all have run.
+  for (const char* key : keys) properties.values_.push_back(object.Get(key));
+  return properties;
+}
+
+Napi::Value Args::value(size_t i) const {
+  return i < values_.size() ? values_[i] : env_.Undefined();
 }
 
 bool Args::boolean(size_t i, const char* name) const {
-  const Napi::Value v = info_[i];
+  const Napi::Value v = value(i);
   if (!v.IsBoolean()) throw_type(env(), name, "a boolean", v);
   return v.As<Napi::Boolean>().Value();
 }
 
 int64_t Args::integer(size_t i, const char* name, int64_t min, int64_t max) const {
-  const Napi::Value v = info_[i];
+  const Napi::Value v = value(i);
   if (!v.IsNumber()) throw_type(env(), name, int_expectation(min, max), v);
   const double d = v.As<Napi::Number>().DoubleValue();
   // The comparisons are written so that NaN fails them.
@@ -71,7 +90,7 @@ int64_t Args::integer(size_t i, const char* name, int64_t min, int64_t max) cons
 }
 
 float Args::number(size_t i, const char* name) const {
-  const Napi::Value v = info_[i];
+  const Napi::Value v = value(i);
   if (!v.IsNumber()) throw_type(env(), name, "a finite number", v);
   const double d = v.As<Napi::Number>().DoubleValue();
   const float f = static_cast<float>(d);
@@ -90,7 +109,7 @@ int Args::loss(size_t i, const char* name) const {
 
 Napi::TypedArray Args::typed(size_t i, const char* name, napi_typedarray_type type,
                              const char* kind, int64_t min_length) const {
-  const Napi::Value v = info_[i];
+  const Napi::Value v = value(i);
   const std::string article = kind[0] == 'I' || kind[0] == 'U' ? "an " : "a ";
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type)
     throw_type(env(), name, article + kind, v);
@@ -128,12 +147,12 @@ View<uint8_t> Args::u8(size_t i, const char* name, int64_t min_length) const {
 }
 
 bool Args::is_typed(size_t i, napi_typedarray_type type) const {
-  const Napi::Value v = info_[i];
+  const Napi::Value v = value(i);
   return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == type;
 }
 
 void Args::spec(size_t i, bn_layout* out) const {
-  const Napi::Value v = info_[i];
+  const Napi::Value v = value(i);
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
     throw_type(env(), "spec", "an Int32Array", v);
   const Napi::Int32Array array = v.As<Napi::Int32Array>();
@@ -176,53 +195,53 @@ void Args::spec(size_t i, bn_layout* out) const {
   }
 }
 
-bool Args::hyper(size_t i, bn_hyper* out, bool nullable) const {
-  const Napi::Value v = info_[i];
+bool Args::hyper(size_t i, bn_hyper* out, bool nullable, const char* name) const {
+  const Napi::Value v = value(i);
   const char* expected = nullable ? "a Float64Array UpdateHyper (length 4 or 10) or null"
                                   : "a Float64Array UpdateHyper (length 4 or 10)";
   if (nullable && v.IsNull()) return false;
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
-    throw_type(env(), "hyper", expected, v);
+    throw_type(env(), name, expected, v);
   const Napi::Float64Array array = v.As<Napi::Float64Array>();
   const size_t length = array.ElementLength();
   if (array.ArrayBuffer().IsDetached() || (length != 4 && length != 10)) {
-    throw_shape(env(), "hyper", "a Float64Array of length 4 or 10",
+    throw_shape(env(), name, "a Float64Array of length 4 or 10",
                 array.ArrayBuffer().IsDetached() ? std::string("a detached Float64Array")
                                                  : "length " + std::to_string(length));
   }
   const double* h = array.Data();
   const double eta = h[0], mu = h[1], nesterov = h[2], l2 = h[3];
   const Napi::Env e = env();
-  const auto range = [&](const char* name, const char* what, double value) {
-    throw_range(e, name, what, Napi::Number::New(e, value));
+  // Element k named as `hyper[k] (what it is)`, with the argument's own name in front.
+  const auto range = [&](const char* element, const char* what, double value) {
+    throw_range(e, std::string(name) + element, what, Napi::Number::New(e, value));
   };
-  if (!(std::isfinite(eta) && eta >= 0))
-    range("hyper[0] (learningRate)", "a finite number >= 0", eta);
+  if (!(std::isfinite(eta) && eta >= 0)) range("[0] (learningRate)", "a finite number >= 0", eta);
   if (!(std::isfinite(mu) && mu >= 0 && mu <= 1))
-    range("hyper[1] (momentum)", "a finite number in [0, 1]", mu);
-  if (nesterov != 0 && nesterov != 1) range("hyper[2] (nesterov)", "0 or 1", nesterov);
-  if (!(std::isfinite(l2) && l2 >= 0)) range("hyper[3] (l2)", "a finite number >= 0", l2);
+    range("[1] (momentum)", "a finite number in [0, 1]", mu);
+  if (nesterov != 0 && nesterov != 1) range("[2] (nesterov)", "0 or 1", nesterov);
+  if (!(std::isfinite(l2) && l2 >= 0)) range("[3] (l2)", "a finite number >= 0", l2);
   *out = bn_hyper{eta, mu, nesterov == 1, l2};
   if (length == 4) return true;
   // The adaptive optimizers (types.ts, UpdateHyper), checked again here as the TypeScript side does.
   const double kind = h[4], b1 = h[5], b2 = h[6], eps = h[7], wd = h[8], steps = h[9];
   if (kind != 0 && kind != 1 && kind != 2 && kind != 3)
-    range("hyper[4] (optimizer)", "0 (sgd), 1 (adam), 2 (adamw) or 3 (rmsprop)", kind);
+    range("[4] (optimizer)", "0 (sgd), 1 (adam), 2 (adamw) or 3 (rmsprop)", kind);
   const bool adaptive = kind != 0;
   if (adaptive && (mu != 0 || nesterov != 0))
-    range("hyper[1] (momentum)", "0 with adam, adamw or rmsprop", mu);
+    range("[1] (momentum)", "0 with adam, adamw or rmsprop", mu);
   const bool rms = kind == 3;
   if (adaptive && !(std::isfinite(b1) && b1 >= 0 && (rms ? b1 <= 1 : b1 < 1)))
-    range(rms ? "hyper[5] (alpha)" : "hyper[5] (beta1)",
-          rms ? "a number in [0, 1]" : "a number in [0, 1)", b1);
+    range(rms ? "[5] (alpha)" : "[5] (beta1)", rms ? "a number in [0, 1]" : "a number in [0, 1)",
+          b1);
   if (adaptive && !rms && !(std::isfinite(b2) && b2 >= 0 && b2 < 1))
-    range("hyper[6] (beta2)", "a number in [0, 1)", b2);
+    range("[6] (beta2)", "a number in [0, 1)", b2);
   if (adaptive && !(std::isfinite(eps) && eps >= 0))
-    range("hyper[7] (eps)", "a finite number >= 0", eps);
-  if (!(std::isfinite(wd) && wd >= 0)) range("hyper[8] (weightDecay)", "a finite number >= 0", wd);
+    range("[7] (eps)", "a finite number >= 0", eps);
+  if (!(std::isfinite(wd) && wd >= 0)) range("[8] (weightDecay)", "a finite number >= 0", wd);
   if (!(std::isfinite(steps) && steps >= 0 && steps <= 9007199254740991.0 &&
         std::floor(steps) == steps))
-    range("hyper[9] (steps)", "an integer >= 0", steps);
+    range("[9] (steps)", "an integer >= 0", steps);
   out->optimizer = static_cast<int>(kind);
   out->beta1 = b1;
   out->beta2 = b2;
@@ -243,14 +262,14 @@ void require_differentiable(Napi::Env env, const bn_layout& layout) {
   }
 }
 
-void require_loss_fits(Napi::Env env, const bn_layout& layout, int loss) {
+void require_loss_fits(Napi::Env env, const bn_layout& layout, int loss, const char* name) {
   const int out = layout.acts[layout.L - 1];
   if (loss == BN_LOSS_CROSS_ENTROPY && out != BN_ACT_SOFTMAX) {
-    throw_range(env, "loss", "an output activation of softmax for cross-entropy",
+    throw_range(env, name, "an output activation of softmax for cross-entropy",
                 Napi::String::New(env, kActivationNames[out]));
   }
   if (loss == BN_LOSS_BINARY_CROSS_ENTROPY && out != BN_ACT_SIGMOID) {
-    throw_range(env, "loss", "an output activation of sigmoid for binary cross-entropy",
+    throw_range(env, name, "an output activation of sigmoid for binary cross-entropy",
                 Napi::String::New(env, kActivationNames[out]));
   }
 }

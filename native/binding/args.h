@@ -8,6 +8,8 @@
 #include <napi.h>
 
 #include <cstdint>
+#include <initializer_list>
+#include <vector>
 
 #include "../core/blasnet_core.h"
 
@@ -36,7 +38,12 @@ class Args {
   // Throws a TypeError unless at least `count` arguments came; `signature` names them.
   Args(const Napi::CallbackInfo& info, const char* call, size_t count, const char* signature);
 
-  Napi::Env env() const { return info_.Env(); }
+  Napi::Env env() const { return env_; }
+
+  // The properties `keys` of object argument i (a TypeError naming `name` unless it is an
+  // object), as the arguments of an Args of their own, in the order of `keys`: argument k is
+  // property keys[k] (undefined when absent). All are read before any is checked.
+  Args object(size_t i, const char* name, std::initializer_list<const char*> keys) const;
 
   bool boolean(size_t i, const char* name) const;
   // An integer in [min, max]: TypeError for a non-number, RangeError for a fraction, NaN, ±∞
@@ -55,24 +62,33 @@ class Args {
   View<uint8_t> u8(size_t i, const char* name, int64_t min_length) const;
   // Whether argument i is a typed array of the given kind (no throw).
   bool is_typed(size_t i, napi_typedarray_type type) const;
-  bool is_null(size_t i) const { return info_[i].IsNull(); }
+  bool is_null(size_t i) const { return value(i).IsNull(); }
+  bool is_undefined(size_t i) const { return value(i).IsUndefined(); }
+  // Argument i; undefined past the last.
+  Napi::Value value(size_t i) const;
 
   // The Int32Array spec, decoded and checked as lib/backend/spec.ts does.
   void spec(size_t i, bn_layout* out) const;
-  // The Float64Array [η, μ, nesterov, l2]; returns false for null when nullable.
-  bool hyper(size_t i, bn_hyper* out, bool nullable) const;
+  // The Float64Array UpdateHyper (lib/backend/types.ts), its elements named `name[k] (...)`;
+  // returns false for null when nullable.
+  bool hyper(size_t i, bn_hyper* out, bool nullable, const char* name = "hyper") const;
 
  private:
   Napi::TypedArray typed(size_t i, const char* name, napi_typedarray_type type, const char* kind,
                          int64_t min_length) const;
 
-  const Napi::CallbackInfo& info_;
+  explicit Args(Napi::Env env) : env_(env) {}
+
+  // The arguments (or an object's properties), held for the call: each is read from JavaScript
+  // once, so the checks and the core see the same values.
+  Napi::Env env_;
+  std::vector<Napi::Value> values_;
 };
 
 // Throws a RangeError naming the layer when any of layers 1..L is heaviside (backprop needs σ').
 void require_differentiable(Napi::Env env, const bn_layout& layout);
 // Throws a RangeError when the loss does not fit the output activation.
-void require_loss_fits(Napi::Env env, const bn_layout& layout, int loss);
+void require_loss_fits(Napi::Env env, const bn_layout& layout, int loss, const char* name = "loss");
 // The optimizer state a step needs: bn_state_slots blocks of the parameter count (momentum's
 // velocity, Adam's m and v, RMSprop's square average), nothing for plain SGD.
 inline int64_t velocity_length(const bn_layout& layout, const bn_hyper* hyper) {

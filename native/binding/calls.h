@@ -24,8 +24,9 @@ Napi::Value update(const Napi::CallbackInfo& info);  // (spec, params, grad, vel
 Napi::Value trainBatch(
     const Napi::CallbackInfo&
         info);  // (spec, params, grad, velocity, x, y, batch, loss, z, a, delta, hyper) -> loss
-// (spec, params, velocity, x, xScale, xOffset, y, labels, order, start, batchSize, batches, loss, z, a, delta,
-//  xBatch, yBatch, hyper, out) -> batches done
+// (spec, params, velocity, data, run, workspace, out) -> batches done, with data { x, xScale,
+//  xOffset, y, labels }, run { order, start, batchSize, batches, loss, hyper, dropout } and
+//  workspace { z, a, delta, xBatch, yBatch } (lib/backend/batches-contract.ts)
 Napi::Value trainBatches(const Napi::CallbackInfo& info);
 
 // info_calls.cc

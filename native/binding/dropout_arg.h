@@ -5,6 +5,8 @@
 
 #include <napi.h>
 
+#include <string>
+
 #include "../core/blasnet_core.h"
 #include "../core/dropout.h"
 
@@ -26,6 +28,9 @@ struct DropoutArg {
 // not a safe integer >= 0, or a rate outside [0, 1)).
 void read_dropout(const Napi::CallbackInfo& info, size_t i, const bn_layout& layout,
                   DropoutArg* out);
+// The same for a value already read (a property: `name` is e.g. "run.dropout").
+void read_dropout(Napi::Env env, const Napi::Value& v, const std::string& name,
+                  const bn_layout& layout, DropoutArg* out);
 
 }  // namespace blasnet
 

@@ -135,10 +135,13 @@ Napi::Value trainBatch(const Napi::CallbackInfo& info) {
 Napi::Value trainBatches(const Napi::CallbackInfo& info) {
   return guarded(info, "trainBatches", [&] {
     const Napi::Env env = info.Env();
-    const Args args(info, "trainBatches", 20,
-                    "spec, params, velocity, x, xScale, xOffset, y, labels, order, start, "
-                    "batchSize, batches, loss, z, a, "
-                    "delta, xBatch, yBatch, hyper, out[, dropout]");
+    const Args args(info, "trainBatches", 7, "spec, params, velocity, data, run, workspace, out");
+    // The three objects' properties, each read once, all before any buffer is measured (a getter
+    // runs JavaScript; see Args::object). Argument k of each is the k-th key here.
+    const Args data = args.object(3, "data", {"x", "xScale", "xOffset", "y", "labels"});
+    const Args run = args.object(
+        4, "run", {"order", "start", "batchSize", "batches", "loss", "hyper", "dropout"});
+    const Args work = args.object(5, "workspace", {"z", "a", "delta", "xBatch", "yBatch"});
     bn_layout layout;
     args.spec(0, &layout);
     const int64_t n0 = layout.sizes[0];
@@ -147,59 +150,64 @@ Napi::Value trainBatches(const Napi::CallbackInfo& info) {
     // The dataset's inputs: floats, or bytes scaled per batch.
     bn_inputs inputs{nullptr, nullptr, 1.0f, 0.0f, 0};
     int64_t x_length = 0;
-    if (args.is_typed(3, napi_uint8_array)) {
-      const View<uint8_t> x = args.u8(3, "x", 0);
+    if (data.is_typed(0, napi_uint8_array)) {
+      const View<uint8_t> x = data.u8(0, "data.x", 0);
       inputs.u8 = x.data;
       x_length = x.length;
     } else {
-      if (!args.is_typed(3, napi_float32_array))
-        throw_type(env, "x", "a Float32Array or a Uint8Array", info[3]);
-      const View<float> x = args.f32(3, "x", 0);
+      if (!data.is_typed(0, napi_float32_array))
+        throw_type(env, "data.x", "a Float32Array or a Uint8Array", data.value(0));
+      const View<float> x = data.f32(0, "data.x", 0);
       inputs.f32 = x.data;
       x_length = x.length;
     }
     if (x_length == 0 || x_length % n0 != 0) {
-      throw_shape(env, "x", "a whole number (>= 1) of rows of " + std::to_string(n0) + " inputs",
+      throw_shape(env, "data.x",
+                  "a whole number (>= 1) of rows of " + std::to_string(n0) + " inputs",
                   "length " + std::to_string(x_length));
     }
     inputs.rows = x_length / n0;
-    inputs.scale = args.number(4, "xScale");
-    inputs.offset = args.number(5, "xOffset");
+    // xScale 1 and xOffset 0 when absent (they only matter for bytes).
+    if (!data.is_undefined(1)) inputs.scale = data.number(1, "data.xScale");
+    if (!data.is_undefined(2)) inputs.offset = data.number(2, "data.xOffset");
     const View<float> y =
-        args.f32(6, "y", checked_product(env, "rows of x * nL", inputs.rows, n_out));
+        data.f32(3, "data.y", checked_product(env, "rows of data.x * nL", inputs.rows, n_out));
     const uint8_t* labels = nullptr;
-    if (!args.is_null(7)) labels = args.u8(7, "labels", inputs.rows).data;
-    const View<uint32_t> order = args.u32(8, "order", 0);
-    const int64_t start = args.integer(9, "start", 0, kMaxSafe);
-    const int64_t batch = args.integer(10, "batchSize", 1);
-    const int64_t batches = args.integer(11, "batches", 1);
+    if (!data.is_null(4) && !data.is_undefined(4))
+      labels = data.u8(4, "data.labels", inputs.rows).data;
+    const View<uint32_t> order = run.u32(0, "run.order", 0);
+    const int64_t start = run.integer(1, "run.start", 0, kMaxSafe);
+    const int64_t batch = run.integer(2, "run.batchSize", 1);
+    const int64_t batches = run.integer(3, "run.batches", 1);
     // The first example of the last batch, and the end of the last batch (cut at order.length).
     const int64_t last_first =
-        checked_sum(env, "start + (batches - 1) * batchSize", start,
-                    checked_product(env, "(batches - 1) * batchSize", batches - 1, batch));
+        checked_sum(env, "run.start + (run.batches - 1) * run.batchSize", start,
+                    checked_product(env, "(run.batches - 1) * run.batchSize", batches - 1, batch));
     if (last_first >= order.length) {
-      throw_shape(env, "start + (batches - 1) * batchSize",
-                  "below order.length = " + std::to_string(order.length),
+      throw_shape(env, "run.start + (run.batches - 1) * run.batchSize",
+                  "below run.order.length = " + std::to_string(order.length),
                   std::to_string(last_first));
     }
-    const int64_t span = checked_sum(env, "start + batches * batchSize", last_first, batch);
-    const int loss = args.loss(12, "loss");
+    const int64_t span =
+        checked_sum(env, "run.start + run.batches * run.batchSize", last_first, batch);
+    const int loss = run.loss(4, "run.loss");
     require_differentiable(env, layout);
-    require_loss_fits(env, layout, loss);
+    require_loss_fits(env, layout, loss, "run.loss");
     const int64_t units =
-        checked_product(env, "batchSize * (n1 + ... + nL)", batch, layout.units_per_example);
-    const View<float> z = args.f32(13, "z", units);
-    const View<float> a = args.f32(14, "a", units);
-    const View<float> delta = args.f32(15, "delta", units);
+        checked_product(env, "run.batchSize * (n1 + ... + nL)", batch, layout.units_per_example);
+    const View<float> z = work.f32(0, "workspace.z", units);
+    const View<float> a = work.f32(1, "workspace.a", units);
+    const View<float> delta = work.f32(2, "workspace.delta", units);
     const View<float> x_batch =
-        args.f32(16, "xBatch", checked_product(env, "batchSize * n0", batch, n0));
-    const View<float> y_batch = args.f32(17, "yBatch", batch * n_out);  // within units
+        work.f32(3, "workspace.xBatch", checked_product(env, "run.batchSize * n0", batch, n0));
+    const View<float> y_batch = work.f32(4, "workspace.yBatch", batch * n_out);  // within units
     bn_hyper hyper;
-    args.hyper(18, &hyper, false);
+    run.hyper(5, &hyper, false, "run.hyper");
     const View<float> velocity = args.f32(2, "velocity", velocity_length(layout, &hyper));
     Napi::Float64Array out_array;
-    if (!args.is_typed(19, napi_float64_array)) throw_type(env, "out", "a Float64Array", info[19]);
-    out_array = info[19].As<Napi::Float64Array>();
+    if (!args.is_typed(6, napi_float64_array))
+      throw_type(env, "out", "a Float64Array", args.value(6));
+    out_array = args.value(6).As<Napi::Float64Array>();
     const int64_t out_length = batches * 2;  // batches <= 2^31 − 1: fits
     if (out_array.ArrayBuffer().IsDetached() ||
         static_cast<int64_t>(out_array.ElementLength()) < out_length) {
@@ -215,13 +223,13 @@ Napi::Value trainBatches(const Napi::CallbackInfo& info) {
     for (int64_t i = start; i < end; i++) {
       const uint32_t row = order.data[i];
       if (static_cast<int64_t>(row) >= inputs.rows) {
-        throw_range(env, "order[" + std::to_string(i) + "]",
+        throw_range(env, "run.order[" + std::to_string(i) + "]",
                     "a row index below " + std::to_string(inputs.rows),
                     Napi::Number::New(env, row));
       }
     }
     DropoutArg dropout;
-    read_dropout(info, 20, layout, &dropout);
+    read_dropout(env, run.value(6), "run.dropout", layout, &dropout);
     float* v = bn_state_slots(hyper) > 0 ? velocity.data : nullptr;
     int64_t done = 0;
     check(

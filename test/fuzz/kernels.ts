@@ -206,7 +206,24 @@ export function caseArgs(c: KernelCase): unknown[] {
     done.add(i);
     args[i] = mutate(args[i], m);
   }
-  return args;
+  return c.kernel === 'trainBatches' ? batchesCall(args) : args;
+}
+
+/**
+ * trainBatches' arguments, built and mutated as one flat list (spec, params, velocity, x, xScale,
+ * xOffset, y, labels, order, start, batchSize, batches, loss, z, a, delta, xBatch, yBatch, hyper,
+ * out), so that each property is mutated on its own, then put into the objects the call takes.
+ */
+function batchesCall(f: unknown[]): unknown[] {
+  return [
+    f[0],
+    f[1],
+    f[2],
+    { x: f[3], xScale: f[4], xOffset: f[5], y: f[6], labels: f[7] },
+    { order: f[8], start: f[9], batchSize: f[10], batches: f[11], loss: f[12], hyper: f[18] },
+    { z: f[13], a: f[14], delta: f[15], xBatch: f[16], yBatch: f[17] },
+    f[19],
+  ];
 }
 
 /** What a call did: returned, or threw (with its code). */

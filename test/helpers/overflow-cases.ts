@@ -40,27 +40,16 @@ function trainBatchesArgs(
   start: number,
   batchSize: number,
   batches: number,
+  labels: Uint8Array | null = null,
+  loss = 0,
 ): Parameters<NativeAddon['trainBatches']> {
   return [
     s,
     f32(),
     f32(),
-    f32(),
-    1,
-    0,
-    f32(),
-    null,
-    new Uint32Array(4),
-    start,
-    batchSize,
-    batches,
-    0,
-    f32(),
-    f32(),
-    f32(),
-    f32(),
-    f32(),
-    hyper(),
+    { x: f32(), xScale: 1, xOffset: 0, y: f32(), labels },
+    { order: new Uint32Array(4), start, batchSize, batches, loss, hyper: hyper() },
+    { z: f32(), a: f32(), delta: f32(), xBatch: f32(), yBatch: f32() },
     new Float64Array(8),
   ];
 }
@@ -122,12 +111,10 @@ export const OVERFLOW_CASES: OverflowCase[] = [
   },
   {
     name: 'trainBatches with a softmax spec past 2^63 and labels',
-    call: (a) => {
-      const args = trainBatchesArgs(spec([B, B, B, B], SOFTMAX), 0, 1, 1);
-      args[7] = new Uint8Array(4);
-      args[12] = 1;
-      return a.trainBatches(...args);
-    },
+    call: (a) =>
+      a.trainBatches(
+        ...trainBatchesArgs(spec([B, B, B, B], SOFTMAX), 0, 1, 1, new Uint8Array(4), 1),
+      ),
   },
   ...([false, true] as const).flatMap((transA) =>
     ([false, true] as const).map((transB) => ({

@@ -13,6 +13,7 @@
  */
 import { rangeError } from '../../errors';
 import { blockOffset, type Layout } from '../spec';
+import type { BatchData, BatchRun, BatchWorkspace } from '../batches-contract';
 import { ActivationCode, type Dropout, LossCode, type UpdateHyper } from '../types';
 import { activationBackwardAt } from './activations';
 import { layoutOf } from './layout';
@@ -167,32 +168,22 @@ export function trainBatches(
   spec: Int32Array,
   params: Float32Array,
   velocity: Float32Array,
-  x: Float32Array | Uint8Array,
-  xScale: number,
-  xOffset: number,
-  y: Float32Array,
-  labels: Uint8Array | null,
-  order: Uint32Array,
-  start: number,
-  batchSize: number,
-  batches: number,
-  loss: LossCode,
-  z: Float32Array,
-  a: Float32Array,
-  delta: Float32Array,
-  xBatch: Float32Array,
-  yBatch: Float32Array,
-  hyper: UpdateHyper,
+  data: BatchData,
+  run: BatchRun,
+  workspace: BatchWorkspace,
   out: Float64Array,
-  dropout?: Dropout | null,
 ): number {
+  const { x, y } = data;
+  const labels = data.labels ?? null;
+  const { order, start, batchSize, batches, loss, hyper, dropout } = run;
+  const { z, a, delta, xBatch, yBatch } = workspace;
   const layout = layoutOf(spec);
   const d = dropout ?? null;
   const L = layout.L;
   const n0 = layout.sizes[0];
   const nL = layout.sizes[L];
-  const scale = Math.fround(xScale);
-  const offset = Math.fround(xOffset);
+  const scale = Math.fround(data.xScale ?? 1);
+  const offset = Math.fround(data.xOffset ?? 0);
   const fused =
     (loss === LossCode.CrossEntropy && layout.acts[L - 1] === ActivationCode.Softmax) ||
     (loss === LossCode.BinaryCrossEntropy && layout.acts[L - 1] === ActivationCode.Sigmoid);
