@@ -9,6 +9,11 @@
  * take the geometric mean.
  *
  *   npx tsx bench/ab.ts --a A.node --b B.node [--workload W3] [--pairs 8] [--threads A,B]
+ *   npx tsx bench/ab.ts --a A.node --b B.node --workloads W1,W2,W3 --both-ways [--pairs 8]
+ *
+ * The second form runs one child process per workload and per order (A B, then B A, each loading
+ * its first file first), and prints every B/A with the geometric mean over all of them: the figure
+ * to report.
  *
  * (or the two files as the first arguments; `--threads 1,2` compares one build on one thread
  * against two.) Each build is driven in the form of `trainBatches` it takes (bench/batches-form.ts:
@@ -16,6 +21,7 @@
  * initial parameters (the workload's init, seed 1) on the same reshuffled order per pair, so they
  * do the same arithmetic. Prints each side's median epoch, ceiling and ratio, and the pairs.
  */
+import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { loadAddon, type NativeAddon } from '../lib/backend/native/addon';
 import { batchesCallOf } from './batches-form';
@@ -40,6 +46,7 @@ function loadFrom(path: string): NativeAddon {
 const USAGE =
   'usage: npx tsx bench/ab.ts --a A.node --b B.node [--workload W3] [--pairs 8] [--threads A,B]\n' +
   '  (or: npx tsx bench/ab.ts A.node B.node ...)\n' +
+  '       npx tsx bench/ab.ts --a A.node --b B.node --workloads W1,W2,W3 --both-ways [--pairs 8]\n' +
   'Alternates whole epochs of trainBatches between two builds of blasnet.node (ABBA) and prints\n' +
   'the median B/A ratio. Either build may take the positional trainBatches of builds before the\n' +
   'object contract: each is probed once at load and called in its own form.';
@@ -54,6 +61,10 @@ async function main(argv: string[]): Promise<void> {
     ? (named as string[])
     : argv.filter((a) => a.endsWith('.node'));
   if (files.length !== 2) throw new Error(USAGE);
+  if (argv.includes('--both-ways')) {
+    bothWays(files, (arg('--workloads', argv) ?? 'W1,W2,W3').split(','), arg('--pairs', argv));
+    return;
+  }
   const w = WORKLOADS[(arg('--workload', argv) ?? 'W3') as Workload['name']];
   if (!w) throw new RangeError(`--workload must be W1, W2 or W3, not ${arg('--workload', argv)}`);
   const pairs = Number(arg('--pairs', argv) ?? 8);
@@ -139,6 +150,42 @@ async function main(argv: string[]): Promise<void> {
   console.log(
     `B/A per pair: median ${median(ratios).toFixed(3)} [${ratios.map((r) => r.toFixed(2)).join(' ')}]`,
   );
+}
+
+/**
+ * Every workload twice, in child processes: A B, then B A (each child loads its first file
+ * first). Prints B/A of each run (the second run's A/B inverted) and their geometric mean.
+ */
+function bothWays(files: string[], workloads: string[], pairs: string | undefined): void {
+  const estimates: number[] = [];
+  for (const workload of workloads) {
+    for (const [first, second] of [files, [files[1], files[0]]]) {
+      const args = ['tsx', __filename, '--a', first, '--b', second, '--workload', workload];
+      const output = execFileSync('npx', pairs ? [...args, '--pairs', pairs] : args, {
+        encoding: 'utf8',
+      });
+      const match = /B\/A per pair: median ([0-9.]+)/.exec(output);
+      if (!match) throw new Error(`no ratio in the output of ${workload}:\n${output}`);
+      const ratio = Number(match[1]);
+      const asBA = first === files[0] ? ratio : 1 / ratio; // B/A, whichever was loaded first
+      estimates.push(asBA);
+      // Each side's line of the child, "A <file>: …" or "B <file>: …", named as in this run.
+      const sides = output
+        .split('\n')
+        .filter((line) => line.includes('s/epoch'))
+        .map((line) => {
+          const file = line.slice(2, line.indexOf(': '));
+          return `${file === files[0] ? 'A' : 'B'} ${line.slice(line.indexOf(': ') + 2)}`;
+        })
+        .sort();
+      console.log(
+        `${workload}, loaded ${first === files[0] ? 'A B' : 'B A'}: B/A ${asBA.toFixed(3)}`,
+      );
+      for (const side of sides) console.log(`  ${side}`);
+    }
+  }
+  const geometric = Math.exp(estimates.reduce((s, r) => s + Math.log(r), 0) / estimates.length);
+  console.log(`geometric mean of B/A over ${estimates.length} runs: ${geometric.toFixed(3)}`);
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
