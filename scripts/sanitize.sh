@@ -4,9 +4,10 @@
 # the sanitizer's runtime preloaded (Node itself is not instrumented) and BLASNET_ADDON pointing the
 # loader at that build:
 #   address: the native tests (02 kernels, 03 native guards, 04 network step, 05 fast paths, 88
-#            dropout step);
+#            dropout step, 92 adaptive optimizers fused into the kernels' store);
 #   thread:  the tests that run the thread pool and the training team (05 fast paths, 07 kernel
-#            paths, 88 dropout step, which split products and training steps over 2 and 3 threads).
+#            paths, 88 dropout step, 92 fused adaptive step, which split products and training
+#            steps over 2 and 3 threads).
 # Any sanitizer report fails the run: ASan and UBSan (no recovery) abort the process, TSan exits
 # with a non-zero status at the end, and the output is also searched for reports, which catches
 # those from child processes that a test may have tolerated.
@@ -25,8 +26,9 @@ case "$mode" in
 esac
 
 ASAN_TESTS=(test/02-kernels.test.ts test/03-native-guards.test.ts test/04-network-step.test.ts
-  test/05-fast-paths.test.ts test/88-dropout-step.test.ts)
-TSAN_TESTS=(test/05-fast-paths.test.ts test/07-kernel-paths.test.ts test/88-dropout-step.test.ts)
+  test/05-fast-paths.test.ts test/88-dropout-step.test.ts test/92-adaptive-fused.test.ts)
+TSAN_TESTS=(test/05-fast-paths.test.ts test/07-kernel-paths.test.ts test/88-dropout-step.test.ts
+  test/92-adaptive-fused.test.ts)
 REPORTS='ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|WARNING: ThreadSanitizer|ThreadSanitizer: reported'
 
 build() { # build-<dir> <sanitizer>

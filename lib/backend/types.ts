@@ -319,8 +319,9 @@ export interface Backend {
    * a^L > 0.5 for one output) equals their label to `out[2b + 1]`, then backward with the
    * optimizer step of `run.hyper` fused into it: the weight gradient's product accumulates
    * −η·δᵀ·a straight into w (plain SGD: beta = 1 − η·l2) or into the velocity (momentum), so no
-   * gradient buffer is written; Adam, AdamW and RMSprop (step t = steps + 1 + b for batch b) write
-   * δᵀ·a into a scratch gradient and step elementwise from it. The parameters end as after
+   * gradient buffer is written; Adam, AdamW and RMSprop (step t = steps + 1 + b for batch b) step
+   * elementwise from each tile of δᵀ·a as the kernels would store it (where BLAS takes the
+   * product, from a scratch gradient). The parameters end as after
    * `trainBatch` + `update` on the same batches, to float32 rounding.
    *
    * `data.x` may hold bytes (`Uint8Array`, e.g. pixels as stored): each is converted per batch as
