@@ -1,8 +1,9 @@
 /**
  * `npm run bench` (`npm run bench -- --quick` for a run under two minutes): the kernel benchmark
  * (bench/kernels.ts), the training benchmark (bench/train.ts), then OpenBLAS at its best as a plain
- * C program on the same workloads (bench/openblas-c.ts) with blasnet's ratio to it, each printing
- * its header and markdown table; one JSON with all three in bench/results/.
+ * C program on the same workloads (bench/openblas-c.ts) with blasnet's ratio to it, then the
+ * optimizers' cost on W3 (bench/optimizer-cost.ts: Adam, AdamW, RMSprop against momentum), each
+ * printing its header and markdown table; one JSON with all four in bench/results/.
  *
  * Other benchmarks, run on their own: bench/scaling.ts (epoch time against width and batch size,
  * docs/scaling.svg), bench/steps.ts (before/after per optimization), bench/threads.ts (1 vs 2
@@ -11,6 +12,7 @@
 import { fmt, machineInfo, markdownTable, type Workload, writeResults } from './common';
 import { runKernelBench } from './kernels';
 import { runOpenBlasBaseline } from './openblas-c';
+import { runOptimizerCost } from './optimizer-cost';
 import { runTrainBench } from './train';
 
 const argv = process.argv.slice(2);
@@ -60,10 +62,12 @@ async function main(): Promise<void> {
   console.log(
     'Both median seconds per epoch over 60,000 examples, same workloads and batch sizes; C / blasnet > 1 means blasnet is faster.',
   );
+  console.log('');
+  const optimizers = await runOptimizerCost({ workload: 'W3', rounds: quick ? 2 : 6 });
   console.log(`\nTotal: ${((Date.now() - started) / 1000).toFixed(0)} s`);
   if (json) {
     console.log(
-      `JSON: ${writeResults(quick ? 'bench-quick' : 'bench', { machine: machineInfo(), quick, kernels: kernels.rows, training: training.results, openblas })}`,
+      `JSON: ${writeResults(quick ? 'bench-quick' : 'bench', { machine: machineInfo(), quick, kernels: kernels.rows, training: training.results, openblas, optimizers })}`,
     );
   }
 }
