@@ -14,6 +14,7 @@
         "native/core/layout.cc",
         "native/core/gemm.cc",
         "native/core/kernel.cc",
+        "native/core/pool.cc",
         "native/core/softmax.cc",
         "native/core/activation.cc",
         "native/core/column_sums.cc",

@@ -2,6 +2,7 @@
 #include <string>
 
 #include "../core/blasnet_core.h"
+#include "../core/pool.h"
 #include "args.h"
 #include "calls.h"
 #include "errors.h"

@@ -24,7 +24,7 @@
 //
 // Products: bn_sgemm sends each product either to the own kernels of kernel.cc (AVX-512 or AVX2,
 // chosen at run time; which shapes, measured, is in gemm.cc) or to OpenBLAS, never both at once.
-// A large product may be split over worker threads of the kernels' own small pool, started on
+// A large product may be split over worker threads of the core's own small pool (pool.h), started on
 // first use and kept (the one thing the core creates that outlives a call; it holds no buffers).
 // Training runs one call per chunk of mini-batches (bn_train_batches), the optimizer step fused
 // into the weight-gradient products.
@@ -345,10 +345,6 @@ constexpr int BN_KERNELS_AUTO = -1;
 constexpr int BN_KERNELS_INVALID = -2;
 // A BLASNET_KERNELS value as an isa, BN_KERNELS_AUTO, or BN_KERNELS_INVALID. Null: auto.
 int bn_kernel_parse(const char* name);
-// Whether this build has the kernels' thread pool (x86-64 with GCC or Clang). Where it has, large
-// BLAS products are split over it with OpenBLAS single-threaded (gemm.cc); where not, OpenBLAS
-// runs its own threads.
-bool bn_has_pool();
 // The own kernels' sgemm (same contract as bn_sgemm, any shape; sizes already checked). Returns
 // false, doing nothing, when there is no kernel for this CPU or for both operands transposed.
 bool bn_kernel_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
@@ -359,12 +355,6 @@ bool bn_kernel_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k
 // nothing, without a kernel for this CPU.
 bool bn_kernel_sgemm_step(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha,
                           const float* a, const float* b, float beta, float* c, float* p, float f);
-// Part `part` of `parts` of the range [0, n), at multiples of 16 (a vector of 16 floats, two row
-// tiles of 8, four of 4): [*lo, *hi). The one rule by which products and the training step split
-// the units of a layer, so that every split of the same layer gives each thread the same units.
-void bn_split(int64_t n, int part, int parts, int64_t* lo, int64_t* hi);
-constexpr int64_t BN_SPLIT_ALIGN = 16;  // the multiple every split of a layer's units falls at
-
 // Rows [i0, i1) × columns [j0, j1) of the product C = alpha · op(A) · op(B) + beta · C (with the
 // momentum epilogue p ← p + f·C when p is not null; op(B) = B then), on the calling thread only.
 // The elements computed are bit for bit those of the whole product. False, doing nothing, where
@@ -395,27 +385,6 @@ bool bn_kernel_sgemm_relu_block(bool trans_a, bool trans_b, int64_t m, int64_t n
                                 float alpha, const float* a, const float* b, float beta, float* c,
                                 const bn_relu_fused& fused, int64_t i0, int64_t i1, int64_t j0,
                                 int64_t j1);
-
-// Runs fn(ctx, part, parts) for every part at once, part 0 on the calling thread and the others on
-// the kernels' own worker threads, and returns when all are done; false (running nothing) when
-// the pool is busy with another caller. Parts may wait for each other (bn_barrier in team.h).
-bool bn_team_run(int parts, void (*fn)(const void* ctx, int part, int parts), const void* ctx);
-// How many threads a training step whose largest product is `macs` multiply-adds should run on
-// as a team (1: alone); a higher threshold than one product's split (see kernel.cc).
-int bn_team_parts(double macs);
-
-// Stops and joins every thread of the kernels' pool (the team's too: it runs on the pool),
-// waiting for a call in progress to finish first. The binding calls it when the last Node
-// environment using the addon is cleaned up, before Node may unload the addon: a thread of ours
-// must never outlive the code it runs. Later calls start a new pool. Safe to call at any time.
-void bn_pool_shutdown();
-// The pool's threads now running, besides the caller's (0 until a product or team needs them).
-int bn_pool_threads();
-
-// Threads the kernels may use for one product (large products only; see kernel.cc). Default: the
-// CPU's hardware threads. bn_set_threads sets this and BLAS's count together.
-void bn_kernel_set_threads(int n);
-int bn_kernel_threads();
 
 // a[i] = 1 / (1 + e^(−z[i])) over count elements, in float with a vectorized exp (within 2 ulp).
 // Returns false, doing nothing, when there is no kernel for this CPU (the caller then uses double).

@@ -5,29 +5,21 @@
 // CPU; without AVX2+FMA (or off x86-64, or with MSVC) there is no kernel and bn_sgemm always
 // calls BLAS. Which shapes take the kernel is decided in gemm.cc, from measurements.
 #include <atomic>
-#include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <exception>
-#include <mutex>
-#include <new>
-#include <thread>
-#include <vector>
 
 #include "blasnet_core.h"
+#include "platform.h"
+#include "pool.h"
 
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
-#define BN_KERNELS 1
+#if BN_KERNELS
 #if defined(__GNUC__) && !defined(__clang__)
 // GCC 12's _mm512_reduce_add_ps starts from _mm256_undefined_pd(), which -Wuninitialized flags.
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 #include <immintrin.h>
-#else
-#define BN_KERNELS 0
 #endif
 
 #if BN_KERNELS
@@ -310,196 +302,7 @@ int bn_kernel_requested() {
   return defaults().requested;
 }
 
-bool bn_has_pool() {
-  return true;
-}
-
-// ---- threads ----------------------------------------------------------------------------------
-//
-// A product large enough is split (by rows of C for op(A) = Aᵀ, else by columns) across the
-// calling thread and up to threads − 1 workers of a small pool of our own (OpenBLAS runs
-// single-threaded: the products it takes are split into blocks over this pool too, gemm.cc). The
-// same pool runs a training call's team (bn_team_run, train_batches.cc), whose parts stay on their
-// threads for the whole call. Workers spin for a short while after a task, then sleep on a
-// condition variable. One product or team uses the pool at a time (a second caller, say another worker thread of Node,
-// runs single-threaded meanwhile).
-//
-// The workers' code lives in blasnet.node, which Node unloads (dlclose) when the last environment
-// that loaded it ends: a worker_thread's, when the main thread never loaded the addon. A worker
-// still spinning or sleeping here then runs in unmapped memory (SIGSEGV). So the workers are
-// joinable, never detached, and bn_pool_shutdown stops and joins them all; the binding calls it
-// from the cleanup hook of the last environment (native/binding/addon.cc), before Node unloads the
-// image. The next call that needs the pool starts new workers.
-
 namespace {
-
-using part_fn = void (*)(const void* ctx, int part, int parts);
-
-class Pool {
- public:
-  // Runs fn(ctx, i, parts) for i in [0, parts): part 0 here, the others on workers. Returns false
-  // (running nothing) when another caller holds the pool.
-  bool run(int parts, part_fn fn, const void* ctx) {
-    std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
-    if (!busy.owns_lock()) return false;
-    // The OS may refuse a thread (limits, memory): then the caller runs alone, as when busy.
-    while (static_cast<int>(workers_.size()) < parts - 1)
-      if (!start_worker()) return false;
-    fn_ = fn;
-    ctx_ = ctx;
-    parts_ = parts;
-    done_.store(0, std::memory_order_relaxed);
-    const int helpers = static_cast<int>(workers_.size());
-    generation_.fetch_add(1, std::memory_order_release);
-    { std::lock_guard<std::mutex> lock(sleep_); }
-    wake_.notify_all();
-    fn(ctx, 0, parts);
-    // Every worker reports, those without a part too, so none still reads fn_ / ctx_ after this.
-    // Yield now and then: a worker that the OS put on this very core must get to run.
-    for (int spins = 1; done_.load(std::memory_order_acquire) < helpers; spins++) {
-      if ((spins & 63) == 0)
-        std::this_thread::yield();
-      else
-        pause();
-    }
-    return true;
-  }
-
-  // Stops every worker and joins it. A run in progress (another environment's call) finishes
-  // first: this waits for the pool like a caller that must have it. Afterwards the pool is as new.
-  void shutdown() {
-    std::lock_guard<std::mutex> busy(busy_);
-    if (workers_.empty()) return;
-    stop_.store(true, std::memory_order_relaxed);
-    generation_.fetch_add(1, std::memory_order_release);  // publishes stop_ to every worker
-    { std::lock_guard<std::mutex> lock(sleep_); }
-    wake_.notify_all();
-    for (std::thread& worker : workers_) worker.join();
-    workers_.clear();
-    workers_.shrink_to_fit();  // no heap left behind when the image is unloaded
-    live_.store(0, std::memory_order_relaxed);
-    stop_.store(false, std::memory_order_relaxed);
-  }
-
-  // Workers now running (for info(): whether a call started the pool, and that none outlive it).
-  int threads() const { return live_.load(std::memory_order_relaxed); }
-
- private:
-  static void pause() {
-#if defined(__x86_64__)
-    __builtin_ia32_pause();
-#endif
-  }
-
-  bool start_worker() {
-    const int index = static_cast<int>(workers_.size()) + 1;
-    const uint64_t seen = generation_.load(std::memory_order_acquire);
-    try {
-      workers_.emplace_back([this, index, seen] { loop(index, seen); });
-    } catch (const std::exception&) {  // std::system_error, or std::bad_alloc from the vector
-      return false;
-    }
-    live_.fetch_add(1, std::memory_order_relaxed);
-    return true;
-  }
-
-  void loop(int index, uint64_t seen) {
-    for (;;) {
-      // Spin up to ~0.2 ms for the next task (the next product of a training step is that close),
-      // then sleep until woken.
-      auto spin_start = std::chrono::steady_clock::now();
-      uint64_t g;
-      for (int spins = 1; (g = generation_.load(std::memory_order_acquire)) == seen; spins++) {
-        if ((spins & 255) == 0) {
-          if (std::chrono::steady_clock::now() - spin_start > std::chrono::microseconds(200)) {
-            std::unique_lock<std::mutex> lock(sleep_);
-            wake_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
-            spin_start = std::chrono::steady_clock::now();
-          } else {
-            std::this_thread::yield();  // let a thread sharing this core run
-          }
-        }
-        pause();
-      }
-      seen = g;
-      if (stop_.load(std::memory_order_relaxed)) return;  // shutdown(): nothing to report
-      if (index < parts_) fn_(ctx_, index, parts_);
-      done_.fetch_add(1, std::memory_order_release);
-    }
-  }
-
-  std::mutex busy_;
-  std::mutex sleep_;
-  std::condition_variable wake_;
-  std::atomic<uint64_t> generation_{0};
-  std::atomic<int> done_{0};
-  std::atomic<bool> stop_{false};
-  std::atomic<int> live_{0};
-  part_fn fn_ = nullptr;
-  const void* ctx_ = nullptr;
-  int parts_ = 1;
-  std::vector<std::thread> workers_;
-};
-
-// Built in static storage on first use and never destroyed. No destructor may run at exit():
-// process.exit() skips the environments' cleanup hooks, so workers may still sleep on the pool's
-// condition variable then, and destroying it (or joining them from an exit handler) is unsafe.
-// Nor is it on the heap: when the image is unloaded, bn_pool_shutdown has joined the workers and
-// freed the vector's buffer, and the storage goes with the image, so nothing leaks per load.
-Pool& pool() {
-  alignas(Pool) static unsigned char storage[sizeof(Pool)];
-  static Pool* const instance = new (storage) Pool();
-  return *instance;
-}
-
-std::atomic<int> g_threads{0};
-
-// Multiply-adds per thread below which a product is not split (a product of fewer than twice
-// this runs on one thread). Measured on 2 cores of an AMD EPYC (Zen 5, shared with other work):
-//   bench/threads.ts (products in a tight loop, 1 vs 2 threads): 80M multiply-adds (128×800×784)
-//     NT 2.02x, TN 1.92x, NN 1.85x; 10M (128×100×784) 1.7x–1.9x; 2.5M (32×100×784) 1.5x–1.7x in
-//     one run, 0.7x–0.9x in another; below 1M no better or much worse (30×784×10: 0.2x–0.5x).
-//   Training (bench/train.ts, medians of 3 runs): W2, whose products are 2.5M, 0.170 s/epoch on
-//     one thread against 0.195 s split at 1M; W3 (80M) 0.68–0.91 s on two against 1.14–1.30 s.
-// Hence 2M: W1 and W2 stay on one thread, W3's large products use both cores.
-// BLASNET_MIN_MACS_PER_THREAD overrides it (for these measurements).
-double min_macs_per_thread() {
-  static const double value = [] {
-    const char* env = std::getenv("BLASNET_MIN_MACS_PER_THREAD");
-    const double v = env != nullptr ? std::atof(env) : 0.0;
-    return v > 0.0 ? v : static_cast<double>(1 << 21);
-  }();
-  return value;
-}
-
-// Multiply-adds per thread of a training step's largest product below which the step does not
-// run on a team (bn_team_parts). A team pays for its barriers, the batch gathered by every part
-// and the output layer computed by every part, so it needs more work than one product's split.
-// Measured on this machine (bn_train_batches, whole epochs of one thread and two alternated in
-// one process, [784, h, 10] sigmoid + softmax, two threads over one): 5M (h 100, batch 64) 1.31x
-// slower, 7.5M (h 300 batch 32; h 150 batch 64) 1.17x and 1.28x slower, 10M (h 200 batch 64;
-// h 400 batch 32) 0.98x and 0.92x, 20M (h 400 batch 64; h 800 batch 32) 0.77x and 0.79x, 30M
-// 0.74x. Hence 5M per thread: a team of two from 10M. BLASNET_MIN_TEAM_MACS_PER_THREAD
-// overrides it.
-double min_team_macs_per_thread() {
-  static const double value = [] {
-    const char* env = std::getenv("BLASNET_MIN_TEAM_MACS_PER_THREAD");
-    const double v = env != nullptr ? std::atof(env) : 0.0;
-    return v > 0.0 ? v : 5e6;
-  }();
-  return value;
-}
-
-int parts_for(double macs, double min_per_thread) {
-  const int threads = bn_kernel_threads();
-  if (threads < 2) return 1;
-  const double by_size = macs / min_per_thread;
-  return by_size < 2.0 ? 1 : (by_size < threads ? static_cast<int>(by_size) : threads);
-}
-
-int parts_for_macs(double macs) {
-  return parts_for(macs, min_macs_per_thread());
-}
 
 // The product's operands as one kernel sees them (see bn_kernel_gemm), or false when no kernel of
 // this CPU takes it (no AVX2, or both operands transposed, or the epilogue with op(B) = Bᵀ).
@@ -576,26 +379,12 @@ bool run_kernel(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, flo
   // the fused step 447 → 397 ms per epoch against splitting by columns).
   s.by_rows = trans_a;
   const int parts =
-      parts_for_macs(static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k));
-  if (parts < 2 || !pool().run(parts, run_part, &s)) run_part(&s, 0, 1);
+      bn_split_parts(static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k));
+  if (!bn_team_run(parts, run_part, &s)) run_part(&s, 0, 1);
   return true;
 }
 
 }  // namespace
-
-void bn_kernel_set_threads(int n) {
-  g_threads.store(n < 1 ? 1 : n, std::memory_order_relaxed);
-}
-
-int bn_kernel_threads() {
-  int n = g_threads.load(std::memory_order_relaxed);
-  if (n < 1) {
-    const unsigned hw = std::thread::hardware_concurrency();
-    n = hw < 1 ? 1 : static_cast<int>(hw);
-    g_threads.store(n, std::memory_order_relaxed);
-  }
-  return n;
-}
 
 bool bn_kernel_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                      const float* a, const float* b, float beta, float* c) {
@@ -637,26 +426,6 @@ bool bn_kernel_sgemm_relu_block(bool trans_a, bool trans_b, int64_t m, int64_t n
   return true;
 }
 
-bool bn_team_run(int parts, void (*fn)(const void* ctx, int part, int parts), const void* ctx) {
-  if (parts < 2) {
-    fn(ctx, 0, 1);
-    return true;
-  }
-  return pool().run(parts, fn, ctx);
-}
-
-int bn_team_parts(double macs) {
-  return parts_for(macs, min_team_macs_per_thread());
-}
-
-void bn_pool_shutdown() {
-  pool().shutdown();
-}
-
-int bn_pool_threads() {
-  return pool().threads();
-}
-
 bool bn_kernel_sigmoid(const float* z, float* a, int64_t count) {
   const int isa = bn_kernel_isa();
   if (isa == 3)
@@ -695,9 +464,6 @@ int bn_kernel_requested() {
   const int requested = bn_kernel_parse(std::getenv("BLASNET_KERNELS"));
   return requested == BN_KERNELS_INVALID ? BN_KERNELS_AUTO : requested;
 }
-bool bn_has_pool() {
-  return false;
-}
 bool bn_kernel_sgemm(bool, bool, int64_t, int64_t, int64_t, float, const float*, const float*,
                      float, float*) {
   return false;
@@ -721,22 +487,6 @@ bool bn_kernel_sgemm_relu_block(bool, bool, int64_t, int64_t, int64_t, float, co
                                 int64_t, int64_t) {
   return false;
 }
-bool bn_team_run(int parts, void (*fn)(const void*, int, int), const void* ctx) {
-  if (parts >= 2) return false;
-  fn(ctx, 0, 1);
-  return true;
-}
-int bn_team_parts(double) {
-  return 1;
-}
-void bn_pool_shutdown() {}
-int bn_pool_threads() {
-  return 0;
-}
-void bn_kernel_set_threads(int) {}
-int bn_kernel_threads() {
-  return 1;
-}
 
 #endif
 
@@ -747,12 +497,4 @@ int bn_kernel_parse(const char* name) {
   if (std::strcmp(name, "avx2") == 0) return 2;
   if (std::strcmp(name, "blas") == 0 || std::strcmp(name, "none") == 0) return 0;
   return BN_KERNELS_INVALID;
-}
-
-void bn_split(int64_t n, int part, int parts, int64_t* lo, int64_t* hi) {
-  const int64_t units = (n + BN_SPLIT_ALIGN - 1) / BN_SPLIT_ALIGN;
-  *lo = units * part / parts * BN_SPLIT_ALIGN;
-  *hi = part + 1 == parts ? n : units * (part + 1) / parts * BN_SPLIT_ALIGN;
-  if (*lo > n) *lo = n;
-  if (*hi > n) *hi = n;
 }
