@@ -13,6 +13,7 @@ import { ActivationCode, LossCode } from '../lib/backend/types';
 import { Network } from '../lib/network';
 import type { Optimizer } from '../lib/optimizers';
 import { type FitOptions, fitSync } from '../lib/train';
+import { maxRelative } from './helpers/compare';
 import { mulberry32, randomFloat32 } from './helpers/random';
 import { refOffsets, refTrainBatch } from './helpers/reference';
 
@@ -114,17 +115,6 @@ function oracle(options: FitOptions, data: { x: Float32Array; y: Float32Array })
     }
   }
   return p;
-}
-
-/** The relative difference of two parameter vectors: max_i |a_i − b_i| / max_i |b_i|. */
-function maxRelative(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let worst = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    worst = Math.max(worst, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return Number.isNaN(worst) ? Infinity : worst / scale;
 }
 
 const backends = (): Array<'native' | 'js'> =>

@@ -189,6 +189,22 @@ bn_status bn_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, 
 // a kernel takes the product, else as a pass after it).
 bn_status bn_sgemm_step(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
                         const float* b, float beta, float* c, float* p, float f);
+// The step of an adaptive optimizer fused into the weight-gradient product (bn_sgemm_adaptive):
+// the parameters p and the state s0, s1 (bn_adaptive_step's, s1 null for RMSprop) laid out as the
+// product's C, the step's scalars and l2.
+struct bn_adaptive_fused {
+  const bn_step_coef* coef;
+  float* p;
+  float* s0;
+  float* s1;
+  float l2;
+};
+// g = op(A) · B (op(B) = B; [m, n]), then bn_adaptive_step on p, s0, s1 laid out as g, with the
+// same bits either way: where a kernel takes the product, in the kernel's store with g never
+// written (g holds only partial sums, for k beyond one pass of the kernel); else the product into
+// g and bn_adaptive_step after it.
+bn_status bn_sgemm_adaptive(bool trans_a, int64_t m, int64_t n, int64_t k, const float* a,
+                            const float* b, float* g, const bn_adaptive_fused& step);
 // The same product, always through cblas_sgemm (benchmarks and tests compare the two): large ones
 // as blocks of C fixed by the shape, spread over the kernels' pool (see gemm.cc).
 bn_status bn_sgemm_blas(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
@@ -362,6 +378,15 @@ bool bn_kernel_sgemm_step(bool trans_a, int64_t m, int64_t n, int64_t k, float a
 bool bn_kernel_sgemm_block(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                            const float* a, const float* b, float beta, float* c, float* p, float f,
                            int64_t i0, int64_t i1, int64_t j0, int64_t j1);
+
+// The same with the adaptive step fused (see bn_sgemm_adaptive; alpha 1, beta 0): the whole
+// product, split over the pool as bn_kernel_sgemm; or rows [i0, i1) × columns [j0, j1) on the
+// calling thread, as bn_kernel_sgemm_block. False, doing nothing, without a kernel for this CPU.
+bool bn_kernel_sgemm_adaptive(bool trans_a, int64_t m, int64_t n, int64_t k, const float* a,
+                              const float* b, float* c, const bn_adaptive_fused& step);
+bool bn_kernel_sgemm_adaptive_block(bool trans_a, int64_t m, int64_t n, int64_t k, const float* a,
+                                    const float* b, float* c, const bn_adaptive_fused& step,
+                                    int64_t i0, int64_t i1, int64_t j0, int64_t j1);
 
 // Elementwise work of the training step done on C's tile while it is still in registers, by the
 // kernels of bn_kernel_sgemm_relu_block: the same operations, in the same order, as the separate

@@ -87,6 +87,21 @@ bn_status bn_sgemm_step(bool trans_a, int64_t m, int64_t n, int64_t k, float alp
   return BN_OK;
 }
 
+bn_status bn_sgemm_adaptive(bool trans_a, int64_t m, int64_t n, int64_t k, const float* a,
+                            const float* b, float* g, const bn_adaptive_fused& step) {
+  if (!fits_blas_int(m) || !fits_blas_int(n) || !fits_blas_int(k)) return BN_ERR_SIZE;
+  if (m == 0 || n == 0) return BN_OK;
+  if (k > 0 && kernel_takes(bn_kernel_isa(), trans_a, false, m, n, k) &&
+      bn_kernel_sgemm_adaptive(trans_a, m, n, k, a, b, g, step)) {
+    return BN_OK;
+  }
+  // g[m, n] = op(A)[m, k] · B[k, n]  (M=m, N=n, K=k), then the step over it
+  const bn_status status = bn_sgemm(trans_a, false, m, n, k, 1.0f, a, b, 0.0f, g);
+  if (status != BN_OK) return status;
+  bn_adaptive_step(*step.coef, step.p, g, step.s0, step.s1, m * n, step.l2);
+  return BN_OK;
+}
+
 namespace {
 
 // One cblas_sgemm on the stored operands with explicit leading dimensions (row-major: the stored

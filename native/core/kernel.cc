@@ -27,7 +27,9 @@
 // One product for the kernels: C[m, n] = alpha · op(A)[m, k] · op(B)[k, n] + beta · C, with
 // op(A)(i, p) at a[i·a_si + p·a_sp] and, for the broadcast kernel, B[p, j] at b[p·ldb + j]; for
 // the dot kernel (op(B) = Bᵀ) B's row j at b + j·ldb and A's row i at a + i·a_si. With p set
-// (broadcast kernel only): the momentum epilogue p ← p + f·C_new, p laid out as C.
+// (broadcast kernel only): the momentum epilogue p ← p + f·C_new, p laid out as C; with coef set
+// too, the adaptive epilogue instead (bn_adaptive_fused: C_new is the gradient, stepping p and the
+// state s0, s1, laid out as C, and C is not written but for the partial sums of a k > KC_B).
 struct bn_kernel_gemm {
   int64_t m, n, k;
   float alpha, beta;
@@ -44,7 +46,28 @@ struct bn_kernel_gemm {
   const float* bias;
   float* relu;
   const float* mask;
-  float slope = 0.0f;  // leaky ReLU's (0: ReLU)
+  float slope = 0.0f;   // leaky ReLU's (0: ReLU)
+  float* s0 = nullptr;  // the adaptive epilogue's state (Adam: m; RMSprop: v) and Adam's v
+  float* s1 = nullptr;
+  const bn_step_coef* coef = nullptr;
+  float l2 = 0.0f;
+};
+
+// The optimizer step of one tile of the broadcast kernel (EPI), its pointers at the tile's first
+// element, laid out as C: momentum p ← p + f·C; Adam/AdamW/RMSprop on p, s0, s1 with coef and l2.
+struct bn_tile_step {
+  float* p;
+  float f;
+  float* s0;
+  float* s1;
+  const bn_step_coef* coef;
+  float l2;
+
+  bn_tile_step at(int64_t i, int64_t j, int64_t ldc) const {
+    const int64_t o = i * ldc + j;
+    return {p != nullptr ? p + o : nullptr,   f,    s0 != nullptr ? s0 + o : nullptr,
+            s1 != nullptr ? s1 + o : nullptr, coef, l2};
+  }
 };
 
 // The fused ReLU work of one tile (bn_relu_fused), its pointers at the tile's first row and column:
@@ -114,6 +137,9 @@ inline V vsub(V a, V b) {
 }
 inline V vdiv(V a, V b) {
   return _mm256_div_ps(a, b);
+}
+inline V vsqrt(V a) {
+  return _mm256_sqrt_ps(a);
 }
 inline V vround(V x) {
   return _mm256_round_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
@@ -214,6 +240,9 @@ inline V vsub(V a, V b) {
 }
 inline V vdiv(V a, V b) {
   return _mm512_div_ps(a, b);
+}
+inline V vsqrt(V a) {
+  return _mm512_sqrt_ps(a);
 }
 inline V vround(V x) {
   return _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
@@ -333,6 +362,8 @@ void run_block(int isa, bool dot, const bn_kernel_gemm& whole, int64_t i0, int64
   g.a += i0 * g.a_si;
   g.c += i0 * g.ldc;
   if (g.p != nullptr) g.p += i0 * g.ldc;
+  if (g.s0 != nullptr) g.s0 += i0 * g.ldc;
+  if (g.s1 != nullptr) g.s1 += i0 * g.ldc;
   if (g.relu != nullptr) g.relu += i0 * g.ldc;
   if (g.mask != nullptr) g.mask += i0 * g.ldc;
   if (dot) {
@@ -367,11 +398,22 @@ void run_part(const void* raw, int part, int parts) {
     run_block(s.isa, s.dot, s.g, 0, s.g.m, lo, hi);
 }
 
+// The adaptive epilogue (bn_adaptive_fused) on a described product, op(B) = B.
+void set_adaptive(const bn_adaptive_fused& step, bn_kernel_gemm* g) {
+  g->p = step.p;
+  g->s0 = step.s0;
+  g->s1 = step.s1;
+  g->coef = step.coef;
+  g->l2 = step.l2;
+}
+
 bool run_kernel(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-                const float* a, const float* b, float beta, float* c, float* p, float f) {
+                const float* a, const float* b, float beta, float* c, float* p, float f,
+                const bn_adaptive_fused* step = nullptr) {
   split_ctx s;
   s.isa = bn_kernel_isa();
   if (!describe(s.isa, trans_a, trans_b, m, n, k, alpha, a, b, beta, c, p, f, &s.g)) return false;
+  if (step != nullptr) set_adaptive(*step, &s.g);
   s.dot = trans_b;
   // The weight gradient δᵀ·a (op(A) = Aᵀ) is split by its rows, the units of layer l: the same
   // rows of w^l that the forward product z = a · wᵀ, split by its columns, gives each thread. So
@@ -394,6 +436,22 @@ bool bn_kernel_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k
 bool bn_kernel_sgemm_step(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha,
                           const float* a, const float* b, float beta, float* c, float* p, float f) {
   return run_kernel(trans_a, false, m, n, k, alpha, a, b, beta, c, p, f);
+}
+
+bool bn_kernel_sgemm_adaptive(bool trans_a, int64_t m, int64_t n, int64_t k, const float* a,
+                              const float* b, float* c, const bn_adaptive_fused& step) {
+  return run_kernel(trans_a, false, m, n, k, 1.0f, a, b, 0.0f, c, step.p, 0.0f, &step);
+}
+
+bool bn_kernel_sgemm_adaptive_block(bool trans_a, int64_t m, int64_t n, int64_t k, const float* a,
+                                    const float* b, float* c, const bn_adaptive_fused& step,
+                                    int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+  const int isa = bn_kernel_isa();
+  bn_kernel_gemm g;
+  if (!describe(isa, trans_a, false, m, n, k, 1.0f, a, b, 0.0f, c, step.p, 0.0f, &g)) return false;
+  set_adaptive(step, &g);
+  run_block(isa, false, g, i0, i1, j0, j1);
+  return true;
 }
 
 bool bn_kernel_sgemm_block(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
@@ -480,6 +538,15 @@ bool bn_kernel_bytes_to_floats(const uint8_t*, float*, int64_t, float, float) {
 }
 bool bn_kernel_sgemm_block(bool, bool, int64_t, int64_t, int64_t, float, const float*, const float*,
                            float, float*, float*, float, int64_t, int64_t, int64_t, int64_t) {
+  return false;
+}
+bool bn_kernel_sgemm_adaptive(bool, int64_t, int64_t, int64_t, const float*, const float*, float*,
+                              const bn_adaptive_fused&) {
+  return false;
+}
+bool bn_kernel_sgemm_adaptive_block(bool, int64_t, int64_t, int64_t, const float*, const float*,
+                                    float*, const bn_adaptive_fused&, int64_t, int64_t, int64_t,
+                                    int64_t) {
   return false;
 }
 bool bn_kernel_sgemm_relu_block(bool, bool, int64_t, int64_t, int64_t, float, const float*,

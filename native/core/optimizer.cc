@@ -2,7 +2,8 @@
 // decay before it) and RMSprop, as PyTorch's torch.optim single-tensor CPU code defines them
 // (foreach=False, amsgrad=False, RMSprop non-centred without momentum). The scalars of step t are
 // computed in float64 and rounded to float32 once (bn_step_coef_of); every element then takes the
-// same float32 operations, in the order written, whichever thread runs it. SGD, momentum and
+// same float32 operations, in the order written, whichever thread runs it, here or fused into the
+// weight-gradient product's store (adam_tile, rmsprop_tile in kernel_isa.inc). SGD, momentum and
 // Nesterov stay in update.cc and, fused into the weight-gradient product, in train_batches.cc.
 // This file is compiled without FMA (no -march), so no multiply-add is contracted: the TypeScript
 // backend (lib/backend/js/optimizers.ts) repeats the same roundings with Math.fround. The loops
@@ -41,6 +42,8 @@ namespace {
 // Adam, step t (AdamW: p ← p·(1 − η·λ) first):
 //   g ← g + l2·p;  m ← β1 m + (1 − β1) g;  v ← β2 v + (1 − β2) g²
 //   p ← p − η/(1 − β1^t) · m / (sqrt(v) / sqrt(1 − β2^t) + eps)
+// Fused into the weight-gradient product, kernel_isa.inc's adam_tile repeats these operations in
+// this order on a vector: change both together (test/92-adaptive-fused.test.ts holds them equal).
 void adam(const bn_step_coef& c, float* p, const float* g, float* m, float* v, int64_t n,
           float l2) {
   for (int64_t i = 0; i < n; i++) {
@@ -57,6 +60,7 @@ void adam(const bn_step_coef& c, float* p, const float* g, float* m, float* v, i
 
 // RMSprop (non-centred, no momentum):
 //   g ← g + l2·p;  v ← α v + (1 − α) g²;  p ← p − η · g / (sqrt(v) + eps)
+// Its vector twin in the kernel's store: kernel_isa.inc's rmsprop_tile (change both together).
 void rmsprop(const bn_step_coef& c, float* p, const float* g, float* v, int64_t n, float l2) {
   for (int64_t i = 0; i < n; i++) {
     const float gi = g[i] + l2 * p[i];

@@ -114,7 +114,9 @@ struct job {
   float* params;
   float* velocity;  // the optimizer state: bn_state_slots(hyper) blocks of param_count floats
   // Adam, AdamW, RMSprop: the step's gradient, [param_count] in the layout of params (w^1 kept
-  // transposed as [n0, n1] where w1t is set). Each part writes and reads only its own blocks.
+  // transposed as [n0, n1] where w1t is set). Each part writes and reads only its own blocks. The
+  // weights' blocks are written only where BLAS takes their product, or as the kernels' partial
+  // sums for a batch beyond one pass (bn_sgemm_adaptive); the biases' always.
   float* grad;
   const bn_inputs& inputs;
   const float* y;
@@ -182,6 +184,18 @@ bn_status product(bool on_kernels, bool trans_a, bool trans_b, int64_t m, int64_
              : BN_ERR_SIZE;
 }
 
+// The same product, alpha 1 and beta 0, into the gradient g, with the adaptive optimizer's step
+// (Adam, AdamW, RMSprop) on the parameters and state laid out as g in the kernel's store, or after
+// it where BLAS takes the product (bn_sgemm_adaptive): the same bits either way.
+bn_status adaptive_product(bool on_kernels, bool trans_a, int64_t m, int64_t n, int64_t k,
+                           const float* a, const float* b, float* g, const bn_adaptive_fused& fused,
+                           int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+  if (!on_kernels) return bn_sgemm_adaptive(trans_a, m, n, k, a, b, g, fused);
+  return bn_kernel_sgemm_adaptive_block(trans_a, m, n, k, a, b, g, fused, i0, i1, j0, j1)
+             ? BN_OK
+             : BN_ERR_SIZE;
+}
+
 // The step of b^l entries [b0, b1) (b in params or out_next): BP3, −η · Σ_rows δ^l accumulated
 // into its target as the weights' (no weight decay on biases).
 bn_status bias_step(const job& jb, const bn_step_coef& c, int l, int64_t rows, const float* delta_l,
@@ -227,17 +241,14 @@ bn_status layer_step(const job& jb, const bn_step_coef& c, int parts, int l, int
   float* v_w = jb.velocity != nullptr ? jb.velocity + layout.w_offset[l - 1] : nullptr;
   if (bn_adaptive(h)) {
     // g[nl, n(l-1)] = δ^l[rows, nl]ᵀ · aPrev[rows, n(l-1)]  (Trans, NoTrans; M=nl, N=n(l-1),
-    // K=rows; this part's block), then Adam/AdamW/RMSprop elementwise on the same block.
+    // K=rows; this part's block), with Adam/AdamW/RMSprop on the same block of w^l and its state
+    // as the product is stored.
     float* g = jb.grad + layout.w_offset[l - 1];
-    const bn_status status = product(parts > 1, true, false, n_l, n_prev, rows, 1.0f, delta_l,
-                                     a_prev, 0.0f, g, nullptr, 0.0f, i0, i1, j0, j1);
-    if (status != BN_OK) return status;
     float* s1 = bn_state_slots(h) > 1 ? v_w + layout.param_count : nullptr;
-    for (int64_t i = i0; i < i1; i++) {
-      const int64_t o = i * n_prev + j0;
-      bn_adaptive_step(c, w + o, g + o, v_w + o, s1 != nullptr ? s1 + o : nullptr, j1 - j0,
-                       static_cast<float>(h.l2));
-    }
+    const bn_adaptive_fused fused{&c, w, v_w, s1, static_cast<float>(h.l2)};
+    const bn_status status = adaptive_product(parts > 1, true, n_l, n_prev, rows, delta_l, a_prev,
+                                              g, fused, i0, i1, j0, j1);
+    if (status != BN_OK) return status;
     return bias_step(jb, c, l, rows, delta_l, b, b0, b1);
   }
   const float neg_eta = static_cast<float>(-h.learning_rate);
@@ -270,17 +281,13 @@ bn_status first_layer_step_transposed(const job& jb, const bn_step_coef& c, int6
   float* b1 = jb.params + jb.layout.b_offset[0];
   if (bn_adaptive(h)) {
     // gᵀ[n0, n1] = x[rows, n0]ᵀ · δ^1[rows, n1]  (Trans, NoTrans; M=n0, N=n1, K=rows; columns
-    // [u0, u1)), then the elementwise step on (w^1)ᵀ and its transposed state, the same columns.
+    // [u0, u1)), with the step on (w^1)ᵀ and its transposed state, the same columns, as stored.
     float* g = jb.grad + jb.layout.w_offset[0];
-    const bn_status status = product(true, true, false, n0, n1, rows, 1.0f, x, delta_1, 0.0f, g,
-                                     nullptr, 0.0f, 0, n0, u0, u1);
-    if (status != BN_OK) return status;
     float* s1 = bn_state_slots(h) > 1 ? jb.v1t + n0 * n1 : nullptr;
-    for (int64_t i = 0; i < n0; i++) {
-      const int64_t o = i * n1 + u0;
-      bn_adaptive_step(c, jb.w1t + o, g + o, jb.v1t + o, s1 != nullptr ? s1 + o : nullptr, u1 - u0,
-                       static_cast<float>(h.l2));
-    }
+    const bn_adaptive_fused fused{&c, jb.w1t, jb.v1t, s1, static_cast<float>(h.l2)};
+    const bn_status status =
+        adaptive_product(true, true, n0, n1, rows, x, delta_1, g, fused, 0, n0, u0, u1);
+    if (status != BN_OK) return status;
     return bias_step(jb, c, 1, rows, delta_1, b1, u0, u1);
   }
   const step_target tw = target_of(jb.w1t, jb.v1t, h, h.l2);
