@@ -14,6 +14,8 @@
         "native/core/layout.cc",
         "native/core/gemm.cc",
         "native/core/kernel.cc",
+        "native/core/kernels_avx2.cc",
+        "native/core/kernels_avx512.cc",
         "native/core/pool.cc",
         "native/core/softmax.cc",
         "native/core/activation.cc",

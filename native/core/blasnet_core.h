@@ -22,8 +22,8 @@
 //   Offsets use the batch of the call, so a workspace sized for the largest batch serves a
 //   smaller last batch too. The input a^0 is x itself and is never copied.
 //
-// Products: bn_sgemm sends each product either to the own kernels of kernel.cc (AVX-512 or AVX2,
-// chosen at run time; which shapes, measured, is in gemm.cc) or to OpenBLAS, never both at once.
+// Products: bn_sgemm sends each product either to the own kernels (AVX-512 or AVX2, one table
+// chosen at run time, kernel.cc; which shapes, measured, is in gemm.cc and tuning.h) or to OpenBLAS, never both at once.
 // A large product may be split over worker threads of the core's own small pool (pool.h), started on
 // first use and kept (the one thing the core creates that outlives a call; it holds no buffers).
 // Training runs one call per chunk of mini-batches (bn_train_batches), the optimizer step fused
@@ -343,19 +343,31 @@ bn_status bn_train_batches(const bn_layout& layout, float* params, float* veloci
                            float* delta, float* x_batch, float* y_batch, const bn_hyper& hyper,
                            double* out, int64_t* done, const bn_dropout* dropout = nullptr);
 
-// ---- own small-matrix kernels (kernel.cc) ----------------------------------------------------
+// ---- own small-matrix kernels (kernel.cc, kernel_table.h) -------------------------------------
 
-// The instruction set of the own kernels: 0 none (BLAS does everything), 2 AVX2+FMA, 3 AVX-512F.
-int bn_kernel_isa();
+// The instruction sets of the own kernels. The numbers are part of the contract: the binding and
+// the tests pass them, and they order the sets (a higher one is chosen over a lower one).
+enum bn_isa : int {
+  BN_ISA_NONE = 0,    // no kernels: BLAS does every product
+  BN_ISA_AVX2 = 2,    // AVX2 + FMA (kernels_avx2.cc)
+  BN_ISA_AVX512 = 3,  // AVX-512F (kernels_avx512.cc)
+};
+
+// The instruction set of the own kernels in use.
+bn_isa bn_kernel_isa();
 // Choose the kernels' instruction set (tests, benchmarks): isa < 0 restores the default (the best
 // the CPU has, or what BLASNET_KERNELS asked for); never raises it above what the CPU supports.
 // Returns the instruction set now in use.
-int bn_kernel_set_isa(int isa);
-// The best instruction set this CPU supports (0 without the kernels).
-int bn_kernel_cpu_isa();
+bn_isa bn_kernel_set_isa(int isa);
+// The best instruction set this CPU supports (BN_ISA_NONE without the kernels).
+bn_isa bn_kernel_cpu_isa();
+// The kernels' name as backend().kernels reports it: "avx512", "avx2", or "none" (also for an
+// instruction set this build has no kernels for).
+const char* bn_kernel_isa_name(bn_isa isa);
 // What the BLASNET_KERNELS environment variable asked for, read once when the addon loads:
 // BN_KERNELS_AUTO (unset, empty, "auto", or an unknown name, which the loader refuses) or an isa
-// (3 "avx512", 2 "avx2", 0 "blas" or "none"). Above bn_kernel_cpu_isa(), the CPU's best is used.
+// (BN_ISA_AVX512 "avx512", BN_ISA_AVX2 "avx2", BN_ISA_NONE "blas" or "none"). Above
+// bn_kernel_cpu_isa(), the CPU's best is used.
 int bn_kernel_requested();
 constexpr int BN_KERNELS_AUTO = -1;
 constexpr int BN_KERNELS_INVALID = -2;

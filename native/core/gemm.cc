@@ -49,10 +49,10 @@ void scale(float* c, int64_t count, float beta) {
 // Whether the own kernels (kernel.cc) take this product rather than BLAS: AVX-512 every one, AVX2
 // only small ones (bn_tuning::kAvx2MaxMacs: the measurements). Neither takes both operands
 // transposed (no MLP product does): BLAS does.
-bool kernel_takes(int isa, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k) {
-  if (isa < 2 || (trans_a && trans_b)) return false;
+bool kernel_takes(bn_isa isa, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k) {
+  if (isa == BN_ISA_NONE || (trans_a && trans_b)) return false;
   const double macs = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
-  if (isa == 2) return macs <= bn_tuning::kAvx2MaxMacs;
+  if (isa == BN_ISA_AVX2) return macs <= bn_tuning::kAvx2MaxMacs;
   // AVX-512: every product, whatever the thread count (a choice by thread count would change
   // the bits).
   return true;

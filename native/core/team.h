@@ -16,7 +16,7 @@
 // product (elsewhere each large product is split on its own, in gemm.cc or kernel.cc), at most
 // kMaxParts. 1: alone.
 inline int bn_team_size(const bn_layout& layout, int64_t batch) {
-  if (bn_kernel_isa() != 3) return 1;
+  if (bn_kernel_isa() != BN_ISA_AVX512) return 1;
   double largest = 0.0;
   for (int l = 1; l <= layout.L; l++) {
     const double macs = static_cast<double>(batch) * layout.sizes[l] * layout.sizes[l - 1];
@@ -47,7 +47,7 @@ inline bool bn_output_everywhere(const bn_layout& layout) {
 // the products and the first layer is hidden and large (bn_tuning::kFirstTransposedMacs: why).
 // Independent of the threads, so that one thread or several give the same bits.
 inline bool bn_first_transposed(const bn_layout& layout, int64_t batch) {
-  if (bn_kernel_isa() != 3 || layout.L < 2) return false;
+  if (bn_kernel_isa() != BN_ISA_AVX512 || layout.L < 2) return false;
   return static_cast<double>(batch) * layout.sizes[1] * layout.sizes[0] >=
          bn_tuning::kFirstTransposedMacs;
 }
