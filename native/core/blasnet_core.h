@@ -23,9 +23,10 @@
 //   smaller last batch too. The input a^0 is x itself and is never copied.
 //
 // Products: bn_sgemm sends each product either to the own kernels (AVX-512 or AVX2, one table
-// chosen at run time, kernel.cc; which shapes, measured, is in gemm.cc and tuning.h) or to OpenBLAS, never both at once.
-// A large product may be split over worker threads of the core's own small pool (pool.h), started on
-// first use and kept (the one thing the core creates that outlives a call; it holds no buffers).
+// chosen at run time, kernel.cc; which shapes, measured, is in gemm.cc and tuning.h) or to
+// OpenBLAS, never both at once. A large product may be split over worker threads of the core's
+// own small pool (pool.h), started on first use and kept (the one thing the core creates that
+// outlives a call; it holds no buffers).
 // Training runs one call per chunk of mini-batches (bn_train_batches), the optimizer step fused
 // into the weight-gradient products.
 //

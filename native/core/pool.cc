@@ -22,8 +22,8 @@
 // single-threaded: the products it takes are split into blocks over this pool too, gemm.cc). The
 // same pool runs a training call's team (bn_team_run, train_batches.cc), whose parts stay on their
 // threads for the whole call. Workers spin for a short while after a task, then sleep on a
-// condition variable. One product or team uses the pool at a time (a second caller, say another worker thread of Node,
-// runs single-threaded meanwhile).
+// condition variable. One product or team uses the pool at a time (a second caller, say another
+// worker thread of Node, runs single-threaded meanwhile).
 //
 // The workers' code lives in blasnet.node, which Node unloads (dlclose) when the last environment
 // that loaded it ends: a worker_thread's, when the main thread never loaded the addon. A worker
