@@ -1,7 +1,8 @@
 /**
  * When does a second thread pay? The core's sgemm at the MLP shapes (and a few between), looped in
  * C++ (`benchSgemm`), on 1 thread and on 2 with every product split (BLASNET_MIN_MACS_PER_THREAD=1
- * in a child process), interleaved, medians of 7. The crossover sets kernel.cc's threshold.
+ * in a child process), interleaved, medians of 7. The crossover sets kSplitMacsPerThread
+ * (native/core/tuning.h).
  *
  *   npx tsx bench/threads.ts [--no-json]
  */

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "../core/blasnet_core.h"
+#include "../core/pool.h"
 #include "calls.h"
 
 #ifndef BLASNET_VERSION

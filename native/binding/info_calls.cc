@@ -2,6 +2,7 @@
 #include <string>
 
 #include "../core/blasnet_core.h"
+#include "../core/pool.h"
 #include "args.h"
 #include "calls.h"
 #include "errors.h"
@@ -10,13 +11,11 @@ namespace blasnet {
 
 namespace {
 
-const char* kernel_name(int isa) {
-  return isa == 3 ? "avx512" : isa == 2 ? "avx2" : "none";
-}
-
 // BLASNET_KERNELS's names (the "none" kernels are the path "blas").
 const char* requested_name(int requested) {
-  return requested == 3 ? "avx512" : requested == 2 ? "avx2" : requested == 0 ? "blas" : "auto";
+  if (requested == BN_KERNELS_AUTO) return "auto";
+  if (requested == BN_ISA_NONE) return "blas";
+  return requested == BN_ISA_AVX512 ? "avx512" : requested == BN_ISA_AVX2 ? "avx2" : "auto";
 }
 
 }  // namespace
@@ -33,12 +32,12 @@ Napi::Value info(const Napi::CallbackInfo& call) {
     out.Set("blas", Napi::String::New(env, blas));
     out.Set("threads", Napi::Number::New(env, bn_get_threads()));
     out.Set("corename", Napi::String::New(env, corename));
-    out.Set("kernels", Napi::String::New(env, kernel_name(bn_kernel_isa())));
+    out.Set("kernels", Napi::String::New(env, bn_kernel_isa_name(bn_kernel_isa())));
     out.Set("poolThreads", Napi::Number::New(env, bn_pool_threads()));
     // What BLASNET_KERNELS asked for at load, and the best this CPU has: the loader refuses a
     // forced path the CPU lacks (lib/backend/native/addon.ts).
     out.Set("kernelsRequested", Napi::String::New(env, requested_name(bn_kernel_requested())));
-    out.Set("cpuKernels", Napi::String::New(env, kernel_name(bn_kernel_cpu_isa())));
+    out.Set("cpuKernels", Napi::String::New(env, bn_kernel_isa_name(bn_kernel_cpu_isa())));
     return static_cast<Napi::Value>(out);
   });
 }
@@ -56,22 +55,22 @@ Napi::Value setKernels(const Napi::CallbackInfo& call) {
     const Args args(call, "setKernels", 1, "kernels");
     const Napi::Value v = call[0];
     const std::string name = v.IsString() ? v.As<Napi::String>().Utf8Value() : std::string();
-    int isa = -2;
+    int isa = BN_KERNELS_INVALID;
     if (name == "auto")
-      isa = -1;
+      isa = BN_KERNELS_AUTO;
     else if (name == "none")
-      isa = 0;
+      isa = BN_ISA_NONE;
     else if (name == "avx2")
-      isa = 2;
+      isa = BN_ISA_AVX2;
     else if (name == "avx512")
-      isa = 3;
-    if (isa == -2) {
+      isa = BN_ISA_AVX512;
+    if (isa == BN_KERNELS_INVALID) {
       if (!v.IsString())
         throw_type(call.Env(), "kernels", "one of \"auto\", \"avx512\", \"avx2\", \"none\"", v);
       throw_range(call.Env(), "kernels", "one of \"auto\", \"avx512\", \"avx2\", \"none\"", v);
     }
     return static_cast<Napi::Value>(
-        Napi::String::New(call.Env(), kernel_name(bn_kernel_set_isa(isa))));
+        Napi::String::New(call.Env(), bn_kernel_isa_name(bn_kernel_set_isa(isa))));
   });
 }
 

@@ -22,10 +22,11 @@
 //   Offsets use the batch of the call, so a workspace sized for the largest batch serves a
 //   smaller last batch too. The input a^0 is x itself and is never copied.
 //
-// Products: bn_sgemm sends each product either to the own kernels of kernel.cc (AVX-512 or AVX2,
-// chosen at run time; which shapes, measured, is in gemm.cc) or to OpenBLAS, never both at once.
-// A large product may be split over worker threads of the kernels' own small pool, started on
-// first use and kept (the one thing the core creates that outlives a call; it holds no buffers).
+// Products: bn_sgemm sends each product either to the own kernels (AVX-512 or AVX2, one table
+// chosen at run time, kernel.cc; which shapes, measured, is in gemm.cc and tuning.h) or to
+// OpenBLAS, never both at once. A large product may be split over worker threads of the core's
+// own small pool (pool.h), started on first use and kept (the one thing the core creates that
+// outlives a call; it holds no buffers).
 // Training runs one call per chunk of mini-batches (bn_train_batches), the optimizer step fused
 // into the weight-gradient products.
 //
@@ -360,28 +361,36 @@ bn_status bn_train_batches(const bn_layout& layout, float* params, float* veloci
                            int loss, const bn_train_workspace& workspace, const bn_hyper& hyper,
                            double* out, int64_t* done, const bn_dropout* dropout = nullptr);
 
-// ---- own small-matrix kernels (kernel.cc) ----------------------------------------------------
+// ---- own small-matrix kernels (kernel.cc, kernel_table.h) -------------------------------------
 
-// The instruction set of the own kernels: 0 none (BLAS does everything), 2 AVX2+FMA, 3 AVX-512F.
-int bn_kernel_isa();
+// The instruction sets of the own kernels. The numbers are part of the contract: the binding and
+// the tests pass them, and they order the sets (a higher one is chosen over a lower one).
+enum bn_isa : int {
+  BN_ISA_NONE = 0,    // no kernels: BLAS does every product
+  BN_ISA_AVX2 = 2,    // AVX2 + FMA (kernels_avx2.cc)
+  BN_ISA_AVX512 = 3,  // AVX-512F (kernels_avx512.cc)
+};
+
+// The instruction set of the own kernels in use.
+bn_isa bn_kernel_isa();
 // Choose the kernels' instruction set (tests, benchmarks): isa < 0 restores the default (the best
 // the CPU has, or what BLASNET_KERNELS asked for); never raises it above what the CPU supports.
 // Returns the instruction set now in use.
-int bn_kernel_set_isa(int isa);
-// The best instruction set this CPU supports (0 without the kernels).
-int bn_kernel_cpu_isa();
+bn_isa bn_kernel_set_isa(int isa);
+// The best instruction set this CPU supports (BN_ISA_NONE without the kernels).
+bn_isa bn_kernel_cpu_isa();
+// The kernels' name as backend().kernels reports it: "avx512", "avx2", or "none" (also for an
+// instruction set this build has no kernels for).
+const char* bn_kernel_isa_name(bn_isa isa);
 // What the BLASNET_KERNELS environment variable asked for, read once when the addon loads:
 // BN_KERNELS_AUTO (unset, empty, "auto", or an unknown name, which the loader refuses) or an isa
-// (3 "avx512", 2 "avx2", 0 "blas" or "none"). Above bn_kernel_cpu_isa(), the CPU's best is used.
+// (BN_ISA_AVX512 "avx512", BN_ISA_AVX2 "avx2", BN_ISA_NONE "blas" or "none"). Above
+// bn_kernel_cpu_isa(), the CPU's best is used.
 int bn_kernel_requested();
 constexpr int BN_KERNELS_AUTO = -1;
 constexpr int BN_KERNELS_INVALID = -2;
 // A BLASNET_KERNELS value as an isa, BN_KERNELS_AUTO, or BN_KERNELS_INVALID. Null: auto.
 int bn_kernel_parse(const char* name);
-// Whether this build has the kernels' thread pool (x86-64 with GCC or Clang). Where it has, large
-// BLAS products are split over it with OpenBLAS single-threaded (gemm.cc); where not, OpenBLAS
-// runs its own threads.
-bool bn_has_pool();
 // The own kernels' sgemm (same contract as bn_sgemm, any shape; sizes already checked). Returns
 // false, doing nothing, when there is no kernel for this CPU or for both operands transposed.
 bool bn_kernel_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
@@ -392,12 +401,6 @@ bool bn_kernel_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k
 // nothing, without a kernel for this CPU.
 bool bn_kernel_sgemm_step(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha,
                           const float* a, const float* b, float beta, float* c, float* p, float f);
-// Part `part` of `parts` of the range [0, n), at multiples of 16 (a vector of 16 floats, two row
-// tiles of 8, four of 4): [*lo, *hi). The one rule by which products and the training step split
-// the units of a layer, so that every split of the same layer gives each thread the same units.
-void bn_split(int64_t n, int part, int parts, int64_t* lo, int64_t* hi);
-constexpr int64_t BN_SPLIT_ALIGN = 16;  // the multiple every split of a layer's units falls at
-
 // Rows [i0, i1) × columns [j0, j1) of the product C = alpha · op(A) · op(B) + beta · C (with the
 // momentum epilogue p ← p + f·C when p is not null; op(B) = B then), on the calling thread only.
 // The elements computed are bit for bit those of the whole product. False, doing nothing, where
@@ -437,27 +440,6 @@ bool bn_kernel_sgemm_relu_block(bool trans_a, bool trans_b, int64_t m, int64_t n
                                 float alpha, const float* a, const float* b, float beta, float* c,
                                 const bn_relu_fused& fused, int64_t i0, int64_t i1, int64_t j0,
                                 int64_t j1);
-
-// Runs fn(ctx, part, parts) for every part at once, part 0 on the calling thread and the others on
-// the kernels' own worker threads, and returns when all are done; false (running nothing) when
-// the pool is busy with another caller. Parts may wait for each other (bn_barrier in team.h).
-bool bn_team_run(int parts, void (*fn)(const void* ctx, int part, int parts), const void* ctx);
-// How many threads a training step whose largest product is `macs` multiply-adds should run on
-// as a team (1: alone); a higher threshold than one product's split (see kernel.cc).
-int bn_team_parts(double macs);
-
-// Stops and joins every thread of the kernels' pool (the team's too: it runs on the pool),
-// waiting for a call in progress to finish first. The binding calls it when the last Node
-// environment using the addon is cleaned up, before Node may unload the addon: a thread of ours
-// must never outlive the code it runs. Later calls start a new pool. Safe to call at any time.
-void bn_pool_shutdown();
-// The pool's threads now running, besides the caller's (0 until a product or team needs them).
-int bn_pool_threads();
-
-// Threads the kernels may use for one product (large products only; see kernel.cc). Default: the
-// CPU's hardware threads. bn_set_threads sets this and BLAS's count together.
-void bn_kernel_set_threads(int n);
-int bn_kernel_threads();
 
 // a[i] = 1 / (1 + e^(−z[i])) over count elements, in float with a vectorized exp (within 2 ulp).
 // Returns false, doing nothing, when there is no kernel for this CPU (the caller then uses double).

@@ -3,15 +3,12 @@
 
 #include "blasnet_core.h"
 #include "checked.h"
+#include "tuning.h"
 
 namespace {
 
-// Rows ahead whose cache lines are requested before they are copied. A shuffled batch reads rows
-// scattered over the whole dataset (47 MB for 60,000 digits), each a few cache lines that the
-// hardware prefetcher cannot guess, so without this every row waits for memory in turn.
-// Measured (an epoch of batch-128 gathers of 784 bytes from 60,000 rows, caches flushed, best of
-// 5, noisy): none 13.5–19.9 ms, 1–2 rows ahead 7.3–10.1, 4 ahead 6.8–8.5, 6–16 ahead 9–11.
-constexpr int64_t kAhead = 4;
+// Rows ahead whose cache lines are requested before they are copied (measured: bn_tuning).
+constexpr int64_t kAhead = bn_tuning::kGatherAhead;
 
 // The cache lines of row indices[i + kAhead] of src (rows of row_bytes), if there is one and it
 // is a row of src (a bad index is reported when its turn comes, never read). The index is read

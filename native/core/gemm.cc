@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "blasnet_core.h"
+#include "pool.h"
+#include "tuning.h"
 
 namespace {
 
@@ -44,23 +46,15 @@ void scale(float* c, int64_t count, float beta) {
   for (int64_t i = 0; i < count; i++) c[i] = beta == 0.0f ? 0.0f : beta * c[i];
 }
 
-// Whether the own kernels (kernel.cc) take this product rather than BLAS. Measured on an AMD EPYC
-// (Zen 5, 2 cores) against OpenBLAS 0.3.21 (Haswell kernels) with bench/kernels.ts and the
-// kernel harness, GFLOP/s best of 5, one thread unless noted:
-//   AVX-512 kernels vs BLAS: every MLP shape of bench/kernels.ts (batch 10/32/128 × 784 ×
-//     30/100/800, all three GEMMs) 1.4x–4x faster (e.g. 128×800×784 forward 120 vs 84, weight
-//     gradient 168 vs 83, δ·w 151 vs 81; 10×30×784 forward 116 vs 29); squares 256–1024: NN and
-//     TN 1.7x–2.1x, NT 1.07x–1.2x. With BLAS on 2 threads NT lost above ~2^28 multiply-adds
-//     (512×2000×784: 65 vs 73), but the kernels still take it: one path for every thread count.
-//   AVX2 kernels vs BLAS: faster up to ~2^22 multiply-adds (batch 10 and 32 shapes 1.1x–2.6x),
-//     slower above (256³: NT 0.61x, TN 0.86x; 128×800×784 NT 0.75x), so only small ones.
-//   Neither takes both operands transposed (no MLP product does): BLAS does.
-bool kernel_takes(int isa, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k) {
-  if (isa < 2 || (trans_a && trans_b)) return false;
+// Whether the own kernels (kernel.cc) take this product rather than BLAS: AVX-512 every one, AVX2
+// only small ones (bn_tuning::kAvx2MaxMacs: the measurements). Neither takes both operands
+// transposed (no MLP product does): BLAS does.
+bool kernel_takes(bn_isa isa, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k) {
+  if (isa == BN_ISA_NONE || (trans_a && trans_b)) return false;
   const double macs = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
-  if (isa == 2) return macs <= 4194304.0;
+  if (isa == BN_ISA_AVX2) return macs <= bn_tuning::kAvx2MaxMacs;
   // AVX-512: every product, whatever the thread count (a choice by thread count would change
-  // the bits). With OpenBLAS's own 2 threads, NT above ~2^28 was faster on BLAS (see above).
+  // the bits).
   return true;
 }
 
@@ -127,10 +121,9 @@ void blas_call(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, floa
 // is given (measured with 0.3.21, Haswell kernels: C computed whole and as 2–9 blocks of rows or
 // columns differed in 5%–70% of the elements, at 128×800×784, 800×784×128, 256³ and others, even
 // with block edges at multiples of 16 and 64), so a split by thread count would change the bits.
-// C is cut along its longer side (columns when m <= n), into blocks of at least 2^21
-// multiply-adds (the kernels' threshold for a second thread, kernel.cc) and 64 rows or columns,
-// at most kMaxBlocks, edges at multiples of 16 (bn_split). Each thread runs whole blocks.
-constexpr int kMaxBlocks = 8;
+// C is cut along its longer side (columns when m <= n), into blocks of at least
+// bn_tuning::kBlasBlockMacs multiply-adds and kBlasBlockMinExtent rows or columns, at most
+// kBlasMaxBlocks, edges at multiples of 16 (bn_split). Each thread runs whole blocks.
 
 struct blas_split {
   bool trans_a, trans_b;
@@ -148,9 +141,10 @@ int blas_blocks(int64_t m, int64_t n, int64_t k, bool* by_rows) {
   *by_rows = m > n;
   const int64_t extent = *by_rows ? m : n;
   const double macs = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
-  double blocks = macs / 2097152.0;
-  if (blocks > static_cast<double>(extent / 64)) blocks = static_cast<double>(extent / 64);
-  if (blocks > kMaxBlocks) blocks = kMaxBlocks;
+  double blocks = macs / bn_tuning::kBlasBlockMacs;
+  const int64_t most = extent / bn_tuning::kBlasBlockMinExtent;
+  if (blocks > static_cast<double>(most)) blocks = static_cast<double>(most);
+  if (blocks > bn_tuning::kBlasMaxBlocks) blocks = bn_tuning::kBlasMaxBlocks;
   return blocks < 2.0 ? 1 : static_cast<int>(blocks);
 }
 

@@ -1,302 +1,53 @@
-// blasnet's own sgemm kernels for the small shapes where calling BLAS costs more than the work
-// (as ggml skips BLAS below 32): kernel_isa.inc, compiled here once for AVX2+FMA and once for
-// AVX-512F under `target` pragmas, and chosen at run time from what the CPU supports. The
-// shipped binary is built for baseline x86-64 (never -march=native), so it runs on any x86-64
-// CPU; without AVX2+FMA (or off x86-64, or with MSVC) there is no kernel and bn_sgemm always
-// calls BLAS. Which shapes take the kernel is decided in gemm.cc, from measurements.
+// The own kernels' dispatch: one table of kernels (kernel_table.h) chosen when the addon loads,
+// from what the CPU supports and what BLASNET_KERNELS asks for, and every bn_kernel_* call of
+// blasnet_core.h through it. The kernels themselves are in kernels_avx2.cc and kernels_avx512.cc
+// (kernel_isa.inc compiled for each); without AVX2+FMA (or off x86-64, or with MSVC) the table is
+// the empty one and bn_sgemm always calls BLAS. Which shapes take a kernel is decided in gemm.cc,
+// from measurements (tuning.h); a large product is split over the pool (pool.h).
 #include <atomic>
-#include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <exception>
-#include <mutex>
-#include <new>
-#include <thread>
-#include <vector>
 
 #include "blasnet_core.h"
-
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
-#define BN_KERNELS 1
-#if defined(__GNUC__) && !defined(__clang__)
-// GCC 12's _mm512_reduce_add_ps starts from _mm256_undefined_pd(), which -Wuninitialized flags.
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#include <immintrin.h>
-#else
-#define BN_KERNELS 0
-#endif
-
-#if BN_KERNELS
-
-// One product for the kernels: C[m, n] = alpha · op(A)[m, k] · op(B)[k, n] + beta · C, with
-// op(A)(i, p) at a[i·a_si + p·a_sp] and, for the broadcast kernel, B[p, j] at b[p·ldb + j]; for
-// the dot kernel (op(B) = Bᵀ) B's row j at b + j·ldb and A's row i at a + i·a_si. With p set
-// (broadcast kernel only): the momentum epilogue p ← p + f·C_new, p laid out as C; with coef set
-// too, the adaptive epilogue instead (bn_adaptive_fused: C_new is the gradient, stepping p and the
-// state s0, s1, laid out as C, and C is not written but for the partial sums of a k > KC_B).
-struct bn_kernel_gemm {
-  int64_t m, n, k;
-  float alpha, beta;
-  const float* a;
-  int64_t a_si, a_sp;
-  const float* b;
-  int64_t ldb;
-  float* c;
-  int64_t ldc;
-  float* p;
-  float f;
-  // The fused ReLU work (see bn_relu_fused): the forward's bias (by column) and relu (laid out as
-  // C), either kernel; BP2's mask (laid out as C), the broadcast kernel. Null when not fused.
-  const float* bias;
-  float* relu;
-  const float* mask;
-  float slope = 0.0f;   // leaky ReLU's (0: ReLU)
-  float* s0 = nullptr;  // the adaptive epilogue's state (Adam: m; RMSprop: v) and Adam's v
-  float* s1 = nullptr;
-  const bn_step_coef* coef = nullptr;
-  float l2 = 0.0f;
-};
-
-// The optimizer step of one tile of the broadcast kernel (EPI), its pointers at the tile's first
-// element, laid out as C: momentum p ← p + f·C; Adam/AdamW/RMSprop on p, s0, s1 with coef and l2.
-struct bn_tile_step {
-  float* p;
-  float f;
-  float* s0;
-  float* s1;
-  const bn_step_coef* coef;
-  float l2;
-
-  bn_tile_step at(int64_t i, int64_t j, int64_t ldc) const {
-    const int64_t o = i * ldc + j;
-    return {p != nullptr ? p + o : nullptr,   f,    s0 != nullptr ? s0 + o : nullptr,
-            s1 != nullptr ? s1 + o : nullptr, coef, l2};
-  }
-};
-
-// The fused ReLU work of one tile (bn_relu_fused), its pointers at the tile's first row and column:
-// mask and relu laid out as C, bias by column. Null: not fused. slope: 0 for ReLU, else leaky's.
-struct bn_tile_relu {
-  const float* mask;
-  const float* bias;
-  float* relu;
-  float slope;
-
-  bool any() const { return mask != nullptr || bias != nullptr; }
-  bn_tile_relu at(int64_t i, int64_t j, int64_t ldc) const {
-    return {mask != nullptr ? mask + i * ldc + j : nullptr, bias != nullptr ? bias + j : nullptr,
-            relu != nullptr ? relu + i * ldc + j : nullptr, slope};
-  }
-};
-
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
-#endif
-namespace bn_avx2 {
-
-using V = __m256;
-constexpr int VL = 8;
-constexpr int MR_B = 4, NV_B = 3;  // 12 accumulators of 16 ymm registers
-constexpr int MR_D = 4, NR_D = 3;  // 12 accumulators + 3 of B + 1 of A: all 16 registers
-constexpr int MR_D_ALT = 4;        // (5 rows would spill)
-
-inline __m256i lanes_below(int n) {
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-inline V vzero() {
-  return _mm256_setzero_ps();
-}
-inline V vset1(float x) {
-  return _mm256_set1_ps(x);
-}
-inline V vload(const float* p) {
-  return _mm256_loadu_ps(p);
-}
-inline V vloadn(const float* p, int n) {
-  return _mm256_maskload_ps(p, lanes_below(n));
-}
-inline void vstore(float* p, V v) {
-  _mm256_storeu_ps(p, v);
-}
-inline void vstoren(float* p, V v, int n) {
-  _mm256_maskstore_ps(p, lanes_below(n), v);
-}
-inline V vfmadd(V a, V b, V c) {
-  return _mm256_fmadd_ps(a, b, c);
-}
-inline V vmul(V a, V b) {
-  return _mm256_mul_ps(a, b);
-}
-inline V vmax(V a, V b) {
-  return _mm256_max_ps(a, b);
-}
-inline V vadd(V a, V b) {
-  return _mm256_add_ps(a, b);
-}
-inline V vsub(V a, V b) {
-  return _mm256_sub_ps(a, b);
-}
-inline V vdiv(V a, V b) {
-  return _mm256_div_ps(a, b);
-}
-inline V vsqrt(V a) {
-  return _mm256_sqrt_ps(a);
-}
-inline V vround(V x) {
-  return _mm256_round_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-}
-inline V vneg_abs(V x) {
-  return _mm256_or_ps(x, _mm256_set1_ps(-0.0f));
-}
-// 2^n for integral n in [−126, 127], in the exponent bits.
-inline V vpow2(V n) {
-  return _mm256_castsi256_ps(
-      _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23));
-}
-// z >= 0 ? yes : no
-inline V vselect_nonneg(V z, V yes, V no) {
-  return _mm256_blendv_ps(no, yes, _mm256_cmp_ps(z, _mm256_setzero_ps(), _CMP_GE_OQ));
-}
-// z > 0 ? yes : no (NaN: no)
-inline V vselect_pos(V z, V yes, V no) {
-  return _mm256_blendv_ps(no, yes, _mm256_cmp_ps(z, _mm256_setzero_ps(), _CMP_GT_OQ));
-}
-// VL bytes widened and converted to floats.
-inline V vcvt_u8(const uint8_t* p) {
-  return _mm256_cvtepi32_ps(
-      _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
-}
-inline float vhsum(V v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
-}
-
-#include "kernel_isa.inc"
-
-}  // namespace bn_avx2
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
-
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx512f"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx512f")
-#endif
-namespace bn_avx512 {
-
-using V = __m512;
-constexpr int VL = 16;
-constexpr int MR_B = 8, NV_B = 3;  // 24 accumulators of 32 zmm registers
-constexpr int MR_D = 4, NR_D = 4;  // 16 accumulators + 4 of B + 1 of A
-constexpr int MR_D_ALT = 5;  // for m = 10 and other multiples of 5 that 4 leaves a remainder of
-
-inline __mmask16 lanes_below(int n) {
-  return static_cast<__mmask16>((1u << n) - 1u);
-}
-inline V vzero() {
-  return _mm512_setzero_ps();
-}
-inline V vset1(float x) {
-  return _mm512_set1_ps(x);
-}
-inline V vload(const float* p) {
-  return _mm512_loadu_ps(p);
-}
-inline V vloadn(const float* p, int n) {
-  return _mm512_maskz_loadu_ps(lanes_below(n), p);
-}
-inline void vstore(float* p, V v) {
-  _mm512_storeu_ps(p, v);
-}
-inline void vstoren(float* p, V v, int n) {
-  _mm512_mask_storeu_ps(p, lanes_below(n), v);
-}
-inline V vfmadd(V a, V b, V c) {
-  return _mm512_fmadd_ps(a, b, c);
-}
-inline V vmul(V a, V b) {
-  return _mm512_mul_ps(a, b);
-}
-inline float vhsum(V v) {
-  return _mm512_reduce_add_ps(v);
-}
-inline V vcvt_u8(const uint8_t* p) {
-  return _mm512_cvtepi32_ps(
-      _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));
-}
-inline V vmax(V a, V b) {
-  return _mm512_max_ps(a, b);
-}
-inline V vadd(V a, V b) {
-  return _mm512_add_ps(a, b);
-}
-inline V vsub(V a, V b) {
-  return _mm512_sub_ps(a, b);
-}
-inline V vdiv(V a, V b) {
-  return _mm512_div_ps(a, b);
-}
-inline V vsqrt(V a) {
-  return _mm512_sqrt_ps(a);
-}
-inline V vround(V x) {
-  return _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-}
-inline V vneg_abs(V x) {
-  return _mm512_castsi512_ps(
-      _mm512_or_epi32(_mm512_castps_si512(x), _mm512_set1_epi32(static_cast<int>(0x80000000u))));
-}
-inline V vpow2(V n) {
-  return _mm512_castsi512_ps(
-      _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23));
-}
-inline V vselect_nonneg(V z, V yes, V no) {
-  return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(z, _mm512_setzero_ps(), _CMP_GE_OQ), no, yes);
-}
-inline V vselect_pos(V z, V yes, V no) {
-  return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(z, _mm512_setzero_ps(), _CMP_GT_OQ), no, yes);
-}
-
-#include "kernel_isa.inc"
-
-}  // namespace bn_avx512
-#if defined(__clang__)
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
+#include "kernel_table.h"
+#include "platform.h"
+#include "pool.h"
 
 namespace {
 
-// 0: no kernel, 2: AVX2+FMA, 3: AVX-512F: the best this CPU supports.
-int detect_isa() {
+// No kernels: BLAS does every product, the scalar code the rest.
+constexpr bn_kernel_table kNoKernels = {BN_ISA_NONE, "none", nullptr, nullptr, nullptr, nullptr,
+                                        0,           0,      0,       0,       0};
+
+// The table of an instruction set, or of none when this build has no kernels for it.
+const bn_kernel_table& table_of(bn_isa isa) {
+#if BN_KERNELS
+  if (isa == BN_ISA_AVX512) return bn_kernels_avx512;
+  if (isa == BN_ISA_AVX2) return bn_kernels_avx2;
+#endif
+  (void)isa;
+  return kNoKernels;
+}
+
+// The best instruction set this CPU supports, among those this build has kernels for.
+bn_isa detect_isa() {
+#if BN_KERNELS
   __builtin_cpu_init();
-  int isa = 0;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) isa = 2;
-  if (isa == 2 && __builtin_cpu_supports("avx512f")) isa = 3;
-  return isa;
+  if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) return BN_ISA_NONE;
+  return __builtin_cpu_supports("avx512f") ? BN_ISA_AVX512 : BN_ISA_AVX2;
+#else
+  return BN_ISA_NONE;
+#endif
 }
 
 // The CPU's best, and the default path: the best, lowered by BLASNET_KERNELS when that names one
 // (bn_kernel_requested). Both are fixed when the addon loads (the first call of either), so that
 // bn_kernel_set_isa(-1) ("auto": tests restoring what they changed) returns to the forced path.
 struct isa_defaults {
-  int cpu;
+  bn_isa cpu;
   int requested;  // BN_KERNELS_AUTO, or the isa BLASNET_KERNELS named
-  int initial;
+  bn_isa initial;
 };
 
 const isa_defaults& defaults() {
@@ -306,32 +57,42 @@ const isa_defaults& defaults() {
     d.requested = bn_kernel_parse(std::getenv("BLASNET_KERNELS"));
     // An unknown name counts as auto here; the loader refuses it (lib/backend/native/addon.ts).
     if (d.requested == BN_KERNELS_INVALID) d.requested = BN_KERNELS_AUTO;
-    d.initial = d.requested == BN_KERNELS_AUTO || d.requested > d.cpu ? d.cpu : d.requested;
+    d.initial = d.requested == BN_KERNELS_AUTO || d.requested > d.cpu
+                    ? d.cpu
+                    : static_cast<bn_isa>(d.requested);
     return d;
   }();
   return value;
 }
 
-std::atomic<int> g_isa{-1};
+// The table every kernel call goes through: set on first use (from defaults()), and again only by
+// bn_kernel_set_isa (tests, benchmarks). Each call reads it once, so a product runs on one table.
+std::atomic<const bn_kernel_table*> g_table{nullptr};
+
+const bn_kernel_table& table() {
+  const bn_kernel_table* t = g_table.load(std::memory_order_acquire);
+  if (t == nullptr) {
+    t = &table_of(defaults().initial);
+    g_table.store(t, std::memory_order_release);
+  }
+  return *t;
+}
 
 }  // namespace
 
-int bn_kernel_isa() {
-  int isa = g_isa.load(std::memory_order_relaxed);
-  if (isa < 0) {
-    isa = defaults().initial;
-    g_isa.store(isa, std::memory_order_relaxed);
-  }
-  return isa;
+bn_isa bn_kernel_isa() {
+  return table().isa;
 }
 
-int bn_kernel_set_isa(int isa) {
+bn_isa bn_kernel_set_isa(int isa) {
   const isa_defaults& d = defaults();
-  g_isa.store(isa < 0 ? d.initial : (isa < d.cpu ? isa : d.cpu), std::memory_order_relaxed);
-  return g_isa.load(std::memory_order_relaxed);
+  const bn_isa chosen = isa < 0 ? d.initial : (isa < d.cpu ? static_cast<bn_isa>(isa) : d.cpu);
+  const bn_kernel_table& t = table_of(chosen);
+  g_table.store(&t, std::memory_order_release);
+  return t.isa;
 }
 
-int bn_kernel_cpu_isa() {
+bn_isa bn_kernel_cpu_isa() {
   return defaults().cpu;
 }
 
@@ -339,203 +100,18 @@ int bn_kernel_requested() {
   return defaults().requested;
 }
 
-bool bn_has_pool() {
-  return true;
+const char* bn_kernel_isa_name(bn_isa isa) {
+  return table_of(isa).name;
 }
-
-// ---- threads ----------------------------------------------------------------------------------
-//
-// A product large enough is split (by rows of C for op(A) = Aᵀ, else by columns) across the
-// calling thread and up to threads − 1 workers of a small pool of our own (OpenBLAS runs
-// single-threaded: the products it takes are split into blocks over this pool too, gemm.cc). The
-// same pool runs a training call's team (bn_team_run, train_batches.cc), whose parts stay on their
-// threads for the whole call. Workers spin for a short while after a task, then sleep on a
-// condition variable. One product or team uses the pool at a time (a second caller, say another worker thread of Node,
-// runs single-threaded meanwhile).
-//
-// The workers' code lives in blasnet.node, which Node unloads (dlclose) when the last environment
-// that loaded it ends: a worker_thread's, when the main thread never loaded the addon. A worker
-// still spinning or sleeping here then runs in unmapped memory (SIGSEGV). So the workers are
-// joinable, never detached, and bn_pool_shutdown stops and joins them all; the binding calls it
-// from the cleanup hook of the last environment (native/binding/addon.cc), before Node unloads the
-// image. The next call that needs the pool starts new workers.
 
 namespace {
 
-using part_fn = void (*)(const void* ctx, int part, int parts);
-
-class Pool {
- public:
-  // Runs fn(ctx, i, parts) for i in [0, parts): part 0 here, the others on workers. Returns false
-  // (running nothing) when another caller holds the pool.
-  bool run(int parts, part_fn fn, const void* ctx) {
-    std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
-    if (!busy.owns_lock()) return false;
-    // The OS may refuse a thread (limits, memory): then the caller runs alone, as when busy.
-    while (static_cast<int>(workers_.size()) < parts - 1)
-      if (!start_worker()) return false;
-    fn_ = fn;
-    ctx_ = ctx;
-    parts_ = parts;
-    done_.store(0, std::memory_order_relaxed);
-    const int helpers = static_cast<int>(workers_.size());
-    generation_.fetch_add(1, std::memory_order_release);
-    { std::lock_guard<std::mutex> lock(sleep_); }
-    wake_.notify_all();
-    fn(ctx, 0, parts);
-    // Every worker reports, those without a part too, so none still reads fn_ / ctx_ after this.
-    // Yield now and then: a worker that the OS put on this very core must get to run.
-    for (int spins = 1; done_.load(std::memory_order_acquire) < helpers; spins++) {
-      if ((spins & 63) == 0)
-        std::this_thread::yield();
-      else
-        pause();
-    }
-    return true;
-  }
-
-  // Stops every worker and joins it. A run in progress (another environment's call) finishes
-  // first: this waits for the pool like a caller that must have it. Afterwards the pool is as new.
-  void shutdown() {
-    std::lock_guard<std::mutex> busy(busy_);
-    if (workers_.empty()) return;
-    stop_.store(true, std::memory_order_relaxed);
-    generation_.fetch_add(1, std::memory_order_release);  // publishes stop_ to every worker
-    { std::lock_guard<std::mutex> lock(sleep_); }
-    wake_.notify_all();
-    for (std::thread& worker : workers_) worker.join();
-    workers_.clear();
-    workers_.shrink_to_fit();  // no heap left behind when the image is unloaded
-    live_.store(0, std::memory_order_relaxed);
-    stop_.store(false, std::memory_order_relaxed);
-  }
-
-  // Workers now running (for info(): whether a call started the pool, and that none outlive it).
-  int threads() const { return live_.load(std::memory_order_relaxed); }
-
- private:
-  static void pause() {
-#if defined(__x86_64__)
-    __builtin_ia32_pause();
-#endif
-  }
-
-  bool start_worker() {
-    const int index = static_cast<int>(workers_.size()) + 1;
-    const uint64_t seen = generation_.load(std::memory_order_acquire);
-    try {
-      workers_.emplace_back([this, index, seen] { loop(index, seen); });
-    } catch (const std::exception&) {  // std::system_error, or std::bad_alloc from the vector
-      return false;
-    }
-    live_.fetch_add(1, std::memory_order_relaxed);
-    return true;
-  }
-
-  void loop(int index, uint64_t seen) {
-    for (;;) {
-      // Spin up to ~0.2 ms for the next task (the next product of a training step is that close),
-      // then sleep until woken.
-      auto spin_start = std::chrono::steady_clock::now();
-      uint64_t g;
-      for (int spins = 1; (g = generation_.load(std::memory_order_acquire)) == seen; spins++) {
-        if ((spins & 255) == 0) {
-          if (std::chrono::steady_clock::now() - spin_start > std::chrono::microseconds(200)) {
-            std::unique_lock<std::mutex> lock(sleep_);
-            wake_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
-            spin_start = std::chrono::steady_clock::now();
-          } else {
-            std::this_thread::yield();  // let a thread sharing this core run
-          }
-        }
-        pause();
-      }
-      seen = g;
-      if (stop_.load(std::memory_order_relaxed)) return;  // shutdown(): nothing to report
-      if (index < parts_) fn_(ctx_, index, parts_);
-      done_.fetch_add(1, std::memory_order_release);
-    }
-  }
-
-  std::mutex busy_;
-  std::mutex sleep_;
-  std::condition_variable wake_;
-  std::atomic<uint64_t> generation_{0};
-  std::atomic<int> done_{0};
-  std::atomic<bool> stop_{false};
-  std::atomic<int> live_{0};
-  part_fn fn_ = nullptr;
-  const void* ctx_ = nullptr;
-  int parts_ = 1;
-  std::vector<std::thread> workers_;
-};
-
-// Built in static storage on first use and never destroyed. No destructor may run at exit():
-// process.exit() skips the environments' cleanup hooks, so workers may still sleep on the pool's
-// condition variable then, and destroying it (or joining them from an exit handler) is unsafe.
-// Nor is it on the heap: when the image is unloaded, bn_pool_shutdown has joined the workers and
-// freed the vector's buffer, and the storage goes with the image, so nothing leaks per load.
-Pool& pool() {
-  alignas(Pool) static unsigned char storage[sizeof(Pool)];
-  static Pool* const instance = new (storage) Pool();
-  return *instance;
-}
-
-std::atomic<int> g_threads{0};
-
-// Multiply-adds per thread below which a product is not split (a product of fewer than twice
-// this runs on one thread). Measured on 2 cores of an AMD EPYC (Zen 5, shared with other work):
-//   bench/threads.ts (products in a tight loop, 1 vs 2 threads): 80M multiply-adds (128×800×784)
-//     NT 2.02x, TN 1.92x, NN 1.85x; 10M (128×100×784) 1.7x–1.9x; 2.5M (32×100×784) 1.5x–1.7x in
-//     one run, 0.7x–0.9x in another; below 1M no better or much worse (30×784×10: 0.2x–0.5x).
-//   Training (bench/train.ts, medians of 3 runs): W2, whose products are 2.5M, 0.170 s/epoch on
-//     one thread against 0.195 s split at 1M; W3 (80M) 0.68–0.91 s on two against 1.14–1.30 s.
-// Hence 2M: W1 and W2 stay on one thread, W3's large products use both cores.
-// BLASNET_MIN_MACS_PER_THREAD overrides it (for these measurements).
-double min_macs_per_thread() {
-  static const double value = [] {
-    const char* env = std::getenv("BLASNET_MIN_MACS_PER_THREAD");
-    const double v = env != nullptr ? std::atof(env) : 0.0;
-    return v > 0.0 ? v : static_cast<double>(1 << 21);
-  }();
-  return value;
-}
-
-// Multiply-adds per thread of a training step's largest product below which the step does not
-// run on a team (bn_team_parts). A team pays for its barriers, the batch gathered by every part
-// and the output layer computed by every part, so it needs more work than one product's split.
-// Measured on this machine (bn_train_batches, whole epochs of one thread and two alternated in
-// one process, [784, h, 10] sigmoid + softmax, two threads over one): 5M (h 100, batch 64) 1.31x
-// slower, 7.5M (h 300 batch 32; h 150 batch 64) 1.17x and 1.28x slower, 10M (h 200 batch 64;
-// h 400 batch 32) 0.98x and 0.92x, 20M (h 400 batch 64; h 800 batch 32) 0.77x and 0.79x, 30M
-// 0.74x. Hence 5M per thread: a team of two from 10M. BLASNET_MIN_TEAM_MACS_PER_THREAD
-// overrides it.
-double min_team_macs_per_thread() {
-  static const double value = [] {
-    const char* env = std::getenv("BLASNET_MIN_TEAM_MACS_PER_THREAD");
-    const double v = env != nullptr ? std::atof(env) : 0.0;
-    return v > 0.0 ? v : 5e6;
-  }();
-  return value;
-}
-
-int parts_for(double macs, double min_per_thread) {
-  const int threads = bn_kernel_threads();
-  if (threads < 2) return 1;
-  const double by_size = macs / min_per_thread;
-  return by_size < 2.0 ? 1 : (by_size < threads ? static_cast<int>(by_size) : threads);
-}
-
-int parts_for_macs(double macs) {
-  return parts_for(macs, min_macs_per_thread());
-}
-
 // The product's operands as one kernel sees them (see bn_kernel_gemm), or false when no kernel of
 // this CPU takes it (no AVX2, or both operands transposed, or the epilogue with op(B) = Bᵀ).
-bool describe(int isa, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-              const float* a, const float* b, float beta, float* c, float* p, float f,
+bool describe(const bn_kernel_table& t, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
+              float alpha, const float* a, const float* b, float beta, float* c, float* p, float f,
               bn_kernel_gemm* g) {
-  if (isa < 2 || (trans_a && trans_b) || (trans_b && p != nullptr)) return false;
+  if (t.gemm_bcast == nullptr || (trans_a && trans_b) || (trans_b && p != nullptr)) return false;
   if (trans_b) {
     // c[m, n] = alpha · a[m, k] · b[n, k]ᵀ + beta · c  (the forward z = a · wᵀ)
     *g = bn_kernel_gemm{m, n, k, alpha,   beta, a,       k,       1,      b,
@@ -551,8 +127,8 @@ bool describe(int isa, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t
 // Rows [i0, i1) × columns [j0, j1) of the product g, on this thread. Every element of C is computed
 // by the same sequence of operations whatever block it falls in, so a product split any way gives
 // the same bits as the whole.
-void run_block(int isa, bool dot, const bn_kernel_gemm& whole, int64_t i0, int64_t i1, int64_t j0,
-               int64_t j1) {
+void run_block(const bn_kernel_table& t, bool dot, const bn_kernel_gemm& whole, int64_t i0,
+               int64_t i1, int64_t j0, int64_t j1) {
   if (i0 >= i1 || j0 >= j1) return;
   bn_kernel_gemm g = whole;
   g.m = i1 - i0;
@@ -563,22 +139,12 @@ void run_block(int isa, bool dot, const bn_kernel_gemm& whole, int64_t i0, int64
   if (g.s1 != nullptr) g.s1 += i0 * g.ldc;
   if (g.relu != nullptr) g.relu += i0 * g.ldc;
   if (g.mask != nullptr) g.mask += i0 * g.ldc;
-  if (dot) {
-    if (isa == 3)
-      bn_avx512::gemm_dot(g, j0, j1);
-    else
-      bn_avx2::gemm_dot(g, j0, j1);
-  } else {
-    if (isa == 3)
-      bn_avx512::gemm_bcast(g, j0, j1);
-    else
-      bn_avx2::gemm_bcast(g, j0, j1);
-  }
+  (dot ? t.gemm_dot : t.gemm_bcast)(g, j0, j1);
 }
 
 struct split_ctx {
   bn_kernel_gemm g;
-  int isa;
+  const bn_kernel_table* t;
   bool dot;
   bool by_rows;  // split C's rows rather than its columns
 };
@@ -590,9 +156,9 @@ void run_part(const void* raw, int part, int parts) {
   int64_t hi = 0;
   bn_split(extent, part, parts, &lo, &hi);
   if (s.by_rows)
-    run_block(s.isa, s.dot, s.g, lo, hi, 0, s.g.n);
+    run_block(*s.t, s.dot, s.g, lo, hi, 0, s.g.n);
   else
-    run_block(s.isa, s.dot, s.g, 0, s.g.m, lo, hi);
+    run_block(*s.t, s.dot, s.g, 0, s.g.m, lo, hi);
 }
 
 // The adaptive epilogue (bn_adaptive_fused) on a described product, op(B) = B.
@@ -608,8 +174,8 @@ bool run_kernel(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, flo
                 const float* a, const float* b, float beta, float* c, float* p, float f,
                 const bn_adaptive_fused* step = nullptr) {
   split_ctx s;
-  s.isa = bn_kernel_isa();
-  if (!describe(s.isa, trans_a, trans_b, m, n, k, alpha, a, b, beta, c, p, f, &s.g)) return false;
+  s.t = &table();
+  if (!describe(*s.t, trans_a, trans_b, m, n, k, alpha, a, b, beta, c, p, f, &s.g)) return false;
   if (step != nullptr) set_adaptive(*step, &s.g);
   s.dot = trans_b;
   // The weight gradient δᵀ·a (op(A) = Aᵀ) is split by its rows, the units of layer l: the same
@@ -618,26 +184,12 @@ bool run_kernel(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, flo
   // the fused step 447 → 397 ms per epoch against splitting by columns).
   s.by_rows = trans_a;
   const int parts =
-      parts_for_macs(static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k));
-  if (parts < 2 || !pool().run(parts, run_part, &s)) run_part(&s, 0, 1);
+      bn_split_parts(static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k));
+  if (!bn_team_run(parts, run_part, &s)) run_part(&s, 0, 1);
   return true;
 }
 
 }  // namespace
-
-void bn_kernel_set_threads(int n) {
-  g_threads.store(n < 1 ? 1 : n, std::memory_order_relaxed);
-}
-
-int bn_kernel_threads() {
-  int n = g_threads.load(std::memory_order_relaxed);
-  if (n < 1) {
-    const unsigned hw = std::thread::hardware_concurrency();
-    n = hw < 1 ? 1 : static_cast<int>(hw);
-    g_threads.store(n, std::memory_order_relaxed);
-  }
-  return n;
-}
 
 bool bn_kernel_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                      const float* a, const float* b, float beta, float* c) {
@@ -657,21 +209,21 @@ bool bn_kernel_sgemm_adaptive(bool trans_a, int64_t m, int64_t n, int64_t k, con
 bool bn_kernel_sgemm_adaptive_block(bool trans_a, int64_t m, int64_t n, int64_t k, const float* a,
                                     const float* b, float* c, const bn_adaptive_fused& step,
                                     int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
-  const int isa = bn_kernel_isa();
+  const bn_kernel_table& t = table();
   bn_kernel_gemm g;
-  if (!describe(isa, trans_a, false, m, n, k, 1.0f, a, b, 0.0f, c, step.p, 0.0f, &g)) return false;
+  if (!describe(t, trans_a, false, m, n, k, 1.0f, a, b, 0.0f, c, step.p, 0.0f, &g)) return false;
   set_adaptive(step, &g);
-  run_block(isa, false, g, i0, i1, j0, j1);
+  run_block(t, false, g, i0, i1, j0, j1);
   return true;
 }
 
 bool bn_kernel_sgemm_block(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                            const float* a, const float* b, float beta, float* c, float* p, float f,
                            int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
-  const int isa = bn_kernel_isa();
+  const bn_kernel_table& t = table();
   bn_kernel_gemm g;
-  if (!describe(isa, trans_a, trans_b, m, n, k, alpha, a, b, beta, c, p, f, &g)) return false;
-  run_block(isa, trans_b, g, i0, i1, j0, j1);
+  if (!describe(t, trans_a, trans_b, m, n, k, alpha, a, b, beta, c, p, f, &g)) return false;
+  run_block(t, trans_b, g, i0, i1, j0, j1);
   return true;
 }
 
@@ -679,9 +231,9 @@ bool bn_kernel_sgemm_relu_block(bool trans_a, bool trans_b, int64_t m, int64_t n
                                 float alpha, const float* a, const float* b, float beta, float* c,
                                 const bn_relu_fused& fused, int64_t i0, int64_t i1, int64_t j0,
                                 int64_t j1) {
-  const int isa = bn_kernel_isa();
+  const bn_kernel_table& t = table();
   bn_kernel_gemm g;
-  if (!describe(isa, trans_a, trans_b, m, n, k, alpha, a, b, beta, c, nullptr, 0.0f, &g))
+  if (!describe(t, trans_a, trans_b, m, n, k, alpha, a, b, beta, c, nullptr, 0.0f, &g))
     return false;
   const bool forward = fused.bias != nullptr && fused.relu != nullptr && fused.mask == nullptr;
   const bool backward =
@@ -691,135 +243,30 @@ bool bn_kernel_sgemm_relu_block(bool trans_a, bool trans_b, int64_t m, int64_t n
   g.relu = fused.relu;
   g.mask = fused.mask;
   g.slope = fused.slope;
-  run_block(isa, trans_b, g, i0, i1, j0, j1);
+  run_block(t, trans_b, g, i0, i1, j0, j1);
   return true;
 }
 
-bool bn_team_run(int parts, void (*fn)(const void* ctx, int part, int parts), const void* ctx) {
-  if (parts < 2) {
-    fn(ctx, 0, 1);
-    return true;
-  }
-  return pool().run(parts, fn, ctx);
-}
-
-int bn_team_parts(double macs) {
-  return parts_for(macs, min_team_macs_per_thread());
-}
-
-void bn_pool_shutdown() {
-  pool().shutdown();
-}
-
-int bn_pool_threads() {
-  return pool().threads();
-}
-
 bool bn_kernel_sigmoid(const float* z, float* a, int64_t count) {
-  const int isa = bn_kernel_isa();
-  if (isa == 3)
-    bn_avx512::sigmoid(z, a, count);
-  else if (isa == 2)
-    bn_avx2::sigmoid(z, a, count);
-  else
-    return false;
+  const bn_kernel_table& t = table();
+  if (t.sigmoid == nullptr) return false;
+  t.sigmoid(z, a, count);
   return true;
 }
 
 bool bn_kernel_bytes_to_floats(const uint8_t* src, float* dst, int64_t count, float scale,
                                float offset) {
-  const int isa = bn_kernel_isa();
-  if (isa == 3)
-    bn_avx512::bytes_to_floats(src, dst, count, scale, offset);
-  else if (isa == 2)
-    bn_avx2::bytes_to_floats(src, dst, count, scale, offset);
-  else
-    return false;
+  const bn_kernel_table& t = table();
+  if (t.bytes_to_floats == nullptr) return false;
+  t.bytes_to_floats(src, dst, count, scale, offset);
   return true;
 }
-
-#else  // no kernels: BLAS does every product
-
-int bn_kernel_isa() {
-  return 0;
-}
-int bn_kernel_set_isa(int) {
-  return 0;
-}
-int bn_kernel_cpu_isa() {
-  return 0;
-}
-int bn_kernel_requested() {
-  const int requested = bn_kernel_parse(std::getenv("BLASNET_KERNELS"));
-  return requested == BN_KERNELS_INVALID ? BN_KERNELS_AUTO : requested;
-}
-bool bn_has_pool() {
-  return false;
-}
-bool bn_kernel_sgemm(bool, bool, int64_t, int64_t, int64_t, float, const float*, const float*,
-                     float, float*) {
-  return false;
-}
-bool bn_kernel_sigmoid(const float*, float*, int64_t) {
-  return false;
-}
-bool bn_kernel_sgemm_step(bool, int64_t, int64_t, int64_t, float, const float*, const float*, float,
-                          float*, float*, float) {
-  return false;
-}
-bool bn_kernel_bytes_to_floats(const uint8_t*, float*, int64_t, float, float) {
-  return false;
-}
-bool bn_kernel_sgemm_block(bool, bool, int64_t, int64_t, int64_t, float, const float*, const float*,
-                           float, float*, float*, float, int64_t, int64_t, int64_t, int64_t) {
-  return false;
-}
-bool bn_kernel_sgemm_adaptive(bool, int64_t, int64_t, int64_t, const float*, const float*, float*,
-                              const bn_adaptive_fused&) {
-  return false;
-}
-bool bn_kernel_sgemm_adaptive_block(bool, int64_t, int64_t, int64_t, const float*, const float*,
-                                    float*, const bn_adaptive_fused&, int64_t, int64_t, int64_t,
-                                    int64_t) {
-  return false;
-}
-bool bn_kernel_sgemm_relu_block(bool, bool, int64_t, int64_t, int64_t, float, const float*,
-                                const float*, float, float*, const bn_relu_fused&, int64_t, int64_t,
-                                int64_t, int64_t) {
-  return false;
-}
-bool bn_team_run(int parts, void (*fn)(const void*, int, int), const void* ctx) {
-  if (parts >= 2) return false;
-  fn(ctx, 0, 1);
-  return true;
-}
-int bn_team_parts(double) {
-  return 1;
-}
-void bn_pool_shutdown() {}
-int bn_pool_threads() {
-  return 0;
-}
-void bn_kernel_set_threads(int) {}
-int bn_kernel_threads() {
-  return 1;
-}
-
-#endif
 
 int bn_kernel_parse(const char* name) {
   if (name == nullptr || std::strcmp(name, "") == 0 || std::strcmp(name, "auto") == 0)
     return BN_KERNELS_AUTO;
-  if (std::strcmp(name, "avx512") == 0) return 3;
-  if (std::strcmp(name, "avx2") == 0) return 2;
-  if (std::strcmp(name, "blas") == 0 || std::strcmp(name, "none") == 0) return 0;
+  if (std::strcmp(name, "avx512") == 0) return BN_ISA_AVX512;
+  if (std::strcmp(name, "avx2") == 0) return BN_ISA_AVX2;
+  if (std::strcmp(name, "blas") == 0 || std::strcmp(name, "none") == 0) return BN_ISA_NONE;
   return BN_KERNELS_INVALID;
-}
-
-void bn_split(int64_t n, int part, int parts, int64_t* lo, int64_t* hi) {
-  const int64_t units = (n + BN_SPLIT_ALIGN - 1) / BN_SPLIT_ALIGN;
-  *lo = units * part / parts * BN_SPLIT_ALIGN;
-  *hi = part + 1 == parts ? n : units * (part + 1) / parts * BN_SPLIT_ALIGN;
-  if (*lo > n) *lo = n;
-  if (*hi > n) *hi = n;
 }

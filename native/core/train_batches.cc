@@ -7,7 +7,7 @@
 // with the parameter update in train_update.cc.
 //
 // Where the products are large enough for two threads (bn_team_parts), the whole call runs on a
-// team (team.h): each thread owns a share of every layer's units (bn_shares) and does all the work
+// team (pool.h): each thread owns a share of every layer's units (bn_shares) and does all the work
 // of its share, the product and the elementwise passes alike: z^l and a^l of its units, δ^(l−1) of
 // its units of layer l − 1, the rows of w^l and b^l of its units (the output layer: the columns of
 // its units of layer L − 1); the output layer's forward pass, softmax and loss are computed by

@@ -8,7 +8,7 @@
 
 #include "blasnet_core.h"
 #include "dropout.h"
-#include "team.h"
+#include "pool.h"
 #include "train_plan.h"
 
 struct bn_job {

@@ -4,14 +4,13 @@
 #include "train_plan.h"
 
 #include "checked.h"
-#include "team.h"
+#include "pool.h"
 
 namespace {
 
-// Whether every part of a team computes the whole output layer itself: where its product is at
-// most 1/32 of the largest product of a step (W3: 8,000 weights against 627,200), doing it once
-// per part costs less than the parts waiting for each other's rows of δ^L. Never for one weight
-// layer, which is all there is.
+// Whether every part of a team computes the whole output layer itself: where its product is small
+// against the step's largest (bn_tuning::kOutputEverywhereRatio: why). Never for one weight layer,
+// which is all there is.
 bool output_everywhere(const bn_layout& layout) {
   const int L = layout.L;
   if (L < 2) return false;
@@ -21,7 +20,8 @@ bool output_everywhere(const bn_layout& layout) {
         static_cast<double>(layout.sizes[l]) * static_cast<double>(layout.sizes[l - 1]);
     largest = weights > largest ? weights : largest;
   }
-  return 32.0 * static_cast<double>(layout.sizes[L]) * static_cast<double>(layout.sizes[L - 1]) <=
+  return bn_tuning::kOutputEverywhereRatio * static_cast<double>(layout.sizes[L]) *
+             static_cast<double>(layout.sizes[L - 1]) <=
          largest;
 }
 
@@ -36,7 +36,7 @@ bool barrier_after_bp2(int L, int l) {
 }  // namespace
 
 int bn_plan_team_size(const bn_layout& layout, int64_t batch) {
-  if (bn_kernel_isa() != 3) return 1;
+  if (bn_kernel_isa() != BN_ISA_AVX512) return 1;
   double largest = 0.0;
   for (int l = 1; l <= layout.L; l++) {
     const double macs = static_cast<double>(batch) * layout.sizes[l] * layout.sizes[l - 1];
@@ -46,14 +46,13 @@ int bn_plan_team_size(const bn_layout& layout, int64_t batch) {
   return parts > bn_shares::kMaxParts ? bn_shares::kMaxParts : parts;
 }
 
-// Where the AVX-512 kernels take the products and the first layer is hidden and large (a batch's
-// product at least 4M multiply-adds). a · wᵀ with wᵀ's rows contiguous runs on the broadcast
-// kernel, measured at 128 × 400 × 784 (a part of W3's forward) 195 GFLOP/s on one core against
-// 126–154 for the dot kernel on w as it is; whole epochs on one thread, 5M ([784, 100, 10] batch
-// 64; [784, 200, 10] batch 32): 0.97x and 0.93x of the time untransposed.
+// Where the AVX-512 kernels take the products and the first layer is hidden and large
+// (bn_tuning::kFirstTransposedMacs: why). Independent of the threads, so that one thread or
+// several give the same bits.
 bool bn_plan_first_transposed(const bn_layout& layout, int64_t batch) {
-  if (bn_kernel_isa() != 3 || layout.L < 2) return false;
-  return static_cast<double>(batch) * layout.sizes[1] * layout.sizes[0] >= 4194304.0;
+  if (bn_kernel_isa() != BN_ISA_AVX512 || layout.L < 2) return false;
+  return static_cast<double>(batch) * layout.sizes[1] * layout.sizes[0] >=
+         bn_tuning::kFirstTransposedMacs;
 }
 
 bn_status bn_plan_of(const bn_layout& layout, int64_t batch, const bn_hyper& hyper, int parts,

@@ -1,8 +1,8 @@
 /**
  * The `BLASNET_KERNELS` environment variable: which path the native backend's products take.
- * The addon reads it once when it loads (native/core/kernel.cc); the loader checks it here, so
- * that an unknown name or a path this CPU lacks is an error at load instead of a silent fallback
- * to another path (see docs/kernels.md).
+ * The addon reads it once when it loads (native/core/kernel.cc, which chooses the kernels' table);
+ * the loader checks it here, so that an unknown name or a path this CPU lacks is an error at load
+ * instead of a silent fallback to another path (see docs/kernels.md).
  */
 import { blasnetError } from '../../errors';
 import { checkOneOf } from '../../validate';

@@ -1,15 +1,52 @@
-// A team of threads working through one training call together (bn_team_run): each owns a slice
-// of every layer's units (bn_split) and they meet at a barrier wherever one needs what another
-// wrote. Header-only; used by the training call (train_batches.cc, train_phases.cc).
-#ifndef BLASNET_TEAM_H
-#define BLASNET_TEAM_H
+// The core's own thread pool and how work is split over it: one product's rows or columns
+// (bn_split, bn_split_parts; kernel.cc), a BLAS product's blocks (gemm.cc), and a training call's
+// team (bn_team_run, bn_barrier, bn_shares; train_batches.cc, train_phases.cc). The pool exists where
+// the kernels do (platform.h); elsewhere every call here runs alone, and BLAS threads itself.
+#ifndef BLASNET_POOL_H
+#define BLASNET_POOL_H
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <thread>
 
-#include "blasnet_core.h"
+#include "tuning.h"
+
+// Whether this build has the pool (x86-64 with GCC or Clang). Where it has, large BLAS products
+// are split over it with OpenBLAS single-threaded (gemm.cc); where not, OpenBLAS runs its own
+// threads.
+bool bn_has_pool();
+
+// Threads the pool may use for one product or team (large ones only). Default: the CPU's hardware
+// threads. bn_set_threads sets this and BLAS's count together.
+void bn_kernel_set_threads(int n);
+int bn_kernel_threads();
+
+// Part `part` of `parts` of the range [0, n), at multiples of 16 (a vector of 16 floats, two row
+// tiles of 8, four of 4): [*lo, *hi). The one rule by which products and the training step split
+// the units of a layer, so that every split of the same layer gives each thread the same units.
+void bn_split(int64_t n, int part, int parts, int64_t* lo, int64_t* hi);
+constexpr int64_t BN_SPLIT_ALIGN = 16;  // the multiple every split of a layer's units falls at
+
+// How many threads one product of `macs` multiply-adds is split over (1: not split), from
+// bn_tuning::kSplitMacsPerThread (or BLASNET_MIN_MACS_PER_THREAD) and bn_kernel_threads().
+int bn_split_parts(double macs);
+
+// Runs fn(ctx, part, parts) for every part at once, part 0 on the calling thread and the others on
+// the pool's worker threads, and returns when all are done; false (running nothing) when the pool
+// is busy with another caller, or there is none. Parts may wait for each other (bn_barrier).
+bool bn_team_run(int parts, void (*fn)(const void* ctx, int part, int parts), const void* ctx);
+// How many threads a training step whose largest product is `macs` multiply-adds should run on
+// as a team (1: alone); a higher threshold than one product's split (bn_tuning).
+int bn_team_parts(double macs);
+
+// Stops and joins every thread of the pool (the team's too: it runs on the pool), waiting for a
+// call in progress to finish first. The binding calls it when the last Node environment using the
+// addon is cleaned up, before Node may unload the addon: a thread of ours must never outlive the
+// code it runs. Later calls start a new pool. Safe to call at any time.
+void bn_pool_shutdown();
+// The pool's threads now running, besides the caller's (0 until a product or team needs them).
+int bn_pool_threads();
 
 // A reusable spinning barrier for `parts` threads that are all running (bn_team_run guarantees
 // that: one part per thread). Spins with pause, yielding now and then so that a thread the OS put
@@ -72,7 +109,8 @@ class bn_shares {
   void record(int t, double seconds) { busy_[t] = seconds; }
 
   // Part 0, between steps (after a barrier, before the next split is read): each part's speed is
-  // its share over its busy time; the new shares move halfway toward the speeds' proportions.
+  // its share over its busy time; the new shares move part of the way toward the speeds'
+  // proportions (bn_tuning::kShareStep, kShareFloor).
   void rebalance() {
     double speed[kMaxParts];
     double total = 0.0;
@@ -83,9 +121,9 @@ class bn_shares {
     }
     for (int t = 0; t < parts_; t++) {
       const double target = speed[t] / total;
-      double next = 0.5 * share_[t] + 0.5 * target;
+      double next = (1.0 - bn_tuning::kShareStep) * share_[t] + bn_tuning::kShareStep * target;
       // Never starve a part: a stall of one step must not hand all the work to the other.
-      const double floor = 0.25 / parts_;
+      const double floor = bn_tuning::kShareFloor / parts_;
       share_[t] = next < floor ? floor : next;
     }
     double sum = 0.0;
@@ -115,4 +153,4 @@ class bn_shares {
   double busy_[kMaxParts];
 };
 
-#endif  // BLASNET_TEAM_H
+#endif  // BLASNET_POOL_H
