@@ -11,7 +11,8 @@
  *   npx tsx bench/ab.ts --a A.node --b B.node [--workload W3] [--pairs 8] [--threads A,B]
  *   npx tsx bench/ab.ts --a A.node --b B.node --workloads W1,W2,W3 --both-ways [--pairs 8]
  *
- * The second form runs one child process per workload and per order (A B, then B A, each loading
+ * `--optimizer adam|adamw|rmsprop` trains with that optimizer at η = 0.001 instead of the workload's
+ * SGD recipe. The second form runs one child process per workload and per order (A B, then B A, each loading
  * its first file first), and prints every B/A with the geometric mean over all of them: the figure
  * to report.
  *
@@ -45,6 +46,7 @@ function loadFrom(path: string): NativeAddon {
 
 const USAGE =
   'usage: npx tsx bench/ab.ts --a A.node --b B.node [--workload W3] [--pairs 8] [--threads A,B]\n' +
+  '       [--optimizer adam|adamw|rmsprop]\n' +
   '  (or: npx tsx bench/ab.ts A.node B.node ...)\n' +
   '       npx tsx bench/ab.ts --a A.node --b B.node --workloads W1,W2,W3 --both-ways [--pairs 8]\n' +
   'Alternates whole epochs of trainBatches between two builds of blasnet.node (ABBA) and prints\n' +
@@ -62,7 +64,11 @@ async function main(argv: string[]): Promise<void> {
     : argv.filter((a) => a.endsWith('.node'));
   if (files.length !== 2) throw new Error(USAGE);
   if (argv.includes('--both-ways')) {
-    bothWays(files, (arg('--workloads', argv) ?? 'W1,W2,W3').split(','), arg('--pairs', argv));
+    const passOn = ['--pairs', '--optimizer'].flatMap((name) => {
+      const value = arg(name, argv);
+      return value === undefined ? [] : [name, value];
+    });
+    bothWays(files, (arg('--workloads', argv) ?? 'W1,W2,W3').split(','), passOn);
     return;
   }
   const w = WORKLOADS[(arg('--workload', argv) ?? 'W3') as Workload['name']];
@@ -88,9 +94,32 @@ async function main(argv: string[]): Promise<void> {
   });
   const units = w.sizes.slice(1).reduce((s, u) => s + u, 0);
   const batch = w.batchSize;
+  // The workload's own SGD recipe, or with --optimizer Adam, AdamW or RMSprop at η = 0.001; each
+  // side carries its own step count.
+  const optimizer = arg('--optimizer', argv);
+  const code = { adam: 1, adamw: 2, rmsprop: 3 }[optimizer ?? ''] ?? 0;
+  if (optimizer !== undefined && code === 0)
+    throw new RangeError(`--optimizer must be adam, adamw or rmsprop, not ${optimizer}`);
+  const slots = code === 0 ? (w.momentum > 0 ? 1 : 0) : code === 3 ? 1 : 2;
+  const hyperOf = (): Float64Array =>
+    code === 0
+      ? new Float64Array([w.learningRate, w.momentum, 0, 0])
+      : new Float64Array([
+          0.001,
+          0,
+          0,
+          0,
+          code,
+          code === 3 ? 0.99 : 0.9,
+          0.999,
+          1e-8,
+          code === 2 ? 0.01 : 0,
+          0,
+        ]);
   const sides = addons.map(() => ({
     params: init.params.slice(),
-    velocity: new Float32Array(w.momentum > 0 ? init.params.length : 0),
+    velocity: new Float32Array(slots * init.params.length),
+    hyper: hyperOf(),
     z: new Float32Array(batch * units),
     a: new Float32Array(batch * units),
     delta: new Float32Array(batch * units),
@@ -100,7 +129,6 @@ async function main(argv: string[]): Promise<void> {
     ceilings: [] as number[],
   }));
   const loss = w.loss === 'crossEntropy' ? LossCode.CrossEntropy : LossCode.Quadratic;
-  const hyper = new Float64Array([w.learningRate, w.momentum, 0, 0]);
   const batches = Math.ceil(n / batch);
   const out = new Float64Array(2 * batches);
   const order = new Uint32Array(n);
@@ -115,12 +143,14 @@ async function main(argv: string[]): Promise<void> {
       s.params,
       s.velocity,
       { x: data.bytes, xScale: 1 / 255, xOffset: 0, y: data.y, labels: data.labels },
-      { order, start: 0, batchSize: batch, batches, loss, hyper },
+      { order, start: 0, batchSize: batch, batches, loss, hyper: s.hyper },
       s,
       out,
     );
     s.epochs.push(Number(process.hrtime.bigint() - t0) / 1e9);
-    s.ceilings.push(addon.benchEpochGemms!(spec, n, batch, w.momentum > 0 ? w.momentum : 1));
+    if (s.hyper.length > 9) s.hyper[9] += batches;
+    const beta = code !== 0 ? 0 : w.momentum > 0 ? w.momentum : 1;
+    s.ceilings.push(addon.benchEpochGemms!(spec, n, batch, beta));
   };
   for (let p = 0; p <= pairs; p++) {
     for (let i = 0; i < n; i++) order[i] = i;
@@ -156,12 +186,12 @@ async function main(argv: string[]): Promise<void> {
  * Every workload twice, in child processes: A B, then B A (each child loads its first file
  * first). Prints B/A of each run (the second run's A/B inverted) and their geometric mean.
  */
-function bothWays(files: string[], workloads: string[], pairs: string | undefined): void {
+function bothWays(files: string[], workloads: string[], passOn: string[]): void {
   const estimates: number[] = [];
   for (const workload of workloads) {
     for (const [first, second] of [files, [files[1], files[0]]]) {
       const args = ['tsx', __filename, '--a', first, '--b', second, '--workload', workload];
-      const output = execFileSync('npx', pairs ? [...args, '--pairs', pairs] : args, {
+      const output = execFileSync('npx', [...args, ...passOn], {
         encoding: 'utf8',
       });
       const match = /B\/A per pair: median ([0-9.]+)/.exec(output);
