@@ -28,6 +28,10 @@ export interface OpenBlasResult {
   corename: string;
   /** The OPENBLAS_CORETYPE the program ran with (`'(unset)'` when none). */
   coretype: string;
+  /** With `alternate`: each round's C median and blasnet's seconds per epoch, run one after the other. */
+  rounds?: { c: number; blasnet: number }[];
+  /** With `alternate`: the median over the rounds of C / blasnet (> 1: blasnet is faster). */
+  ratio?: number;
 }
 
 const SOURCE = join(ROOT, 'bench', 'openblas-c', 'train.c');
@@ -75,11 +79,15 @@ async function writeData(examples: number): Promise<string> {
 
 /**
  * Train each workload with the C program for `epochs` epochs on 60,000 examples, OpenBLAS at its
- * best (see the file's comment); returns the median epoch time of each.
+ * best (see the file's comment); returns the median epoch time of each. With `alternate`, each
+ * workload runs `rounds` times, each C run followed at once by `alternate.blasnet` (blasnet's
+ * seconds per epoch on the same workload): on a shared machine the speed drifts by tens of
+ * percent over minutes, so the ratio is taken per round, seconds apart, and its median reported.
  */
 export async function runOpenBlasBaseline(
   workloads: Workload['name'][],
   epochs: number,
+  alternate?: { rounds: number; blasnet: (name: Workload['name']) => number | undefined },
 ): Promise<OpenBlasResult[]> {
   const binary = buildOpenBlasTrainer();
   const examples = 60000;
@@ -94,43 +102,60 @@ export async function runOpenBlasBaseline(
   const results: OpenBlasResult[] = [];
   try {
     for (const name of workloads) {
-      const w = WORKLOADS[name];
-      const run = spawnSync(
-        binary,
-        [
-          file,
-          String(examples),
-          String(epochs),
-          w.sizes.join(','),
-          w.activations.join(','),
-          w.loss,
-          String(w.learningRate),
-          String(w.batchSize),
-          String(w.momentum),
-        ],
-        { encoding: 'utf8', env },
-      );
-      if (run.status !== 0) throw new Error(`${name}: openblas-train failed\n${run.stderr}`);
-      const out = JSON.parse(run.stdout) as {
-        epochSeconds: number[];
-        accuracy: number;
-        threads: number;
-        corename: string;
-      };
-      results.push({
-        workload: name,
-        epochSeconds: out.epochSeconds,
-        secondsPerEpoch: median(out.epochSeconds),
-        accuracy: out.accuracy,
-        threads: out.threads,
-        corename: out.corename,
-        coretype: coretype ?? '(unset)',
-      });
+      const rounds: { c: number; blasnet: number }[] = [];
+      let last: OpenBlasResult | undefined;
+      for (let round = 0; round < (alternate?.rounds ?? 1); round++) {
+        last = runOnce(name);
+        const blasnet = alternate?.blasnet(name);
+        if (blasnet !== undefined) rounds.push({ c: last.secondsPerEpoch, blasnet });
+      }
+      if (!last) continue;
+      if (alternate) {
+        last.rounds = rounds;
+        last.secondsPerEpoch = median(rounds.map((r) => r.c));
+        last.ratio = median(rounds.map((r) => r.c / r.blasnet));
+      }
+      results.push(last);
     }
   } finally {
     rmSync(file, { force: true }); // 47 MB: leave nothing behind
   }
   return results;
+
+  function runOnce(name: Workload['name']): OpenBlasResult {
+    const w = WORKLOADS[name];
+    const run = spawnSync(
+      binary,
+      [
+        file,
+        String(examples),
+        String(epochs),
+        w.sizes.join(','),
+        w.activations.join(','),
+        w.loss,
+        String(w.learningRate),
+        String(w.batchSize),
+        String(w.momentum),
+      ],
+      { encoding: 'utf8', env },
+    );
+    if (run.status !== 0) throw new Error(`${name}: openblas-train failed\n${run.stderr}`);
+    const out = JSON.parse(run.stdout) as {
+      epochSeconds: number[];
+      accuracy: number;
+      threads: number;
+      corename: string;
+    };
+    return {
+      workload: name,
+      epochSeconds: out.epochSeconds,
+      secondsPerEpoch: median(out.epochSeconds),
+      accuracy: out.accuracy,
+      threads: out.threads,
+      corename: out.corename,
+      coretype: coretype ?? '(unset)',
+    };
+  }
 }
 
 function arg(name: string, argv: string[]): string | undefined {

@@ -9,11 +9,11 @@
  * docs/scaling.svg), bench/steps.ts (before/after per optimization), bench/threads.ts (1 vs 2
  * threads per product), bench/idx-load.ts (data loading).
  */
-import { fmt, machineInfo, markdownTable, type Workload, writeResults } from './common';
+import { fmt, machineInfo, markdownTable, median, type Workload, writeResults } from './common';
 import { runKernelBench } from './kernels';
 import { runOpenBlasBaseline } from './openblas-c';
 import { runOptimizerCost } from './optimizer-cost';
-import { runTrainBench } from './train';
+import { runTrainBench, trainChild } from './train';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -31,17 +31,22 @@ const training = runTrainBench({
 async function main(): Promise<void> {
   // The same workloads, epochs and data as the native rows above, in the same run.
   const workloads: Workload['name'][] = ['W1', 'W2', 'W3'];
-  const openblas = await runOpenBlasBaseline(workloads, quick ? 3 : 5);
+  // Alternated: each C run followed at once by a blasnet run of the same workload (a child
+  // process as in the table above), the ratio per round.
+  const epochs = quick ? 3 : 5;
+  const openblas = await runOpenBlasBaseline(workloads, epochs, {
+    rounds: quick ? 2 : 3,
+    blasnet: (name) => trainChild(name, 'native', { quick, epochs })?.secondsPerEpoch,
+  });
   const rows = openblas.map((c) => {
-    const native = training.results.find(
-      (r) => r.workload === c.workload && r.backend === 'native',
-    );
+    const blasnet = c.rounds?.map((r) => r.blasnet) ?? [];
     return [
       c.workload,
-      native ? fmt(native.secondsPerEpoch, 3) : 'n/a',
+      blasnet.length > 0 ? fmt(median(blasnet), 3) : 'n/a',
       fmt(c.secondsPerEpoch, 3),
       `${c.threads}, ${c.corename} (OPENBLAS_CORETYPE=${c.coretype})`,
-      native ? `${fmt(c.secondsPerEpoch / native.secondsPerEpoch, 2)}x` : 'n/a',
+      c.ratio === undefined ? 'n/a' : `${fmt(c.ratio, 2)}x`,
+      (c.rounds ?? []).map((r) => fmt(r.c / r.blasnet, 2)).join(' '),
     ];
   });
   console.log(
@@ -54,13 +59,14 @@ async function main(): Promise<void> {
         'blasnet native s/epoch',
         'C on OpenBLAS s/epoch',
         'OpenBLAS threads, kernels',
-        'C / blasnet',
+        'C / blasnet (median of rounds)',
+        'each round',
       ],
       rows,
     ),
   );
   console.log(
-    'Both median seconds per epoch over 60,000 examples, same workloads and batch sizes; C / blasnet > 1 means blasnet is faster.',
+    `Rounds of ${epochs} epochs, C then blasnet (one child process each), seconds apart; s/epoch the median over the rounds of each run's median, over 60,000 examples, same workloads and batch sizes; C / blasnet > 1 means blasnet is faster.`,
   );
   console.log('');
   const optimizers = await runOptimizerCost({ workload: 'W3', rounds: quick ? 2 : 6 });

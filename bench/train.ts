@@ -224,6 +224,48 @@ export interface TrainBenchOptions {
 
 const QUICK_JS_EXAMPLES: Record<Workload['name'], number> = { W1: 12000, W2: 6400, W3: 2560 };
 
+/**
+ * One row of the training benchmark: workload `name` on backend `kind` in a child process of its
+ * own, as `runTrainBench` runs each; undefined (the child's error printed) when it fails.
+ */
+export function trainChild(
+  name: Workload['name'],
+  kind: 'native' | 'js',
+  o: Omit<TrainBenchOptions, 'workloads' | 'backends' | 'json'>,
+): ChildResult | undefined {
+  const epochs = o.epochs ?? (o.quick ? 3 : 5);
+  const examples =
+    kind === 'js' && (o.quick || o.jsExamples)
+      ? (o.jsExamples ?? QUICK_JS_EXAMPLES[name])
+      : FULL_EXAMPLES;
+  const args = [
+    ...childArgs(__filename),
+    '--child',
+    '--workload',
+    name,
+    '--backend',
+    kind,
+    '--examples',
+    String(examples),
+    '--epochs',
+    String(epochs),
+    '--ceiling-runs',
+    String(kind === 'js' ? 1 : 3),
+  ];
+  if (o.threads) args.push('--threads', String(o.threads));
+  if (o.kernels) args.push('--kernels', o.kernels);
+  if (o.inputs) args.push('--inputs', o.inputs);
+  if (o.perBatch) args.push('--per-batch');
+  if (o.optimizer) args.push('--optimizer', o.optimizer);
+  const child = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const line = child.stdout.split('\n').find((l) => l.startsWith('@@RESULT '));
+  if (child.status !== 0 || !line) {
+    console.error(`${name} ${kind}: child failed (status ${child.status})\n${child.stderr}`);
+    return undefined;
+  }
+  return JSON.parse(line.slice('@@RESULT '.length)) as ChildResult;
+}
+
 export function runTrainBench(o: TrainBenchOptions): { table: string; results: ChildResult[] } {
   const machine = machineInfo();
   const epochs = o.epochs ?? (o.quick ? 3 : 5);
@@ -238,36 +280,8 @@ export function runTrainBench(o: TrainBenchOptions): { table: string; results: C
   const results: ChildResult[] = [];
   for (const name of o.workloads) {
     for (const kind of o.backends) {
-      const examples =
-        kind === 'js' && (o.quick || o.jsExamples)
-          ? (o.jsExamples ?? QUICK_JS_EXAMPLES[name])
-          : FULL_EXAMPLES;
-      const args = [
-        ...childArgs(__filename),
-        '--child',
-        '--workload',
-        name,
-        '--backend',
-        kind,
-        '--examples',
-        String(examples),
-        '--epochs',
-        String(epochs),
-        '--ceiling-runs',
-        String(kind === 'js' ? 1 : 3),
-      ];
-      if (o.threads) args.push('--threads', String(o.threads));
-      if (o.kernels) args.push('--kernels', o.kernels);
-      if (o.inputs) args.push('--inputs', o.inputs);
-      if (o.perBatch) args.push('--per-batch');
-      if (o.optimizer) args.push('--optimizer', o.optimizer);
-      const child = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
-      const line = child.stdout.split('\n').find((l) => l.startsWith('@@RESULT '));
-      if (child.status !== 0 || !line) {
-        console.error(`${name} ${kind}: child failed (status ${child.status})\n${child.stderr}`);
-        continue;
-      }
-      const r = JSON.parse(line.slice('@@RESULT '.length)) as ChildResult;
+      const r = trainChild(name, kind, o);
+      if (!r) continue;
       if (r.note && !results.some((p) => p.note)) console.log(r.note);
       results.push(r);
       process.stderr.write(`  ${name} ${kind}: ${r.secondsPerEpoch.toFixed(3)} s/epoch\n`);

@@ -250,6 +250,10 @@ bn_status bn_gather_rows(const float* src, int64_t src_rows, int64_t cols, const
 bn_status bn_gather_rows_u8(const uint8_t* src, int64_t src_rows, int64_t cols,
                             const uint32_t* indices, int64_t count, float scale, float offset,
                             float* dst);
+// Asks for the cache lines of rows indices[0..count) of src (rows of row_bytes bytes) to be brought
+// into the caches (a hint: nothing is read, no result changes); rows past src_rows are skipped.
+void bn_prefetch_rows(const void* src, int64_t src_rows, int64_t row_bytes, const uint32_t* indices,
+                      int64_t count);
 
 // ---- whole network ---------------------------------------------------------------------------
 

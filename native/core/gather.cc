@@ -33,6 +33,24 @@ inline void prefetch_ahead(const void* src, int64_t src_rows, size_t row_bytes,
 
 }  // namespace
 
+void bn_prefetch_rows(const void* src, int64_t src_rows, int64_t row_bytes, const uint32_t* indices,
+                      int64_t count) {
+#if defined(__GNUC__) || defined(__clang__)
+  for (int64_t i = 0; i < count; i++) {
+    const int64_t row = indices[i];
+    if (row >= src_rows) continue;  // never read; the gather reports it
+    const char* p = static_cast<const char*>(src) + row * row_bytes;
+    for (int64_t offset = 0; offset < row_bytes; offset += 64) __builtin_prefetch(p + offset, 0, 2);
+  }
+#else
+  (void)src;
+  (void)src_rows;
+  (void)row_bytes;
+  (void)indices;
+  (void)count;
+#endif
+}
+
 bn_status bn_gather_rows(const float* src, int64_t src_rows, int64_t cols, const uint32_t* indices,
                          int64_t count, float* dst) {
   if (src_rows < 0 || cols < 0 || count < 0) return BN_ERR_SIZE;
