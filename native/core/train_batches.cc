@@ -269,9 +269,11 @@ bn_status train(const bn_layout& layout, float* params, float* velocity, const b
       jb.pending[t][0] = -1;
       // Part 0 gathers into the caller's x_batch and y_batch; the others into their own copies.
       // The sgemm ceiling gathers nothing: every part reads x_batch.
-      float* own = base + plan.own_batch_at + (t - 1) * batch * (n0 + n_out);
-      jb.x_own[t] = t == 0 || gemm_only ? ws.x_batch : own;
-      jb.y_own[t] = t == 0 || gemm_only ? ws.y_batch : own + batch * n0;
+      // (Alone there may be no scratch at all: no pointer into it is formed for part 0.)
+      float* own =
+          t == 0 || gemm_only ? nullptr : base + plan.own_batch_at + (t - 1) * batch * (n0 + n_out);
+      jb.x_own[t] = own == nullptr ? ws.x_batch : own;
+      jb.y_own[t] = own == nullptr ? ws.y_batch : own + batch * n0;
     }
     // The pool may be busy (another thread's product): then alone.
     if (!bn_team_run(parts, run, &jb)) continue;
