@@ -26,11 +26,15 @@ import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { loadAddon, type NativeAddon } from '../lib/backend/native/addon';
 import { batchesCallOf } from './batches-form';
-import { LossCode } from '../lib/backend/types';
-import { Network } from '../lib/network';
 import { Random } from '../lib/random';
-import { getBackend } from '../lib/backend/select';
-import { loadBenchData, median, specOf, WORKLOADS, type Workload } from './common';
+import {
+  adaptiveRecipe,
+  epochSetup,
+  loadBenchData,
+  median,
+  WORKLOADS,
+  type Workload,
+} from './common';
 
 function arg(name: string, argv: string[]): string | undefined {
   const i = argv.indexOf(name);
@@ -84,51 +88,32 @@ async function main(argv: string[]): Promise<void> {
   });
   const data = await loadBenchData(60000, 'bytes');
   const n = data.n;
-  const spec = specOf(w.sizes, w.activations);
-  const init = new Network({
-    sizes: w.sizes,
-    activations: w.activations,
-    init: w.init,
-    seed: 1,
-    backend: getBackend('js'),
-  });
-  const units = w.sizes.slice(1).reduce((s, u) => s + u, 0);
+  const setup = epochSetup(w);
+  const { spec, loss } = setup;
   const batch = w.batchSize;
   // The workload's own SGD recipe, or with --optimizer Adam, AdamW or RMSprop at η = 0.001; each
   // side carries its own step count.
   const optimizer = arg('--optimizer', argv);
-  const code = { adam: 1, adamw: 2, rmsprop: 3 }[optimizer ?? ''] ?? 0;
-  if (optimizer !== undefined && code === 0)
+  if (optimizer !== undefined && !['adam', 'adamw', 'rmsprop'].includes(optimizer))
     throw new RangeError(`--optimizer must be adam, adamw or rmsprop, not ${optimizer}`);
-  const slots = code === 0 ? (w.momentum > 0 ? 1 : 0) : code === 3 ? 1 : 2;
-  const hyperOf = (): Float64Array =>
-    code === 0
-      ? new Float64Array([w.learningRate, w.momentum, 0, 0])
-      : new Float64Array([
-          0.001,
-          0,
-          0,
-          0,
-          code,
-          code === 3 ? 0.99 : 0.9,
-          0.999,
-          1e-8,
-          code === 2 ? 0.01 : 0,
-          0,
-        ]);
-  const sides = addons.map(() => ({
-    params: init.params.slice(),
-    velocity: new Float32Array(slots * init.params.length),
-    hyper: hyperOf(),
-    z: new Float32Array(batch * units),
-    a: new Float32Array(batch * units),
-    delta: new Float32Array(batch * units),
-    xBatch: new Float32Array(batch * w.sizes[0]),
-    yBatch: new Float32Array(batch * w.sizes.at(-1)!),
-    epochs: [] as number[],
-    ceilings: [] as number[],
-  }));
-  const loss = w.loss === 'crossEntropy' ? LossCode.CrossEntropy : LossCode.Quadratic;
+  const recipe = (): { hyper: Float64Array; slots: number } =>
+    optimizer === undefined
+      ? {
+          hyper: new Float64Array([w.learningRate, w.momentum, 0, 0]),
+          slots: w.momentum > 0 ? 1 : 0,
+        }
+      : adaptiveRecipe(optimizer as 'adam' | 'adamw' | 'rmsprop');
+  const sides = addons.map(() => {
+    const { hyper, slots } = recipe();
+    return {
+      params: setup.params.slice(),
+      velocity: new Float32Array(slots * setup.params.length),
+      hyper,
+      ...setup.workspace(),
+      epochs: [] as number[],
+      ceilings: [] as number[],
+    };
+  });
   const batches = Math.ceil(n / batch);
   const out = new Float64Array(2 * batches);
   const order = new Uint32Array(n);
@@ -149,7 +134,7 @@ async function main(argv: string[]): Promise<void> {
     );
     s.epochs.push(Number(process.hrtime.bigint() - t0) / 1e9);
     if (s.hyper.length > 9) s.hyper[9] += batches;
-    const beta = code !== 0 ? 0 : w.momentum > 0 ? w.momentum : 1;
+    const beta = optimizer !== undefined ? 0 : w.momentum > 0 ? w.momentum : 1;
     s.ceilings.push(addon.benchEpochGemms!(spec, n, batch, beta));
   };
   for (let p = 0; p <= pairs; p++) {

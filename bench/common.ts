@@ -9,12 +9,14 @@ import { join } from 'node:path';
 import { loadAddon, type NativeAddon } from '../lib/backend/native/addon';
 import { decodeSpec, type Layout, makeSpec } from '../lib/backend/spec';
 import { sgemmAt } from '../lib/backend/js/sgemm';
-import { ActivationCode } from '../lib/backend/types';
+import { getBackend } from '../lib/backend/select';
+import { ActivationCode, LossCode } from '../lib/backend/types';
 import { readIdxAsync } from '../lib/data/idx';
 import { loadMnist } from '../lib/data/mnist';
 import type { ActivationName } from '../lib/activations';
 import type { InitName } from '../lib/init';
 import type { LossName } from '../lib/losses';
+import { Network } from '../lib/network';
 import { packageRoot } from '../lib/package-root';
 
 /** The checkout, whether this runs from bench/ under tsx or compiled into build-bench/bench/. */
@@ -162,6 +164,73 @@ export function epochFlops(sizes: readonly number[], examples: number): number {
     perRow += 2 * mn * (l === 1 ? 2 : 3);
   }
   return perRow * examples; // linear in the rows, so partial batches need no special case
+}
+
+/** Whole epochs of `trainBatches` on a workload, as bench/ab.ts and bench/optimizer-cost.ts run them. */
+export interface EpochSetup {
+  spec: Int32Array;
+  loss: LossCode;
+  /** The workload's initial parameters (its init, seed 1): every side starts from a copy. */
+  params: Float32Array;
+  /** A fresh workspace for the workload's batch size. */
+  workspace: () => {
+    z: Float32Array;
+    a: Float32Array;
+    delta: Float32Array;
+    xBatch: Float32Array;
+    yBatch: Float32Array;
+  };
+}
+
+export function epochSetup(w: Workload): EpochSetup {
+  const init = new Network({
+    sizes: w.sizes,
+    activations: w.activations,
+    init: w.init,
+    seed: 1,
+    backend: getBackend('js'),
+  });
+  const units = w.sizes.slice(1).reduce((s, u) => s + u, 0);
+  const batch = w.batchSize;
+  return {
+    spec: specOf(w.sizes, w.activations),
+    loss: w.loss === 'crossEntropy' ? LossCode.CrossEntropy : LossCode.Quadratic,
+    params: init.params,
+    workspace: () => ({
+      z: new Float32Array(batch * units),
+      a: new Float32Array(batch * units),
+      delta: new Float32Array(batch * units),
+      xBatch: new Float32Array(batch * w.sizes[0]),
+      yBatch: new Float32Array(batch * w.sizes.at(-1)!),
+    }),
+  };
+}
+
+/**
+ * Adam, AdamW or RMSprop at η = 0.001 with PyTorch's defaults, as an update hyper
+ * `[η, μ, nesterov, l2, optimizer, β1 (RMSprop: α), β2, eps, weightDecay, steps]`, and the
+ * blocks of state it needs.
+ */
+export function adaptiveRecipe(name: 'adam' | 'adamw' | 'rmsprop'): {
+  hyper: Float64Array;
+  slots: number;
+} {
+  const code = { adam: 1, adamw: 2, rmsprop: 3 }[name];
+  return {
+    hyper: new Float64Array([
+      0.001,
+      0,
+      0,
+      0,
+      code,
+      code === 3 ? 0.99 : 0.9,
+      0.999,
+      1e-8,
+      code === 2 ? 0.01 : 0,
+      0,
+    ]),
+    slots: code === 3 ? 1 : 2,
+  };
 }
 
 // ---- data ------------------------------------------------------------------------------------

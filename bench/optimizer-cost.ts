@@ -12,17 +12,16 @@
  * `fitSync` makes it), with its own state carried from epoch to epoch.
  */
 import { getBackend } from '../lib/backend/select';
-import { LossCode } from '../lib/backend/types';
-import { Network } from '../lib/network';
 import { Random } from '../lib/random';
 import {
+  adaptiveRecipe,
+  epochSetup,
   fmt,
   headerLines,
   loadBenchData,
   machineInfo,
   markdownTable,
   median,
-  specOf,
   WORKLOADS,
   type Workload,
 } from './common';
@@ -44,20 +43,15 @@ interface Recipe {
 }
 
 function recipes(w: Workload): Recipe[] {
-  const adaptive = (name: string, code: number, b1: number, b2: number, decay: number): Recipe => ({
-    name,
-    hyper: new Float64Array([0.001, 0, 0, 0, code, b1, b2, 1e-8, decay, 0]),
-    slots: code === 3 ? 1 : 2,
-  });
   return [
     {
       name: `SGD + momentum ${w.momentum}`,
       hyper: new Float64Array([w.learningRate, w.momentum, 0, 0, 0, 0, 0, 0, 0, 0]),
       slots: w.momentum > 0 ? 1 : 0,
     },
-    adaptive('Adam', 1, 0.9, 0.999, 0),
-    adaptive('AdamW', 2, 0.9, 0.999, 0.01),
-    adaptive('RMSprop', 3, 0.99, 0, 0),
+    { name: 'Adam', ...adaptiveRecipe('adam') },
+    { name: 'AdamW', ...adaptiveRecipe('adamw') },
+    { name: 'RMSprop', ...adaptiveRecipe('rmsprop') },
   ];
 }
 
@@ -70,29 +64,15 @@ export async function runOptimizerCost(
   const backend = getBackend('native');
   const data = await loadBenchData(60000, 'bytes');
   const n = data.n;
-  const spec = specOf(w.sizes, w.activations);
-  const init = new Network({
-    sizes: w.sizes,
-    activations: w.activations,
-    init: w.init,
-    seed: 1,
-    backend: getBackend('js'),
-  });
-  const units = w.sizes.slice(1).reduce((s, u) => s + u, 0);
+  const setup = epochSetup(w);
+  const { spec, loss } = setup;
   const batch = w.batchSize;
   const batches = Math.ceil(n / batch);
-  const workspace = {
-    z: new Float32Array(batch * units),
-    a: new Float32Array(batch * units),
-    delta: new Float32Array(batch * units),
-    xBatch: new Float32Array(batch * w.sizes[0]),
-    yBatch: new Float32Array(batch * w.sizes.at(-1)!),
-  };
-  const loss = w.loss === 'crossEntropy' ? LossCode.CrossEntropy : LossCode.Quadratic;
+  const workspace = setup.workspace();
   const sides = recipes(w).map((r) => ({
     ...r,
-    params: init.params.slice(),
-    velocity: new Float32Array(r.slots * init.params.length),
+    params: setup.params.slice(),
+    velocity: new Float32Array(r.slots * setup.params.length),
     epochs: [] as number[],
   }));
   const out = new Float64Array(2 * batches);

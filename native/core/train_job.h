@@ -74,7 +74,8 @@ struct bn_job {
 double bn_forward_layer(bn_job& jb, int t, int l, int64_t bi, int64_t rows);
 void bn_output_and_loss(bn_job& jb, int t, int64_t rows, const uint32_t* idx);
 double bn_backprop_layer(bn_job& jb, int t, int l, int64_t bi, int64_t rows);
-double bn_update_layer(bn_job& jb, int t, int l, int64_t bi, int64_t rows);
+double bn_update_layer(bn_job& jb, const bn_step_coef& coef, int t, int l, int64_t bi,
+                       int64_t rows);
 // The whole step: the phases in order, with the barriers the plan puts between them.
 void bn_train_step(bn_job& jb, int t, int64_t bi, int64_t rows, const uint32_t* idx);
 

@@ -51,13 +51,19 @@ void record(bn_job& jb, int64_t bi, int64_t rows, double loss_sum, int64_t corre
   if (!std::isfinite(value)) jb.stop = true;
 }
 
-// δ^L of part t: its own block where every part computes the output layer, else the shared one.
-const float* output_delta_of(const bn_job& jb, int t, int64_t rows) {
-  const int L = jb.layout.L;
-  if (jb.plan.output_everywhere && t > 0)
-    return jb.own_out + (t - 1) * 3 * jb.batch * jb.layout.sizes[L] +
-           2 * jb.batch * jb.layout.sizes[L];
-  return jb.delta + bn_block_offset(jb.layout, L, rows);
+// Part t's z^L, a^L and δ^L ([batch, nL] blocks): its own where every part computes the output
+// layer (plan.output_everywhere; part 0's are the shared ones), else the shared ones.
+struct output_blocks {
+  float *z, *a, *delta;
+};
+output_blocks output_blocks_of(const bn_job& jb, int t, int64_t rows) {
+  if (jb.plan.output_everywhere && t > 0) {
+    const int64_t block = jb.batch * jb.layout.sizes[jb.layout.L];
+    float* own = jb.own_out + (t - 1) * 3 * block;
+    return {own, own + block, own + 2 * block};
+  }
+  const int64_t off = bn_block_offset(jb.layout, jb.layout.L, rows);
+  return {jb.z + off, jb.a + off, jb.delta + off};
 }
 
 double seconds_since(double began) {
@@ -118,18 +124,13 @@ void bn_output_and_loss(bn_job& jb, int t, int64_t rows, const uint32_t* idx) {
   const int64_t n_out = layout.sizes[L];
   const int out_act = layout.acts[L - 1];
   const bool everywhere = jb.plan.output_everywhere;
-  const int64_t off_out = bn_block_offset(layout, L, rows);
   int64_t r0 = 0;
   int64_t r1 = rows;
   if (!everywhere) bn_split(rows, t, jb.plan.parts, &r0, &r1);
-  float* z_out = jb.z + off_out;
-  float* a_out = jb.a + off_out;
-  float* delta_out = jb.delta + off_out;
-  if (everywhere && t > 0) {
-    z_out = jb.own_out + (t - 1) * 3 * jb.batch * n_out;
-    a_out = z_out + jb.batch * n_out;
-    delta_out = a_out + jb.batch * n_out;
-  }
+  const output_blocks out = output_blocks_of(jb, t, rows);
+  float* z_out = out.z;
+  float* a_out = out.a;
+  float* delta_out = out.delta;
   jb.loss_sum[t] = 0.0;
   jb.correct[t] = 0;
   if (r1 <= r0 || !jb.ok()) return;
@@ -168,8 +169,8 @@ double bn_backprop_layer(bn_job& jb, int t, int l, int64_t bi, int64_t rows) {
   int64_t p1 = 0;
   jb.backward[bi & 1].split(n_prev, t, &p0, &p1);
   const double began = bn_shares::now();
-  const float* delta_l =
-      l == layout.L ? output_delta_of(jb, t, rows) : jb.delta + bn_block_offset(layout, l, rows);
+  const float* delta_l = l == layout.L ? output_blocks_of(jb, t, rows).delta
+                                       : jb.delta + bn_block_offset(layout, l, rows);
   const int64_t off_prev = bn_block_offset(layout, l - 1, rows);
   float* delta_prev = jb.delta + off_prev;
   const float* w = jb.params + layout.w_offset[l - 1];
@@ -210,15 +211,14 @@ double bn_backprop_layer(bn_job& jb, int t, int l, int64_t bi, int64_t rows) {
 // its cache), its few biases on part 0; where the others may still be reading the output layer,
 // into out_next (published after the next barrier, train_batches.cc). The other layers by rows:
 // the part's units of layer l.
-double bn_update_layer(bn_job& jb, int t, int l, int64_t bi, int64_t rows) {
+double bn_update_layer(bn_job& jb, const bn_step_coef& coef, int t, int l, int64_t bi,
+                       int64_t rows) {
   const bn_layout& layout = jb.layout;
   const int L = layout.L;
   const double began = bn_shares::now();
   if (!jb.ok()) return 0.0;
-  // The scalars of step t of Adam, AdamW or RMSprop, alike in every part.
-  const bn_step_coef coef = bn_step_coef_of(jb.hyper, jb.hyper.steps + bi + 1);
   const float* delta_l =
-      l == L ? output_delta_of(jb, t, rows) : jb.delta + bn_block_offset(layout, l, rows);
+      l == L ? output_blocks_of(jb, t, rows).delta : jb.delta + bn_block_offset(layout, l, rows);
   const float* a_prev = bn_activations_of(layout, l - 1, jb.x_own[t], jb.a, rows);
   float* w = jb.params + layout.w_offset[l - 1];
   const bn_shares& backward = jb.backward[bi & 1];
@@ -269,12 +269,14 @@ void bn_train_step(bn_job& jb, int t, int64_t bi, int64_t rows, const uint32_t* 
     record(jb, bi, rows, sum, correct);
   }
   // From layer L down: BP2 first, with w^l as it was before this step, then the step of w^l.
+  // The scalars of step t of Adam, AdamW or RMSprop, alike in every part, once per step.
+  const bn_step_coef coef = bn_step_coef_of(jb.hyper, jb.hyper.steps + bi + 1);
   for (int l = L; l >= 1; l--) {
     if (l > 1) {
       busy_backward += bn_backprop_layer(jb, t, l, bi, rows);
       if (plan.barrier_after_bp2[l]) jb.barrier.wait();
     }
-    busy_backward += bn_update_layer(jb, t, l, bi, rows);
+    busy_backward += bn_update_layer(jb, coef, t, l, bi, rows);
   }
   jb.forward[bi & 1].record(t, busy_forward);
   jb.backward[bi & 1].record(t, busy_backward);
