@@ -7,9 +7,10 @@
  *   on one thread (the product split over the pool), and with the batch beyond one pass of the
  *   kernel (k > 256, partial sums between passes). A step that dropped Adam's bias correction, the
  *   l2 term, AdamW's decay or rounded a product into a fused multiply-add fails here.
- * - with w^1 kept transposed on a team ([784, 800, 10], batch 128), where the forward products
- *   differ from the per-batch path's, 1, 2 and 3 threads give the same bits and the result stays
- *   within float32 rounding of the js backend.
+ * - with w^1 kept transposed in column blocks on a team ([784, 800, 10], batch 128, and [784, 330,
+ *   10] with a padded last block, momentum too), where the forward products differ from the
+ *   per-batch path's, 1, 2 and 3 threads give the same bits and the result stays within float32
+ *   rounding of the js backend.
  * Under BLASNET_KERNELS=blas or avx2 the same checks hold on the unfused fallback.
  */
 import { expect } from 'chai';
@@ -139,23 +140,43 @@ describe('adaptive optimizers fused into the weight-gradient product', () => {
     }
   }
 
-  it('[784, 800, 10] batch 128 (w^1 transposed, a team): 1, 2, 3 threads alike, and js', function () {
-    this.timeout(600000);
-    const shape: Shape = {
-      sizes: [784, 800, 10],
-      activations: ['relu', 'softmax'],
-      batch: 128,
-      what: 'W3',
-    };
-    const set = data(shape, 3);
-    for (const [name, options] of OPTIMIZERS) {
-      const one = withThreads(1, () => train(shape, options, set, { backend: 'native' }));
-      for (const threads of [2, 3]) {
-        const other = withThreads(threads, () => train(shape, options, set, { backend: 'native' }));
-        expect(differing(other, one), `${name}: ${threads} threads`).to.equal(0);
+  // w^1 kept transposed in column blocks of 16 (bn_w1t_index): 800 units fill 50 blocks; 330 leave
+  // the last block 10 wide, so its padding lanes must stay out of every result. SGD with momentum
+  // and Nesterov take the same layout through the momentum epilogue.
+  const TRANSPOSED: Array<[Shape, Array<[string, FitOptions]>]> = [
+    [
+      { sizes: [784, 800, 10], activations: ['relu', 'softmax'], batch: 128, what: 'W3' },
+      OPTIMIZERS,
+    ],
+    [
+      {
+        sizes: [784, 330, 10],
+        activations: ['relu', 'softmax'],
+        batch: 64,
+        what: 'a padded block',
+      },
+      [
+        ...OPTIMIZERS,
+        ['momentum', { momentum: 0.9, learningRate: 0.01 }],
+        ['nesterov with l2', { momentum: 0.9, nesterov: true, learningRate: 0.01, weightDecay: 1 }],
+      ],
+    ],
+  ];
+  for (const [shape, optimizers] of TRANSPOSED) {
+    it(`[${shape.sizes}] batch ${shape.batch} (w^1 transposed, a team, ${shape.what}): 1, 2, 3 threads alike, and js`, function () {
+      this.timeout(600000);
+      const set = data(shape, 3);
+      for (const [name, options] of optimizers) {
+        const one = withThreads(1, () => train(shape, options, set, { backend: 'native' }));
+        for (const threads of [2, 3]) {
+          const other = withThreads(threads, () =>
+            train(shape, options, set, { backend: 'native' }),
+          );
+          expect(differing(other, one), `${name}: ${threads} threads`).to.equal(0);
+        }
+        const js = train(shape, options, set, { backend: 'js' });
+        expect(maxRelative(one, js), `${name}: native vs js`).to.be.at.most(1e-5);
       }
-      const js = train(shape, options, set, { backend: 'js' });
-      expect(maxRelative(one, js), `${name}: native vs js`).to.be.at.most(1e-5);
-    }
-  });
+    });
+  }
 });

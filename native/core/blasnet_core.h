@@ -405,13 +405,24 @@ bool bn_kernel_sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k
 // nothing, without a kernel for this CPU.
 bool bn_kernel_sgemm_step(bool trans_a, int64_t m, int64_t n, int64_t k, float alpha,
                           const float* a, const float* b, float beta, float* c, float* p, float f);
+// Where a product's B or C (and the epilogue's operands, laid out as C) is kept in column blocks
+// one AVX-512 vector wide (BN_COLUMN_BLOCK floats): element (i, j) of an [r, n] matrix at
+// (j / 16) · r · 16 + i · 16 + j % 16, each block r · 16 floats (the last one padded). A tile's
+// rows of one vector then lie one after another in memory instead of a row apart, so the
+// optimizer's operands stream in order (w^1 kept transposed, train_plan.h). Only op(B) = B, on the
+// AVX-512 kernels, with column ranges from multiples of 16; the product's bits are those of the
+// plain layout.
+constexpr int64_t BN_COLUMN_BLOCK = 16;
+enum bn_panels { BN_PANELS_NONE = 0, BN_PANELS_B = 1, BN_PANELS_C = 2 };
+
 // Rows [i0, i1) × columns [j0, j1) of the product C = alpha · op(A) · op(B) + beta · C (with the
 // momentum epilogue p ← p + f·C when p is not null; op(B) = B then), on the calling thread only.
 // The elements computed are bit for bit those of the whole product. False, doing nothing, where
-// bn_kernel_sgemm(_step) would be false.
+// bn_kernel_sgemm(_step) would be false, or `panels` cannot be taken (see bn_panels).
 bool bn_kernel_sgemm_block(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                            const float* a, const float* b, float beta, float* c, float* p, float f,
-                           int64_t i0, int64_t i1, int64_t j0, int64_t j1);
+                           int64_t i0, int64_t i1, int64_t j0, int64_t j1,
+                           bn_panels panels = BN_PANELS_NONE);
 
 // The same with the adaptive step fused (see bn_sgemm_adaptive; alpha 1, beta 0): the whole
 // product, split over the pool as bn_kernel_sgemm; or rows [i0, i1) × columns [j0, j1) on the
@@ -420,7 +431,8 @@ bool bn_kernel_sgemm_adaptive(bool trans_a, int64_t m, int64_t n, int64_t k, con
                               const float* b, float* c, const bn_adaptive_fused& step);
 bool bn_kernel_sgemm_adaptive_block(bool trans_a, int64_t m, int64_t n, int64_t k, const float* a,
                                     const float* b, float* c, const bn_adaptive_fused& step,
-                                    int64_t i0, int64_t i1, int64_t j0, int64_t j1);
+                                    int64_t i0, int64_t i1, int64_t j0, int64_t j1,
+                                    bn_panels panels = BN_PANELS_NONE);
 
 // Elementwise work of the training step done on C's tile while it is still in registers, by the
 // kernels of bn_kernel_sgemm_relu_block: the same operations, in the same order, as the separate
@@ -443,7 +455,7 @@ struct bn_relu_fused {
 bool bn_kernel_sgemm_relu_block(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
                                 float alpha, const float* a, const float* b, float beta, float* c,
                                 const bn_relu_fused& fused, int64_t i0, int64_t i1, int64_t j0,
-                                int64_t j1);
+                                int64_t j1, bn_panels panels = BN_PANELS_NONE);
 
 // a[i] = 1 / (1 + e^(−z[i])) over count elements, in float with a vectorized exp (within 2 ulp).
 // Returns false, doing nothing, when there is no kernel for this CPU (the caller then uses double).

@@ -121,6 +121,24 @@ bool describe(const bn_kernel_table& t, bool trans_a, bool trans_b, int64_t m, i
     *g = bn_kernel_gemm{m, n, k, alpha, beta, a,       trans_a ? 1 : k, trans_a ? m : 1, b,
                         n, c, n, p,     f,    nullptr, nullptr,         nullptr};
   }
+  g->b_vs = t.lanes;
+  g->c_vs = t.lanes;
+  return true;
+}
+
+// B or C kept in column blocks (bn_panels): false where no kernel of this CPU takes that (not the
+// AVX-512 kernels, op(B) = Bᵀ, or columns from other than a block's start).
+bool set_panels(const bn_kernel_table& t, bool trans_b, bn_panels panels, int64_t j0,
+                bn_kernel_gemm* g) {
+  if (panels == BN_PANELS_NONE) return true;
+  if (t.lanes != BN_COLUMN_BLOCK || trans_b || j0 % BN_COLUMN_BLOCK != 0) return false;
+  if (panels == BN_PANELS_B) {
+    g->ldb = BN_COLUMN_BLOCK;
+    g->b_vs = g->k * BN_COLUMN_BLOCK;
+  } else {
+    g->ldc = BN_COLUMN_BLOCK;
+    g->c_vs = g->m * BN_COLUMN_BLOCK;
+  }
   return true;
 }
 
@@ -208,10 +226,13 @@ bool bn_kernel_sgemm_adaptive(bool trans_a, int64_t m, int64_t n, int64_t k, con
 
 bool bn_kernel_sgemm_adaptive_block(bool trans_a, int64_t m, int64_t n, int64_t k, const float* a,
                                     const float* b, float* c, const bn_adaptive_fused& step,
-                                    int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+                                    int64_t i0, int64_t i1, int64_t j0, int64_t j1,
+                                    bn_panels panels) {
   const bn_kernel_table& t = table();
   bn_kernel_gemm g;
-  if (!describe(t, trans_a, false, m, n, k, 1.0f, a, b, 0.0f, c, step.p, 0.0f, &g)) return false;
+  if (!describe(t, trans_a, false, m, n, k, 1.0f, a, b, 0.0f, c, step.p, 0.0f, &g) ||
+      !set_panels(t, false, panels, j0, &g))
+    return false;
   set_adaptive(step, &g);
   run_block(t, false, g, i0, i1, j0, j1);
   return true;
@@ -219,10 +240,12 @@ bool bn_kernel_sgemm_adaptive_block(bool trans_a, int64_t m, int64_t n, int64_t 
 
 bool bn_kernel_sgemm_block(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                            const float* a, const float* b, float beta, float* c, float* p, float f,
-                           int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+                           int64_t i0, int64_t i1, int64_t j0, int64_t j1, bn_panels panels) {
   const bn_kernel_table& t = table();
   bn_kernel_gemm g;
-  if (!describe(t, trans_a, trans_b, m, n, k, alpha, a, b, beta, c, p, f, &g)) return false;
+  if (!describe(t, trans_a, trans_b, m, n, k, alpha, a, b, beta, c, p, f, &g) ||
+      !set_panels(t, trans_b, panels, j0, &g))
+    return false;
   run_block(t, trans_b, g, i0, i1, j0, j1);
   return true;
 }
@@ -230,10 +253,11 @@ bool bn_kernel_sgemm_block(bool trans_a, bool trans_b, int64_t m, int64_t n, int
 bool bn_kernel_sgemm_relu_block(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
                                 float alpha, const float* a, const float* b, float beta, float* c,
                                 const bn_relu_fused& fused, int64_t i0, int64_t i1, int64_t j0,
-                                int64_t j1) {
+                                int64_t j1, bn_panels panels) {
   const bn_kernel_table& t = table();
   bn_kernel_gemm g;
-  if (!describe(t, trans_a, trans_b, m, n, k, alpha, a, b, beta, c, nullptr, 0.0f, &g))
+  if (!describe(t, trans_a, trans_b, m, n, k, alpha, a, b, beta, c, nullptr, 0.0f, &g) ||
+      !set_panels(t, trans_b, panels, j0, &g))
     return false;
   const bool forward = fused.bias != nullptr && fused.relu != nullptr && fused.mask == nullptr;
   const bool backward =

@@ -39,6 +39,11 @@ struct bn_kernel_gemm {
   float* s1 = nullptr;
   const bn_step_coef* coef = nullptr;
   float l2 = 0.0f;
+  // How far apart B's (b_vs) and C's (c_vs) consecutive vectors of a row are, in floats: the
+  // vector's lanes where rows are contiguous; rows · lanes where the matrix is kept in column blocks
+  // one vector wide (BN_PANELS_B, BN_PANELS_C; ldb or ldc is then the lanes).
+  int64_t b_vs = 0;
+  int64_t c_vs = 0;
 };
 
 // The optimizer step of one tile of the broadcast kernel (EPI), its pointers at the tile's first
@@ -51,8 +56,8 @@ struct bn_tile_step {
   const bn_step_coef* coef;
   float l2;
 
-  bn_tile_step at(int64_t i, int64_t j, int64_t ldc) const {
-    const int64_t o = i * ldc + j;
+  bn_tile_step at(int64_t i, int64_t j, int64_t ldc) const { return at(i * ldc + j); }
+  bn_tile_step at(int64_t o) const {
     return {p != nullptr ? p + o : nullptr,   f,    s0 != nullptr ? s0 + o : nullptr,
             s1 != nullptr ? s1 + o : nullptr, coef, l2};
   }
@@ -67,9 +72,11 @@ struct bn_tile_relu {
   float slope;
 
   bool any() const { return mask != nullptr || bias != nullptr; }
-  bn_tile_relu at(int64_t i, int64_t j, int64_t ldc) const {
-    return {mask != nullptr ? mask + i * ldc + j : nullptr, bias != nullptr ? bias + j : nullptr,
-            relu != nullptr ? relu + i * ldc + j : nullptr, slope};
+  bn_tile_relu at(int64_t i, int64_t j, int64_t ldc) const { return at(i * ldc + j, j); }
+  // o: the offset of the tile's first element (laid out as C), j: its column (the bias's).
+  bn_tile_relu at(int64_t o, int64_t j) const {
+    return {mask != nullptr ? mask + o : nullptr, bias != nullptr ? bias + j : nullptr,
+            relu != nullptr ? relu + o : nullptr, slope};
   }
 };
 

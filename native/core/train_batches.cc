@@ -76,23 +76,29 @@ void publish_output(bn_job& jb, int t) {
   jb.pending[t][0] = -1;
 }
 
-// Rows [u0, u1) of w [n1, n0] to columns [u0, u1) of wt [n0, n1] (into), or back, in blocks
-// of 16 × 16 so that both sides are read and written a cache line at a time.
+// Rows [u0, u1) of w [n1, n0] to columns [u0, u1) of wt [n0, n1] kept in column blocks
+// (bn_w1t_index; u0 at a block's start) (into), or back, 16 × 16 at a time so that both sides are
+// read and written a cache line at a time. Into, the last block's padding lanes are zeroed.
 void transpose_units(float* w, float* wt, int64_t n0, int64_t n1, int64_t u0, int64_t u1,
                      bool into) {
-  constexpr int64_t kBlock = 16;
+  constexpr int64_t kBlock = BN_COLUMN_BLOCK;
   for (int64_t j0 = u0; j0 < u1; j0 += kBlock) {
     const int64_t j1 = u1 - j0 < kBlock ? u1 : j0 + kBlock;
+    float* block = wt + bn_w1t_index(n0, 0, j0);
     for (int64_t i0 = 0; i0 < n0; i0 += kBlock) {
       const int64_t i1 = n0 - i0 < kBlock ? n0 : i0 + kBlock;
       for (int64_t j = j0; j < j1; j++) {
         for (int64_t i = i0; i < i1; i++) {
           if (into)
-            wt[i * n1 + j] = w[j * n0 + i];
+            block[i * kBlock + (j - j0)] = w[j * n0 + i];
           else
-            w[j * n0 + i] = wt[i * n1 + j];
+            w[j * n0 + i] = block[i * kBlock + (j - j0)];
         }
       }
+    }
+    if (into && j1 - j0 < kBlock && j1 == n1) {
+      for (int64_t i = 0; i < n0; i++)
+        std::memset(block + i * kBlock + (j1 - j0), 0, sizeof(float) * (kBlock - (j1 - j0)));
     }
   }
 }
@@ -108,8 +114,8 @@ void transpose_first_layer(bn_job& jb, int t, int parts, bool into) {
   bn_split(n1, t, parts, &u0, &u1);
   transpose_units(jb.params + layout.w_offset[0], jb.w1t, n0, n1, u0, u1, into);
   for (int s = 0; jb.v1t != nullptr && s < bn_state_slots(jb.hyper); s++) {
-    transpose_units(jb.velocity + s * layout.param_count + layout.w_offset[0], jb.v1t + s * n0 * n1,
-                    n0, n1, u0, u1, into);
+    transpose_units(jb.velocity + s * layout.param_count + layout.w_offset[0],
+                    jb.v1t + s * n0 * bn_w1t_columns(n1), n0, n1, u0, u1, into);
   }
 }
 
@@ -259,7 +265,9 @@ bn_status train(const bn_layout& layout, float* params, float* velocity, const b
               plan.output_everywhere ? base + plan.out_next_at : nullptr,
               {},
               w1t,
-              w1t != nullptr && bn_state_slots(hyper) > 0 ? w1t + n0 * layout.sizes[1] : nullptr,
+              w1t != nullptr && bn_state_slots(hyper) > 0
+                  ? w1t + n0 * bn_w1t_columns(layout.sizes[1])
+                  : nullptr,
               bn_barrier(parts),
               {bn_shares(parts), bn_shares(parts)},
               {bn_shares(parts), bn_shares(parts)},

@@ -45,9 +45,10 @@ struct bn_job {
   // barrier, before the output layer reads them again.
   float* out_next;
   int64_t pending[bn_shares::kMaxParts][2];  // the columns part t has waiting in out_next
-  // With plan.first_transposed, w^1 and its state kept transposed for the call, [n0, n1] each (the
-  // state: bn_state_slots blocks of them, v1t[s · n0 · n1 ..]): the forward product is then
-  // a · (w^1)ᵀ with (w^1)ᵀ's rows contiguous, for the broadcast kernel. Null when not.
+  // With plan.first_transposed, w^1 and its state kept transposed for the call, [n0, n1] each in
+  // column blocks of 16 (bn_w1t_index; the state: bn_state_slots blocks of n0 · bn_w1t_columns(n1)
+  // floats from v1t): the forward product is then a · (w^1)ᵀ on the broadcast kernel, and the
+  // update streams w^1 and its state in order. Null when not.
   float* w1t;
   float* v1t;
   bn_barrier barrier;
@@ -97,7 +98,7 @@ bn_status bn_step_first_transposed(const bn_job& jb, const bn_step_coef& c, int6
 bn_status bn_job_product(bool on_kernels, bool trans_a, bool trans_b, int64_t m, int64_t n,
                          int64_t k, float alpha, const float* a, const float* b, float beta,
                          float* c, float* p, float f, int64_t i0, int64_t i1, int64_t j0,
-                         int64_t j1);
+                         int64_t j1, bn_panels panels = BN_PANELS_NONE);
 
 // Columns [j0, j1) of w^L and, with biases, all of b^L, from one copy of the output layer's
 // parameters to another ([nL, n(L−1)] then [nL]) (train_batches.cc).

@@ -94,15 +94,16 @@ double bn_forward_layer(bn_job& jb, int t, int l, int64_t bi, int64_t rows) {
   if (on_kernels && store_fused(act) && !jb.plan.gemm_only) {
     // b^l and σ on each tile as the kernel stores it (the same bits as the passes below).
     const bn_relu_fused fused{b, jb.a + off, nullptr, slope_of(act)};
-    if (jb.ok() &&
-        !bn_kernel_sgemm_relu_block(false, !transposed, rows, n_l, layout.sizes[l - 1], 1.0f,
-                                    a_prev, w, 0.0f, jb.z + off, fused, 0, rows, c0, c1)) {
+    if (jb.ok() && !bn_kernel_sgemm_relu_block(false, !transposed, rows, n_l, layout.sizes[l - 1],
+                                               1.0f, a_prev, w, 0.0f, jb.z + off, fused, 0, rows,
+                                               c0, c1, transposed ? BN_PANELS_B : BN_PANELS_NONE)) {
       jb.fail(BN_ERR_SIZE);
     }
   } else {
     if (jb.ok()) {
       jb.fail(bn_job_product(on_kernels, false, !transposed, rows, n_l, layout.sizes[l - 1], 1.0f,
-                             a_prev, w, 0.0f, jb.z + off, nullptr, 0.0f, 0, rows, c0, c1));
+                             a_prev, w, 0.0f, jb.z + off, nullptr, 0.0f, 0, rows, c0, c1,
+                             transposed ? BN_PANELS_B : BN_PANELS_NONE));
     }
     if (jb.ok() && !jb.plan.gemm_only)
       jb.fail(bn_bias_activate_cols(jb.z + off, jb.a + off, b, rows, n_l, c0, c1, act));

@@ -67,10 +67,12 @@ bn_status bn_plan_of(const bn_layout& layout, int64_t batch, const bn_hyper& hyp
   for (int l = 2; l <= L; l++) p.barrier_after_bp2[l] = barrier_after_bp2(L, l);
   // The blocks in order, each size checked: (parts − 1) · batch · (n0 + nL) for the batch copies;
   // with output_everywhere (parts − 1) · 3 · batch · nL and nL · (n(L−1) + 1); with w^1
-  // transposed (1 + state slots) · n0 · n1; for the adaptive optimizers param_count.
+  // transposed (1 + state slots) · n0 · n1, n1 rounded up to whole column blocks; for the adaptive
+  // optimizers the gradient, param_count (and the same rounding of w^1's).
   const int64_t n_out = layout.sizes[L];
-  const int64_t out_params = n_out * (layout.sizes[L - 1] + 1);     // <= param_count: fits
-  const int64_t first_weights = layout.sizes[0] * layout.sizes[1];  // <= param_count: fits
+  const int64_t out_params = n_out * (layout.sizes[L - 1] + 1);  // <= param_count: fits
+  // (w^1)ᵀ in column blocks (bn_w1t_columns): at most 15 · n0 floats more than w^1.
+  const int64_t first_weights = layout.sizes[0] * bn_w1t_columns(layout.sizes[1]);
   int64_t per_part = 0;
   int64_t copies = 0;
   int64_t outputs = 0;
@@ -90,8 +92,10 @@ bn_status bn_plan_of(const bn_layout& layout, int64_t batch, const bn_hyper& hyp
   p.w1t_at = at;
   if (bn_checked_add(at, first, &at) != BN_OK) return BN_ERR_OVERFLOW;
   p.grad_at = at;
-  if (bn_adaptive(hyper) && bn_checked_add(at, layout.param_count, &at) != BN_OK)
-    return BN_ERR_OVERFLOW;
+  // The gradient, laid out as params but for w^1 where kept transposed: in column blocks.
+  const int64_t padding = transposed ? first_weights - layout.sizes[0] * layout.sizes[1] : 0;
+  const int64_t grad = layout.param_count + padding;
+  if (bn_adaptive(hyper) && bn_checked_add(at, grad, &at) != BN_OK) return BN_ERR_OVERFLOW;
   int64_t bytes = 0;
   if (bn_checked_mul(at, static_cast<int64_t>(sizeof(float)), &bytes) != BN_OK)
     return BN_ERR_OVERFLOW;

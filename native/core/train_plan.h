@@ -44,6 +44,15 @@ bn_status bn_plan_of(const bn_layout& layout, int64_t batch, const bn_hyper& hyp
 // the AVX-512 kernels take every product (elsewhere each large product is split on its own).
 int bn_plan_team_size(const bn_layout& layout, int64_t batch);
 
+// (w^1)ᵀ [n0, n1] and each block of its state kept in column blocks (bn_panels): n0 · this many
+// floats each, and element (i, j) at bn_w1t_index.
+inline int64_t bn_w1t_columns(int64_t n1) {
+  return (n1 + BN_COLUMN_BLOCK - 1) / BN_COLUMN_BLOCK * BN_COLUMN_BLOCK;
+}
+inline int64_t bn_w1t_index(int64_t n0, int64_t i, int64_t j) {
+  return (j / BN_COLUMN_BLOCK) * n0 * BN_COLUMN_BLOCK + i * BN_COLUMN_BLOCK + j % BN_COLUMN_BLOCK;
+}
+
 // Whether a call wants w^1 kept transposed (independent of the parts: the same bits either way).
 bool bn_plan_first_transposed(const bn_layout& layout, int64_t batch);
 

@@ -9,13 +9,13 @@
 bn_status bn_job_product(bool on_kernels, bool trans_a, bool trans_b, int64_t m, int64_t n,
                          int64_t k, float alpha, const float* a, const float* b, float beta,
                          float* c, float* p, float f, int64_t i0, int64_t i1, int64_t j0,
-                         int64_t j1) {
+                         int64_t j1, bn_panels panels) {
   if (!on_kernels) {
     return p != nullptr ? bn_sgemm_step(trans_a, m, n, k, alpha, a, b, beta, c, p, f)
                         : bn_sgemm(trans_a, trans_b, m, n, k, alpha, a, b, beta, c);
   }
   return bn_kernel_sgemm_block(trans_a, trans_b, m, n, k, alpha, a, b, beta, c, p, f, i0, i1, j0,
-                               j1)
+                               j1, panels)
              ? BN_OK
              : BN_ERR_SIZE;
 }
@@ -29,13 +29,13 @@ namespace {
 bn_status adaptive_product(const bn_job& jb, bool on_kernels, bool trans_a, int64_t m, int64_t n,
                            int64_t k, const float* a, const float* b, float* g,
                            const bn_adaptive_fused& fused, int64_t i0, int64_t i1, int64_t j0,
-                           int64_t j1) {
+                           int64_t j1, bn_panels panels = BN_PANELS_NONE) {
   if (jb.plan.gemm_only) {
     return bn_job_product(on_kernels, trans_a, false, m, n, k, 1.0f, a, b, 0.0f, g, nullptr, 0.0f,
-                          i0, i1, j0, j1);
+                          i0, i1, j0, j1, panels);
   }
   if (!on_kernels) return bn_sgemm_adaptive(trans_a, m, n, k, a, b, g, fused);
-  return bn_kernel_sgemm_adaptive_block(trans_a, m, n, k, a, b, g, fused, i0, i1, j0, j1)
+  return bn_kernel_sgemm_adaptive_block(trans_a, m, n, k, a, b, g, fused, i0, i1, j0, j1, panels)
              ? BN_OK
              : BN_ERR_SIZE;
 }
@@ -167,17 +167,19 @@ bn_status bn_step_first_transposed(const bn_job& jb, const bn_step_coef& c, int6
     // columns [u0, u1)), with the step on (w^1)ᵀ and its transposed state, the same columns, as
     // the product is stored.
     float* g = jb.grad + jb.layout.w_offset[0];
-    float* s1 = bn_state_slots(h) > 1 ? jb.v1t + n0 * n1 : nullptr;
+    float* s1 = bn_state_slots(h) > 1 ? jb.v1t + n0 * bn_w1t_columns(n1) : nullptr;
     const bn_adaptive_fused fused{&c, jb.w1t, jb.v1t, s1, static_cast<float>(h.l2)};
-    const bn_status status =
-        adaptive_product(jb, true, true, n0, n1, rows, x, delta_1, g, fused, 0, n0, u0, u1);
+    const bn_status status = adaptive_product(jb, true, true, n0, n1, rows, x, delta_1, g, fused, 0,
+                                              n0, u0, u1, BN_PANELS_C);
     if (status != BN_OK) return status;
     return bias_step(jb, c, 1, rows, delta_1, b1, u0, u1);
   }
   const step_target tw = target_of(jb.w1t, jb.v1t, h, h.l2);
   if (tw.pass_before && !gemm_only) {
-    for (int64_t i = 0; i < n0; i++)
-      momentum_before(jb.w1t + i * n1 + u0, jb.v1t + i * n1 + u0, u1 - u0, h, h.l2);
+    // Columns [u0, u1): their whole column blocks, one run of memory (padding lanes included).
+    const int64_t from = bn_w1t_index(n0, 0, u0);
+    const int64_t to = bn_w1t_index(n0, 0, bn_w1t_columns(u1));
+    momentum_before(jb.w1t + from, jb.v1t + from, to - from, h, h.l2);
   }
   // BP4 with the step: target[n0, n1] = −η · x[rows, n0]ᵀ · δ^1[rows, n1] + beta · target (Trans,
   // NoTrans; M=n0, N=n1, K=rows; columns [u0, u1)), target = (w^1)ᵀ or its velocity, with the
@@ -185,7 +187,7 @@ bn_status bn_step_first_transposed(const bn_job& jb, const bn_step_coef& c, int6
   const bool epilogue = h.momentum != 0.0 && !gemm_only;
   const bn_status status = bn_job_product(
       true, true, false, n0, n1, rows, static_cast<float>(-h.learning_rate), x, delta_1, tw.beta,
-      tw.target, epilogue ? jb.w1t : nullptr, epilogue_factor(h), 0, n0, u0, u1);
+      tw.target, epilogue ? jb.w1t : nullptr, epilogue_factor(h), 0, n0, u0, u1, BN_PANELS_C);
   if (status != BN_OK) return status;
   return bias_step(jb, c, 1, rows, delta_1, b1, u0, u1);
 }
