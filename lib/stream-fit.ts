@@ -6,6 +6,7 @@
  * and so the trained parameters, are bit for bit those of `fit` on the same rows in memory.
  */
 import { type DataFrame, frameOf, type PlainData, toTrainingData } from './data/plain';
+import { Scaler } from './data/scaler';
 import { ShuffleBuffer } from './data/shuffle-buffer';
 import { divergenceAdvice } from './divergence-hint';
 import { rangeError, shapeError, typeError } from './errors';
@@ -29,7 +30,8 @@ import { checkAllFinite, checkInt, checkNumber, checkOptions, isObject } from '.
  * One element of a {@link TrainingStream}: any number (>= 1) of rows, re-batched by `fit` to its
  * `batchSize`. Typed arrays as here, or plain arrays as {@link PlainData} (class names as targets
  * need a network with `classes`). Inputs are raw: a network's `scaler` scales them, as `fit` in
- * memory does.
+ * memory does (but for a stream that scaled them with that same scaler: a {@link CsvBatches} read
+ * with `scale`).
  *
  * @example
  * ```ts
@@ -190,13 +192,35 @@ export async function fitStream(
   const s = checkFitOptions(net, opts, examples ?? Infinity, frame);
   const budget = checkNumber('options.yieldEveryMs', opts.yieldEveryMs ?? 10, 0);
   if (!isTrainingStream(data)) throw typeError('data', 'a TrainingStream', data);
+  const batchFrame = prescaledFrame(net, data, frame);
   if (typeof data !== 'function' && s.epochs > 1 && isOneShot(data))
     throw typeError(
       'data',
       `a stream that restarts for each of the ${s.epochs} epochs (an object whose [Symbol.asyncIterator]() starts over, or a function returning a new async iterable: () => source), or epochs: 1`,
       data,
     );
-  return new StreamTraining(net, s, frame, capacity, examples, budget).run(data);
+  return new StreamTraining(net, s, batchFrame, capacity, examples, budget).run(data);
+}
+
+/**
+ * How the stream's batches are converted: with the network's scaler, as `fit` in memory does,
+ * except where the stream says it has scaled them already (a {@link CsvBatches} read with
+ * `scale` has its scaler as `scaler`). Rows scaled by the network's own scaler (the same object,
+ * or one with the same statistics) are not scaled again; rows scaled by another are refused,
+ * since training on them would scale them twice.
+ */
+function prescaledFrame(net: Network, data: TrainingStream, frame: DataFrame): DataFrame {
+  const own = (data as { scaler?: unknown }).scaler;
+  if (!(own instanceof Scaler) || net.scaler === undefined) return frame;
+  const same =
+    own === net.scaler || JSON.stringify(own.toJSON()) === JSON.stringify(net.scaler.toJSON());
+  if (!same)
+    throw rangeError(
+      'data.scaler',
+      "rows scaled by net.scaler, or raw rows (the stream's rows are scaled by its own scaler already, and net.scaler would scale them again: read them without `scale`, or with `scale: net.scaler`)",
+      own,
+    );
+  return { ...frame, scaler: undefined };
 }
 
 type StreamSettings = ReturnType<typeof checkFitOptions>;

@@ -7,6 +7,8 @@
  *   splits, on both backends;
  * - cars streamed with a schema, and a scaler, from the first 100 rows (a categorical column, a
  *   numeric target) explains miles per gallon as well as training in memory does (R², less 0.03);
+ * - rows read with `scale` train a network holding that same scaler as they train one without
+ *   (not scaled twice); a network with another scaler is refused, its weights untouched;
  * - each iteration reads the file again from its start, and one left early closes its file;
  * - a row after the sample with an unknown category or class, a word in a numeric column, a ragged
  *   row or a missing target is an error naming the file, row and column; bad options and schemas
@@ -72,6 +74,33 @@ forEachBackend('66 training on a streamed CSV', (_be, kind) => {
 });
 
 describe('66 csvBatches', () => {
+  it('rows read with `scale`: not scaled again by a network with that scaler, refused with another', async () => {
+    const file = writeCsv('iris-scaled.csv', IRIS_HEADER, irisRows());
+    const t = await loadCsv(file, { target: 'species' });
+    const scaler = Scaler.fit(t.x, 4, 'standard');
+    const rows = await csvBatches(file, { target: 'species', batchSize: 50, scale: scaler });
+    const options = { epochs: 5, batchSize: 16, learningRate: 0.05, seed: 2, shuffleBuffer: 1000 };
+    const trained = async (netScaler: Scaler | undefined) => {
+      const net = new Network({ sizes: [4, 8, 3], activations: ['tanh', 'softmax'], seed: 1 });
+      net.scaler = netScaler;
+      await fit(net, rows, options);
+      return Array.from(net.params);
+    };
+    const plain = await trained(undefined);
+    // The same scaler, or one with the same statistics (as read back from a model file).
+    expect(await trained(scaler)).to.deep.equal(plain);
+    expect(await trained(Scaler.fromJSON(scaler.toJSON()))).to.deep.equal(plain);
+    const other = new Network({ sizes: [4, 8, 3], activations: ['tanh', 'softmax'], seed: 1 });
+    other.scaler = Scaler.fit(t.x, 4, 'minmax');
+    const before = Array.from(other.params);
+    const error = await rejection(fit(other, rows, options));
+    expect(error).to.be.instanceOf(RangeError);
+    expect(error.message)
+      .to.include('data.scaler')
+      .and.include('net.scaler would scale them again');
+    expect(Array.from(other.params)).to.deep.equal(before);
+  });
+
   it('cars: a schema and a scaler from 100 rows, R² as good as in memory (less 0.03)', async () => {
     const t = await loadCsv(writeCsv('cars.csv', CAR_HEADER, carRows(false)), { target: 'mpg' });
     const split = splitData({ x: t.x, y: t.target.values }, t.n, { test: 0.25, seed: 5 });

@@ -93,7 +93,11 @@ export class CsvBatches implements AsyncIterable<StreamBatch> {
   readonly featureNames: string[];
   /** The feature columns, where each sits in a row of `x`. */
   readonly columns: CsvColumn[];
-  /** The scaler applied to `x`, when one was given or fitted. */
+  /**
+   * The scaler applied to `x`, when one was given or fitted. `fit` does not scale the rows again
+   * for a network whose `scaler` is this one, so `net.scaler = rows.scaler` lets `predict` take
+   * raw inputs; a network with another scaler is refused.
+   */
   scaler: Scaler | undefined;
   /** The target column: its name, kind and classes. */
   readonly target: Pick<CsvTarget, 'name' | 'kind' | 'classes'>;
