@@ -115,7 +115,7 @@ void transpose_first_layer(bn_job& jb, int t, int parts, bool into) {
   transpose_units(jb.params + layout.w_offset[0], jb.w1t, n0, n1, u0, u1, into);
   for (int s = 0; jb.v1t != nullptr && s < bn_state_slots(jb.hyper); s++) {
     transpose_units(jb.velocity + s * layout.param_count + layout.w_offset[0],
-                    jb.v1t + s * n0 * bn_w1t_columns(n1), n0, n1, u0, u1, into);
+                    jb.v1t + s * jb.plan.w1t_floats, n0, n1, u0, u1, into);
   }
 }
 
@@ -265,9 +265,7 @@ bn_status train(const bn_layout& layout, float* params, float* velocity, const b
               plan.output_everywhere ? base + plan.out_next_at : nullptr,
               {},
               w1t,
-              w1t != nullptr && bn_state_slots(hyper) > 0
-                  ? w1t + n0 * bn_w1t_columns(layout.sizes[1])
-                  : nullptr,
+              w1t != nullptr && bn_state_slots(hyper) > 0 ? w1t + plan.w1t_floats : nullptr,
               bn_barrier(parts),
               {bn_shares(parts), bn_shares(parts)},
               {bn_shares(parts), bn_shares(parts)},

@@ -73,6 +73,7 @@ bn_status bn_plan_of(const bn_layout& layout, int64_t batch, const bn_hyper& hyp
   const int64_t out_params = n_out * (layout.sizes[L - 1] + 1);  // <= param_count: fits
   // (w^1)ᵀ in column blocks (bn_w1t_columns): at most 15 · n0 floats more than w^1.
   const int64_t first_weights = layout.sizes[0] * bn_w1t_columns(layout.sizes[1]);
+  p.w1t_floats = transposed ? first_weights : 0;
   int64_t per_part = 0;
   int64_t copies = 0;
   int64_t outputs = 0;

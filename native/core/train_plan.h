@@ -29,8 +29,10 @@ struct bn_plan {
   int64_t own_batch_at = 0;  // parts 1..: their own batch copies, [batch, n0] then [batch, nL]
   int64_t own_out_at = 0;   // parts 1..: their own z^L, a^L, δ^L ([batch, nL] each), if everywhere
   int64_t out_next_at = 0;  // the output layer's stepped parameters, [nL, n(L−1)] then [nL]
-  int64_t w1t_at = 0;       // (w^1)ᵀ [n0, n1], then its state: one [n0, n1] block per slot
-  int64_t grad_at = 0;      // Adam, AdamW, RMSprop: the step's gradient, [param_count]
+  int64_t w1t_at = 0;       // (w^1)ᵀ [n0, n1], then its state: one such block per slot
+  int64_t w1t_floats = 0;   // one of those blocks, in column blocks: n0 · bn_w1t_columns(n1)
+  int64_t grad_at = 0;      // Adam, AdamW, RMSprop: the step's gradient, [param_count] (w^1's
+                            // part in column blocks where kept transposed)
   int64_t scratch_floats = 0;
 };
 

@@ -167,7 +167,7 @@ bn_status bn_step_first_transposed(const bn_job& jb, const bn_step_coef& c, int6
     // columns [u0, u1)), with the step on (w^1)ᵀ and its transposed state, the same columns, as
     // the product is stored.
     float* g = jb.grad + jb.layout.w_offset[0];
-    float* s1 = bn_state_slots(h) > 1 ? jb.v1t + n0 * bn_w1t_columns(n1) : nullptr;
+    float* s1 = bn_state_slots(h) > 1 ? jb.v1t + jb.plan.w1t_floats : nullptr;
     const bn_adaptive_fused fused{&c, jb.w1t, jb.v1t, s1, static_cast<float>(h.l2)};
     const bn_status status = adaptive_product(jb, true, true, n0, n1, rows, x, delta_1, g, fused, 0,
                                               n0, u0, u1, BN_PANELS_C);
