@@ -17,7 +17,7 @@ import { expect } from 'chai';
 import { getBackend, nativeAvailability } from '../lib/backend/select';
 import { Network } from '../lib/network';
 import { type FitOptions, fitSync } from '../lib/train';
-import { maxRelative } from './helpers/compare';
+import { differingBits as differing, maxRelative } from './helpers/compare';
 import { mulberry32, randomFloat32 } from './helpers/random';
 
 type Act = 'relu' | 'tanh' | 'sigmoid' | 'softmax';
@@ -81,15 +81,6 @@ function train(
     onBatch: how.perBatch ? () => {} : undefined,
   });
   return net.params;
-}
-
-/** Indices whose bits differ (NaN equals NaN only bit for bit). */
-function differing(a: Float32Array, b: Float32Array): number {
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
-  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  let count = 0;
-  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) count++;
-  return count;
 }
 
 /** Runs fn with the native backend on `threads` threads, then restores the count. */

@@ -38,6 +38,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 
 // ---- status ----------------------------------------------------------------------------------
 
@@ -167,6 +168,9 @@ struct bn_step_coef {
   float bias2_sqrt;    // sqrt(1 − β2^t) (1 for RMSprop)
   float eps;
   float neg_step;  // −η / (1 − β1^t) (RMSprop: −η)
+  // Adam: 2^-40·|neg_step| (inf where that would round), the bound on denom past which a subnormal
+  // m cannot move a parameter of magnitude >= 2^-60 (kernel_isa.inc's adam_dividend).
+  float still_denom = std::numeric_limits<float>::infinity();
 };
 bn_step_coef bn_step_coef_of(const bn_hyper& h, int64_t t);
 

@@ -64,6 +64,47 @@ inline V vdiv(V a, V b) {
 inline V vsqrt(V a) {
   return _mm256_sqrt_ps(a);
 }
+
+// ---- subnormal moments: as kernels_avx512.cc's, on 8 lanes -----------------------------------
+
+inline bool vany_tiny(V a) {
+  const __m256i tiny =
+      _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_castps_si256(a), _mm256_set1_epi32(0x7f800000)),
+                         _mm256_setzero_si256());
+  return !_mm256_testz_si256(tiny, tiny);
+}
+inline __m256i subnormal_lanes(V a) {
+  const __m256i bits = _mm256_castps_si256(a);
+  const __m256i zero = _mm256_setzero_si256();
+  const __m256i tiny =
+      _mm256_cmpeq_epi32(_mm256_and_si256(bits, _mm256_set1_epi32(0x7f800000)), zero);
+  const __m256i no_fraction =
+      _mm256_cmpeq_epi32(_mm256_and_si256(bits, _mm256_set1_epi32(0x007fffff)), zero);
+  return _mm256_andnot_si256(no_fraction, tiny);
+}
+inline V vmul_subnormal(V a, float k) {
+  const __m256i sub = subnormal_lanes(a);
+  V normal = vmul(vset1(k), _mm256_andnot_ps(_mm256_castsi256_ps(sub), a));
+  __asm__("" : "+x"(normal));  // a product alone, never contracted with the add after it
+  const __m256i bits = _mm256_castps_si256(a);
+  const V f = _mm256_cvtepi32_ps(_mm256_and_si256(bits, _mm256_set1_epi32(0x007fffff)));
+  const __m256i r = _mm256_castps_si256(vfmadd(vset1(k), f, vset1(0x1p23f)));
+  const __m256i j = _mm256_sub_epi32(r, _mm256_castps_si256(vset1(0x1p23f)));
+  const __m256i sign = _mm256_and_si256(bits, _mm256_set1_epi32(static_cast<int>(0x80000000u)));
+  const V exact = _mm256_castsi256_ps(_mm256_or_si256(j, sign));
+  return _mm256_blendv_ps(normal, exact, _mm256_castsi256_ps(sub));
+}
+// (Signed compares: the sign bits are cleared.)
+inline V vzero_where_tiny(V a, V b, V c, V d) {
+  const __m256i magnitude = _mm256_set1_epi32(0x7fffffff);
+  const __m256i abs_a = _mm256_and_si256(_mm256_castps_si256(a), magnitude);
+  const __m256i abs_b = _mm256_and_si256(_mm256_castps_si256(b), magnitude);
+  const __m256i small_a = _mm256_cmpgt_epi32(_mm256_set1_epi32(0x00800000), abs_a);
+  const __m256i large_b = _mm256_cmpgt_epi32(abs_b, _mm256_set1_epi32(0x217fffff));
+  const V k = _mm256_and_ps(_mm256_castsi256_ps(_mm256_and_si256(small_a, large_b)),
+                            _mm256_cmp_ps(c, d, _CMP_GT_OQ));
+  return _mm256_andnot_ps(k, a);
+}
 inline V vround(V x) {
   return _mm256_round_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
 }

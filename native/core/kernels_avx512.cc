@@ -76,6 +76,45 @@ inline V vdiv(V a, V b) {
 inline V vsqrt(V a) {
   return _mm512_sqrt_ps(a);
 }
+
+// ---- subnormal moments (see kernel_isa.inc's vmul_moment): on bits, so that no floating-point
+// operation sees a subnormal
+
+// Whether a lane of a has exponent bits 0: subnormal, or zero.
+inline bool vany_tiny(V a) {
+  return _mm512_testn_epi32_mask(_mm512_castps_si512(a), _mm512_set1_epi32(0x7f800000)) != 0;
+}
+// The lanes where a is subnormal: exponent bits 0, fraction not.
+inline __mmask16 subnormal_lanes(V a) {
+  const __m512i bits = _mm512_castps_si512(a);
+  const __mmask16 tiny = _mm512_testn_epi32_mask(bits, _mm512_set1_epi32(0x7f800000));
+  return _mm512_mask_test_epi32_mask(tiny, bits, _mm512_set1_epi32(0x007fffff));
+}
+// k · a rounded to float, for 0 <= k < 1: the subnormal lanes from their integer fraction f
+// (a = ±f·2^-149) as f·k + 2^23 in one fused multiply-add, which rounds f·k to an integer, ties to
+// even, as the subnormal product rounds (to a multiple of 2^-149); that float, in [2^23, 2^24),
+// holds the integer in its fraction bits. The other lanes by the float product, with the subnormal
+// lanes set to 0.
+inline V vmul_subnormal(V a, float k) {
+  const __mmask16 sub = subnormal_lanes(a);
+  V normal = vmul(vset1(k), _mm512_mask_mov_ps(a, sub, _mm512_setzero_ps()));
+  __asm__("" : "+v"(normal));  // a product alone, never contracted with the add after it
+  const __m512i bits = _mm512_castps_si512(a);
+  const V f = _mm512_cvtepi32_ps(_mm512_and_si512(bits, _mm512_set1_epi32(0x007fffff)));
+  const __m512i r = _mm512_castps_si512(vfmadd(vset1(k), f, vset1(0x1p23f)));
+  const __m512i j = _mm512_sub_epi32(r, _mm512_castps_si512(vset1(0x1p23f)));
+  const __m512i sign = _mm512_and_si512(bits, _mm512_set1_epi32(static_cast<int>(0x80000000u)));
+  return _mm512_mask_mov_ps(normal, sub, _mm512_castsi512_ps(_mm512_or_si512(j, sign)));
+}
+// a with the lanes where |a| < 2^-126 (subnormal or zero), |b| >= 2^-60 (or NaN) and c > d set to 0.
+inline V vzero_where_tiny(V a, V b, V c, V d) {
+  const __m512i abs_a = _mm512_and_si512(_mm512_castps_si512(a), _mm512_set1_epi32(0x7fffffff));
+  const __m512i abs_b = _mm512_and_si512(_mm512_castps_si512(b), _mm512_set1_epi32(0x7fffffff));
+  __mmask16 k = _mm512_cmplt_epu32_mask(abs_a, _mm512_set1_epi32(0x00800000));
+  k = _mm512_mask_cmpge_epu32_mask(k, abs_b, _mm512_set1_epi32(0x21800000));
+  k = _mm512_mask_cmp_ps_mask(k, c, d, _CMP_GT_OQ);
+  return _mm512_mask_mov_ps(a, k, _mm512_setzero_ps());
+}
 inline V vround(V x) {
   return _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
 }

@@ -34,6 +34,8 @@ bn_step_coef bn_step_coef_of(const bn_hyper& h, int64_t t) {
   // step_size = lr / (1 − β1^t); denominator sqrt(v) / sqrt(1 − β2^t) + eps (torch's adam.py).
   c.bias2_sqrt = static_cast<float>(std::sqrt(1.0 - std::pow(h.beta2, td)));
   c.neg_step = static_cast<float>(-(h.learning_rate / (1.0 - std::pow(h.beta1, td))));
+  const float step = std::fabs(c.neg_step);
+  c.still_denom = step >= 0x1p-60f ? step * 0x1p-40f : INFINITY;
   return c;
 }
 

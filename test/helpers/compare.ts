@@ -11,3 +11,12 @@ export function maxRelative(a: ArrayLike<number>, b: ArrayLike<number>): number 
   }
   return Number.isNaN(worst) ? Infinity : worst / scale;
 }
+
+/** How many indices hold different bits (so NaN equals NaN only bit for bit, and 0 is not −0). */
+export function differingBits(a: Float32Array, b: Float32Array): number {
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  let count = 0;
+  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) count++;
+  return count;
+}
