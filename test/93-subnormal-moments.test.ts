@@ -62,6 +62,7 @@ function crafted(rng: Rng, kind: number): number {
   const fraction = Math.floor(rng() * 0x80_0000);
   switch (kind) {
     case 0: // subnormal
+    case 7:
       return fromBits(sign | Math.max(1, fraction));
     case 1: // among the smallest subnormals
       return fromBits(sign | (1 + Math.floor(rng() * 15)));
@@ -73,15 +74,18 @@ function crafted(rng: Rng, kind: number): number {
       return fromBits(sign | (0x7f_ffff - Math.floor(rng() * 16)));
     case 5:
       return (sign ? -1 : 1) * 1e-3 * (1 + rng());
-    case 6:
+    default: // 6
       return (sign ? -1 : 1) * 1e-20 * (1 + rng());
-    default:
-      return fromBits(sign | Math.max(1, fraction));
   }
 }
 
 function isSubnormal(x: number): boolean {
   return x !== 0 && Math.abs(x) < 2 ** -126;
+}
+
+interface Data {
+  x: Float32Array;
+  y: Float32Array;
 }
 
 interface Start {
@@ -93,7 +97,7 @@ interface Start {
  * The crafted start: a network stepped once (for its training state), then w^1, its m and its v
  * (RMSprop: its v) overwritten, kinds mixed within every vector of 16.
  */
-function craftedStart(shape: Shape, options: FitOptions, set: Set): Start {
+function craftedStart(shape: Shape, options: FitOptions, set: Data): Start {
   const net = new Network({ sizes: shape.sizes, activations: shape.activations, seed: 93 });
   fitSync(net, set, { ...options, batchSize: shape.batch, epochs: 1, shuffle: false });
   const state = trainingState(net);
@@ -116,16 +120,11 @@ function craftedStart(shape: Shape, options: FitOptions, set: Set): Start {
   return { params: net.params.slice(), state: { ...state, state: state.state.slice() } };
 }
 
-interface Set {
-  x: Float32Array;
-  y: Float32Array;
-}
-
 /** Three steps from the crafted start: parameters and state. */
 function steps(
   shape: Shape,
   options: FitOptions,
-  set: Set,
+  set: Data,
   start: Start,
   how: { backend: 'native' | 'js'; perBatch?: boolean },
 ): { params: Float32Array; state: Float32Array } {
@@ -163,7 +162,7 @@ describe('subnormal optimizer state on the fused native step', () => {
     const n = shape.batch * batches;
     const out = shape.sizes[shape.sizes.length - 1];
     const rng = mulberry32(930);
-    const set: Set = { x: new Float32Array(n * shape.sizes[0]), y: new Float32Array(n * out) };
+    const set: Data = { x: new Float32Array(n * shape.sizes[0]), y: new Float32Array(n * out) };
     for (let i = 0; i < n; i++) set.y[i * out + Math.floor(rng() * out)] = 1;
     for (const [name, options] of OPTIMIZERS) {
       it(`${name}, [${shape.sizes}] batch ${shape.batch} (${shape.what}): plain float32 bits`, function () {

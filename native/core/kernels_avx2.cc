@@ -67,20 +67,17 @@ inline V vsqrt(V a) {
 
 // ---- subnormal moments: as kernels_avx512.cc's, on 8 lanes -----------------------------------
 
+// All ones in the lanes whose bits b & field are 0.
+inline __m256i field_zero_lanes(V a, int field) {
+  return _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_castps_si256(a), _mm256_set1_epi32(field)),
+                            _mm256_setzero_si256());
+}
 inline bool vany_tiny(V a) {
-  const __m256i tiny =
-      _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_castps_si256(a), _mm256_set1_epi32(0x7f800000)),
-                         _mm256_setzero_si256());
+  const __m256i tiny = field_zero_lanes(a, 0x7f800000);
   return !_mm256_testz_si256(tiny, tiny);
 }
 inline __m256i subnormal_lanes(V a) {
-  const __m256i bits = _mm256_castps_si256(a);
-  const __m256i zero = _mm256_setzero_si256();
-  const __m256i tiny =
-      _mm256_cmpeq_epi32(_mm256_and_si256(bits, _mm256_set1_epi32(0x7f800000)), zero);
-  const __m256i no_fraction =
-      _mm256_cmpeq_epi32(_mm256_and_si256(bits, _mm256_set1_epi32(0x007fffff)), zero);
-  return _mm256_andnot_si256(no_fraction, tiny);
+  return _mm256_andnot_si256(field_zero_lanes(a, 0x007fffff), field_zero_lanes(a, 0x7f800000));
 }
 inline V vmul_subnormal(V a, float k) {
   const __m256i sub = subnormal_lanes(a);

@@ -80,15 +80,17 @@ inline V vsqrt(V a) {
 // ---- subnormal moments (see kernel_isa.inc's vmul_moment): on bits, so that no floating-point
 // operation sees a subnormal
 
-// Whether a lane of a has exponent bits 0: subnormal, or zero.
+// The lanes where a has exponent bits 0: subnormal, or zero.
+inline __mmask16 tiny_lanes(V a) {
+  return _mm512_testn_epi32_mask(_mm512_castps_si512(a), _mm512_set1_epi32(0x7f800000));
+}
 inline bool vany_tiny(V a) {
-  return _mm512_testn_epi32_mask(_mm512_castps_si512(a), _mm512_set1_epi32(0x7f800000)) != 0;
+  return tiny_lanes(a) != 0;
 }
 // The lanes where a is subnormal: exponent bits 0, fraction not.
 inline __mmask16 subnormal_lanes(V a) {
-  const __m512i bits = _mm512_castps_si512(a);
-  const __mmask16 tiny = _mm512_testn_epi32_mask(bits, _mm512_set1_epi32(0x7f800000));
-  return _mm512_mask_test_epi32_mask(tiny, bits, _mm512_set1_epi32(0x007fffff));
+  return _mm512_mask_test_epi32_mask(tiny_lanes(a), _mm512_castps_si512(a),
+                                     _mm512_set1_epi32(0x007fffff));
 }
 // k · a rounded to float, for 0 <= k < 1: the subnormal lanes from their integer fraction f
 // (a = ±f·2^-149) as f·k + 2^23 in one fused multiply-add, which rounds f·k to an integer, ties to
